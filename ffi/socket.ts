@@ -1,0 +1,155 @@
+/**
+ * A socket over a file descriptor, calling the shim. Every failure throws a
+ * SystemError named after the call, as Linux traceroute's perror() names it.
+ *
+ * @module
+ */
+import type { Family } from "../src/address.ts";
+import type {
+  BytesOption,
+  Datagram,
+  Endpoint,
+  IntOption,
+  Socket,
+  SocketKind,
+} from "../src/transport.ts";
+import { errnoDescription, errnoName, systemError } from "./errno.ts";
+import { decodeAddr, decodeMeta, encodeAddr } from "./layout.ts";
+import { shim } from "./library.ts";
+import { BYTES_OPTION, INT_OPTION, RECV, SIZE, SOCK } from "./symbols.ts";
+
+/** The C names Linux traceroute's messages use for each option. */
+const INT_OPTION_NAMES: Record<IntOption, [v4: string, v6: string]> = {
+  ttl: ["IP_TTL", "IPV6_UNICAST_HOPS"],
+  tos: ["IP_TOS", "IPV6_TCLASS"],
+  recvErr: ["IP_RECVERR", "IPV6_RECVERR"],
+  recvTtl: ["IP_RECVTTL", "IPV6_RECVHOPLIMIT"],
+  timestamp: ["SO_TIMESTAMPNS", "SO_TIMESTAMPNS"],
+  mtuDiscover: ["IP_MTU_DISCOVER", "IPV6_MTU_DISCOVER"],
+  dontRoute: ["SO_DONTROUTE", "SO_DONTROUTE"],
+  debug: ["SO_DEBUG", "SO_DEBUG"],
+  mark: ["SO_MARK", "SO_MARK"],
+  flowInfoSend: ["IPV6_FLOWINFO_SEND", "IPV6_FLOWINFO_SEND"],
+  reuseAddr: ["SO_REUSEADDR", "SO_REUSEADDR"],
+  rcvBuf: ["SO_RCVBUF", "SO_RCVBUF"],
+  hdrIncl: ["IP_HDRINCL", "IP_HDRINCL"],
+  recvTos: ["IP_RECVTOS", "IPV6_RECVTCLASS"],
+};
+
+const BYTES_OPTION_NAMES: Record<BytesOption, [v4: string, v6: string]> = {
+  bindToDevice: ["SO_BINDTODEVICE", "SO_BINDTODEVICE"],
+  ipOptions: ["IP_OPTIONS", "IPV6_RTHDR"],
+  flowLabelManager: ["IPV6_FLOWLABEL_MGR", "IPV6_FLOWLABEL_MGR"],
+  icmp6Filter: ["ICMP6_FILTER", "ICMP6_FILTER"],
+};
+
+// One receive buffer for all sockets: receive() copies what it returns.
+const RECEIVE_CAPACITY = 65536;
+let receiveBuffer: Uint8Array | null = null;
+const metaBuffer = new Uint8Array(SIZE.meta);
+const sentAtBuffer = new Float64Array(1);
+const sentAtBytes = new Uint8Array(sentAtBuffer.buffer);
+
+const ERRNO_TEXT = { name: errnoName, description: errnoDescription };
+
+/** A socket backed by a kernel file descriptor. */
+export class FfiSocket implements Socket {
+  readonly family: Family;
+  readonly kind: SocketKind;
+  readonly protocol: number;
+  #fd: number;
+
+  /**
+   * Opens a socket (non-blocking, close-on-exec).
+   *
+   * @throws {SystemError} `socket: ...` when the kernel refuses
+   */
+  constructor(family: Family, kind: SocketKind, protocol: number) {
+    const fd = shim().hw_socket(family, SOCK[kind], protocol);
+    if (fd < 0) throw systemError("socket", fd);
+    this.family = family;
+    this.kind = kind;
+    this.protocol = protocol;
+    this.#fd = fd;
+  }
+
+  /** The file descriptor, or -1 once closed. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  setInt(option: IntOption, value: number): void {
+    const rc = shim().hw_setopt_int(this.#fd, this.family, INT_OPTION[option], value);
+    if (rc < 0) {
+      const name = INT_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
+      throw systemError(`setsockopt ${name}`, rc);
+    }
+  }
+
+  setBytes(option: BytesOption, value: Uint8Array): void {
+    const rc = shim().hw_setopt_bytes(
+      this.#fd,
+      this.family,
+      BYTES_OPTION[option],
+      value,
+      value.length,
+    );
+    if (rc < 0) {
+      const name = BYTES_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
+      throw systemError(`setsockopt ${name}`, rc);
+    }
+  }
+
+  bind(local: Endpoint): void {
+    const rc = shim().hw_bind(this.#fd, encodeAddr(local));
+    if (rc < 0) throw systemError("bind", rc);
+  }
+
+  connect(remote: Endpoint): void {
+    const rc = shim().hw_connect(this.#fd, encodeAddr(remote));
+    if (rc < 0) throw systemError("connect", rc);
+  }
+
+  localEndpoint(): Endpoint {
+    const out = new Uint8Array(SIZE.addr);
+    const rc = shim().hw_getsockname(this.#fd, out);
+    if (rc < 0) throw systemError("getsockname", rc);
+    const endpoint = decodeAddr(out);
+    if (!endpoint) throw systemError("getsockname", -97);
+    return endpoint;
+  }
+
+  send(data: Uint8Array, to?: Endpoint): number {
+    const rc = shim().hw_send(this.#fd, data, data.length, to ? encodeAddr(to) : null, sentAtBytes);
+    if (rc < 0) throw systemError("send", rc);
+    return sentAtBuffer[0]!;
+  }
+
+  receive(errorQueue: boolean): Datagram | null {
+    receiveBuffer ??= new Uint8Array(RECEIVE_CAPACITY);
+    const n = shim().hw_recv(
+      this.#fd,
+      receiveBuffer,
+      receiveBuffer.length,
+      metaBuffer,
+      errorQueue ? RECV.errqueue : 0,
+    );
+    if (n < 0) {
+      const error = systemError("recvmsg", n);
+      if (error.code === "EAGAIN" || error.code === "EINTR") return null;
+      throw error;
+    }
+    return decodeMeta(metaBuffer, receiveBuffer.slice(0, n), ERRNO_TEXT);
+  }
+
+  close(): void {
+    if (this.#fd >= 0) {
+      shim().hw_close(this.#fd);
+      this.#fd = -1;
+    }
+  }
+}

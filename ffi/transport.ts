@@ -1,0 +1,102 @@
+/**
+ * The real transport: sockets from the shim, and one poll(2) for all of them,
+ * run on another thread so the JavaScript thread never blocks.
+ *
+ * @module
+ */
+import type { Family } from "../src/address.ts";
+import type { Readiness, Socket, SocketKind, Transport } from "../src/transport.ts";
+import { systemError } from "./errno.ts";
+import { shim } from "./library.ts";
+import { FfiSocket } from "./socket.ts";
+import { POLL, SIZE } from "./symbols.ts";
+
+/** Sockets and waiting through the C shim. */
+export class FfiTransport implements Transport {
+  #wake: [read: number, write: number] | null = null;
+
+  now(): number {
+    return shim().hw_now();
+  }
+
+  socket(family: Family, kind: SocketKind, protocol: number): Socket {
+    return new FfiSocket(family, kind, protocol);
+  }
+
+  pid(): number {
+    return Deno.pid;
+  }
+
+  #wakePipe(): [number, number] {
+    if (!this.#wake) {
+      const out = new Uint8Array(8);
+      const rc = shim().hw_pipe(out);
+      if (rc < 0) throw systemError("pipe", rc);
+      const view = new DataView(out.buffer);
+      this.#wake = [view.getInt32(0, true), view.getInt32(4, true)];
+    }
+    return this.#wake;
+  }
+
+  async wait(
+    sockets: readonly Socket[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Readiness[]> {
+    if (signal?.aborted) return [];
+    const open = sockets.filter((s): s is FfiSocket => s instanceof FfiSocket && !s.closed);
+    const wake = signal ? this.#wakePipe() : null;
+    const count = open.length + (wake ? 1 : 0);
+    const entries = new Uint8Array(Math.max(count, 1) * SIZE.poll);
+    const view = new DataView(entries.buffer);
+    open.forEach((s, i) => {
+      view.setInt32(i * SIZE.poll, s.fd, true);
+      view.setInt16(i * SIZE.poll + 4, POLL.in | POLL.err, true);
+    });
+    if (wake) {
+      view.setInt32(open.length * SIZE.poll, wake[0], true);
+      view.setInt16(open.length * SIZE.poll + 4, POLL.in, true);
+    }
+    const onAbort = () => {
+      if (wake) shim().hw_write(wake[1], new Uint8Array(1), 1);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let rc: number;
+    try {
+      const timeout = Math.max(0, Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1));
+      rc = await shim().hw_poll(entries, count, timeout);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    if (wake) {
+      const drain = new Uint8Array(64);
+      while (shim().hw_read(wake[0], drain, drain.length) > 0) { /* drain */ }
+    }
+    if (rc < 0) {
+      const error = systemError("poll", rc);
+      if (error.code === "EINTR") return [];
+      throw error;
+    }
+    const ready: Readiness[] = [];
+    open.forEach((socket, i) => {
+      const revents = view.getInt16(i * SIZE.poll + 6, true);
+      if (revents & (POLL.in | POLL.err)) {
+        ready.push({
+          socket,
+          readable: (revents & POLL.in) !== 0,
+          error: (revents & POLL.err) !== 0,
+        });
+      }
+    });
+    return ready;
+  }
+
+  /** Closes the wake-up pipe. */
+  close(): void {
+    if (this.#wake) {
+      shim().hw_close(this.#wake[0]);
+      shim().hw_close(this.#wake[1]);
+      this.#wake = null;
+    }
+  }
+}

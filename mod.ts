@@ -1,0 +1,67 @@
+/**
+ * hopwise: a traceroute for Linux on Deno. It does what Linux traceroute
+ * 2.1.2 does, prints the same output, and reports typed events to programs.
+ *
+ * `trace(host, options)` yields events strictly in print order: `start`,
+ * each `probe` as its result is settled, a `hop` after the last probe of each
+ * hop, and `end`. `traceAll` resolves to the whole trace.
+ *
+ * Sockets come from a small C shim bound through Deno FFI, so programs need
+ * `--allow-ffi` (and `--allow-net` for name lookups). The default method
+ * needs no privilege; `icmp` uses a raw socket when allowed, else an ICMP
+ * datagram socket.
+ *
+ * @example
+ * ```ts ignore
+ * import { ClassicFormatter, trace } from "./mod.ts";
+ *
+ * const text = new ClassicFormatter({ numeric: true });
+ * for await (const event of trace("198.18.1.2", { maxHops: 10, resolveNames: false })) {
+ *   await Deno.stdout.write(new TextEncoder().encode(text.format(event)));
+ *   if (event.type === "hop") {
+ *     const answered = event.hop.probes.filter((p) => p.address !== null).length;
+ *     console.error(`hop ${event.hop.ttl}: ${answered} of ${event.hop.probes.length} answered`);
+ *   }
+ * }
+ * ```
+ *
+ * Run as the main module, it is the command-line tool:
+ * `deno run --allow-ffi --allow-net --allow-read --allow-env mod.ts host`.
+ *
+ * @module
+ */
+export { parseKeywords, trace, traceAll } from "./src/tracer.ts";
+export type {
+  Hop,
+  IcmpInfo,
+  MethodName,
+  ProbeResult,
+  StopReason,
+  Target,
+  Trace,
+  TraceEvent,
+  TraceStart,
+} from "./src/types.ts";
+export { DEFAULTS, type TraceOptions, type WaitOptions } from "./src/options.ts";
+export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
+export { PrivilegeError, ResolveError, SystemError } from "./src/errors.ts";
+export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
+export type { Family } from "./src/address.ts";
+export type {
+  BytesOption,
+  Datagram,
+  Endpoint,
+  ExtendedError,
+  IntOption,
+  Readiness,
+  Socket,
+  SocketKind,
+  Transport,
+} from "./src/transport.ts";
+export { FfiTransport } from "./ffi/transport.ts";
+export { methodNames } from "./src/methods/mod.ts";
+
+if (import.meta.main) {
+  const { runCli } = await import("./src/cli/run.ts");
+  await runCli();
+}

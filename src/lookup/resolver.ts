@@ -1,0 +1,103 @@
+/**
+ * Host and reverse lookups through the system resolver (getaddrinfo and
+ * getnameinfo via node:dns), so /etc/hosts, nsswitch and resolv.conf count,
+ * as they do for Linux traceroute.
+ *
+ * @module
+ */
+import dns from "node:dns";
+import { type Family, familyOf, parseIPv6 } from "../address.ts";
+import { ResolveError } from "../errors.ts";
+
+/** A resolved host. */
+export interface ResolvedHost {
+  /** The address, canonical text. */
+  address: string;
+  /** Its family. */
+  family: Family;
+}
+
+/** Name lookups, injectable for tests. */
+export interface Resolver {
+  /**
+   * Resolves `host` to one address. With `family` 0, IPv4 is preferred when
+   * the name has both (Linux traceroute's rule).
+   *
+   * @throws {ResolveError} with the resolver's reason as gai_strerror words it
+   */
+  lookupHost(host: string, family: Family | 0): Promise<ResolvedHost>;
+  /** The name of an address, or null when it has none or the lookup fails. */
+  reverse(address: string): Promise<string | null>;
+}
+
+/** gai_strerror(3) texts (glibc) for the codes node:dns reports. */
+const GAI_MESSAGES: Record<string, string> = {
+  ENOTFOUND: "Name or service not known",
+  EAI_NONAME: "Name or service not known",
+  EAI_AGAIN: "Temporary failure in name resolution",
+  EAI_FAIL: "Non-recoverable failure in name resolution",
+  ENODATA: "No address associated with hostname",
+  EAI_NODATA: "No address associated with hostname",
+  EAI_FAMILY: "ai_family not supported",
+  EAI_ADDRFAMILY: "Address family for hostname not supported",
+  EAI_MEMORY: "Memory allocation failure",
+  EAI_SERVICE: "Servname not supported for ai_socktype",
+  EAI_SYSTEM: "System error",
+};
+
+/** The gai_strerror text for a node:dns error code. */
+export function gaiMessage(code: string | undefined): string {
+  return (code && GAI_MESSAGES[code]) ?? "Name or service not known";
+}
+
+/** Maps an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) to IPv4, as Linux traceroute does. */
+function unmapV4(address: string): ResolvedHost | null {
+  const bytes = parseIPv6(address);
+  if (!bytes) return null;
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return null;
+  if (bytes[10] !== 0xff || bytes[11] !== 0xff) return null;
+  return { address: `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`, family: 4 };
+}
+
+/** The system resolver. */
+export class SystemResolver implements Resolver {
+  async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
+    // An address literal of the other family fails as getaddrinfo fails it.
+    const literal = familyOf(host);
+    if (literal && family && literal !== family) {
+      const mapped = literal === 6 ? unmapV4(host) : null;
+      if (!mapped || family !== 4) {
+        throw new ResolveError(host, GAI_MESSAGES.EAI_ADDRFAMILY!);
+      }
+    }
+    if (host === "") throw new ResolveError(host, GAI_MESSAGES.EAI_NONAME!);
+    let results: dns.LookupAddress[];
+    try {
+      results = await dns.promises.lookup(host, { all: true, family, verbatim: true });
+    } catch (e) {
+      throw new ResolveError(host, gaiMessage((e as { code?: string }).code));
+    }
+    if (results.length === 0) throw new ResolveError(host, GAI_MESSAGES.EAI_NONAME!);
+    const chosen = results.find((r) => r.family === family) ??
+      (family === 0 ? results.find((r) => r.family === 4) : undefined) ??
+      results[0]!;
+    const mapped = chosen.family === 6 ? unmapV4(chosen.address) : null;
+    if (mapped) {
+      if (family === 6) throw new ResolveError(host, GAI_MESSAGES.EAI_ADDRFAMILY!);
+      return mapped;
+    }
+    if (family && chosen.family !== family) {
+      throw new ResolveError(host, GAI_MESSAGES.EAI_ADDRFAMILY!);
+    }
+    return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
+  }
+
+  async reverse(address: string): Promise<string | null> {
+    try {
+      const { hostname } = await dns.promises.lookupService(address, 0);
+      return hostname && hostname !== address ? hostname : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Trace options, their defaults (those of Linux traceroute 2.1.2), and
+ * validation with clear RangeError / TypeError messages.
+ *
+ * @module
+ */
+import { type Family, familyOf } from "./address.ts";
+import type { Resolver } from "./lookup/resolver.ts";
+import type { Transport } from "./transport.ts";
+import type { MethodName } from "./types.ts";
+
+/** The adaptive wait of `-w MAX,HERE,NEAR`. */
+export interface WaitOptions {
+  /** Longest wait for a reply, in milliseconds (Linux: 5 s). */
+  max: number;
+  /**
+   * Wait at most HERE times the round trip of a probe of the same hop that
+   * has answered (0 turns the rule off; Linux: 3).
+   */
+  here: number;
+  /**
+   * Else wait at most NEAR times the round trip of a later probe that has
+   * answered (0 turns the rule off; Linux: 10).
+   */
+  near: number;
+}
+
+/** Options of `trace()`. Every one is optional. */
+export interface TraceOptions {
+  /** IP version to use (`-4`, `-6`); by default IPv4 when the name has both. */
+  family?: Family;
+  /** Probe method (`-M`); `"default"` is UDP to port 33434 + 1 per probe. */
+  method?: MethodName;
+  /** Method keywords (`-O`), such as `["raw"]` for icmp. */
+  methodOptions?: string[];
+  /** First TTL (`-f`), 1 by default. */
+  firstHop?: number;
+  /** Largest TTL (`-m`), 30 by default, at most 255. */
+  maxHops?: number;
+  /** Probes per hop (`-q`), 3 by default, 1 to 10. */
+  queries?: number;
+  /** Probes in flight at once (`-N`), 16 by default. */
+  simultaneous?: number;
+  /** Adaptive wait (`-w`); 5000 ms, 3, 10 by default. */
+  wait?: Partial<WaitOptions>;
+  /** Least time between two sends in milliseconds (`-z`), 0 by default. */
+  sendWait?: number;
+  /**
+   * Port (`-p`): for `default` the first destination port (33434), for
+   * `icmp` the first sequence number (1).
+   */
+  port?: number;
+  /** Source address to bind (`-s`). */
+  source?: string;
+  /** Network interface to send through (`-i`, SO_BINDTODEVICE). */
+  interface?: string;
+  /** IPv4 TOS or IPv6 traffic class (`-t`), 0 to 255. */
+  tos?: number;
+  /** Set the don't-fragment bit / forbid fragmentation (`-F`). */
+  dontFragment?: boolean;
+  /** Source port (`--sport`); forces one probe at a time, as in Linux traceroute. */
+  sourcePort?: number;
+  /** Firewall mark for outgoing packets (`--fwmark`, SO_MARK). */
+  mark?: number;
+  /** Send only to hosts on an attached network (`-r`, SO_DONTROUTE). */
+  dontRoute?: boolean;
+  /** Socket-level debugging (`-d`, SO_DEBUG). */
+  debug?: boolean;
+  /**
+   * Whole packet size including the IP header (`packet_len`); raised to the
+   * method's minimum when smaller; at most 65000.
+   */
+  packetLength?: number;
+  /** Look up names of responders (reverse DNS); true by default. */
+  resolveNames?: boolean;
+  /** Stops the trace; the iterator then ends with reason `aborted`. */
+  signal?: AbortSignal;
+  /** Sockets to use; the kernel's by default. For tests and embedding. */
+  transport?: Transport;
+  /** Host and reverse lookups; the system resolver by default. */
+  resolver?: Resolver;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  /** IP version forced, or 0 to choose from the name. */
+  family: Family | 0;
+  /** Probe method. */
+  method: MethodName;
+  /** Method keywords. */
+  methodOptions: string[];
+  /** First TTL. */
+  firstHop: number;
+  /** Largest TTL. */
+  maxHops: number;
+  /** Probes per hop. */
+  queries: number;
+  /** Probes in flight at once. */
+  simultaneous: number;
+  /** Adaptive wait. */
+  wait: WaitOptions;
+  /** Least time between sends (ms). */
+  sendWait: number;
+  /** Port or first sequence, 0 for the method's default. */
+  port: number;
+  /** Source address, or null. */
+  source: string | null;
+  /** Interface, or null. */
+  interface: string | null;
+  /** TOS / traffic class. */
+  tos: number;
+  /** Don't fragment. */
+  dontFragment: boolean;
+  /** Source port, 0 for any. */
+  sourcePort: number;
+  /** Firewall mark, 0 for none. */
+  mark: number;
+  /** SO_DONTROUTE. */
+  dontRoute: boolean;
+  /** SO_DEBUG. */
+  debug: boolean;
+  /** Requested packet length, or null for the default. */
+  packetLength: number | null;
+  /** Reverse lookups on. */
+  resolveNames: boolean;
+}
+
+/** Linux traceroute's defaults. */
+export const DEFAULTS = {
+  firstHop: 1,
+  maxHops: 30,
+  queries: 3,
+  simultaneous: 16,
+  wait: { max: 5000, here: 3, near: 10 },
+  sendWait: 0,
+  /** Data after the IP header when no packet_len is given. */
+  dataLength: 40,
+  /** Largest packet_len accepted. */
+  maxPacketLength: 65000,
+  /** Largest TTL accepted. */
+  maxTtl: 255,
+  /** Largest probes per hop accepted. */
+  maxQueries: 10,
+} as const;
+
+const METHODS: readonly MethodName[] = [
+  "default",
+  "icmp",
+  "udp",
+  "tcp",
+  "tcpconn",
+  "udplite",
+  "dccp",
+  "raw",
+];
+
+function integer(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`Option "${name}" must be an integer, got ${JSON.stringify(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new RangeError(`Option "${name}" must be from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Option "${name}" must be a number, got ${JSON.stringify(value)}`);
+  }
+  if (value < 0) throw new RangeError(`Option "${name}" must not be negative, got ${value}`);
+  return value;
+}
+
+/**
+ * Applies defaults and checks every option.
+ *
+ * @throws {TypeError} for a value of the wrong type
+ * @throws {RangeError} for a value out of range
+ */
+export function resolveOptions(options: TraceOptions): ResolvedOptions {
+  const method = options.method ?? "default";
+  if (!METHODS.includes(method)) {
+    throw new RangeError(`Option "method" must be one of ${METHODS.join(", ")}, got "${method}"`);
+  }
+  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+    throw new RangeError(`Option "family" must be 4 or 6, got ${JSON.stringify(options.family)}`);
+  }
+  const maxHops = integer("maxHops", options.maxHops, DEFAULTS.maxHops, 1, DEFAULTS.maxTtl);
+  const firstHop = integer("firstHop", options.firstHop, DEFAULTS.firstHop, 1, maxHops);
+  const source = options.source ?? null;
+  if (source !== null) {
+    const family = familyOf(source);
+    if (!family) throw new TypeError(`Option "source" must be an address literal, got "${source}"`);
+    if (options.family && family !== options.family) {
+      throw new RangeError(`Option "source" is IPv${family} but "family" is ${options.family}`);
+    }
+  }
+  const iface = options.interface ?? null;
+  if (iface !== null && (iface === "" || iface.length > 15 || /[\s/]/.test(iface))) {
+    throw new TypeError(`Option "interface" is not an interface name: "${iface}"`);
+  }
+  const packetLength = options.packetLength === undefined ? null : integer(
+    "packetLength",
+    options.packetLength,
+    0,
+    0,
+    DEFAULTS.maxPacketLength,
+  );
+  return {
+    family: options.family ?? 0,
+    method,
+    methodOptions: [...(options.methodOptions ?? [])],
+    firstHop,
+    maxHops,
+    queries: integer("queries", options.queries, DEFAULTS.queries, 1, DEFAULTS.maxQueries),
+    simultaneous: integer("simultaneous", options.simultaneous, DEFAULTS.simultaneous, 1, 65535),
+    wait: {
+      max: nonNegative("wait.max", options.wait?.max, DEFAULTS.wait.max),
+      here: nonNegative("wait.here", options.wait?.here, DEFAULTS.wait.here),
+      near: nonNegative("wait.near", options.wait?.near, DEFAULTS.wait.near),
+    },
+    sendWait: nonNegative("sendWait", options.sendWait, DEFAULTS.sendWait),
+    port: integer("port", options.port, 0, 0, 65535),
+    source,
+    interface: iface,
+    tos: integer("tos", options.tos, 0, 0, 255),
+    dontFragment: options.dontFragment ?? false,
+    sourcePort: integer("sourcePort", options.sourcePort, 0, 0, 65535),
+    mark: integer("mark", options.mark, 0, 0, 0xffffffff),
+    dontRoute: options.dontRoute ?? false,
+    debug: options.debug ?? false,
+    packetLength,
+    resolveNames: options.resolveNames ?? true,
+  };
+}

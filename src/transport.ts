@@ -1,0 +1,138 @@
+/**
+ * The seam between the engine and the kernel. `FfiTransport` (ffi/) is the
+ * real one; tests use a fake that answers from scenarios.
+ *
+ * @module
+ */
+import type { Family } from "./address.ts";
+
+/** An address and port; for IPv6, optionally the flow information. */
+export interface Endpoint {
+  /** The address literal, canonical form. */
+  address: string;
+  /** The port (0 when it does not apply). */
+  port: number;
+  /** IPv6 traffic class and flow label, as in sin6_flowinfo (host order). */
+  flowInfo?: number;
+}
+
+/** The socket types hopwise uses. */
+export type SocketKind = "dgram" | "raw" | "stream";
+
+/** Integer socket options; the socket's family picks the IPv4 or IPv6 one. */
+export type IntOption =
+  | "ttl"
+  | "tos"
+  | "recvErr"
+  | "recvTtl"
+  | "timestamp"
+  | "mtuDiscover"
+  | "dontRoute"
+  | "debug"
+  | "mark"
+  | "flowInfoSend"
+  | "reuseAddr"
+  | "rcvBuf"
+  | "hdrIncl"
+  | "recvTos";
+
+/** Byte-string socket options. */
+export type BytesOption = "bindToDevice" | "ipOptions" | "flowLabelManager" | "icmp6Filter";
+
+/** Path-MTU discovery modes for the `mtuDiscover` option. */
+export const MtuDiscover = { dont: 0, probe: 1, do: 2 } as const;
+
+/** Where an extended socket error came from (sock_extended_err.ee_origin). */
+export type ErrorOrigin = "none" | "local" | "icmp" | "icmp6" | "other";
+
+/** An error queued by the kernel (IP_RECVERR / IPV6_RECVERR). */
+export interface ExtendedError {
+  /** The errno name the error stands for, such as `"EHOSTUNREACH"`. */
+  errno: string;
+  /** strerror(3) of that errno. */
+  description: string;
+  /** Who raised it. */
+  origin: ErrorOrigin;
+  /** ICMP type, for ICMP origins. */
+  type: number;
+  /** ICMP code, for ICMP origins. */
+  code: number;
+  /** ee_info: the MTU for "fragmentation needed" and "packet too big". */
+  info: number;
+  /** The address that sent the ICMP error, when the kernel gave it. */
+  offender: string | null;
+}
+
+/** One message read from a socket. */
+export interface Datagram {
+  /** The bytes read (for the error queue: the original packet's payload). */
+  data: Uint8Array;
+  /** msg_name: the sender, or for the error queue the original destination. */
+  from: Endpoint | null;
+  /** Kernel receive time on the transport's clock (ms), when known. */
+  receivedAt: number | null;
+  /** TTL / hop limit of the received packet, when known. */
+  ttl: number | null;
+  /** The extended error, for messages read from the error queue. */
+  error: ExtendedError | null;
+  /** The message was longer than the buffer. */
+  truncated: boolean;
+}
+
+/** A socket, as the methods use it. Every failing call throws a SystemError. */
+export interface Socket {
+  /** IP version. */
+  readonly family: Family;
+  /** Socket type. */
+  readonly kind: SocketKind;
+  /** IP protocol number. */
+  readonly protocol: number;
+  /** True once closed. */
+  readonly closed: boolean;
+  /** Sets an integer option. */
+  setInt(option: IntOption, value: number): void;
+  /** Sets a byte-string option. */
+  setBytes(option: BytesOption, value: Uint8Array): void;
+  /** bind(2). */
+  bind(local: Endpoint): void;
+  /** connect(2). */
+  connect(remote: Endpoint): void;
+  /** getsockname(2). */
+  localEndpoint(): Endpoint;
+  /**
+   * Sends one datagram (to `to`, or the connected peer) and returns the send
+   * time on the transport's clock, taken just before the system call.
+   */
+  send(data: Uint8Array, to?: Endpoint): number;
+  /** Reads one message, or returns null when none is waiting. */
+  receive(errorQueue: boolean): Datagram | null;
+  /** close(2); closing twice does nothing. */
+  close(): void;
+}
+
+/** What `wait` found on one socket. */
+export interface Readiness {
+  /** The socket. */
+  socket: Socket;
+  /** Normal data waiting. */
+  readable: boolean;
+  /** An error waiting in the error queue. */
+  error: boolean;
+}
+
+/** Opens sockets and waits on many at once. */
+export interface Transport {
+  /** The current time on the clock of `send` and `receivedAt` (ms). */
+  now(): number;
+  /** Opens a socket. */
+  socket(family: Family, kind: SocketKind, protocol: number): Socket;
+  /**
+   * Waits until one of `sockets` is ready, `timeoutMs` passes, or `signal`
+   * aborts; returns the ready ones (none on timeout or abort).
+   */
+  wait(sockets: readonly Socket[], timeoutMs: number, signal?: AbortSignal): Promise<Readiness[]>;
+  /** The process id, used for ICMP identifiers. */
+  pid(): number;
+  /** Frees what the transport holds (not the sockets it handed out). */
+  close?(): void;
+}

@@ -1,0 +1,117 @@
+/**
+ * The data model: what a trace finds, and the events that report it.
+ *
+ * @module
+ */
+import type { Family } from "./address.ts";
+
+/** The probe methods, as Linux traceroute names them (`-M name`). */
+export type MethodName =
+  | "default"
+  | "icmp"
+  | "udp"
+  | "tcp"
+  | "tcpconn"
+  | "udplite"
+  | "dccp"
+  | "raw";
+
+/** What is being traced. */
+export interface Target {
+  /** The host as given (name or address literal). */
+  host: string;
+  /** The address traced. */
+  address: string;
+  /** Its IP version. */
+  family: Family;
+}
+
+/** The ICMP message behind a reply. */
+export interface IcmpInfo {
+  /** ICMP (or ICMPv6) type. */
+  type: number;
+  /** ICMP code. */
+  code: number;
+}
+
+/** The outcome of one probe, in print order. */
+export interface ProbeResult {
+  /** The TTL (hop number) it was sent with. */
+  ttl: number;
+  /** Its place within the hop, from 0. */
+  index: number;
+  /** Who answered, or null for no answer (`*`). */
+  address: string | null;
+  /**
+   * The responder's name from reverse DNS: a string, null when it has none,
+   * and absent when names are not looked up.
+   */
+  name?: string | null;
+  /** Round-trip time in milliseconds (kernel timestamps), or null. */
+  rtt: number | null;
+  /**
+   * Linux traceroute's annotation: `""`, `"!H"`, `"!N"`, `"!P"`, `"!S"`,
+   * `"!X"`, `"!V"`, `"!C"`, `"!F-<mtu>"`, `"!<code>"`, `"!<type-code>"`.
+   */
+  annotation: string;
+  /** The reply ends the trace (destination reached, or an unreachable). */
+  final: boolean;
+  /** The ICMP message that answered, when it was one. */
+  icmp: IcmpInfo | null;
+  /** The TTL left in the reply when it arrived, when known. */
+  replyTtl: number | null;
+  /**
+   * This reply was moved here from a later probe by Linux traceroute's "smart
+   * algorithm" (a final unreachable that belongs to this expired slot).
+   */
+  moved: boolean;
+}
+
+/** One hop: every probe sent with its TTL. */
+export interface Hop {
+  /** The TTL. */
+  ttl: number;
+  /** Its probes, in order. */
+  probes: ProbeResult[];
+}
+
+/**
+ * Why a trace ended: a final reply with no annotation (`reached`), a final
+ * unreachable (`unreachable`), the last TTL done (`max-hops`), or cancelled.
+ */
+export type StopReason = "reached" | "unreachable" | "max-hops" | "aborted";
+
+/** The facts the classic header shows, and the settings that shape results. */
+export interface TraceStart {
+  /** The target. */
+  target: Target;
+  /** The method used. */
+  method: MethodName;
+  /** First TTL probed. */
+  firstHop: number;
+  /** Largest TTL probed. */
+  maxHops: number;
+  /** Probes per hop. */
+  queries: number;
+  /** Size of each probe packet, IP header included. */
+  packetSize: number;
+  /** When probing began (ISO 8601). */
+  startedAt: string;
+}
+
+/** Events of a trace, yielded strictly in print order. */
+export type TraceEvent =
+  | ({ type: "start" } & TraceStart)
+  | { type: "probe"; probe: ProbeResult }
+  | { type: "hop"; hop: Hop }
+  | { type: "end"; reason: StopReason; endedAt: string };
+
+/** A whole trace. */
+export interface Trace extends TraceStart {
+  /** Every hop probed, in order. */
+  hops: Hop[];
+  /** Why it ended. */
+  reason: StopReason;
+  /** When it ended (ISO 8601). */
+  endedAt: string;
+}
