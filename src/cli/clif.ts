@@ -1,0 +1,353 @@
+/**
+ * A command-line parser with the rules and messages of CLIF, the parser in
+ * Linux traceroute 2.1.2, so that hopwise rejects bad input with the same
+ * words:
+ *
+ * - short options join (`-nI`); an argument attaches only to the first option
+ *   of a group (`-q1`, but `-nq1` is an error) or follows as the next word;
+ * - long options take their argument only as `--name=value`; some may be
+ *   abbreviated; some long options take one dash (`-UL`);
+ * - `--` ends the options; positional arguments may stand anywhere;
+ * - in keyword mode (`-O` values) words are `name` or `name=value`.
+ *
+ * @module
+ */
+
+/** One option. */
+export interface ClifOption {
+  /** Short form: one character. */
+  short?: string;
+  /** Long form, without dashes. */
+  long?: string;
+  /** Name of its argument, when it takes one (shown in messages). */
+  arg?: string;
+  /** The long form may be abbreviated (to 2 characters or more, when unambiguous). */
+  abbrev?: boolean;
+  /** The long form takes one dash (`-UL`). */
+  oneDash?: boolean;
+  /** The argument is a list: split on commas and blanks, one call per item. */
+  several?: boolean;
+  /** Member of the one exclusive group: at most one of the group may be given. */
+  exclusive?: boolean;
+  /** Stop parsing once this option is handled (`--help`, `-V`). */
+  exit?: boolean;
+  /** Applies the option; returns (or resolves to) false when the value cannot be handled. */
+  handle(value: string | null): boolean | Promise<boolean>;
+}
+
+/** A positional argument that was found. */
+export interface Positional {
+  /** The word. */
+  value: string;
+  /** Its index in argv, counting the program name as 0 ("argc" in messages). */
+  argc: number;
+}
+
+/** What parsing found. */
+export interface ClifResult {
+  /** Positional arguments in order. */
+  positionals: Positional[];
+  /** The option with `exit` that stopped parsing, if any. */
+  exitedOn: ClifOption | null;
+}
+
+/** A parse error; `message` is the exact text for stderr. */
+export class ClifError extends Error {
+  /** Makes the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ClifError";
+  }
+}
+
+/** Parsing mode. */
+export interface ClifMode {
+  /** Words are keywords (`-O` values): no dashes, `name=value`. */
+  keyword?: boolean;
+}
+
+function showShort(option: ClifOption, withArg: boolean): string {
+  let out = `-${option.short}`;
+  if (withArg && option.arg) out += ` ${option.arg}${option.several ? ",..." : ""}`;
+  return out;
+}
+
+function showLong(option: ClifOption, withArg: boolean, mode: ClifMode): string {
+  const dashes = mode.keyword ? "" : option.oneDash ? "-" : "--";
+  let out = `${dashes}${option.long}`;
+  if (withArg && option.arg) out += `=${option.arg}${option.several ? ",..." : ""}`;
+  return out;
+}
+
+/**
+ * Parses `argv` (argv[0] is the program name, or the method name in keyword
+ * mode) against `options`.
+ *
+ * @param allowPositionals when false, any positional word is an error
+ * @throws {ClifError} with CLIF's message for the first problem found
+ */
+export async function parseClif(
+  argv: readonly string[],
+  options: readonly ClifOption[],
+  allowPositionals: boolean,
+  mode: ClifMode = {},
+): Promise<ClifResult> {
+  const positionals: Positional[] = [];
+  let optionsEnded = false;
+  let exclusiveLeft = options.some((o) => o.exclusive) ? 1 : 0;
+  const hasOneDash = options.some((o) => o.oneDash);
+
+  const findLong = (
+    word: string,
+    filter: (o: ClifOption) => boolean,
+  ): { option: ClifOption; value: string | null } | null => {
+    let candidate: ClifOption | null = null;
+    let candidateValue: string | null = null;
+    let found = 0;
+    for (const option of options) {
+      if (!option.long || !filter(option)) continue;
+      const long = option.long;
+      let a = 0;
+      while (a < long.length && a < word.length && word[a] === long[a]) a++;
+      const atEnd = a === word.length;
+      const atEqual = word[a] === "=" && option.arg !== undefined;
+      if (!atEnd && !atEqual) continue;
+      if (a === long.length) return { option, value: atEqual ? word.slice(a + 1) : null };
+      if (option.abbrev && a >= 2) {
+        found++;
+        candidate = option;
+        candidateValue = atEqual ? word.slice(a + 1) : null;
+      }
+    }
+    return found === 1 && candidate ? { option: candidate, value: candidateValue } : null;
+  };
+
+  const checkExclusive = (option: ClifOption, shown: string, n: number) => {
+    if (!option.exclusive) return;
+    if (exclusiveLeft === 0) {
+      const group = options.filter((o) => o.exclusive)
+        .map((o) => o.short ? showShort(o, true) : showLong(o, true, mode)).join(" | ");
+      const kind = mode.keyword && !option.short ? "Keyword" : "Option";
+      throw new ClifError(
+        `${kind} \`${shown}' (argc ${n}): Only one of:\n    ${group}\nmay be specified.`,
+      );
+    }
+    exclusiveLeft--;
+  };
+
+  const call = async (option: ClifOption, value: string | null): Promise<boolean> => {
+    if (value !== null && option.several) {
+      const items = value.split(/[ \t,]+/).filter((s) => s !== "");
+      for (const item of items) {
+        if (item.length >= 80 || !(await option.handle(item))) return false;
+      }
+      return true;
+    }
+    return await option.handle(value);
+  };
+
+  const badResult = (shown: string, option: ClifOption, value: string | null, n: number) => {
+    const kind = mode.keyword && !shown.startsWith("-") ? "keyword" : "option";
+    if (option.arg) {
+      return new ClifError(`Cannot handle \`${shown}' ${kind} with arg \`${value}' (argc ${n})`);
+    }
+    return new ClifError(`Cannot handle \`${shown}' ${kind} (argc ${n})`);
+  };
+
+  const badOption = (word: string, n: number) => {
+    const kind = word.startsWith("-") ? "option" : "keyword";
+    const eq = word.indexOf("=");
+    if (eq !== -1) {
+      return new ClifError(
+        `Bad ${kind} \`${word}' (with arg \`${word.slice(eq + 1)}') (argc ${n})`,
+      );
+    }
+    return new ClifError(`Bad ${kind} \`${word}' (argc ${n})`);
+  };
+
+  const positional = (value: string, n: number) => {
+    if (!allowPositionals) {
+      throw new ClifError(`\`${value}' (argc ${n}): arguments are not allowed`);
+    }
+    positionals.push({ value, argc: n });
+  };
+
+  for (let i = 1; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (optionsEnded) {
+      positional(word, i);
+      continue;
+    }
+    let long: { option: ClifOption; value: string | null } | null = null;
+    if (!word.startsWith("-")) {
+      if (mode.keyword) long = findLong(word, () => true);
+      if (!long) {
+        positional(word, i);
+        continue;
+      }
+    } else if (word.startsWith("--")) {
+      const rest = word.slice(2);
+      if (rest.startsWith("-") || mode.keyword) {
+        positional(word, i);
+        continue;
+      }
+      long = findLong(rest, (o) => !o.oneDash);
+      if (!long) {
+        if (rest === "") {
+          optionsEnded = true;
+          continue;
+        }
+        throw badOption(word, i);
+      }
+    } else {
+      if (hasOneDash) long = findLong(word.slice(1), (o) => o.oneDash === true);
+      if (!long && word === "-") {
+        positional(word, i);
+        continue;
+      }
+    }
+
+    if (long) {
+      const { option } = long;
+      let value = long.value;
+      checkExclusive(option, showLong(option, false, mode), i);
+      if (option.arg && value === null) {
+        const kind = mode.keyword ? "Keyword" : "Option";
+        throw new ClifError(
+          `${kind} \`${showLong(option, false, mode)}' (argc ${i}) requires an argument: ` +
+            `\`${showLong(option, true, mode)}'`,
+        );
+      }
+      if (!option.arg) value = null;
+      if (!(await call(option, value))) {
+        throw badResult(showLong(option, false, mode), option, value, i);
+      }
+      if (option.exit) return { positionals, exitedOn: option };
+      continue;
+    }
+
+    // A group of short options.
+    let j = 1;
+    while (j < word.length) {
+      const c = word[j]!;
+      const option = options.find((o) => o.short === c);
+      if (!option) throw new ClifError(`Bad option \`-${c}' (argc ${i})`);
+      checkExclusive(option, showShort(option, false), i);
+      let value: string | null = null;
+      if (option.arg) {
+        if (j === word.length - 1) {
+          if (i + 1 >= argv.length) {
+            throw new ClifError(
+              `Option \`${showShort(option, false)}' (argc ${i}) requires an argument: ` +
+                `\`${showShort(option, true)}'`,
+            );
+          }
+          value = argv[++i]!;
+        } else if (j === 1) {
+          value = word.slice(2);
+        } else {
+          throw new ClifError(
+            `Option \`${showShort(option, false)}' (argc ${i}) requires an argument: ` +
+              `\`${showShort(option, true)}'`,
+          );
+        }
+      }
+      if (!(await call(option, value))) throw badResult(showShort(option, false), option, value, i);
+      if (option.exit) return { positionals, exitedOn: option };
+      if (value !== null) break;
+      j++;
+    }
+  }
+  return { positionals, exitedOn: null };
+}
+
+// ---- CLIF's number parsing: C's strtoul / strtol / strtod over the whole word.
+
+/** The longest prefix of `text` that C's strtoul/strtol (base 0) reads, and its value. */
+function cInteger(text: string): { value: bigint; negative: boolean; used: number } | null {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return null;
+  const digits = m[2]!;
+  let value: bigint;
+  if (/^0[xX]/.test(digits)) value = BigInt(digits);
+  else if (digits.length > 1 && digits.startsWith("0")) value = BigInt("0o" + digits.slice(1));
+  else value = BigInt(digits);
+  return { value, negative: m[1] === "-", used: m[0].length };
+}
+
+/**
+ * C's `(unsigned int) strtoul(text, &end, 0)` requiring the whole word to be
+ * read (CLIF_set_uint): negative numbers wrap, overflow saturates and is then
+ * cut to 32 bits. Null when the word is not a whole number.
+ */
+export function parseCUnsigned(text: string): number | null {
+  const r = cInteger(text);
+  if (!r || r.used !== text.length) return null;
+  const ULONG_MAX = (1n << 64n) - 1n;
+  let v = r.value > ULONG_MAX ? ULONG_MAX : r.value;
+  if (r.negative && r.value <= ULONG_MAX) v = (ULONG_MAX + 1n - v) & ULONG_MAX;
+  return Number(v & 0xffffffffn);
+}
+
+/**
+ * C's `strtoul(text, &end, 0)` as Linux traceroute's set_port reads it: the
+ * word need only start with a number. Null when it does not.
+ */
+export function parseCUnsignedPrefix(text: string): number | null {
+  const r = cInteger(text);
+  if (!r) return null;
+  const ULONG_MAX = (1n << 64n) - 1n;
+  let v = r.value > ULONG_MAX ? ULONG_MAX : r.value;
+  if (r.negative && r.value <= ULONG_MAX) v = (ULONG_MAX + 1n - v) & ULONG_MAX;
+  return Number(v & 0xffffffffn);
+}
+
+/**
+ * C's `(int) strtol(text, &end, 0)` requiring the whole word (CLIF_arg_int).
+ * Null when the word is not a whole number.
+ */
+export function parseCInt(text: string): number | null {
+  const r = cInteger(text);
+  if (!r || r.used !== text.length) return null;
+  const LONG_MAX = (1n << 63n) - 1n;
+  let v = r.negative ? -r.value : r.value;
+  if (v > LONG_MAX) v = LONG_MAX;
+  if (v < -LONG_MAX - 1n) v = -LONG_MAX - 1n;
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** The longest prefix C's strtod reads: its value and length, or null. */
+export function cDoublePrefix(text: string): { value: number; used: number } | null {
+  const m =
+    /^[ \t\n\v\f\r]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)/i
+      .exec(text);
+  if (!m) return null;
+  const body = m[0].trim().toLowerCase();
+  let value: number;
+  if (body.includes("inf")) value = body.startsWith("-") ? -Infinity : Infinity;
+  else if (body.includes("nan")) value = NaN;
+  else value = Number(body);
+  return { value, used: m[0].length };
+}
+
+/** C's `strtod` requiring the whole word (CLIF_set_double); null otherwise. */
+export function parseCDouble(text: string): number | null {
+  const r = cDoublePrefix(text);
+  return r && r.used === text.length ? r.value : null;
+}
+
+/** printf's `%g` (precision 6), for messages that quote numbers. */
+export function formatG(value: number): string {
+  if (Number.isNaN(value)) return value < 0 ? "-nan" : "nan";
+  if (!Number.isFinite(value)) return value < 0 ? "-inf" : "inf";
+  if (value === 0) return Object.is(value, -0) ? "-0" : "0";
+  const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(6)))));
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa, exp] = value.toExponential(5).split("e") as [string, string];
+    const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+    const e = Number(exp);
+    return `${trimmed}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  const fixed = value.toFixed(Math.max(0, 5 - exponent));
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}

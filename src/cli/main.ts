@@ -1,0 +1,552 @@
+/**
+ * The command line: `hopwise [options] host [packet_len]`. Options, checks,
+ * messages and exit statuses follow Linux traceroute 2.1.2; the trace itself
+ * runs through the library's `trace()`.
+ *
+ * Exit statuses: 0 after a trace (reached or not), 2 for bad input, 1 when a
+ * system call fails, 130 / 143 when interrupted by SIGINT / SIGTERM, 141 when
+ * standard output is closed.
+ *
+ * @module
+ */
+import { type Family, familyOf } from "../address.ts";
+import { PrivilegeError, ResolveError, SystemError } from "../errors.ts";
+import { type ResolvedHost, type Resolver, SystemResolver } from "../lookup/resolver.ts";
+import type { Method } from "../methods/method.ts";
+import { findMethod } from "../methods/mod.ts";
+import { DEFAULTS, type TraceOptions } from "../options.ts";
+import { ClassicFormatter } from "../output/classic.ts";
+import { trace } from "../tracer.ts";
+import type { MethodName } from "../types.ts";
+import {
+  cDoublePrefix,
+  ClifError,
+  type ClifOption,
+  formatG,
+  parseCDouble,
+  parseCInt,
+  parseClif,
+  parseCUnsigned,
+  parseCUnsignedPrefix,
+} from "./clif.ts";
+import { programDefaults } from "./progname.ts";
+import { servicePort } from "./services.ts";
+import { helpText, shortUsage, VERSION } from "./usage.ts";
+
+/** Where the CLI writes. */
+export interface CliOutput {
+  /** Writes to standard output; throws Deno.errors.BrokenPipe when it is closed. */
+  stdout(text: string): void;
+  /** Writes to standard error. */
+  stderr(text: string): void;
+}
+
+/** How main runs. */
+export interface CliContext {
+  /** The name it was called by (argv[0]); sets defaults like Linux traceroute's. */
+  programName: string;
+  /** Where output goes; the process's streams by default. */
+  output?: CliOutput;
+  /** Resolver; the system's by default. */
+  resolver?: Resolver;
+  /** Aborts the trace (signals). */
+  signal?: AbortSignal;
+  /** Options passed straight to trace() (tests use it to swap the transport). */
+  traceOptions?: Partial<TraceOptions>;
+}
+
+/** Leaves main with a status, after printing what must be printed. */
+class Exit extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`exit ${status}`);
+    this.status = status;
+  }
+}
+
+const KNOWN_METHODS: readonly MethodName[] = [
+  "default",
+  "icmp",
+  "udp",
+  "tcp",
+  "tcpconn",
+  "udplite",
+  "dccp",
+  "raw",
+];
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+}
+
+/** Standard output and error of the process. */
+export const processOutput: CliOutput = {
+  stdout: (text) => writeAll(Deno.stdout, text),
+  stderr: (text) => writeAll(Deno.stderr, text),
+};
+
+/** Command-line state while parsing. */
+interface State {
+  family: Family | 0;
+  module: string;
+  methodWords: string[];
+  firstHop: number;
+  maxHops: number;
+  queries: number;
+  simultaneous: number;
+  waitMax: number;
+  here: number;
+  near: number;
+  sendWait: number;
+  port: number;
+  sourcePort: number;
+  device: string | null;
+  tos: number;
+  fwmark: number;
+  numeric: boolean;
+  dontFragment: boolean;
+  debug: boolean;
+  dontRoute: boolean;
+  notYet: string | null;
+}
+
+/** Parses `-w MAX[,HERE[,NEAR]]` as set_wait_specs does; null when malformed. */
+export function parseWait(text: string): { max: number; here: number; near: number } | null {
+  const values: number[] = [];
+  let rest = text;
+  for (let i = 0; i < 3; i++) {
+    const r = cDoublePrefix(rest);
+    if (!r) return null;
+    values.push(r.value);
+    rest = rest.slice(r.used);
+    if (rest === "") break;
+    if (i === 2) return null;
+    rest = rest.slice(1); // any one separator character
+  }
+  return { max: values[0]!, here: values[1] ?? 0, near: values[2] ?? 0 };
+}
+
+/** set_port: a number (the word need only start with one) or a service name. */
+function parsePort(text: string): number | null {
+  const n = parseCUnsignedPrefix(text);
+  const port = n ?? servicePort(text);
+  return port !== null && port <= 65535 ? port : null;
+}
+
+function buildOptions(
+  state: State,
+  resolveSource: (text: string) => Promise<boolean>,
+  helpFor: (module: string) => never,
+): ClifOption[] {
+  const uint = (set: (n: number) => void) => (value: string | null) => {
+    const n = parseCUnsigned(value ?? "");
+    if (n === null) return false;
+    set(n);
+    return true;
+  };
+  const flag = (set: () => void) => () => {
+    set();
+    return true;
+  };
+  const module = (name: string) => flag(() => (state.module = name));
+  const notYet = (name: string) => flag(() => (state.notYet ??= name));
+  return [
+    { short: "4", handle: flag(() => (state.family = 4)) },
+    { short: "6", handle: flag(() => (state.family = 6)) },
+    { short: "d", long: "debug", handle: flag(() => (state.debug = true)) },
+    {
+      short: "F",
+      long: "dont-fragment",
+      abbrev: true,
+      handle: flag(() => (state.dontFragment = true)),
+    },
+    { short: "f", long: "first", arg: "first_ttl", handle: uint((n) => (state.firstHop = n)) },
+    { short: "g", long: "gateway", arg: "gate", several: true, handle: notYet("-g") },
+    { short: "I", long: "icmp", handle: module("icmp") },
+    { short: "T", long: "tcp", handle: module("tcp") },
+    {
+      short: "i",
+      long: "interface",
+      arg: "device",
+      handle: (v) => {
+        state.device = v;
+        return true;
+      },
+    },
+    { short: "m", long: "max-hops", arg: "max_ttl", handle: uint((n) => (state.maxHops = n)) },
+    {
+      short: "N",
+      long: "sim-queries",
+      arg: "squeries",
+      handle: uint((n) => (state.simultaneous = n)),
+    },
+    { short: "n", handle: flag(() => (state.numeric = true)) },
+    {
+      short: "p",
+      long: "port",
+      arg: "port",
+      handle: (v) => {
+        const port = parsePort(v ?? "");
+        if (port === null) return false;
+        state.port = port;
+        return true;
+      },
+    },
+    {
+      short: "t",
+      long: "tos",
+      arg: "tos",
+      handle: (v) => {
+        const n = parseCUnsigned(v ?? "");
+        if (n === null || n > 255) return false;
+        state.tos = n;
+        return true;
+      },
+    },
+    { short: "l", long: "flowlabel", arg: "flow_label", handle: notYet("-l") },
+    {
+      short: "w",
+      long: "wait",
+      arg: "MAX,HERE,NEAR",
+      handle: (v) => {
+        const wait = parseWait(v ?? "");
+        if (!wait) return false;
+        state.waitMax = wait.max;
+        state.here = wait.here;
+        state.near = wait.near;
+        return true;
+      },
+    },
+    { short: "q", long: "queries", arg: "nqueries", handle: uint((n) => (state.queries = n)) },
+    { short: "r", handle: flag(() => (state.dontRoute = true)) },
+    {
+      short: "s",
+      long: "source",
+      arg: "src_addr",
+      handle: (v) => resolveSource(v ?? ""),
+    },
+    {
+      short: "z",
+      long: "sendwait",
+      arg: "sendwait",
+      handle: (v) => {
+        const n = parseCDouble(v ?? "");
+        if (n === null) return false;
+        state.sendWait = n;
+        return true;
+      },
+    },
+    { short: "e", long: "extensions", abbrev: true, handle: notYet("-e") },
+    { short: "A", long: "as-path-lookups", handle: notYet("-A") },
+    {
+      short: "M",
+      long: "module",
+      arg: "name",
+      handle: (v) => {
+        state.module = v ?? "";
+        return true;
+      },
+    },
+    {
+      short: "O",
+      long: "options",
+      arg: "OPTS",
+      several: true,
+      handle: (v) => {
+        if (v === "help") helpFor(state.module);
+        if (state.methodWords.length >= 15) return false;
+        state.methodWords.push(v ?? "");
+        return true;
+      },
+    },
+    {
+      long: "sport",
+      arg: "num",
+      handle: (v) => {
+        const port = parsePort(v ?? "");
+        if (port === null) return false;
+        state.sourcePort = port;
+        return true;
+      },
+    },
+    { long: "fwmark", arg: "num", handle: uint((n) => (state.fwmark = n)) },
+    { short: "U", long: "udp", handle: module("udp") },
+    { long: "UL", oneDash: true, handle: module("udplite") },
+    { short: "D", long: "dccp", handle: module("dccp") },
+    { short: "P", long: "protocol", arg: "prot", handle: module("raw") },
+    { long: "mtu", handle: notYet("--mtu") },
+    { long: "back", handle: notYet("--back") },
+    { short: "V", long: "version", exit: true, handle: () => true },
+    { long: "help", exit: true, handle: () => true },
+  ];
+}
+
+/** Text of `-O help` for a method, as Linux traceroute lays it out. */
+function methodHelp(method: Method): string {
+  return method.keywords.map((k) => {
+    const head = `  ${k.name}${k.value ? `=${k.value}` : ""}`;
+    const words = k.help.split(" ");
+    const lines: string[] = [];
+    let line = "";
+    for (const word of words) {
+      if (line && line.length + 1 + word.length > 48) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+    const pad = head.length < 30 ? head.padEnd(30) : `${head}\n${" ".repeat(30)}`;
+    return pad + lines.join(`\n${" ".repeat(30)}`) + "\n";
+  }).join("");
+}
+
+/** A resolver that remembers host lookups, so the CLI and trace() agree. */
+class RememberingResolver implements Resolver {
+  #inner: Resolver;
+  #hosts = new Map<string, ResolvedHost>();
+  constructor(inner: Resolver) {
+    this.#inner = inner;
+  }
+  async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
+    const key = `${family} ${host}`;
+    const known = this.#hosts.get(key);
+    if (known) return known;
+    const found = await this.#inner.lookupHost(host, family);
+    this.#hosts.set(key, found);
+    this.#hosts.set(`${found.family} ${host}`, found);
+    return found;
+  }
+  reverse(address: string): Promise<string | null> {
+    return this.#inner.reverse(address);
+  }
+}
+
+/**
+ * Runs the command line and returns the exit status. Never throws and never
+ * exits the process: the caller does that.
+ */
+export async function main(args: readonly string[], context: CliContext): Promise<number> {
+  const out = context.output ?? processOutput;
+  try {
+    return await run(args, context, out);
+  } catch (e) {
+    if (e instanceof Exit) return e.status;
+    if (e instanceof Deno.errors.BrokenPipe) return 141;
+    out.stderr(`hopwise: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function run(args: readonly string[], context: CliContext, out: CliOutput): Promise<number> {
+  const name = context.programName.split("/").pop() ?? "hopwise";
+  if (args.length === 0) {
+    out.stderr(shortUsage(name));
+    return 2;
+  }
+  const defaults = programDefaults(context.programName);
+  const state: State = {
+    family: defaults.family,
+    module: defaults.method,
+    methodWords: [],
+    firstHop: DEFAULTS.firstHop,
+    maxHops: DEFAULTS.maxHops,
+    queries: DEFAULTS.queries,
+    simultaneous: DEFAULTS.simultaneous,
+    waitMax: DEFAULTS.wait.max / 1000,
+    here: DEFAULTS.wait.here,
+    near: DEFAULTS.wait.near,
+    sendWait: 0,
+    port: 0,
+    sourcePort: 0,
+    device: null,
+    tos: 0,
+    fwmark: 0,
+    numeric: false,
+    dontFragment: false,
+    debug: false,
+    dontRoute: false,
+    notYet: null,
+  };
+  const fail = (message: string, status = 2): never => {
+    out.stderr(message + "\n");
+    throw new Exit(status);
+  };
+  const resolver = new RememberingResolver(context.resolver ?? new SystemResolver());
+
+  // Like Linux traceroute, -s is resolved while options are read (with the
+  // family known at that moment) and the host after all options.
+  let source: string | null = null;
+  const argv = [context.programName, ...args];
+  const options = buildOptions(
+    state,
+    async (text) => {
+      try {
+        source = (await resolver.lookupHost(text, state.family)).address;
+        return true;
+      } catch (e) {
+        if (!(e instanceof ResolveError)) throw e;
+        out.stderr(`${text}: ${e.reason}\n`);
+        return false;
+      }
+    },
+    (module) => {
+      const method = findMethod(module);
+      if (method && method.keywords.length > 0) out.stderr(methodHelp(method));
+      else out.stderr(`No options for module \`${module}'\n`);
+      throw new Exit(0);
+    },
+  );
+  let parsed;
+  try {
+    parsed = await parseClif(argv, options, true);
+  } catch (e) {
+    if (e instanceof ClifError) fail(e.message);
+    throw e;
+  }
+  if (parsed.exitedOn?.long === "help") {
+    out.stdout(helpText(name));
+    return 0;
+  }
+  if (parsed.exitedOn?.short === "V") {
+    out.stdout(`hopwise ${VERSION}\n`);
+    return 0;
+  }
+  const positionals = parsed.positionals;
+  if (positionals.length === 0) fail(`Specify "host" missing argument.`);
+  if (positionals.length > 2) {
+    const extra = positionals[2]!;
+    fail(`Extra arg \`${extra.value}' (position 3, argc ${extra.argc})`);
+  }
+  const hostArg = positionals[0]!;
+  let target: ResolvedHost;
+  try {
+    target = await resolver.lookupHost(hostArg.value, state.family);
+  } catch (e) {
+    if (!(e instanceof ResolveError)) throw e;
+    out.stderr(`${hostArg.value}: ${e.reason}\n`);
+    return fail(
+      `Cannot handle "host" cmdline arg \`${hostArg.value}' on position 1 (argc ${hostArg.argc})`,
+    );
+  }
+  if (!state.family) state.family = target.family;
+  let packetLength = -1;
+  const lengthArg = positionals[1];
+  if (lengthArg) {
+    const n = parseCInt(lengthArg.value);
+    if (n === null) {
+      fail(
+        `Cannot handle "packetlen" cmdline arg \`${lengthArg.value}' on position 2 (argc ${lengthArg.argc})`,
+      );
+    }
+    packetLength = n!;
+  }
+
+  // The checks of Linux traceroute's main(), in its order.
+  const moduleName = state.module.toLowerCase();
+  if (!KNOWN_METHODS.includes(moduleName as MethodName)) {
+    fail(`Unknown traceroute module ${state.module}`);
+  }
+  const method = findMethod(moduleName);
+  if (!method) fail(`hopwise: method \`${moduleName}' is not implemented yet`);
+  if (state.firstHop === 0 || state.firstHop > state.maxHops) fail("first hop out of range");
+  if (state.maxHops > DEFAULTS.maxTtl) fail("max hops cannot be more than 255");
+  if (state.queries === 0 || state.queries > DEFAULTS.maxQueries) {
+    fail("no more than 10 probes per hop");
+  }
+  if (state.waitMax < 0 || state.here < 0 || state.near < 0) {
+    fail(
+      `bad wait specifications \`${formatG(state.waitMax)},${formatG(state.here)},${
+        formatG(state.near)
+      }' used`,
+    );
+  }
+  if (packetLength > DEFAULTS.maxPacketLength) fail(`too big packetlen ${packetLength} specified`);
+  if (source !== null && familyOf(source) !== state.family) {
+    fail("IP version mismatch in addresses specified");
+  }
+  if (state.sendWait < 0) fail(`bad sendtime \`${formatG(state.sendWait)}' specified`);
+  if (state.sendWait >= 10) state.sendWait /= 1000;
+  if (state.notYet) fail(`hopwise: option \`${state.notYet}' is not implemented yet`);
+
+  // -O keywords, for methods that have any (others ignore them, as Linux does).
+  let methodOptions: string[] = [];
+  if (method!.keywords.length > 0 && state.methodWords.length > 0) {
+    const keywordOptions: ClifOption[] = method!.keywords.map((k) => ({
+      long: k.name,
+      ...(k.value ? { arg: k.value } : {}),
+      ...(k.exclusive ? { exclusive: true } : {}),
+      handle: () => true,
+    }));
+    try {
+      await parseClif([moduleName, ...state.methodWords], keywordOptions, false, {
+        keyword: true,
+      });
+    } catch (e) {
+      if (e instanceof ClifError) fail(e.message);
+      throw e;
+    }
+    methodOptions = state.methodWords;
+  }
+
+  const traceOptions: TraceOptions = {
+    family: state.family as Family,
+    method: moduleName as MethodName,
+    methodOptions,
+    firstHop: state.firstHop,
+    maxHops: state.maxHops,
+    queries: state.queries,
+    simultaneous: Math.max(1, Math.min(state.simultaneous, 65535)),
+    wait: { max: state.waitMax * 1000, here: state.here, near: state.near },
+    sendWait: state.sendWait * 1000,
+    port: state.port,
+    tos: state.tos,
+    dontFragment: state.dontFragment,
+    sourcePort: state.sourcePort,
+    mark: state.fwmark,
+    dontRoute: state.dontRoute,
+    debug: state.debug,
+    resolveNames: !state.numeric,
+    resolver,
+    ...(source !== null ? { source } : {}),
+    ...(state.device !== null ? { interface: state.device } : {}),
+    ...(packetLength >= 0 ? { packetLength } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...context.traceOptions,
+  };
+
+  const formatter = new ClassicFormatter({ numeric: state.numeric });
+  let started = false;
+  try {
+    for await (const event of trace(hostArg.value, traceOptions)) {
+      if (event.type === "start") started = true;
+      out.stdout(formatter.format(event));
+      if (event.type === "end" && event.reason === "aborted") {
+        return context.signal?.reason === "SIGTERM" ? 143 : 130;
+      }
+    }
+  } catch (e) {
+    if (e instanceof PrivilegeError) {
+      out.stderr(
+        "You do not have enough privileges to use this traceroute method.\n" +
+          `${e.cause.message}\n` +
+          `hopwise: this method needs CAP_NET_RAW: run it as root, or grant the capability ` +
+          `with setcap cap_net_raw+ep <hopwise binary>\n`,
+      );
+      return 1;
+    }
+    if (e instanceof SystemError) {
+      out.stderr(`\n${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof RangeError || e instanceof TypeError) {
+      return fail(`hopwise: ${e.message}`);
+    }
+    if (e instanceof Deno.errors.BrokenPipe) return 141;
+    if (started) out.stdout("\n");
+    throw e;
+  }
+  return 0;
+}

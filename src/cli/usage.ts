@@ -1,0 +1,72 @@
+/**
+ * Help and usage texts.
+ *
+ * @module
+ */
+import config from "../../deno.json" with { type: "json" };
+
+/** hopwise's version (from deno.json). */
+export const VERSION: string = config.version;
+
+/** Two lines for stderr when there are no arguments. */
+export function shortUsage(name: string): string {
+  return `Usage: ${name} [options] host [packet_len]\nTry \`${name} --help' for more information.\n`;
+}
+
+/** The full help, for `--help` (on stdout). */
+export function helpText(name: string): string {
+  return `Usage: ${name} [options] host [packet_len]
+
+hopwise traces the route IP packets take to a host, as Linux traceroute 2.1.2
+does, with the same options and the same output.
+
+Options:
+  -4, -6                  use IPv4 / IPv6 (default: the host's address; IPv4 if both)
+  -I  --icmp              use ICMP echo probes (raw socket, else ICMP datagram socket)
+  -U  --udp               use UDP probes to one constant port (default 53)
+  -M name  --module=name  probe method: default, icmp, udp
+  -O OPTS,...  --options=OPTS,...
+                          method options; -O help lists them (icmp: raw, dgram)
+  -f first_ttl  --first=first_ttl
+                          start from this hop (default 1)
+  -m max_ttl  --max-hops=max_ttl
+                          largest TTL to probe (default 30, at most 255)
+  -q nqueries  --queries=nqueries
+                          probes per hop (default 3, at most 10)
+  -N squeries  --sim-queries=squeries
+                          probes in flight at once (default 16)
+  -w MAX,HERE,NEAR  --wait=MAX,HERE,NEAR
+                          wait at most MAX seconds for a reply (default 5), or
+                          HERE times the round trip of an answered probe of the
+                          same hop (default 3), or NEAR times that of a later
+                          hop (default 10); -w MAX alone waits MAX every time
+  -z sendwait  --sendwait=sendwait
+                          least time between probes: seconds, or milliseconds
+                          when 10 or more (default 0)
+  -p port  --port=port    default method: first destination port (33434, +1 per
+                          probe); icmp: first sequence number (1); udp: the
+                          destination port (53)
+  --sport=num             source port (implies -N 1 and a fixed wait)
+  -s src_addr  --source=src_addr
+                          source address
+  -i device  --interface=device
+                          send through this interface
+  -t tos  --tos=tos       IPv4 TOS / IPv6 traffic class (0-255)
+  -F  --dont-fragment     do not fragment probes
+  --fwmark=num            firewall mark for outgoing packets
+  -n                      print addresses only, no names
+  -r                      bypass routing: send only to directly attached hosts
+  -d  --debug             socket-level debugging (SO_DEBUG)
+  -V  --version           print the version and exit
+  --help                  print this help and exit
+
+Arguments:
+  host                    the host to trace (name or address)
+  packet_len              whole probe size in bytes, IP header included
+                          (default 60 for IPv4, 80 for IPv6; at most 65000)
+
+Called as traceroute6 (any name ending in 6) it defaults to -6.
+Exit status: 0 after a trace, 2 for bad input, 1 when a system call fails,
+130/143 when interrupted.
+`;
+}

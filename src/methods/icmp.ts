@@ -1,0 +1,211 @@
+/**
+ * ICMP echo probes (`-I`): a raw socket when the process may open one, else
+ * an ICMP datagram ("ping") socket, as Linux traceroute does. One socket for
+ * all probes, connected to the target; probes are told apart by the echo
+ * sequence number and this trace's identifier.
+ *
+ * @module
+ */
+import type { Family } from "../address.ts";
+import type { Probe } from "../engine/probe.ts";
+import { PrivilegeError, SystemError } from "../errors.ts";
+import { decodeICMPv4, ICMP4, icmpv4ChecksumValid, writeICMPv4Echo } from "../packet/icmpv4.ts";
+import { decodeICMPv6, ICMP6, IPPROTO_ICMPV6, writeICMPv6Echo } from "../packet/icmpv6.ts";
+import { decodeIPv4 } from "../packet/ipv4.ts";
+import type { Datagram, Readiness, Socket } from "../transport.ts";
+import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
+import { probePayload } from "./method.ts";
+import { sendProbe } from "./udp.ts";
+
+const IPPROTO_ICMP = 1;
+const ECHO_HEADER = 8;
+
+/** Identifiers of raw-socket ICMP traces running in this process. */
+const identsInUse = new Set<number>();
+
+function protocolOf(family: Family): number {
+  return family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+}
+
+/**
+ * Opens the socket as Linux traceroute does: the ICMP datagram socket and the
+ * raw one are both tried (unless `-O raw` / `-O dgram` picks one), and raw
+ * wins when both open.
+ */
+function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
+  const { transport, family, keywords } = context;
+  const rawOnly = keywords.has("raw");
+  const dgramOnly = keywords.has("dgram");
+  let dgram: Socket | null = null;
+  if (!rawOnly) {
+    try {
+      dgram = transport.socket(family, "dgram", protocolOf(family));
+    } catch (e) {
+      if (dgramOnly) throw e;
+    }
+  }
+  if (dgramOnly) return { socket: dgram!, raw: false };
+  try {
+    const raw = transport.socket(family, "raw", protocolOf(family));
+    dgram?.close();
+    return { socket: raw, raw: true };
+  } catch (e) {
+    if (rawOnly || !dgram) {
+      if (e instanceof SystemError && e.code === "EPERM") throw new PrivilegeError("icmp", e);
+      throw e;
+    }
+    return { socket: dgram, raw: false };
+  }
+}
+
+class IcmpSession implements MethodSession {
+  readonly dataLength: number;
+  #context: MethodContext;
+  #socket: Socket;
+  #raw: boolean;
+  #ident: number;
+  #nextSequence: number;
+  #lastTtl = 0;
+  #packet: Uint8Array;
+  #bySequence = new Map<number, Probe>();
+  #sequenceOf = new Map<Probe, number>();
+
+  constructor(context: MethodContext) {
+    this.#context = context;
+    this.dataLength = Math.max(context.dataLength, ECHO_HEADER);
+    this.#packet = probePayload(this.dataLength, ECHO_HEADER);
+    this.#nextSequence = context.port || 1;
+    const { socket, raw } = openSocket(context);
+    this.#socket = socket;
+    this.#raw = raw;
+    try {
+      context.tune(socket);
+      socket.connect({ address: context.target, port: 0 });
+      socket.setInt("recvErr", 1);
+      if (raw) {
+        // Linux traceroute uses the pid; a second trace in this process needs its own.
+        let ident = context.transport.pid() & 0xffff;
+        while (identsInUse.has(ident)) ident = (ident + 1) & 0xffff;
+        this.#ident = ident;
+        identsInUse.add(ident);
+      } else {
+        this.#ident = socket.localEndpoint().port;
+      }
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  sockets(): readonly Socket[] {
+    return this.#socket.closed ? [] : [this.#socket];
+  }
+
+  send(probe: Probe): boolean {
+    const { family, transport } = this.#context;
+    if (probe.ttl !== this.#lastTtl) {
+      this.#socket.setInt("ttl", probe.ttl);
+      this.#lastTtl = probe.ttl;
+    }
+    const sequence = this.#nextSequence & 0xffff;
+    if (family === 4) writeICMPv4Echo(this.#packet, ICMP4.echo, this.#ident, sequence);
+    else writeICMPv6Echo(this.#packet, ICMP6.echoRequest, this.#ident, sequence);
+    const sentAt = sendProbe(this.#socket, this.#packet, () => transport.now());
+    if (sentAt === null) return false;
+    probe.sentAt = sentAt;
+    // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
+    if (sequence !== 0) {
+      this.#bySequence.set(sequence, probe);
+      this.#sequenceOf.set(probe, sequence);
+    }
+    this.#nextSequence++;
+    return true;
+  }
+
+  /** The echo header inside a message: a quoted request, or a received reply. */
+  #echoOf(datagram: Datagram, errorQueue: boolean): Uint8Array | null {
+    let bytes = datagram.data;
+    if (!errorQueue && this.#raw && this.#context.family === 4) {
+      // Raw IPv4 sockets hand over the IP header too.
+      const ip = decodeIPv4(bytes);
+      if (!ip) return null;
+      bytes = bytes.subarray(ip.headerLength);
+    }
+    return bytes.length >= ECHO_HEADER ? bytes : null;
+  }
+
+  #match(datagram: Datagram, errorQueue: boolean): RawReply | null {
+    const bytes = this.#echoOf(datagram, errorQueue);
+    if (!bytes) return null;
+    const family = this.#context.family;
+    const message = family === 4 ? decodeICMPv4(bytes) : decodeICMPv6(bytes);
+    if (!message || message.ident !== this.#ident) return null;
+    const probe = this.#bySequence.get(message.sequence);
+    if (!probe) return null;
+    if (!errorQueue) {
+      if (message.type !== (family === 4 ? ICMP4.echoReply : ICMP6.echoReply)) return null;
+      // A raw socket sees replies before the kernel checks them.
+      if (family === 4 && this.#raw && !icmpv4ChecksumValid(bytes)) return null;
+    }
+    return {
+      probe,
+      receivedAt: datagram.receivedAt,
+      from: errorQueue ? null : datagram.from?.address ?? null,
+      replyTtl: datagram.ttl,
+      error: datagram.error,
+      final: !errorQueue,
+    };
+  }
+
+  receive(ready: Readiness): RawReply[] {
+    const replies: RawReply[] = [];
+    for (const errorQueue of [true, false]) {
+      if (errorQueue ? !ready.error : !ready.readable) continue;
+      for (let i = 0; i < 64; i++) {
+        const datagram = this.#socket.receive(errorQueue);
+        if (!datagram) break;
+        const reply = this.#match(datagram, errorQueue);
+        if (reply) replies.push(reply);
+      }
+    }
+    return replies;
+  }
+
+  release(probe: Probe): void {
+    const sequence = this.#sequenceOf.get(probe);
+    if (sequence === undefined) return;
+    this.#sequenceOf.delete(probe);
+    this.#bySequence.delete(sequence);
+  }
+
+  close(): void {
+    if (this.#raw) identsInUse.delete(this.#ident);
+    this.#socket.close();
+    this.#bySequence.clear();
+    this.#sequenceOf.clear();
+  }
+}
+
+/** ICMP echo probes (`-I`, `-M icmp`). */
+export const icmpMethod: Method = {
+  name: "icmp",
+  headerLength: 0,
+  onePerTime: false,
+  keywords: [
+    {
+      name: "raw",
+      help: "Use raw sockets way only. Default is try this way first (probably not allowed " +
+        "for unprivileged users), then try dgram",
+      exclusive: true,
+    },
+    {
+      name: "dgram",
+      help: "Use dgram sockets way only. May be not implemented by old kernels or restricted " +
+        "by sysadmins",
+      exclusive: true,
+    },
+  ],
+  open(context) {
+    return new IcmpSession(context);
+  },
+};

@@ -1,0 +1,110 @@
+/**
+ * The Method interface: the TypeScript form of Linux traceroute's
+ * `tr_module`. A method opens a session that sends probes and matches replies
+ * to them; what a reply means is decided once, in engine/.
+ *
+ * @module
+ */
+import type { Family } from "../address.ts";
+import type { Probe } from "../engine/probe.ts";
+import type { ResolvedOptions } from "../options.ts";
+import type { ExtendedError, Readiness, Socket, Transport } from "../transport.ts";
+import type { MethodName } from "../types.ts";
+
+/** A `-O` keyword a method accepts. */
+export interface MethodKeyword {
+  /** The keyword, as typed. */
+  name: string;
+  /** The name of its value (`NUM`), when it takes one (`keyword=value`). */
+  value?: string;
+  /** Help text for `-O help`. */
+  help: string;
+  /** Keywords of one exclusive group: at most one may be given. */
+  exclusive?: boolean;
+}
+
+/** Everything a session needs to open. */
+export interface MethodContext {
+  /** Where sockets come from. */
+  transport: Transport;
+  /** IP version. */
+  family: Family;
+  /** The address traced. */
+  target: string;
+  /** `-p`: the method's port or first sequence, 0 for its default. */
+  port: number;
+  /** Bytes after the method's header that each probe carries. */
+  dataLength: number;
+  /** The trace's options. */
+  options: ResolvedOptions;
+  /** Parsed `-O` keywords: name to value ("" for flags). */
+  keywords: ReadonlyMap<string, string>;
+  /**
+   * Applies the common socket settings (Linux traceroute's tune_socket):
+   * interface, source address, fragmentation, TOS, timestamps, reply TTL.
+   */
+  tune(socket: Socket): void;
+}
+
+/** A reply a session matched to one of its probes. */
+export interface RawReply {
+  /** The probe it answers. */
+  probe: Probe;
+  /** Kernel receive time, when known. */
+  receivedAt: number | null;
+  /** The sender of a direct reply (not an error), e.g. an echo reply. */
+  from: string | null;
+  /** TTL of the reply packet. */
+  replyTtl: number | null;
+  /** The ICMP or local error, for error-queue replies. */
+  error: ExtendedError | null;
+  /** A direct reply that ends the trace (echo reply, data from the port). */
+  final: boolean;
+}
+
+/** An open method: sends probes, matches replies, forgets done probes. */
+export interface MethodSession {
+  /** Bytes after the method header each probe carries (the method may raise it). */
+  readonly dataLength: number;
+  /** The sockets to wait on now. */
+  sockets(): readonly Socket[];
+  /**
+   * Sends `probe` (sets `probe.sentAt`). Returns false when the kernel asks
+   * to try later (ENOBUFS, EAGAIN).
+   *
+   * @throws {SystemError} for failures that end the run
+   */
+  send(probe: Probe): boolean;
+  /** Reads what is waiting on a ready socket and matches it to probes. */
+  receive(ready: Readiness): RawReply[];
+  /** The probe is done (answered or expired): forget it, free its socket. */
+  release(probe: Probe): void;
+  /** Closes every socket. */
+  close(): void;
+}
+
+/** A probe method. */
+export interface Method {
+  /** Its name for `-M`. */
+  readonly name: MethodName;
+  /** Bytes of its own header counted in the packet size (UDP 8, ICMP 0). */
+  readonly headerLength: number;
+  /** Sends one probe at a time (forces `-N 1` and a fixed wait). */
+  readonly onePerTime: boolean;
+  /** Its `-O` keywords. */
+  readonly keywords: readonly MethodKeyword[];
+  /**
+   * Opens a session.
+   *
+   * @throws {PrivilegeError} when the method needs a privilege the process lacks
+   * @throws {SystemError} for other socket failures
+   */
+  open(context: MethodContext): MethodSession;
+}
+
+/** The payload Linux traceroute sends: byte i is 0x40 + (i & 0x3f). */
+export function probePayload(length: number, from = 0): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = from; i < length; i++) out[i] = 0x40 + (i & 0x3f);
+  return out;
+}

@@ -1,0 +1,163 @@
+/**
+ * UDP probes through one connected datagram socket per probe, with errors
+ * from IP_RECVERR / IPV6_RECVERR: no privilege needed. The kernel matches
+ * each ICMP error to the socket of the probe it quotes.
+ *
+ * `default`: destination port 33434 + 1 per probe sent (Linux traceroute's
+ * classic method). `udp` (`-U`): one constant port, 53 by default.
+ *
+ * @module
+ */
+import type { Probe } from "../engine/probe.ts";
+import { SystemError } from "../errors.ts";
+import type { Readiness, Socket } from "../transport.ts";
+import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
+import { probePayload } from "./method.ts";
+
+/** The UDP protocol number. */
+const IPPROTO_UDP = 17;
+
+/** Errors after which a send is retried later (Linux traceroute's do_send). */
+const TRY_LATER = new Set(["ENOBUFS", "EAGAIN"]);
+/** Errors a send shrugs off: the error queue says more (Linux traceroute's do_send). */
+const REPORTED_LATER = new Set(["EMSGSIZE", "EHOSTUNREACH"]);
+
+/**
+ * Sends `data` on `socket`, following Linux traceroute's do_send: returns the
+ * send time, or null when the kernel asks to try later.
+ */
+export function sendProbe(
+  socket: Socket,
+  data: Uint8Array,
+  now: () => number,
+  to?: { address: string; port: number },
+): number | null {
+  const before = now();
+  try {
+    return socket.send(data, to);
+  } catch (e) {
+    if (e instanceof SystemError) {
+      if (TRY_LATER.has(e.code)) return null;
+      if (REPORTED_LATER.has(e.code)) return before;
+    }
+    throw e;
+  }
+}
+
+class UdpSession implements MethodSession {
+  readonly dataLength: number;
+  #context: MethodContext;
+  #payload: Uint8Array;
+  #nextPort: number;
+  #perProbePort: boolean;
+  #bySocket = new Map<Socket, { probe: Probe; port: number }>();
+  #byProbe = new Map<Probe, Socket>();
+
+  constructor(context: MethodContext, firstPort: number, perProbePort: boolean) {
+    this.#context = context;
+    this.dataLength = context.dataLength;
+    this.#payload = probePayload(context.dataLength);
+    this.#nextPort = firstPort;
+    this.#perProbePort = perProbePort;
+    // Catch a missing interface or a foreign source address before the first
+    // probe (Linux traceroute finds them only after printing its header).
+    const check = context.transport.socket(context.family, "dgram", IPPROTO_UDP);
+    try {
+      context.tune(check);
+    } finally {
+      check.close();
+    }
+  }
+
+  sockets(): readonly Socket[] {
+    return [...this.#bySocket.keys()];
+  }
+
+  send(probe: Probe): boolean {
+    const { transport, family, target } = this.#context;
+    const port = this.#nextPort & 0xffff;
+    const socket = transport.socket(family, "dgram", IPPROTO_UDP);
+    try {
+      this.#context.tune(socket);
+      socket.setInt("ttl", probe.ttl);
+      socket.connect({ address: target, port });
+      socket.setInt("recvErr", 1);
+      const sentAt = sendProbe(socket, this.#payload, () => transport.now());
+      if (sentAt === null) {
+        socket.close();
+        return false;
+      }
+      probe.sentAt = sentAt;
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    this.#bySocket.set(socket, { probe, port });
+    this.#byProbe.set(probe, socket);
+    if (this.#perProbePort) this.#nextPort++;
+    return true;
+  }
+
+  receive(ready: Readiness): RawReply[] {
+    const entry = this.#bySocket.get(ready.socket);
+    if (!entry) return [];
+    const { socket } = ready;
+    const replies: RawReply[] = [];
+    // Read the error queue first, then normal data; stop at the first reply
+    // that matches (the probe is then done and its socket closed).
+    for (const errorQueue of [true, false]) {
+      if (errorQueue ? !ready.error : !ready.readable) continue;
+      for (let i = 0; i < 16; i++) {
+        const datagram = socket.receive(errorQueue);
+        if (!datagram) break;
+        if (!datagram.from || datagram.from.port !== entry.port) continue;
+        replies.push({
+          probe: entry.probe,
+          receivedAt: datagram.receivedAt,
+          from: errorQueue ? null : datagram.from.address,
+          replyTtl: datagram.ttl,
+          error: datagram.error,
+          final: !errorQueue,
+        });
+        return replies;
+      }
+    }
+    return replies;
+  }
+
+  release(probe: Probe): void {
+    const socket = this.#byProbe.get(probe);
+    if (!socket) return;
+    socket.close();
+    this.#byProbe.delete(probe);
+    this.#bySocket.delete(socket);
+  }
+
+  close(): void {
+    for (const socket of this.#bySocket.keys()) socket.close();
+    this.#bySocket.clear();
+    this.#byProbe.clear();
+  }
+}
+
+/** Linux traceroute's classic method: UDP to port 33434, + 1 per probe. */
+export const defaultMethod: Method = {
+  name: "default",
+  headerLength: 8,
+  onePerTime: false,
+  keywords: [],
+  open(context) {
+    return new UdpSession(context, context.port || 33434, true);
+  },
+};
+
+/** UDP to one constant port (`-U`), 53 by default. */
+export const udpMethod: Method = {
+  name: "udp",
+  headerLength: 8,
+  onePerTime: false,
+  keywords: [],
+  open(context) {
+    return new UdpSession(context, context.port || 53, false);
+  },
+};

@@ -1,0 +1,95 @@
+/**
+ * Linux traceroute's text output, byte for byte: the header, one line per
+ * hop (each begins with "\n"), the address printed only when it changes
+ * within a hop, `*` for no reply, RTTs as `%.3f ms`, annotations, and a final
+ * newline.
+ *
+ * @module
+ */
+import type { ProbeResult, TraceEvent } from "../types.ts";
+
+/** Settings of the classic format. */
+export interface ClassicOptions {
+  /** Print addresses only (`-n`); otherwise `name (address)`. */
+  numeric?: boolean;
+}
+
+/** `%2u `: hops 1-9 get a leading space. */
+function hopPrefix(ttl: number): string {
+  return `\n${String(ttl).padStart(2, " ")} `;
+}
+
+/**
+ * Turns events into Linux traceroute's text. Feed it every event of one
+ * trace in order; each call returns the text for that event.
+ *
+ * @example
+ * ```ts
+ * import { ClassicFormatter } from "./classic.ts";
+ * const f = new ClassicFormatter({ numeric: true });
+ * f.format({
+ *   type: "start",
+ *   target: { host: "198.18.1.2", address: "198.18.1.2", family: 4 },
+ *   method: "default",
+ *   firstHop: 1,
+ *   maxHops: 30,
+ *   queries: 3,
+ *   packetSize: 60,
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ * }); // "traceroute to 198.18.1.2 (198.18.1.2), 30 hops max, 60 byte packets"
+ * ```
+ */
+export class ClassicFormatter {
+  #numeric: boolean;
+  #hop: ProbeResult[] = [];
+
+  /** Makes a formatter. */
+  constructor(options: ClassicOptions = {}) {
+    this.#numeric = options.numeric ?? false;
+  }
+
+  /** The text for one event. */
+  format(event: TraceEvent): string {
+    switch (event.type) {
+      case "start":
+        return `traceroute to ${event.target.host} (${event.target.address}), ` +
+          `${event.maxHops} hops max, ${event.packetSize} byte packets`;
+      case "probe":
+        return this.#probe(event.probe);
+      case "hop":
+        return "";
+      case "end":
+        return "\n";
+    }
+  }
+
+  #address(probe: ProbeResult): string {
+    const address = probe.address!;
+    if (this.#numeric || probe.name === undefined) return ` ${address}`;
+    return ` ${probe.name ?? address} (${address})`;
+  }
+
+  /** Linux's print_probe rule: print the address when it differs from the last one shown. */
+  #showAddress(probe: ProbeResult): boolean {
+    if (probe.index === 0) return true;
+    for (let i = this.#hop.length - 1; i >= 0; i--) {
+      const earlier = this.#hop[i]!;
+      if (earlier.address !== null) return earlier.address !== probe.address;
+    }
+    return true;
+  }
+
+  #probe(probe: ProbeResult): string {
+    let out = "";
+    if (probe.index === 0) {
+      out += hopPrefix(probe.ttl);
+      this.#hop = [];
+    }
+    if (probe.address === null) out += " *";
+    else if (this.#showAddress(probe)) out += this.#address(probe);
+    if (probe.rtt !== null) out += `  ${probe.rtt.toFixed(3)} ms`;
+    if (probe.annotation) out += ` ${probe.annotation}`;
+    this.#hop.push(probe);
+    return out;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * `trace(host, options)`: resolves the host, opens the probe method, runs the
+ * scheduler and yields typed events strictly in print order. Reverse lookups
+ * start as soon as a reply arrives, so they never hold up probing.
+ *
+ * @module
+ */
+import { FfiTransport } from "../ffi/transport.ts";
+import { familyOf } from "./address.ts";
+import { Scheduler } from "./engine/scheduler.ts";
+import type { Probe } from "./engine/probe.ts";
+import { sanitizeName } from "./lookup/names.ts";
+import { type Resolver, SystemResolver } from "./lookup/resolver.ts";
+import type { Method } from "./methods/method.ts";
+import { findMethod } from "./methods/mod.ts";
+import { DEFAULTS, resolveOptions, type TraceOptions } from "./options.ts";
+import { tuneSocket } from "./methods/tune.ts";
+import type { Transport } from "./transport.ts";
+import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "./types.ts";
+
+/**
+ * Checks `-O` keywords against a method's table and returns them as a map of
+ * name to value ("" for plain flags).
+ *
+ * @throws {RangeError} for an unknown keyword, a missing or unexpected value,
+ * or two keywords of one exclusive group
+ */
+export function parseKeywords(method: Method, words: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  let exclusive: string | null = null;
+  for (const word of words) {
+    const eq = word.indexOf("=");
+    const name = eq === -1 ? word : word.slice(0, eq);
+    const value = eq === -1 ? null : word.slice(eq + 1);
+    const keyword = method.keywords.find((k) => k.name === name);
+    if (!keyword) throw new RangeError(`Method "${method.name}" has no option "${name}"`);
+    if (keyword.value && value === null) {
+      throw new RangeError(`Option "${name}" of method "${method.name}" needs a value`);
+    }
+    if (!keyword.value && value !== null) {
+      throw new RangeError(`Option "${name}" of method "${method.name}" takes no value`);
+    }
+    if (keyword.exclusive) {
+      if (exclusive !== null && exclusive !== name) {
+        throw new RangeError(`Options "${exclusive}" and "${name}" cannot be used together`);
+      }
+      exclusive = name;
+    }
+    out.set(name, value ?? "");
+  }
+  return out;
+}
+
+/** IP header length for a family. */
+function ipHeaderLength(family: 4 | 6): number {
+  return family === 4 ? 20 : 40;
+}
+
+/**
+ * Traces the route to `host`, yielding events in print order: `start`, then
+ * each `probe` as its result becomes final, a `hop` after each hop's last
+ * probe, and `end`. The generator's return value is the whole trace.
+ *
+ * @example
+ * ```ts ignore
+ * import { trace } from "./tracer.ts";
+ * for await (const event of trace("198.18.1.2", { maxHops: 8, resolveNames: false })) {
+ *   if (event.type === "hop") console.log(event.hop.ttl, event.hop.probes.map((p) => p.address));
+ * }
+ * ```
+ *
+ * @throws {TypeError | RangeError} for invalid options (before any probe)
+ * @throws {ResolveError} when the host does not resolve
+ * @throws {PrivilegeError} when the method needs privileges the process lacks
+ * @throws {SystemError} when a socket call fails
+ */
+export async function* trace(
+  host: string,
+  options: TraceOptions = {},
+): AsyncGenerator<TraceEvent, Trace, undefined> {
+  const opts = resolveOptions(options);
+  const method = findMethod(opts.method);
+  if (!method) throw new RangeError(`Method "${opts.method}" is not available in this version`);
+  const keywords = parseKeywords(method, opts.methodOptions);
+  const resolver: Resolver = options.resolver ?? new SystemResolver();
+  const target = await resolver.lookupHost(host, opts.family);
+  if (opts.source !== null && familyOf(opts.source) !== target.family) {
+    throw new RangeError(`Option "source" ${opts.source} is not of the target's IP version`);
+  }
+  const ownTransport = options.transport === undefined;
+  const transport: Transport = options.transport ?? new FfiTransport();
+  const family = target.family;
+
+  const headerLength = ipHeaderLength(family) + method.headerLength;
+  const dataLength = opts.packetLength === null
+    ? Math.max(0, DEFAULTS.dataLength - method.headerLength)
+    : Math.max(0, opts.packetLength - headerLength);
+
+  let session;
+  try {
+    session = method.open({
+      transport,
+      family,
+      target: target.address,
+      port: opts.port,
+      dataLength,
+      options: opts,
+      keywords,
+      tune: (socket) => tuneSocket(socket, opts, { family }),
+    });
+  } catch (e) {
+    if (ownTransport) transport.close?.();
+    throw e;
+  }
+
+  const start: TraceStart = {
+    target: { host, address: target.address, family },
+    method: method.name,
+    firstHop: opts.firstHop,
+    maxHops: opts.maxHops,
+    queries: opts.queries,
+    packetSize: headerLength + session.dataLength,
+    startedAt: new Date().toISOString(),
+  };
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  // A fixed source port, or a method that needs it, means one probe at a time
+  // and a fixed wait (Linux traceroute's rule).
+  const oneAtATime = method.onePerTime || opts.sourcePort !== 0;
+  const names = new Map<string, Promise<string | null>>();
+  const released: Probe[] = [];
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const scheduler = new Scheduler(
+    {
+      family,
+      firstHop: opts.firstHop,
+      maxHops: opts.maxHops,
+      queries: opts.queries,
+      simultaneous: oneAtATime ? 1 : opts.simultaneous,
+      wait: oneAtATime ? { ...opts.wait, here: 0, near: 0 } : opts.wait,
+      sendWait: opts.sendWait,
+    },
+    session,
+    transport,
+    {
+      answered(probe) {
+        const address = probe.address;
+        if (opts.resolveNames && address !== null && !names.has(address)) {
+          names.set(address, resolver.reverse(address).then((n) => n && sanitizeName(n)));
+        }
+      },
+      release(probe) {
+        released.push(probe);
+        notify();
+      },
+    },
+  );
+
+  let finished = false;
+  let failure: unknown = null;
+  let reason: StopReason = "aborted";
+  const running = scheduler.run(stop.signal).then(
+    (r) => void (reason = r),
+    (e) => void (failure = e),
+  ).finally(() => {
+    finished = true;
+    notify();
+  });
+
+  const hops: Hop[] = [];
+  let hop: Hop | null = null;
+  try {
+    yield { type: "start", ...start };
+    let next = 0;
+    while (true) {
+      while (next < released.length) {
+        const probe = released[next++]!;
+        const result: ProbeResult = probe.result();
+        if (opts.resolveNames && result.address !== null) {
+          result.name = await (names.get(result.address) ?? Promise.resolve(null));
+        }
+        if (!hop || hop.ttl !== result.ttl) {
+          hop = { ttl: result.ttl, probes: [] };
+          hops.push(hop);
+        }
+        hop.probes.push(result);
+        yield { type: "probe", probe: result };
+        if (result.index === opts.queries - 1) yield { type: "hop", hop };
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (failure) throw failure;
+    const endedAt = new Date().toISOString();
+    yield { type: "end", reason, endedAt };
+    return { ...start, hops, reason, endedAt };
+  } finally {
+    stop.abort();
+    await running;
+    options.signal?.removeEventListener("abort", onAbort);
+    session.close();
+    if (ownTransport) transport.close?.();
+  }
+}
+
+/**
+ * Runs a whole trace and resolves to it.
+ *
+ * @example
+ * ```ts ignore
+ * import { traceAll } from "./tracer.ts";
+ * const result = await traceAll("198.18.1.2", { resolveNames: false });
+ * console.log(result.reason, result.hops.length);
+ * ```
+ */
+export async function traceAll(host: string, options: TraceOptions = {}): Promise<Trace> {
+  const events = trace(host, options);
+  while (true) {
+    const step = await events.next();
+    if (step.done) return step.value;
+  }
+}
