@@ -17,7 +17,7 @@ import { findMethod } from "../methods/mod.ts";
 import { DEFAULTS, type TraceOptions } from "../options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import { trace } from "../tracer.ts";
-import type { MethodName } from "../types.ts";
+import type { MethodName, TraceEvent } from "../types.ts";
 import {
   cDoublePrefix,
   ClifError,
@@ -53,6 +53,8 @@ export interface CliContext {
   signal?: AbortSignal;
   /** Options passed straight to trace() (tests use it to swap the transport). */
   traceOptions?: Partial<TraceOptions>;
+  /** Sees every event of the trace as it is printed. */
+  onEvent?: (event: TraceEvent) => void;
 }
 
 /** Leaves main with a status, after printing what must be printed. */
@@ -522,6 +524,7 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
   try {
     for await (const event of trace(hostArg.value, traceOptions)) {
       if (event.type === "start") started = true;
+      context.onEvent?.(event);
       out.stdout(formatter.format(event));
       if (event.type === "end" && event.reason === "aborted") {
         return context.signal?.reason === "SIGTERM" ? 143 : 130;

@@ -1,0 +1,41 @@
+/**
+ * A resolver answering from a table, for tests without DNS.
+ *
+ * @module
+ */
+import { type Family, familyOf } from "../../src/address.ts";
+import { ResolveError } from "../../src/errors.ts";
+import type { ResolvedHost, Resolver } from "../../src/lookup/resolver.ts";
+
+/** Names to addresses and addresses to names. */
+export class TableResolver implements Resolver {
+  #forward: Map<string, string[]>;
+  #reverse: Map<string, string>;
+  /** Reverse lookups asked for, in order. */
+  readonly reverseAsked: string[] = [];
+
+  /** `forward`: name to addresses; `reverse`: address to name. */
+  constructor(forward: Record<string, string[]> = {}, reverse: Record<string, string> = {}) {
+    this.#forward = new Map(Object.entries(forward));
+    this.#reverse = new Map(Object.entries(reverse));
+  }
+
+  lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
+    const literal = familyOf(host);
+    const addresses = literal ? [host] : this.#forward.get(host) ?? [];
+    if (addresses.length === 0) {
+      return Promise.reject(new ResolveError(host, "Name or service not known"));
+    }
+    const pick = addresses.find((a) => familyOf(a) === family) ??
+      (family === 0 ? addresses.find((a) => familyOf(a) === 4) ?? addresses[0] : undefined);
+    if (!pick) {
+      return Promise.reject(new ResolveError(host, "Address family for hostname not supported"));
+    }
+    return Promise.resolve({ address: pick, family: familyOf(pick) as Family });
+  }
+
+  reverse(address: string): Promise<string | null> {
+    this.reverseAsked.push(address);
+    return Promise.resolve(this.#reverse.get(address) ?? null);
+  }
+}

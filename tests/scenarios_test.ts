@@ -1,0 +1,98 @@
+/**
+ * Plays every scenario in tests/scenarios/ through the command line (main)
+ * over the fake transport, and checks the exact output (RTTs are exact on the
+ * virtual clock), the exit status, the virtual duration (which the -w, -N and
+ * -z rules decide), what was sent, and that no socket is left open.
+ */
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { main } from "../src/cli/main.ts";
+import { decodeICMPv4 } from "../src/packet/icmpv4.ts";
+import { decodeICMPv6 } from "../src/packet/icmpv6.ts";
+import type { TraceEvent } from "../src/types.ts";
+import { FakeTransport, type HopBehaviour, type Scenario } from "./fake/transport.ts";
+import { TableResolver } from "./fake/resolver.ts";
+
+interface Case {
+  name: string;
+  argv: string[];
+  program?: string;
+  hops?: HopBehaviour[];
+  pingAllowed?: boolean;
+  stdout: string;
+  stderr?: string;
+  stderrStartsWith?: string;
+  status?: number;
+  duration?: number;
+  ports?: number[];
+  sequences?: number[];
+  moved?: number[][];
+}
+
+interface ScenarioFile {
+  description: string;
+  network: Scenario;
+  hosts?: Record<string, string[]>;
+  names?: Record<string, string>;
+  cases: Case[];
+}
+
+const dir = new URL("./scenarios/", import.meta.url);
+const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".json"))
+  .map((e) => e.name).sort();
+
+function networkFor(file: ScenarioFile, c: Case): Scenario {
+  return {
+    ...file.network,
+    ...(c.hops ? { hops: c.hops } : {}),
+    ...(c.pingAllowed !== undefined ? { pingAllowed: c.pingAllowed } : {}),
+  };
+}
+
+for (const name of files) {
+  const file: ScenarioFile = JSON.parse(Deno.readTextFileSync(new URL(name, dir)));
+  for (const c of file.cases) {
+    Deno.test(`scenario ${name.replace(".json", "")}: ${c.name}`, async () => {
+      const fake = new FakeTransport(networkFor(file, c));
+      const resolver = new TableResolver(file.hosts ?? {}, file.names ?? {});
+      let stdout = "";
+      let stderr = "";
+      const events: TraceEvent[] = [];
+      const status = await main(c.argv, {
+        onEvent: (e) => events.push(e),
+        programName: c.program ?? "hopwise",
+        output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+        resolver,
+        traceOptions: { transport: fake },
+      });
+      assertEquals(stdout, c.stdout);
+      if (c.stderr !== undefined) assertEquals(stderr, c.stderr);
+      if (c.stderrStartsWith !== undefined) {
+        assertEquals(stderr.slice(0, c.stderrStartsWith.length), c.stderrStartsWith);
+      }
+      if (c.stderr === undefined && c.stderrStartsWith === undefined) assertEquals(stderr, "");
+      assertEquals(status, c.status ?? 0);
+      if (c.duration !== undefined) assertEquals(fake.now(), c.duration, "virtual duration (ms)");
+      assertEquals(fake.openSockets(), 0, "sockets left open");
+      if (c.ports) {
+        const ports = [...new Set(fake.sent.map((s) => s.port))];
+        assertEquals(ports, c.ports);
+      }
+      if (c.sequences) {
+        const decode = file.network.family === 4 ? decodeICMPv4 : decodeICMPv6;
+        assertEquals(fake.sent.map((s) => decode(s.data)!.sequence), c.sequences);
+      }
+      if (c.moved) {
+        const moved = events.filter((e) => e.type === "probe" && e.probe.moved)
+          .map((e) => e.type === "probe" ? [e.probe.ttl, e.probe.index] : []);
+        assertEquals(moved, c.moved);
+      }
+    });
+  }
+}
+
+Deno.test("scenario files describe themselves", () => {
+  for (const name of files) {
+    const file: ScenarioFile = JSON.parse(Deno.readTextFileSync(new URL(name, dir)));
+    assertStringIncludes(file.description, " ");
+  }
+});
