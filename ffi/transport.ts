@@ -11,9 +11,34 @@ import { shim } from "./library.ts";
 import { FfiSocket } from "./socket.ts";
 import { POLL, SIZE } from "./symbols.ts";
 
-/** Sockets and waiting through the C shim. */
+/**
+ * Sockets and waiting through the C shim.
+ *
+ * While it is open the transport holds one socket with SO_TIMESTAMPNS on.
+ * Linux turns receive timestamping on for the whole system lazily, through
+ * deferred work, when the first socket asks for it; a reply that arrives
+ * before that work has run carries no timestamp and recvmsg() stamps it with
+ * the time it is read, which would add our own delay to the RTT. Opening the
+ * keeper before the host is resolved leaves that work ample time.
+ */
 export class FfiTransport implements Transport {
   #wake: [read: number, write: number] | null = null;
+  #keeper: FfiSocket | null = null;
+
+  /** Loads the shim and opens the timestamp keeper. */
+  constructor() {
+    for (const family of [4, 6] as const) {
+      try {
+        const keeper = new FfiSocket(family, "dgram", 17);
+        keeper.setInt("timestamp", 1);
+        this.#keeper = keeper;
+        break;
+      } catch {
+        // No UDP socket of this family here; try the other. Without any, RTTs
+        // of the very first replies may include a little of our own time.
+      }
+    }
+  }
 
   now(): number {
     return shim().hw_now();
@@ -91,8 +116,10 @@ export class FfiTransport implements Transport {
     return ready;
   }
 
-  /** Closes the wake-up pipe. */
+  /** Closes the wake-up pipe and the timestamp keeper. */
   close(): void {
+    this.#keeper?.close();
+    this.#keeper = null;
     if (this.#wake) {
       shim().hw_close(this.#wake[0]);
       shim().hw_close(this.#wake[1]);

@@ -83,12 +83,19 @@ export async function* trace(
   if (!method) throw new RangeError(`Method "${opts.method}" is not available in this version`);
   const keywords = parseKeywords(method, opts.methodOptions);
   const resolver: Resolver = options.resolver ?? new SystemResolver();
-  const target = await resolver.lookupHost(host, opts.family);
-  if (opts.source !== null && familyOf(opts.source) !== target.family) {
-    throw new RangeError(`Option "source" ${opts.source} is not of the target's IP version`);
-  }
+  // The transport first: its timestamp keeper needs a moment (see FfiTransport).
   const ownTransport = options.transport === undefined;
   const transport: Transport = options.transport ?? new FfiTransport();
+  let target;
+  try {
+    target = await resolver.lookupHost(host, opts.family);
+    if (opts.source !== null && familyOf(opts.source) !== target.family) {
+      throw new RangeError(`Option "source" ${opts.source} is not of the target's IP version`);
+    }
+  } catch (e) {
+    if (ownTransport) transport.close?.();
+    throw e;
+  }
   const family = target.family;
 
   const headerLength = ipHeaderLength(family) + method.headerLength;
