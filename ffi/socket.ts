@@ -123,6 +123,12 @@ export class FfiSocket implements Socket {
     return endpoint;
   }
 
+  takeError(): string | null {
+    const rc = shim().hw_take_error(this.#fd);
+    if (rc < 0) throw systemError("getsockopt SO_ERROR", rc);
+    return rc === 0 ? null : errnoName(rc);
+  }
+
   send(data: Uint8Array, to?: Endpoint): number {
     const rc = shim().hw_send(this.#fd, data, data.length, to ? encodeAddr(to) : null, sentAtBytes);
     if (rc < 0) throw systemError("send", rc);

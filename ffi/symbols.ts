@@ -19,6 +19,7 @@ export const symbols = {
   hw_bind: { parameters: ["i32", "buffer"], result: "i32" },
   hw_connect: { parameters: ["i32", "buffer"], result: "i32" },
   hw_getsockname: { parameters: ["i32", "buffer"], result: "i32" },
+  hw_take_error: { parameters: ["i32"], result: "i32" },
   hw_send: { parameters: ["i32", "buffer", "u32", "buffer", "buffer"], result: "i32" },
   hw_recv: { parameters: ["i32", "buffer", "u32", "buffer", "i32"], result: "i32" },
   // The one call that waits: it runs on another thread so JavaScript never blocks.

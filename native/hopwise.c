@@ -292,6 +292,13 @@ int32_t hw_getsockname(int32_t fd, uint8_t *addr_out) {
   return 0;
 }
 
+int32_t hw_take_error(int32_t fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+  return err;
+}
+
 int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
                 const uint8_t *addr, uint8_t *sent_at_out) {
   struct sockaddr_storage ss;

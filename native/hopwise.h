@@ -114,6 +114,8 @@ int32_t hw_setopt_bytes(int32_t fd, int32_t family, int32_t opt,
 int32_t hw_bind(int32_t fd, const uint8_t *addr);
 int32_t hw_connect(int32_t fd, const uint8_t *addr);
 int32_t hw_getsockname(int32_t fd, uint8_t *addr_out);
+/* getsockopt(SO_ERROR): returns the pending error (0 if none) and clears it. */
+int32_t hw_take_error(int32_t fd);
 int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
                 const uint8_t *addr, uint8_t *sent_at_out);
 int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta_out,

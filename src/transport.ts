@@ -100,6 +100,11 @@ export interface Socket {
   /** getsockname(2). */
   localEndpoint(): Endpoint;
   /**
+   * Takes the socket's pending error (getsockopt SO_ERROR), clearing it;
+   * null when there is none.
+   */
+  takeError(): string | null;
+  /**
    * Sends one datagram (to `to`, or the connected peer) and returns the send
    * time on the transport's clock, taken just before the system call.
    */

@@ -107,6 +107,12 @@ class IcmpSession implements MethodSession {
       this.#socket.setInt("ttl", probe.ttl);
       this.#lastTtl = probe.ttl;
     }
+    if (!this.#raw) {
+      // Each ICMP error also leaves a pending error on a ping socket, and the
+      // next send would return it instead of sending (Linux traceroute then
+      // counts the probe as sent and shows "*"). Collect it first.
+      this.#socket.takeError();
+    }
     const sequence = this.#nextSequence & 0xffff;
     if (family === 4) writeICMPv4Echo(this.#packet, ICMP4.echo, this.#ident, sequence);
     else writeICMPv6Echo(this.#packet, ICMP6.echoRequest, this.#ident, sequence);

@@ -116,6 +116,8 @@ class FakeSocket implements Socket {
   remote: Endpoint | null = null;
   recvErr = false;
   queue: Queued[] = [];
+  /** The pending error (sk_err), as the kernel keeps it: set by each ICMP error, reset by reading the error queue. */
+  pending: { code: string; at: number } | null = null;
   #net: FakeTransport;
 
   constructor(net: FakeTransport, family: Family, kind: SocketKind, protocol: number) {
@@ -155,10 +157,24 @@ class FakeSocket implements Socket {
     return this.local;
   }
 
+  takeError(): string | null {
+    const now = this.#net.now();
+    if (!this.pending || this.pending.at > now) return null;
+    const code = this.pending.code;
+    this.pending = null;
+    return code;
+  }
+
   send(data: Uint8Array, to?: Endpoint): number {
     const destination = to ?? this.remote;
     if (!destination) throw fail("send", "EDESTADDRREQ");
     const at = this.#net.now();
+    // Like Linux's ping sockets: an ICMP error that arrived sets sk_err, and
+    // the next send returns it instead of sending.
+    const pending = this.takeError();
+    if (pending && this.kind === "dgram" && (this.protocol === 1 || this.protocol === 58)) {
+      throw fail("send", pending);
+    }
     this.#net.deliver(this, destination, data.slice(), at);
     return at;
   }
@@ -167,7 +183,13 @@ class FakeSocket implements Socket {
     const now = this.#net.now();
     const i = this.queue.findIndex((q) => q.errorQueue === errorQueue && q.at <= now);
     if (i === -1) return null;
-    return this.queue.splice(i, 1)[0]!.datagram;
+    const taken = this.queue.splice(i, 1)[0]!.datagram;
+    if (errorQueue) {
+      // Reading the error queue sets sk_err to the next queued error, or clears it.
+      const next = this.queue.find((q) => q.errorQueue && q.at <= now);
+      this.pending = next?.datagram.error ? { code: next.datagram.error.errno, at: next.at } : null;
+    }
+    return taken;
   }
 
   close(): void {
@@ -311,6 +333,9 @@ export class FakeTransport implements Transport {
       };
     }
     for (let i = 0; i < copies; i++) socket.queue.push({ ...queued });
+    if (queued.errorQueue && queued.datagram.error) {
+      socket.pending = { code: queued.datagram.error.errno, at: queued.at };
+    }
   }
 
   #echoReply(
