@@ -351,3 +351,54 @@ export function formatG(value: number): string {
   const fixed = value.toFixed(Math.max(0, 5 - exponent));
   return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
 }
+
+/** An entry of an option listing (CLIF_print_options). */
+export interface ClifHelpEntry {
+  /** What the entry shows in its first column (`-q nqueries`, `raw`, `coverage=NUM`). */
+  shown: string;
+  /** The help text; `%s` stands for the argument name. */
+  help: string;
+  /** The argument name that `%s` stands for. */
+  arg?: string;
+}
+
+const OPT_FIELD_WIDTH = 30;
+const HELP_WIDTH = 50;
+
+/**
+ * Fills `text` into CLIF's help box: lines of at most 50 characters broken at
+ * the last blank within them, continuation lines indented to column 30.
+ */
+function boxed(start: number, text: string): string {
+  let out = start < OPT_FIELD_WIDTH
+    ? " ".repeat(OPT_FIELD_WIDTH - start)
+    : "\n" + " ".repeat(OPT_FIELD_WIDTH);
+  let rest = text;
+  while (rest.length > HELP_WIDTH) {
+    const cut = rest.lastIndexOf(" ", HELP_WIDTH - 1);
+    const tab = rest.lastIndexOf("\t", HELP_WIDTH - 1);
+    const at = Math.max(cut, tab);
+    if (at <= 0) return out;
+    out += rest.slice(0, at) + "\n" + " ".repeat(OPT_FIELD_WIDTH);
+    rest = rest.slice(at + 1);
+  }
+  return out + rest;
+}
+
+/**
+ * An option listing laid out as CLIF_print_options does (used for `-O help`,
+ * which Linux traceroute writes to stderr): each entry, then the exclusive
+ * group when it has several members.
+ */
+export function clifHelp(entries: readonly ClifHelpEntry[], exclusive: readonly string[]): string {
+  let out = "";
+  for (const entry of entries) {
+    const head = `  ${entry.shown}`;
+    const help = entry.arg ? entry.help.replaceAll("%s", entry.arg) : entry.help;
+    out += head + boxed(head.length, help) + "\n";
+  }
+  if (exclusive.length > 1) {
+    out += `Only one of these may be specified:\n    ${exclusive.join(" | ")}\n`;
+  }
+  return out;
+}

@@ -21,6 +21,7 @@ import type { MethodName, TraceEvent } from "../types.ts";
 import {
   cDoublePrefix,
   ClifError,
+  clifHelp,
   type ClifOption,
   formatG,
   parseCDouble,
@@ -288,21 +289,15 @@ function buildOptions(
 
 /** Text of `-O help` for a method, as Linux traceroute lays it out. */
 function methodHelp(method: Method): string {
-  return method.keywords.map((k) => {
-    const head = `  ${k.name}${k.value ? `=${k.value}` : ""}`;
-    const words = k.help.split(" ");
-    const lines: string[] = [];
-    let line = "";
-    for (const word of words) {
-      if (line && line.length + 1 + word.length > 48) {
-        lines.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    if (line) lines.push(line);
-    const pad = head.length < 30 ? head.padEnd(30) : `${head}\n${" ".repeat(30)}`;
-    return pad + lines.join(`\n${" ".repeat(30)}`) + "\n";
-  }).join("");
+  const shown = (k: Method["keywords"][number]) => k.value ? `${k.name}=${k.value}` : k.name;
+  return clifHelp(
+    method.keywords.map((k) => ({
+      shown: shown(k),
+      help: k.help,
+      ...(k.value ? { arg: k.value } : {}),
+    })),
+    method.keywords.filter((k) => k.exclusive).map(shown),
+  );
 }
 
 /** A resolver that remembers host lookups, so the CLI and trace() agree. */

@@ -1,0 +1,146 @@
+/**
+ * Differential tests: hopwise and Linux traceroute 2.1.2 trace the same lab
+ * topology with the same options, and must print the same thing (header,
+ * every hop number, address, name and annotation) except the RTT values,
+ * and exit with the same status.
+ *
+ * Needs root, iproute2, iptables and traceroute; ignored (with the reason
+ * printed) where they are missing.
+ */
+import { assertEquals } from "../assert.ts";
+import { Lab, labSupport } from "./lab.ts";
+import { type Chain, chain, type ChainOptions } from "./topologies.ts";
+import { lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+
+function missingTraceroute(): string | null {
+  try {
+    new Deno.Command("traceroute", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
+    return null;
+  } catch {
+    return "needs Linux traceroute (Debian package traceroute)";
+  }
+}
+
+const reason = labSupport() ?? missingTraceroute();
+if (reason) {
+  // deno-lint-ignore no-console
+  console.log(`differential lab tests ignored: ${reason}`);
+}
+
+/** Runs both tools with `args` and requires the same output and status. */
+async function same(lab: Lab, node: string, args: string[]): Promise<string> {
+  const theirs = await runTraceroute(lab, node, args);
+  const ours = await runHopwise(lab, node, args);
+  const expected = withoutRtts(theirs.stdout);
+  const actual = withoutRtts(ours.stdout);
+  assertEquals(
+    actual,
+    expected,
+    `hopwise ${args.join(" ")} differs from traceroute:\n${lineDiff(expected, actual)}\n` +
+      `hopwise stderr: ${ours.stderr}`,
+  );
+  assertEquals(ours.code, theirs.code, `exit status of ${args.join(" ")}`);
+  return ours.stdout;
+}
+
+/** Builds a lab with one chain and runs `body`; the lab is removed whatever happens. */
+async function withChain(options: ChainOptions, body: (c: Chain) => Promise<void>): Promise<void> {
+  await using lab = await Lab.create();
+  const c = await chain(lab, options);
+  await body(c);
+}
+
+Deno.test({
+  name: "differential: chain of 5 routers, router 3 silent, names from /etc/hosts",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await withChain({ routers: 5, silent: [3], names: true }, async (c) => {
+      const v4 = c.target4;
+      const v6 = c.target6;
+      const cases: string[][] = [
+        ["-n", v4],
+        [v4],
+        ["dst.lab"],
+        ["-I", "-n", v4],
+        ["-I", v4],
+        ["-q", "1", "-n", v4],
+        ["-q", "5", "-N", "4", "-w", "1", "-n", v4],
+        ["-f", "3", "-n", v4],
+        ["-f", "4", "-I", v4],
+        ["-m", "4", "-n", v4],
+        ["-m", "2", "-I", "-n", v4],
+        ["-N", "1", "-w", "0.5,3,10", "-n", v4],
+        ["-N", "1", "-w", "0.5,3,10", "-I", "-q", "2", v4],
+        ["-w", "1", "-n", v4],
+        ["-w", "0.7,3,0", "-I", "-n", v4],
+        ["-z", "10", "-q", "1", "-n", v4],
+        ["-U", "-n", v4],
+        ["-p", "40000", "-n", v4],
+        ["-n", v4, "100"],
+        ["-I", "-n", v4, "1500"],
+        ["-n", "-F", v4, "1400"],
+        ["-t", "16", "-n", v4],
+        ["-6", "-n", v6],
+        [v6],
+        ["-6", "dst.lab"],
+        ["-I", "-n", v6],
+        ["-I", v6],
+        ["-q", "1", "-f", "2", "-n", v6],
+        ["-N", "1", "-w", "0.5,3,10", "-n", v6],
+        ["-N", "1", "-w", "0.5,3,10", "-I", "-n", v6],
+        ["-m", "3", "-w", "1,3,10", "-n", v6],
+        ["-n", v6, "1000"],
+      ];
+      for (const args of cases) {
+        await t.step(args.join(" "), async () => void await same(c.lab, c.source, args));
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "differential: a destination that drops everything",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await withChain({ routers: 3, destination: "drop-all" }, async (c) => {
+      for (
+        const args of [
+          ["-m", "6", "-w", "1", "-n", c.target4],
+          ["-m", "6", "-w", "1", "-I", "-n", c.target4],
+          ["-m", "6", "-w", "1", "-q", "1", "-N", "1", "-n", c.target4],
+          ["-m", "6", "-w", "1", "-n", c.target6],
+          ["-m", "6", "-w", "1", "-I", "-n", c.target6],
+        ]
+      ) {
+        await t.step(args.join(" "), async () => void await same(c.lab, c.source, args));
+      }
+    });
+  },
+});
+
+for (const kind of ["host", "net", "prohibit"] as const) {
+  Deno.test({
+    name: `differential: router 3 answers ${kind} unreachable`,
+    ignore: reason !== null,
+    sanitizeResources: false,
+    fn: async (t) => {
+      await withChain({ routers: 4, unreachable: { hop: 3, kind } }, async (c) => {
+        for (
+          const args of [
+            ["-n", c.target4],
+            ["-I", "-n", c.target4],
+            ["-N", "1", "-n", c.target4],
+            ["-q", "2", c.target4],
+            ["-n", c.target6],
+            ["-I", "-n", c.target6],
+            ["-N", "1", "-I", "-n", c.target6],
+          ]
+        ) {
+          await t.step(args.join(" "), async () => void await same(c.lab, c.source, args));
+        }
+      });
+    },
+  });
+}
