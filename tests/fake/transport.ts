@@ -208,6 +208,8 @@ export class FakeTransport implements Transport {
   readonly opened: FakeSocket[] = [];
   #clock = 0;
   #port = 40000;
+  /** Called at every wait with the virtual time, before it advances (tests abort from here). */
+  onWait: ((now: number) => void) | null = null;
 
   /** Makes a fake network for a scenario. */
   constructor(scenario: Scenario) {
@@ -244,6 +246,7 @@ export class FakeTransport implements Transport {
   }
 
   wait(sockets: readonly Socket[], timeoutMs: number, signal?: AbortSignal): Promise<Readiness[]> {
+    this.onWait?.(this.#clock);
     if (signal?.aborted) return Promise.resolve([]);
     const fakes = sockets.filter((s): s is FakeSocket => s instanceof FakeSocket && !s.closed);
     let next = this.#clock + Math.max(0, Math.ceil(timeoutMs));

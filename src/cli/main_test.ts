@@ -1,0 +1,67 @@
+import { assertEquals, assertStringIncludes } from "../../tests/assert.ts";
+import { TableResolver } from "../../tests/fake/resolver.ts";
+import { FakeTransport } from "../../tests/fake/transport.ts";
+import { main, parseWait } from "./main.ts";
+import { VERSION } from "./usage.ts";
+
+async function run(args: string[], programName = "hopwise") {
+  let stdout = "";
+  let stderr = "";
+  const fake = new FakeTransport({
+    family: 4,
+    source: "198.18.0.2",
+    target: "198.18.9.9",
+    hops: [{ address: "198.18.9.9", rtt: 1 }],
+  });
+  const status = await main(args, {
+    programName,
+    output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+    resolver: new TableResolver(),
+    traceOptions: { transport: fake },
+  });
+  return { status, stdout, stderr, fake };
+}
+
+Deno.test("no arguments: a short usage on stderr, exit 2", async () => {
+  const r = await run([]);
+  assertEquals([r.status, r.stdout], [2, ""]);
+  assertStringIncludes(r.stderr, "Usage: hopwise [options] host [packet_len]");
+});
+
+Deno.test("--help on stdout, exit 0; -V prints the version", async () => {
+  const help = await run(["--help"]);
+  assertEquals([help.status, help.stderr], [0, ""]);
+  assertStringIncludes(help.stdout, "-w MAX,HERE,NEAR");
+  const version = await run(["-V", "198.18.9.9"]);
+  assertEquals([version.status, version.stdout], [0, `hopwise ${VERSION}\n`]);
+  assertEquals(version.fake.sent.length, 0);
+});
+
+Deno.test("methods and options not built yet say so, exit 2, send nothing", async () => {
+  for (
+    const [args, text] of [
+      [["-T", "198.18.9.9"], "method `tcp' is not implemented yet"],
+      [["-M", "raw", "198.18.9.9"], "method `raw' is not implemented yet"],
+      [["--mtu", "198.18.9.9"], "option `--mtu' is not implemented yet"],
+      [["-A", "198.18.9.9"], "option `-A' is not implemented yet"],
+    ] as const
+  ) {
+    const r = await run([...args]);
+    assertEquals([r.status, r.stdout], [2, ""], args.join(" "));
+    assertStringIncludes(r.stderr, text);
+    assertEquals(r.fake.sent.length, 0);
+  }
+  // Called as tcptraceroute the tcp method is the default.
+  const r = await run(["198.18.9.9"], "tcptraceroute");
+  assertStringIncludes(r.stderr, "method `tcp' is not implemented yet");
+});
+
+Deno.test("-w is parsed as set_wait_specs parses it", () => {
+  assertEquals(parseWait("5"), { max: 5, here: 0, near: 0 });
+  assertEquals(parseWait("5,3"), { max: 5, here: 3, near: 0 });
+  assertEquals(parseWait("1.5/2/0.5"), { max: 1.5, here: 2, near: 0.5 });
+  assertEquals(parseWait("1,2,3,4"), null);
+  assertEquals(parseWait("1,"), null);
+  assertEquals(parseWait(""), null);
+  assertEquals(parseWait("-1"), { max: -1, here: 0, near: 0 });
+});

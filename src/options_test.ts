@@ -1,0 +1,45 @@
+import { assertEquals, assertThrows } from "../tests/assert.ts";
+import { DEFAULTS, resolveOptions } from "./options.ts";
+
+Deno.test("defaults are Linux traceroute's", () => {
+  const o = resolveOptions({});
+  assertEquals(
+    [o.method, o.firstHop, o.maxHops, o.queries, o.simultaneous, o.sendWait, o.port],
+    ["default", 1, 30, 3, 16, 0, 0],
+  );
+  assertEquals(o.wait, { max: 5000, here: 3, near: 10 });
+  assertEquals(o.resolveNames, true);
+  assertEquals(DEFAULTS.maxPacketLength, 65000);
+});
+
+Deno.test("out-of-range values are RangeErrors that name the option and value", () => {
+  assertThrows(
+    () => resolveOptions({ maxHops: 0 }),
+    RangeError,
+    `"maxHops" must be from 1 to 255, got 0`,
+  );
+  assertThrows(() => resolveOptions({ maxHops: 256 }), RangeError, "got 256");
+  assertThrows(() => resolveOptions({ firstHop: 6, maxHops: 5 }), RangeError, `"firstHop"`);
+  assertThrows(() => resolveOptions({ queries: 11 }), RangeError, `"queries"`);
+  assertThrows(() => resolveOptions({ wait: { max: -1 } }), RangeError, `"wait.max"`);
+  assertThrows(() => resolveOptions({ port: 65536 }), RangeError, `"port"`);
+  assertThrows(() => resolveOptions({ packetLength: 65001 }), RangeError, `"packetLength"`);
+  assertThrows(() => resolveOptions({ tos: 256 }), RangeError, `"tos"`);
+  assertThrows(
+    () => resolveOptions({ method: "bogus" as "default" }),
+    RangeError,
+    `"method" must be one of`,
+  );
+  assertThrows(
+    () => resolveOptions({ source: "198.18.0.1", family: 6 }),
+    RangeError,
+    `"source" is IPv4`,
+  );
+});
+
+Deno.test("values of the wrong type are TypeErrors", () => {
+  assertThrows(() => resolveOptions({ queries: 1.5 }), TypeError, `"queries" must be an integer`);
+  assertThrows(() => resolveOptions({ sendWait: Number.NaN }), TypeError, `"sendWait"`);
+  assertThrows(() => resolveOptions({ source: "dst.lab" }), TypeError, "address literal");
+  assertThrows(() => resolveOptions({ interface: "no/slash" }), TypeError, "interface");
+});

@@ -1,0 +1,110 @@
+import { assertEquals } from "../../tests/assert.ts";
+import type { ProbeResult, TraceEvent } from "../types.ts";
+import { ClassicFormatter } from "./classic.ts";
+
+const start: TraceEvent = {
+  type: "start",
+  target: { host: "dst.lab", address: "198.18.9.9", family: 4 },
+  method: "default",
+  firstHop: 1,
+  maxHops: 30,
+  queries: 3,
+  packetSize: 60,
+  startedAt: "2026-11-21T00:00:00.000Z",
+};
+
+function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): TraceEvent {
+  return {
+    type: "probe",
+    probe: {
+      ttl,
+      index,
+      address: null,
+      rtt: null,
+      annotation: "",
+      final: false,
+      icmp: null,
+      replyTtl: null,
+      moved: false,
+      ...over,
+    },
+  };
+}
+
+function render(events: TraceEvent[], numeric = true): string {
+  const f = new ClassicFormatter({ numeric });
+  return events.map((e) => f.format(e)).join("");
+}
+
+const A = { address: "198.18.2.1", rtt: 1.5 };
+const B = { address: "198.18.4.1", rtt: 0.0004 };
+
+Deno.test("the header has no newline; each hop line begins with one; one ends the run", () => {
+  assertEquals(
+    render([start, probe(1, 0, A), { type: "end", reason: "reached", endedAt: "" }]),
+    "traceroute to dst.lab (198.18.9.9), 30 hops max, 60 byte packets\n 1  198.18.2.1  1.500 ms\n",
+  );
+});
+
+Deno.test("hop numbers: %2u then a space", () => {
+  assertEquals(render([probe(9, 0, A)]), "\n 9  198.18.2.1  1.500 ms");
+  assertEquals(render([probe(10, 0, A)]), "\n10  198.18.2.1  1.500 ms");
+  assertEquals(render([probe(255, 0, A)]), "\n255  198.18.2.1  1.500 ms");
+});
+
+Deno.test("the address prints when it differs from the last one printed in the hop", () => {
+  assertEquals(
+    render([probe(2, 0, A), probe(2, 1, A), probe(2, 2, B)]),
+    "\n 2  198.18.2.1  1.500 ms  1.500 ms 198.18.4.1  0.000 ms",
+  );
+  assertEquals(
+    render([probe(2, 0), probe(2, 1, A), probe(2, 2, A)]),
+    "\n 2  * 198.18.2.1  1.500 ms  1.500 ms",
+  );
+  assertEquals(
+    render([probe(2, 0, A), probe(2, 1), probe(2, 2, A)]),
+    "\n 2  198.18.2.1  1.500 ms *  1.500 ms",
+  );
+  assertEquals(
+    render([probe(2, 0, A), probe(2, 1), probe(2, 2, B)]),
+    "\n 2  198.18.2.1  1.500 ms * 198.18.4.1  0.000 ms",
+  );
+  assertEquals(render([probe(2, 0), probe(2, 1), probe(2, 2)]), "\n 2  * * *");
+  // A new hop starts afresh.
+  assertEquals(
+    render([probe(2, 0, A), probe(3, 0, A)]),
+    "\n 2  198.18.2.1  1.500 ms\n 3  198.18.2.1  1.500 ms",
+  );
+});
+
+Deno.test("names: name (address), address (address) without one", () => {
+  assertEquals(
+    render([probe(1, 0, { ...A, name: "r2.lab" }), probe(1, 1, { ...B, name: null })], false),
+    "\n 1  r2.lab (198.18.2.1)  1.500 ms 198.18.4.1 (198.18.4.1)  0.000 ms",
+  );
+  // -n wins even when names are known.
+  assertEquals(render([probe(1, 0, { ...A, name: "r2.lab" })], true), "\n 1  198.18.2.1  1.500 ms");
+});
+
+Deno.test("annotations follow the RTT; a reply without an address still shows its RTT", () => {
+  assertEquals(
+    render([probe(3, 0, { ...A, annotation: "!H" }), probe(3, 1, { ...A, annotation: "!H" })]),
+    "\n 3  198.18.2.1  1.500 ms !H  1.500 ms !H",
+  );
+  // Linux's local EMSGSIZE: no address, an RTT and !F-<mtu>.
+  assertEquals(
+    render([probe(1, 0, { rtt: 0.012, annotation: "!F-1500" })]),
+    "\n 1  *  0.012 ms !F-1500",
+  );
+});
+
+Deno.test("RTTs print with three decimals and a decimal point", () => {
+  assertEquals(
+    render([probe(1, 0, { address: "198.18.1.1", rtt: 12.3456 })]),
+    "\n 1  198.18.1.1  12.346 ms",
+  );
+  assertEquals(
+    render([probe(1, 0, { address: "198.18.1.1", rtt: 3048.2521 })]),
+    "\n 1  198.18.1.1  3048.252 ms",
+  );
+});
