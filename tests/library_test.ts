@@ -2,7 +2,7 @@
  * The library API over the fake network: event order, the Trace value,
  * cancellation, and several traces at once.
  */
-import { assertEquals, assertOk, assertRejects } from "./assert.ts";
+import { assertEquals, assertRejects } from "./assert.ts";
 import { ResolveError, trace, traceAll, type TraceEvent } from "../mod.ts";
 import { FakeTransport, type Scenario } from "./fake/transport.ts";
 import { TableResolver } from "./fake/resolver.ts";

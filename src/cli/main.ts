@@ -91,6 +91,15 @@ export const processOutput: CliOutput = {
   stderr: (text) => writeAll(Deno.stderr, text),
 };
 
+/** Whether Deno lets this process look names up (never prompts). */
+function netPermitted(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "net" }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 /** Command-line state while parsing. */
 interface State {
   family: Family | 0;
@@ -514,6 +523,10 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     ...context.traceOptions,
   };
 
+  if (!state.numeric && !context.resolver && !netPermitted()) {
+    out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
+    traceOptions.resolveNames = false;
+  }
   const formatter = new ClassicFormatter({ numeric: state.numeric });
   let started = false;
   try {

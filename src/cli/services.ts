@@ -12,7 +12,9 @@ export function servicePort(name: string): number | null {
     table = new Map();
     let text = "";
     try {
-      text = Deno.readTextFileSync("/etc/services");
+      // Never prompt for the permission: without it, only numbers are accepted.
+      const read = Deno.permissions.querySync({ name: "read", path: "/etc/services" });
+      if (read.state === "granted") text = Deno.readTextFileSync("/etc/services");
     } catch {
       // No services database: only numbers are accepted.
     }

@@ -45,6 +45,18 @@ const GAI_MESSAGES: Record<string, string> = {
   EAI_SYSTEM: "System error",
 };
 
+/** The reason given when Deno's permissions forbid name lookups. */
+export const NO_NET_PERMISSION = "name lookups need Deno's --allow-net permission";
+
+/**
+ * True when `e` is Deno refusing a lookup for lack of a permission (node:dns
+ * reports it as code EPERM, which getaddrinfo itself never returns).
+ */
+function permissionRefused(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied ||
+    (e as { code?: string }).code === "EPERM";
+}
+
 /** The gai_strerror text for a node:dns error code. */
 export function gaiMessage(code: string | undefined): string {
   return (code && GAI_MESSAGES[code]) ?? "Name or service not known";
@@ -75,6 +87,7 @@ export class SystemResolver implements Resolver {
     try {
       results = await dns.promises.lookup(host, { all: true, family, verbatim: true });
     } catch (e) {
+      if (permissionRefused(e)) throw new ResolveError(host, NO_NET_PERMISSION);
       throw new ResolveError(host, gaiMessage((e as { code?: string }).code));
     }
     if (results.length === 0) throw new ResolveError(host, GAI_MESSAGES.EAI_NONAME!);

@@ -48,7 +48,7 @@ Deno.test({
         assertEquals(stderr, "");
         assertMatch(
           text,
-          /^traceroute to \S+ \(\S+\), 10 hops max, 60 byte packets\n 1  198\.18\.1\.2 .*\n 2  198\.18\.2\.2 .*\n$/,
+          /^traceroute to \S+ \(\S+\), 10 hops max, 60 byte packets\n 1 {2}198\.18\.1\.2 .*\n 2 {2}198\.18\.2\.2 .*\n$/,
         );
       });
     }
