@@ -144,3 +144,35 @@ for (const kind of ["host", "net", "prohibit"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "differential: a 1400-byte link between routers 2 and 3, probes of 1500 bytes",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await withChain({ routers: 3 }, async (c) => {
+      // Link 3 (198.18.3.0/24) joins r2 and r3: narrow it on both ends.
+      for (const node of ["r2", "r3"]) {
+        await c.lab.sh(
+          node,
+          `ip link set dev "$(ip -o -4 addr show to 198.18.3.0/24 | awk '{print $2}')" mtu 1400`,
+        );
+      }
+      for (
+        const args of [
+          ["-F", "-n", c.target4, "1500"],
+          ["-F", "-I", "-n", c.target4, "1500"],
+          ["-F", "-N", "1", "-n", c.target4, "1500"],
+          ["-F", "-n", c.target6, "1500"],
+          ["-F", "-I", "-n", c.target6, "1500"],
+          ["-n", c.target4, "1500"],
+        ]
+      ) {
+        await t.step(args.join(" "), async () => {
+          const out = await same(c.lab, c.source, args);
+          if (args[0] === "-F") assertEquals(out.includes("!F-1400"), true, out);
+        });
+      }
+    });
+  },
+});
