@@ -30,7 +30,7 @@
  *
  * @module
  */
-export { parseKeywords, trace, traceAll } from "./src/tracer.ts";
+export { trace, traceAll } from "./src/tracer.ts";
 export type {
   Hop,
   IcmpInfo,
@@ -51,6 +51,7 @@ export type {
   BytesOption,
   Datagram,
   Endpoint,
+  ErrorOrigin,
   ExtendedError,
   IntOption,
   Readiness,
