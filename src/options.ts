@@ -143,7 +143,8 @@ export const DEFAULTS = {
   maxQueries: 10,
 } as const;
 
-const METHODS: readonly MethodName[] = [
+/** Every method name Linux traceroute knows (not all are built yet: see methodNames()). */
+export const METHOD_NAMES: readonly MethodName[] = [
   "default",
   "icmp",
   "udp",
@@ -188,8 +189,10 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
  */
 export function resolveOptions(options: TraceOptions): ResolvedOptions {
   const method = options.method ?? "default";
-  if (!METHODS.includes(method)) {
-    throw new RangeError(`Option "method" must be one of ${METHODS.join(", ")}, got "${method}"`);
+  if (!METHOD_NAMES.includes(method)) {
+    throw new RangeError(
+      `Option "method" must be one of ${METHOD_NAMES.join(", ")}, got "${method}"`,
+    );
   }
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
     throw new RangeError(`Option "family" must be 4 or 6, got ${JSON.stringify(options.family)}`);

@@ -275,6 +275,14 @@ function cInteger(text: string): { value: bigint; negative: boolean; used: numbe
   return { value, negative: m[1] === "-", used: m[0].length };
 }
 
+/** strtoul's result cut to an unsigned int: negatives wrap, overflow saturates first. */
+function toUnsigned32(r: { value: bigint; negative: boolean }): number {
+  const ULONG_MAX = (1n << 64n) - 1n;
+  let v = r.value > ULONG_MAX ? ULONG_MAX : r.value;
+  if (r.negative && r.value <= ULONG_MAX) v = (ULONG_MAX + 1n - v) & ULONG_MAX;
+  return Number(v & 0xffffffffn);
+}
+
 /**
  * C's `(unsigned int) strtoul(text, &end, 0)` requiring the whole word to be
  * read (CLIF_set_uint): negative numbers wrap, overflow saturates and is then
@@ -282,11 +290,7 @@ function cInteger(text: string): { value: bigint; negative: boolean; used: numbe
  */
 export function parseCUnsigned(text: string): number | null {
   const r = cInteger(text);
-  if (!r || r.used !== text.length) return null;
-  const ULONG_MAX = (1n << 64n) - 1n;
-  let v = r.value > ULONG_MAX ? ULONG_MAX : r.value;
-  if (r.negative && r.value <= ULONG_MAX) v = (ULONG_MAX + 1n - v) & ULONG_MAX;
-  return Number(v & 0xffffffffn);
+  return r && r.used === text.length ? toUnsigned32(r) : null;
 }
 
 /**
@@ -295,11 +299,7 @@ export function parseCUnsigned(text: string): number | null {
  */
 export function parseCUnsignedPrefix(text: string): number | null {
   const r = cInteger(text);
-  if (!r) return null;
-  const ULONG_MAX = (1n << 64n) - 1n;
-  let v = r.value > ULONG_MAX ? ULONG_MAX : r.value;
-  if (r.negative && r.value <= ULONG_MAX) v = (ULONG_MAX + 1n - v) & ULONG_MAX;
-  return Number(v & 0xffffffffn);
+  return r ? toUnsigned32(r) : null;
 }
 
 /**

@@ -14,7 +14,7 @@ import { PrivilegeError, ResolveError, SystemError } from "../errors.ts";
 import { type ResolvedHost, type Resolver, SystemResolver } from "../lookup/resolver.ts";
 import type { Method } from "../methods/method.ts";
 import { findMethod } from "../methods/mod.ts";
-import { DEFAULTS, type TraceOptions } from "../options.ts";
+import { DEFAULTS, METHOD_NAMES, type TraceOptions } from "../options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import { trace } from "../tracer.ts";
 import type { MethodName, TraceEvent } from "../types.ts";
@@ -66,17 +66,6 @@ class Exit extends Error {
     this.status = status;
   }
 }
-
-const KNOWN_METHODS: readonly MethodName[] = [
-  "default",
-  "icmp",
-  "udp",
-  "tcp",
-  "tcpconn",
-  "udplite",
-  "dccp",
-  "raw",
-];
 
 const encoder = new TextEncoder();
 
@@ -163,6 +152,12 @@ function buildOptions(
     set();
     return true;
   };
+  const port = (set: (n: number) => void) => (value: string | null) => {
+    const n = parsePort(value ?? "");
+    if (n === null) return false;
+    set(n);
+    return true;
+  };
   const module = (name: string) => flag(() => (state.module = name));
   const notYet = (name: string) => flag(() => (state.notYet ??= name));
   return [
@@ -200,12 +195,7 @@ function buildOptions(
       short: "p",
       long: "port",
       arg: "port",
-      handle: (v) => {
-        const port = parsePort(v ?? "");
-        if (port === null) return false;
-        state.port = port;
-        return true;
-      },
+      handle: port((n) => (state.port = n)),
     },
     {
       short: "t",
@@ -277,12 +267,7 @@ function buildOptions(
     {
       long: "sport",
       arg: "num",
-      handle: (v) => {
-        const port = parsePort(v ?? "");
-        if (port === null) return false;
-        state.sourcePort = port;
-        return true;
-      },
+      handle: port((n) => (state.sourcePort = n)),
     },
     { long: "fwmark", arg: "num", handle: uint((n) => (state.fwmark = n)) },
     { short: "U", long: "udp", handle: module("udp") },
@@ -452,7 +437,7 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
 
   // The checks of Linux traceroute's main(), in its order.
   const moduleName = state.module.toLowerCase();
-  if (!KNOWN_METHODS.includes(moduleName as MethodName)) {
+  if (!METHOD_NAMES.includes(moduleName as MethodName)) {
     fail(`Unknown traceroute module ${state.module}`);
   }
   const method = findMethod(moduleName);

@@ -16,7 +16,7 @@
 import type { Family } from "../address.ts";
 import { SystemError } from "../errors.ts";
 import type { MethodSession, RawReply } from "../methods/method.ts";
-import type { WaitOptions } from "../options.ts";
+import type { ResolvedOptions } from "../options.ts";
 import type { Transport } from "../transport.ts";
 import type { StopReason } from "../types.ts";
 import { classifyIcmp, classifyLocal, ignoredIcmp } from "./classify.ts";
@@ -25,23 +25,13 @@ import { Probe } from "./probe.ts";
 /** +1 ms added to a round trip before multiplying (Linux: DEF_WAIT_PREC). */
 const WAIT_PRECISION = 1;
 
-/** The settings the scheduler runs with. */
-export interface SchedulerSettings {
-  /** IP version (for classifying ICMP). */
-  family: Family;
-  /** First TTL. */
-  firstHop: number;
-  /** Largest TTL. */
-  maxHops: number;
-  /** Probes per hop. */
-  queries: number;
-  /** Probes outstanding at once. */
-  simultaneous: number;
-  /** Adaptive wait, MAX in ms. */
-  wait: WaitOptions;
-  /** Least time between sends, ms. */
-  sendWait: number;
-}
+/** The settings the scheduler runs with: the options' timing fields and the family. */
+export type SchedulerSettings =
+  & Pick<ResolvedOptions, "firstHop" | "maxHops" | "queries" | "simultaneous" | "wait" | "sendWait">
+  & {
+    /** IP version (for classifying ICMP). */
+    family: Family;
+  };
 
 /** Callbacks from the scheduler. */
 export interface SchedulerHooks {

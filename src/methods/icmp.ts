@@ -14,7 +14,7 @@ import { decodeICMPv6, ICMP6, IPPROTO_ICMPV6, writeICMPv6Echo } from "../packet/
 import { decodeIPv4 } from "../packet/ipv4.ts";
 import type { Datagram, Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload } from "./method.ts";
+import { probePayload, readReady } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 const IPPROTO_ICMP = 1;
@@ -165,14 +165,9 @@ class IcmpSession implements MethodSession {
 
   receive(ready: Readiness): RawReply[] {
     const replies: RawReply[] = [];
-    for (const errorQueue of [true, false]) {
-      if (errorQueue ? !ready.error : !ready.readable) continue;
-      for (let i = 0; i < 64; i++) {
-        const datagram = this.#socket.receive(errorQueue);
-        if (!datagram) break;
-        const reply = this.#match(datagram, errorQueue);
-        if (reply) replies.push(reply);
-      }
+    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+      const reply = this.#match(datagram, errorQueue);
+      if (reply) replies.push(reply);
     }
     return replies;
   }

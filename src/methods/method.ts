@@ -8,7 +8,7 @@
 import type { Family } from "../address.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { ResolvedOptions } from "../options.ts";
-import type { ExtendedError, Readiness, Socket, Transport } from "../transport.ts";
+import type { Datagram, ExtendedError, Readiness, Socket, Transport } from "../transport.ts";
 import type { MethodName } from "../types.ts";
 
 /** A `-O` keyword a method accepts. */
@@ -100,6 +100,24 @@ export interface Method {
    * @throws {SystemError} for other socket failures
    */
   open(context: MethodContext): MethodSession;
+}
+
+/**
+ * Reads what `ready` reports waiting on its socket: the error queue first,
+ * then normal data, at most `limit` messages from each.
+ */
+export function* readReady(
+  ready: Readiness,
+  limit: number,
+): Generator<{ datagram: Datagram; errorQueue: boolean }> {
+  for (const errorQueue of [true, false]) {
+    if (errorQueue ? !ready.error : !ready.readable) continue;
+    for (let i = 0; i < limit; i++) {
+      const datagram = ready.socket.receive(errorQueue);
+      if (!datagram) break;
+      yield { datagram, errorQueue };
+    }
+  }
 }
 
 /** The payload Linux traceroute sends: byte i is 0x40 + (i & 0x3f). */

@@ -12,7 +12,7 @@ import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload } from "./method.ts";
+import { probePayload, readReady } from "./method.ts";
 
 /** The UDP protocol number. */
 const IPPROTO_UDP = 17;
@@ -101,28 +101,20 @@ class UdpSession implements MethodSession {
   receive(ready: Readiness): RawReply[] {
     const entry = this.#bySocket.get(ready.socket);
     if (!entry) return [];
-    const { socket } = ready;
-    const replies: RawReply[] = [];
-    // Read the error queue first, then normal data; stop at the first reply
-    // that matches (the probe is then done and its socket closed).
-    for (const errorQueue of [true, false]) {
-      if (errorQueue ? !ready.error : !ready.readable) continue;
-      for (let i = 0; i < 16; i++) {
-        const datagram = socket.receive(errorQueue);
-        if (!datagram) break;
-        if (!datagram.from || datagram.from.port !== entry.port) continue;
-        replies.push({
-          probe: entry.probe,
-          receivedAt: datagram.receivedAt,
-          from: errorQueue ? null : datagram.from.address,
-          replyTtl: datagram.ttl,
-          error: datagram.error,
-          final: !errorQueue,
-        });
-        return replies;
-      }
+    // Stop at the first reply that matches: the probe is then done and its
+    // socket closed.
+    for (const { datagram, errorQueue } of readReady(ready, 16)) {
+      if (!datagram.from || datagram.from.port !== entry.port) continue;
+      return [{
+        probe: entry.probe,
+        receivedAt: datagram.receivedAt,
+        from: errorQueue ? null : datagram.from.address,
+        replyTtl: datagram.ttl,
+        error: datagram.error,
+        final: !errorQueue,
+      }];
     }
-    return replies;
+    return [];
   }
 
   release(probe: Probe): void {

@@ -8,15 +8,11 @@
  * or a foreign source address are reported before the header is printed.
  */
 import { assertEquals } from "../assert.ts";
-import { Lab, labSupport } from "./lab.ts";
+import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { runHopwise, runTraceroute } from "./harness.ts";
+import { labSkipReason, runHopwise, runTraceroute } from "./harness.ts";
 
-const reason = labSupport();
-if (reason) {
-  // deno-lint-ignore no-console
-  console.log(`CLI error lab tests ignored: ${reason}`);
-}
+const reason = labSkipReason("CLI error lab tests");
 
 Deno.test({
   name: "bad input: the same message and exit status as Linux traceroute",

@@ -8,9 +8,9 @@
  * printed) where they are missing.
  */
 import { assertEquals } from "../assert.ts";
-import { Lab, labSupport } from "./lab.ts";
+import { Lab } from "./lab.ts";
 import { type Chain, chain, type ChainOptions } from "./topologies.ts";
-import { lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
 
 function missingTraceroute(): string | null {
   try {
@@ -21,11 +21,7 @@ function missingTraceroute(): string | null {
   }
 }
 
-const reason = labSupport() ?? missingTraceroute();
-if (reason) {
-  // deno-lint-ignore no-console
-  console.log(`differential lab tests ignored: ${reason}`);
-}
+const reason = labSkipReason("differential lab tests", missingTraceroute);
 
 /** Runs both tools with `args` and requires the same output and status. */
 async function same(lab: Lab, node: string, args: string[]): Promise<string> {

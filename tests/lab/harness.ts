@@ -4,7 +4,23 @@
  *
  * @module
  */
-import type { Lab } from "./lab.ts";
+import { type Lab, labSupport } from "./lab.ts";
+
+/**
+ * Why a group of lab tests cannot run here (root, iproute2, ..., or what
+ * `extra` finds missing), printed once; null when they can run.
+ */
+export function labSkipReason(
+  group: string,
+  extra: () => string | null = () => null,
+): string | null {
+  const reason = labSupport() ?? extra();
+  if (reason) {
+    // deno-lint-ignore no-console
+    console.log(`${group} ignored: ${reason}`);
+  }
+  return reason;
+}
 
 /** One run of a command. */
 export interface Run {

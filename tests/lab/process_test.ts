@@ -4,15 +4,11 @@
  * closed it stops quietly (status 141, nothing on stderr).
  */
 import { assertEquals, assertMatch } from "../assert.ts";
-import { Lab, labSupport } from "./lab.ts";
+import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { hopwiseArgv } from "./harness.ts";
+import { hopwiseArgv, labSkipReason } from "./harness.ts";
 
-const reason = labSupport();
-if (reason) {
-  // deno-lint-ignore no-console
-  console.log(`process lab tests ignored: ${reason}`);
-}
+const reason = labSkipReason("process lab tests");
 
 Deno.test({
   name: "signals and a closed pipe",

@@ -10,17 +10,12 @@
  * 65534.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab, labSupport } from "./lab.ts";
+import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
 
 const NOBODY = 65534;
-const reason = labSupport() ??
-  (Deno.build.os !== "linux" ? "needs Linux" : null);
-if (reason) {
-  // deno-lint-ignore no-console
-  console.log(`unprivileged lab tests ignored: ${reason}`);
-}
+const reason = labSkipReason("unprivileged lab tests");
 
 const root = new URL("../../", import.meta.url);
 
