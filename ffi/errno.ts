@@ -37,6 +37,10 @@ const NAMES = [
   "ESOCKTNOSUPPORT",
   "EMFILE",
   "ENFILE",
+  "EINPROGRESS",
+  "EISCONN",
+  "EALREADY",
+  "EDESTADDRREQ",
 ] as const;
 
 let byNumber: Map<number, string> | null = null;

@@ -34,6 +34,9 @@ const INT_OPTION_NAMES: Record<IntOption, [v4: string, v6: string]> = {
   rcvBuf: ["SO_RCVBUF", "SO_RCVBUF"],
   hdrIncl: ["IP_HDRINCL", "IP_HDRINCL"],
   recvTos: ["IP_RECVTOS", "IPV6_RECVTCLASS"],
+  udpliteSendCoverage: ["UDPLITE_SEND_CSCOV", "UDPLITE_SEND_CSCOV"],
+  udpliteRecvCoverage: ["UDPLITE_RECV_CSCOV", "UDPLITE_RECV_CSCOV"],
+  mtu: ["IP_MTU", "IPV6_MTU"],
 };
 
 const BYTES_OPTION_NAMES: Record<BytesOption, [v4: string, v6: string]> = {
@@ -57,6 +60,7 @@ export class FfiSocket implements Socket {
   readonly family: Family;
   readonly kind: SocketKind;
   readonly protocol: number;
+  watchWritable = false;
   #fd: number;
 
   /**
@@ -88,6 +92,21 @@ export class FfiSocket implements Socket {
       const name = INT_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
       throw systemError(`setsockopt ${name}`, rc);
     }
+  }
+
+  getInt(option: IntOption): number {
+    const rc = shim().hw_getopt_int(this.#fd, this.family, INT_OPTION[option]);
+    if (rc < 0) {
+      const name = INT_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
+      throw systemError(`getsockopt ${name}`, rc);
+    }
+    return rc;
+  }
+
+  tcpRtt(): number {
+    const rc = shim().hw_tcp_rtt(this.#fd);
+    if (rc < 0) throw systemError("getsockopt TCP_INFO", rc);
+    return rc / 1000;
   }
 
   setBytes(option: BytesOption, value: Uint8Array): void {

@@ -6,7 +6,7 @@
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {
@@ -15,6 +15,8 @@ export const symbols = {
   hw_socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   hw_close: { parameters: ["i32"], result: "i32" },
   hw_setopt_int: { parameters: ["i32", "i32", "i32", "i32"], result: "i32" },
+  hw_getopt_int: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  hw_tcp_rtt: { parameters: ["i32"], result: "i32" },
   hw_setopt_bytes: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   hw_bind: { parameters: ["i32", "buffer"], result: "i32" },
   hw_connect: { parameters: ["i32", "buffer"], result: "i32" },
@@ -35,7 +37,7 @@ export const symbols = {
 export type Shim = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 /** Socket kinds (HW_SOCK_*). */
-export const SOCK = { dgram: 1, raw: 2, stream: 3 } as const;
+export const SOCK = { dgram: 1, raw: 2, stream: 3, dccp: 4 } as const;
 
 /** Integer option ids (HW_OPT_*). */
 export const INT_OPTION = {
@@ -53,6 +55,9 @@ export const INT_OPTION = {
   rcvBuf: 12,
   hdrIncl: 13,
   recvTos: 14,
+  udpliteSendCoverage: 15,
+  udpliteRecvCoverage: 16,
+  mtu: 17,
 } as const;
 
 /** Byte-string option ids (HW_OPT_*). */
@@ -79,7 +84,7 @@ export const META = {
 } as const;
 
 /** poll(2) event bits (HW_POLLIN, HW_POLLERR). */
-export const POLL = { in: 0x01, err: 0x08 } as const;
+export const POLL = { in: 0x01, out: 0x04, err: 0x08, hup: 0x10 } as const;
 
 /** hw_recv flags. */
 export const RECV = { errqueue: 0x01 } as const;

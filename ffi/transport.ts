@@ -76,7 +76,11 @@ export class FfiTransport implements Transport {
     const view = new DataView(entries.buffer);
     open.forEach((s, i) => {
       view.setInt32(i * SIZE.poll, s.fd, true);
-      view.setInt16(i * SIZE.poll + 4, POLL.in | POLL.err, true);
+      view.setInt16(
+        i * SIZE.poll + 4,
+        POLL.in | POLL.err | (s.watchWritable ? POLL.out : 0),
+        true,
+      );
     });
     if (wake) {
       view.setInt32(open.length * SIZE.poll, wake[0], true);
@@ -105,11 +109,12 @@ export class FfiTransport implements Transport {
     const ready: Readiness[] = [];
     open.forEach((socket, i) => {
       const revents = view.getInt16(i * SIZE.poll + 6, true);
-      if (revents & (POLL.in | POLL.err)) {
+      if (revents & (POLL.in | POLL.err | POLL.out | POLL.hup)) {
         ready.push({
           socket,
           readable: (revents & POLL.in) !== 0,
           error: (revents & POLL.err) !== 0,
+          writable: (revents & (POLL.out | POLL.hup)) !== 0,
         });
       }
     });

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,6 +25,16 @@
 #endif
 #ifndef IPV6_FLOWINFO_SEND
 #define IPV6_FLOWINFO_SEND 33
+#endif
+#ifndef IPPROTO_UDPLITE
+#define IPPROTO_UDPLITE 136
+#endif
+#ifndef UDPLITE_SEND_CSCOV
+#define UDPLITE_SEND_CSCOV 10
+#define UDPLITE_RECV_CSCOV 11
+#endif
+#ifndef IP_MTU
+#define IP_MTU 14
 #endif
 #endif
 
@@ -132,6 +143,9 @@ int32_t hw_socket(int32_t family, int32_t kind, int32_t protocol) {
     case HW_SOCK_DGRAM: type = SOCK_DGRAM; break;
     case HW_SOCK_RAW: type = SOCK_RAW; break;
     case HW_SOCK_STREAM: type = SOCK_STREAM; break;
+#ifdef SOCK_DCCP
+    case HW_SOCK_DCCP: type = SOCK_DCCP; break;
+#endif
     default: return -EINVAL;
   }
 #ifdef SOCK_NONBLOCK
@@ -203,6 +217,12 @@ static int option_of(int32_t family, int32_t opt, int *level, int *name) {
       *level = IPPROTO_IPV6;
       *name = IPV6_FLOWLABEL_MGR;
       return 0;
+    case HW_OPT_UDPLITE_SEND_CSCOV: *level = IPPROTO_UDPLITE; *name = UDPLITE_SEND_CSCOV; return 0;
+    case HW_OPT_UDPLITE_RECV_CSCOV: *level = IPPROTO_UDPLITE; *name = UDPLITE_RECV_CSCOV; return 0;
+    case HW_OPT_MTU:
+      *level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+      *name = v6 ? IPV6_MTU : IP_MTU;
+      return 0;
 #endif
     case HW_OPT_ICMP6_FILTER:
       if (!v6) return -ENOPROTOOPT;
@@ -233,6 +253,29 @@ int32_t hw_setopt_int(int32_t fd, int32_t family, int32_t opt, int32_t value) {
 #endif
   if (setsockopt(fd, level, name, &v, sizeof v) < 0) return -errno;
   return 0;
+}
+
+int32_t hw_getopt_int(int32_t fd, int32_t family, int32_t opt) {
+  int level, name;
+  int rc = option_of(family, opt, &level, &name);
+  if (rc < 0) return rc;
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(fd, level, name, &v, &len) < 0) return -errno;
+  return v < 0 ? -EINVAL : v;
+}
+
+int32_t hw_tcp_rtt(int32_t fd) {
+#ifdef TCP_INFO
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  memset(&info, 0, sizeof info);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) return -errno;
+  return (int32_t)info.tcpi_rtt;
+#else
+  (void)fd;
+  return -ENOPROTOOPT;
+#endif
 }
 
 int32_t hw_setopt_bytes(int32_t fd, int32_t family, int32_t opt,
@@ -493,7 +536,8 @@ int32_t hw_errno_table(uint8_t *out, uint32_t capacity) {
       EADDRNOTAVAIL, ENODEV,        EADDRINUSE,      EINVAL,     EAFNOSUPPORT,
       EPROTONOSUPPORT, ENOPROTOOPT, ETIMEDOUT,       EHOSTDOWN,  ENETDOWN,
       ECONNRESET,   EBADF,          EPIPE,           ENOENT,     EOPNOTSUPP,
-      EPROTOTYPE,   ESOCKTNOSUPPORT, EMFILE,         ENFILE};
+      EPROTOTYPE,   ESOCKTNOSUPPORT, EMFILE,         ENFILE,     EINPROGRESS,
+      EISCONN,      EALREADY,        EDESTADDRREQ};
   uint32_t n = sizeof table / sizeof table[0];
   if (n > capacity) n = capacity;
   for (uint32_t i = 0; i < n; i++) put_i32(out + 4 * i, table[i]);

@@ -48,7 +48,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 1
+#define HW_ABI_VERSION 2
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128
@@ -58,6 +58,7 @@
 #define HW_SOCK_DGRAM 1
 #define HW_SOCK_RAW 2
 #define HW_SOCK_STREAM 3
+#define HW_SOCK_DCCP 4 /* SOCK_DCCP, where the kernel has it */
 
 /* hw_meta flags */
 #define HW_META_TIMESTAMP 0x01
@@ -78,9 +79,11 @@
 /* hw_recv flags */
 #define HW_RECV_ERRQUEUE 0x01
 
-/* poll events */
+/* poll events (the values of Linux and the BSDs) */
 #define HW_POLLIN 0x01
+#define HW_POLLOUT 0x04
 #define HW_POLLERR 0x08
+#define HW_POLLHUP 0x10
 
 /* Integer socket options for hw_setopt_int; the family picks IPv4 or IPv6. */
 #define HW_OPT_TTL 1           /* IP_TTL / IPV6_UNICAST_HOPS */
@@ -97,6 +100,9 @@
 #define HW_OPT_RCVBUF 12       /* SO_RCVBUF */
 #define HW_OPT_HDRINCL 13      /* IP_HDRINCL */
 #define HW_OPT_RECVTOS 14      /* IP_RECVTOS / IPV6_RECVTCLASS */
+#define HW_OPT_UDPLITE_SEND_CSCOV 15 /* UDPLITE_SEND_CSCOV */
+#define HW_OPT_UDPLITE_RECV_CSCOV 16 /* UDPLITE_RECV_CSCOV */
+#define HW_OPT_MTU 17          /* IP_MTU / IPV6_MTU (read only: hw_getopt_int) */
 
 /* Byte-string socket options for hw_setopt_bytes. */
 #define HW_OPT_BINDTODEVICE 20 /* SO_BINDTODEVICE: interface name */
@@ -109,6 +115,11 @@ double hw_now(void);
 int32_t hw_socket(int32_t family, int32_t kind, int32_t protocol);
 int32_t hw_close(int32_t fd);
 int32_t hw_setopt_int(int32_t fd, int32_t family, int32_t opt, int32_t value);
+/* getsockopt of an integer option; returns the value (>= 0) or -errno. */
+int32_t hw_getopt_int(int32_t fd, int32_t family, int32_t opt);
+/* The smoothed round-trip time of a TCP socket (TCP_INFO tcpi_rtt), in
+ * microseconds: after a handshake, the kernel's measurement of it. */
+int32_t hw_tcp_rtt(int32_t fd);
 int32_t hw_setopt_bytes(int32_t fd, int32_t family, int32_t opt,
                         const uint8_t *value, uint32_t length);
 int32_t hw_bind(int32_t fd, const uint8_t *addr);
@@ -130,7 +141,8 @@ int32_t hw_strerror(int32_t errnum, uint8_t *buf, uint32_t capacity);
  * EAGAIN EINTR ENOBUFS EMSGSIZE EHOSTUNREACH ENETUNREACH ECONNREFUSED
  * EADDRNOTAVAIL ENODEV EADDRINUSE EINVAL EAFNOSUPPORT EPROTONOSUPPORT
  * ENOPROTOOPT ETIMEDOUT EHOSTDOWN ENETDOWN ECONNRESET EBADF EPIPE ENOENT
- * EOPNOTSUPP EPROTOTYPE ESOCKTNOSUPPORT EMFILE ENFILE. Returns how many were
+ * EOPNOTSUPP EPROTOTYPE ESOCKTNOSUPPORT EMFILE ENFILE EINPROGRESS EISCONN
+ * EALREADY EDESTADDRREQ. Returns how many were
  * written (at most capacity). */
 int32_t hw_errno_table(uint8_t *out, uint32_t capacity);
 

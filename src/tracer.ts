@@ -40,6 +40,9 @@ export function parseKeywords(method: Method, words: readonly string[]): Map<str
     if (!keyword.value && value !== null) {
       throw new RangeError(`Option "${name}" of method "${method.name}" takes no value`);
     }
+    if (value !== null && keyword.accepts && !keyword.accepts(value)) {
+      throw new RangeError(`Option "${name}" of method "${method.name}" cannot take "${value}"`);
+    }
     if (keyword.exclusive) {
       if (exclusive !== null && exclusive !== name) {
         throw new RangeError(`Options "${exclusive}" and "${name}" cannot be used together`);

@@ -16,8 +16,8 @@ export interface Endpoint {
   flowInfo?: number;
 }
 
-/** The socket types hopwise uses. */
-export type SocketKind = "dgram" | "raw" | "stream";
+/** The socket types hopwise uses (`dccp`: SOCK_DCCP, to reserve DCCP ports). */
+export type SocketKind = "dgram" | "raw" | "stream" | "dccp";
 
 /** Integer socket options; the socket's family picks the IPv4 or IPv6 one. */
 export type IntOption =
@@ -34,7 +34,10 @@ export type IntOption =
   | "reuseAddr"
   | "rcvBuf"
   | "hdrIncl"
-  | "recvTos";
+  | "recvTos"
+  | "udpliteSendCoverage"
+  | "udpliteRecvCoverage"
+  | "mtu";
 
 /** Byte-string socket options. */
 export type BytesOption = "bindToDevice" | "ipOptions" | "flowLabelManager" | "icmp6Filter";
@@ -91,6 +94,15 @@ export interface Socket {
   readonly closed: boolean;
   /** Sets an integer option. */
   setInt(option: IntOption, value: number): void;
+  /** Reads an integer option (`mtu`: the path MTU of a connected socket). */
+  getInt(option: IntOption): number;
+  /**
+   * For a TCP socket: the kernel's smoothed round-trip time in ms (TCP_INFO);
+   * right after a handshake, its measurement of the handshake.
+   */
+  tcpRtt(): number;
+  /** Also wait for the socket to become writable (a non-blocking connect completing). */
+  watchWritable: boolean;
   /** Sets a byte-string option. */
   setBytes(option: BytesOption, value: Uint8Array): void;
   /** bind(2). */
@@ -121,8 +133,10 @@ export interface Readiness {
   socket: Socket;
   /** Normal data waiting. */
   readable: boolean;
-  /** An error waiting in the error queue. */
+  /** An error waiting in the error queue, or a pending socket error. */
   error: boolean;
+  /** Writable (for sockets that watch it), or the peer hung up. */
+  writable: boolean;
 }
 
 /** Opens sockets and waits on many at once. */

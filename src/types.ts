@@ -65,6 +65,11 @@ export interface ProbeResult {
    * algorithm" (a final unreachable that belongs to this expired slot).
    */
   moved: boolean;
+  /**
+   * The flags of a TCP reply from the destination (SYN-ACK: `["syn", "ack"]`),
+   * in Linux traceroute's order; null for other replies.
+   */
+  tcpFlags: string[] | null;
 }
 
 /** One hop: every probe sent with its TTL. */

@@ -1,14 +1,12 @@
 import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { ClifError, type ClifOption, parseClif } from "./clif.ts";
 import {
-  ClifError,
-  type ClifOption,
   formatG,
   parseCDouble,
   parseCInt,
-  parseClif,
   parseCUnsigned,
   parseCUnsignedPrefix,
-} from "./clif.ts";
+} from "../numbers.ts";
 
 function table(seen: Array<[string, string | null]>): ClifOption[] {
   const rec = (name: string) => (v: string | null) => {

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { ShimLoadError } from "../../ffi/library.ts";
 import { type Family, familyOf } from "../address.ts";
 import { PrivilegeError, ResolveError, SystemError } from "../errors.ts";
 import { type ResolvedHost, type Resolver, SystemResolver } from "../lookup/resolver.ts";
@@ -18,20 +19,17 @@ import { DEFAULTS, METHOD_NAMES, type TraceOptions } from "../options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import { trace } from "../tracer.ts";
 import type { MethodName, TraceEvent } from "../types.ts";
+import { ClifError, clifHelp, type ClifOption, parseClif } from "./clif.ts";
 import {
   cDoublePrefix,
-  ClifError,
-  clifHelp,
-  type ClifOption,
   formatG,
   parseCDouble,
   parseCInt,
-  parseClif,
   parseCUnsigned,
   parseCUnsignedPrefix,
-} from "./clif.ts";
+} from "../numbers.ts";
 import { programDefaults } from "./progname.ts";
-import { servicePort } from "./services.ts";
+import { servicePort } from "../lookup/netdb.ts";
 import { helpText, shortUsage, VERSION } from "./usage.ts";
 
 /** Where the CLI writes. */
@@ -273,7 +271,18 @@ function buildOptions(
     { short: "U", long: "udp", handle: module("udp") },
     { long: "UL", oneDash: true, handle: module("udplite") },
     { short: "D", long: "dccp", handle: module("dccp") },
-    { short: "P", long: "protocol", arg: "prot", handle: module("raw") },
+    {
+      short: "P",
+      long: "protocol",
+      arg: "prot",
+      handle: (v) => {
+        // Linux's set_raw: -M raw -O protocol=prot.
+        state.module = "raw";
+        if (state.methodWords.length >= 15) return false;
+        state.methodWords.push(`protocol=${v}`);
+        return true;
+      },
+    },
     { long: "mtu", handle: notYet("--mtu") },
     { long: "back", handle: notYet("--back") },
     { short: "V", long: "version", exit: true, handle: () => true },
@@ -326,6 +335,10 @@ export async function main(args: readonly string[], context: CliContext): Promis
   } catch (e) {
     if (e instanceof Exit) return e.status;
     if (e instanceof Deno.errors.BrokenPipe) return 141;
+    if (e instanceof ShimLoadError) {
+      out.stderr(`hopwise: ${e.message}\n`);
+      return 1;
+    }
     out.stderr(`hopwise: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
@@ -462,14 +475,20 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
   if (state.sendWait >= 10) state.sendWait /= 1000;
   if (state.notYet) fail(`hopwise: option \`${state.notYet}' is not implemented yet`);
 
-  // -O keywords, for methods that have any (others ignore them, as Linux does).
-  let methodOptions: string[] = [];
+  // -O keywords, for methods that have any (others ignore them, as Linux does);
+  // recorded in full (abbreviations expanded) for trace().
+  const methodOptions: string[] = [];
   if (method!.keywords.length > 0 && state.methodWords.length > 0) {
     const keywordOptions: ClifOption[] = method!.keywords.map((k) => ({
       long: k.name,
       ...(k.value ? { arg: k.value } : {}),
       ...(k.exclusive ? { exclusive: true } : {}),
-      handle: () => true,
+      ...(k.abbrev ? { abbrev: true } : {}),
+      handle: (value: string | null) => {
+        if (value !== null && k.accepts && !k.accepts(value)) return false;
+        methodOptions.push(value === null ? k.name : `${k.name}=${value}`);
+        return true;
+      },
     }));
     try {
       await parseClif([moduleName, ...state.methodWords], keywordOptions, false, {
@@ -479,7 +498,6 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
       if (e instanceof ClifError) fail(e.message);
       throw e;
     }
-    methodOptions = state.methodWords;
   }
 
   const traceOptions: TraceOptions = {
@@ -512,7 +530,10 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
     traceOptions.resolveNames = false;
   }
-  const formatter = new ClassicFormatter({ numeric: state.numeric });
+  const formatter = new ClassicFormatter({
+    numeric: state.numeric,
+    tcpFlags: moduleName === "tcp" && methodOptions.includes("info"),
+  });
   let started = false;
   try {
     for await (const event of trace(hostArg.value, traceOptions)) {

@@ -40,8 +40,6 @@ Deno.test("--help on stdout, exit 0; -V prints the version", async () => {
 Deno.test("methods and options not built yet say so, exit 2, send nothing", async () => {
   for (
     const [args, text] of [
-      [["-T", "198.18.9.9"], "method `tcp' is not implemented yet"],
-      [["-M", "raw", "198.18.9.9"], "method `raw' is not implemented yet"],
       [["--mtu", "198.18.9.9"], "option `--mtu' is not implemented yet"],
       [["-A", "198.18.9.9"], "option `-A' is not implemented yet"],
     ] as const
@@ -51,9 +49,14 @@ Deno.test("methods and options not built yet say so, exit 2, send nothing", asyn
     assertStringIncludes(r.stderr, text);
     assertEquals(r.fake.sent.length, 0);
   }
-  // Called as tcptraceroute the tcp method is the default.
-  const r = await run(["198.18.9.9"], "tcptraceroute");
-  assertStringIncludes(r.stderr, "method `tcp' is not implemented yet");
+});
+
+Deno.test("called as tcptraceroute, the tcp method is the default", async () => {
+  const r = await run(["-n", "-q", "1", "198.18.9.9"], "/usr/sbin/tcptraceroute");
+  assertEquals(r.status, 0, r.stderr);
+  // Half-open SYN probes go out on a raw TCP socket.
+  assertEquals([r.fake.sent[0]?.kind, r.fake.sent[0]?.protocol], ["raw", 6]);
+  assertEquals(r.fake.sent[0]?.data[13], 0x02);
 });
 
 Deno.test("-w is parsed as set_wait_specs parses it", () => {

@@ -22,11 +22,17 @@ does, with the same options and the same output.
 
 Options:
   -4, -6                  use IPv4 / IPv6 (default: the host's address; IPv4 if both)
-  -I  --icmp              use ICMP echo probes (raw socket, else ICMP datagram socket)
-  -U  --udp               use UDP probes to one constant port (default 53)
-  -M name  --module=name  probe method: default, icmp, udp
+  -I  --icmp              ICMP echo probes (raw socket, else ICMP datagram socket)
+  -T  --tcp               TCP SYN probes, half-open (default port 80; needs CAP_NET_RAW)
+  -U  --udp               UDP probes to one constant port (default 53)
+  -UL                     UDP-Lite probes (default port 53)
+  -D  --dccp              DCCP Request probes (default port 33434; needs CAP_NET_RAW)
+  -P prot  --protocol=prot
+                          bare IP packets of protocol prot (needs CAP_NET_RAW)
+  -M name  --module=name  probe method: default, icmp, tcp, tcpconn, udp, udplite,
+                          dccp, raw
   -O OPTS,...  --options=OPTS,...
-                          method options; -O help lists them (icmp: raw, dgram)
+                          method options; -O help lists the method's
   -f first_ttl  --first=first_ttl
                           start from this hop (default 1)
   -m max_ttl  --max-hops=max_ttl
@@ -44,8 +50,9 @@ Options:
                           least time between probes: seconds, or milliseconds
                           when 10 or more (default 0)
   -p port  --port=port    default method: first destination port (33434, +1 per
-                          probe); icmp: first sequence number (1); udp: the
-                          destination port (53)
+                          probe); icmp: first sequence number (1); tcp, tcpconn:
+                          the port (80); udp, udplite: the port (53); dccp: the
+                          port (33434); raw: the protocol
   --sport=num             source port (implies -N 1 and a fixed wait)
   -s src_addr  --source=src_addr
                           source address

@@ -36,6 +36,8 @@ export class Probe {
   icmp: IcmpInfo | null = null;
   /** The reply was moved here by the smart algorithm. */
   moved = false;
+  /** Flags of a TCP reply from the destination. */
+  tcpFlags: string[] | null = null;
 
   /** Makes slot `index` for `queries` probes per hop. */
   constructor(index: number, queries: number) {
@@ -60,6 +62,7 @@ export class Probe {
     this.replyTtl = other.replyTtl;
     this.annotation = other.annotation;
     this.icmp = other.icmp;
+    this.tcpFlags = other.tcpFlags;
     this.vacated = false;
     this.moved = true;
   }
@@ -73,6 +76,7 @@ export class Probe {
     this.replyTtl = null;
     this.annotation = "";
     this.icmp = null;
+    this.tcpFlags = null;
     this.moved = false;
     this.vacated = true;
   }
@@ -89,6 +93,7 @@ export class Probe {
       icmp: this.icmp,
       replyTtl: this.replyTtl,
       moved: this.moved,
+      tcpFlags: this.tcpFlags,
     };
   }
 }

@@ -165,6 +165,7 @@ export class Scheduler {
     if (!error) {
       probe.address = reply.from;
       probe.final = reply.final;
+      probe.tcpFlags = reply.tcpFlags ?? null;
     } else if (error.origin === "local") {
       const meaning = classifyLocal(error.errno, error.info);
       if (!meaning) throw new SystemError("local recverr", error.errno, error.description);

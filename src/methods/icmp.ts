@@ -8,13 +8,11 @@
  */
 import type { Family } from "../address.ts";
 import type { Probe } from "../engine/probe.ts";
-import { PrivilegeError, SystemError } from "../errors.ts";
 import { decodeICMPv4, ICMP4, icmpv4ChecksumValid, writeICMPv4Echo } from "../packet/icmpv4.ts";
 import { decodeICMPv6, ICMP6, IPPROTO_ICMPV6, writeICMPv6Echo } from "../packet/icmpv6.ts";
-import { decodeIPv4 } from "../packet/ipv4.ts";
 import type { Datagram, Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload, readReady } from "./method.ts";
+import { openRawSocket, probePayload, rawPayload, readReady } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 const IPPROTO_ICMP = 1;
@@ -46,14 +44,11 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
   }
   if (dgramOnly) return { socket: dgram!, raw: false };
   try {
-    const raw = transport.socket(family, "raw", protocolOf(family));
+    const raw = openRawSocket(transport, family, protocolOf(family), "icmp");
     dgram?.close();
     return { socket: raw, raw: true };
   } catch (e) {
-    if (rawOnly || !dgram) {
-      if (e instanceof SystemError && e.code === "EPERM") throw new PrivilegeError("icmp", e);
-      throw e;
-    }
+    if (rawOnly || !dgram) throw e;
     return { socket: dgram, raw: false };
   }
 }
@@ -130,14 +125,10 @@ class IcmpSession implements MethodSession {
 
   /** The echo header inside a message: a quoted request, or a received reply. */
   #echoOf(datagram: Datagram, errorQueue: boolean): Uint8Array | null {
-    let bytes = datagram.data;
-    if (!errorQueue && this.#raw && this.#context.family === 4) {
-      // Raw IPv4 sockets hand over the IP header too.
-      const ip = decodeIPv4(bytes);
-      if (!ip) return null;
-      bytes = bytes.subarray(ip.headerLength);
-    }
-    return bytes.length >= ECHO_HEADER ? bytes : null;
+    const bytes = !errorQueue && this.#raw
+      ? rawPayload(datagram, this.#context.family)
+      : datagram.data;
+    return bytes && bytes.length >= ECHO_HEADER ? bytes : null;
   }
 
   #match(datagram: Datagram, errorQueue: boolean): RawReply | null {

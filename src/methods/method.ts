@@ -6,6 +6,8 @@
  * @module
  */
 import type { Family } from "../address.ts";
+import { PrivilegeError, SystemError } from "../errors.ts";
+import { decodeIPv4 } from "../packet/ipv4.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { ResolvedOptions } from "../options.ts";
 import type { Datagram, ExtendedError, Readiness, Socket, Transport } from "../transport.ts";
@@ -21,6 +23,10 @@ export interface MethodKeyword {
   help: string;
   /** Keywords of one exclusive group: at most one may be given. */
   exclusive?: boolean;
+  /** On the command line the keyword may be abbreviated (Linux's CLIF_ABBREV). */
+  abbrev?: boolean;
+  /** Checks a value; keywords without it accept any value they take. */
+  accepts?(value: string): boolean;
 }
 
 /** Everything a session needs to open. */
@@ -60,6 +66,8 @@ export interface RawReply {
   error: ExtendedError | null;
   /** A direct reply that ends the trace (echo reply, data from the port). */
   final: boolean;
+  /** Flags of a TCP reply from the destination, in Linux traceroute's order. */
+  tcpFlags?: string[];
 }
 
 /** An open method: sends probes, matches replies, forgets done probes. */
@@ -118,6 +126,40 @@ export function* readReady(
       yield { datagram, errorQueue };
     }
   }
+}
+
+/**
+ * Opens a raw socket for `method`. EPERM (no CAP_NET_RAW) becomes a
+ * PrivilegeError, which the CLI reports as Linux traceroute does.
+ */
+export function openRawSocket(
+  transport: Transport,
+  family: Family,
+  protocol: number,
+  method: MethodName,
+): Socket {
+  try {
+    return transport.socket(family, "raw", protocol);
+  } catch (e) {
+    if (e instanceof SystemError && e.code === "EPERM") throw new PrivilegeError(method, e);
+    throw e;
+  }
+}
+
+/**
+ * The transport-layer bytes of a message read from a raw socket's normal
+ * queue: raw IPv4 sockets hand over the IP header too. Null when the IPv4
+ * header is malformed.
+ */
+export function rawPayload(datagram: Datagram, family: Family): Uint8Array | null {
+  if (family === 6) return datagram.data;
+  const ip = decodeIPv4(datagram.data);
+  return ip ? datagram.data.subarray(ip.headerLength) : null;
+}
+
+/** A random 32-bit number (sequence numbers, timestamps). */
+export function random32(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }
 
 /** The payload Linux traceroute sends: byte i is 0x40 + (i & 0x3f). */

@@ -4,14 +4,28 @@
  * @module
  */
 import type { MethodName } from "../types.ts";
+import { dccpMethod } from "./dccp.ts";
 import { icmpMethod } from "./icmp.ts";
 import type { Method } from "./method.ts";
-import { defaultMethod, udpMethod } from "./udp.ts";
+import { rawMethod } from "./raw.ts";
+import { tcpMethod } from "./tcp.ts";
+import { tcpconnMethod } from "./tcpconn.ts";
+import { defaultMethod, udpliteMethod, udpMethod } from "./udp.ts";
 
 export type { Method, MethodContext, MethodKeyword, MethodSession, RawReply } from "./method.ts";
 
 const METHODS: ReadonlyMap<string, Method> = new Map(
-  [defaultMethod, icmpMethod, udpMethod].map((m) => [m.name, m]),
+  [
+    defaultMethod,
+    icmpMethod,
+    udpMethod,
+    udpliteMethod,
+    tcpMethod,
+    tcpconnMethod,
+    dccpMethod,
+    rawMethod,
+  ]
+    .map((m) => [m.name, m]),
 );
 
 /** The method called `name` (case-insensitive, as Linux traceroute matches), or null. */

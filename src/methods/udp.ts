@@ -5,6 +5,8 @@
  *
  * `default`: destination port 33434 + 1 per probe sent (Linux traceroute's
  * classic method). `udp` (`-U`): one constant port, 53 by default.
+ * `udplite` (`-UL`): UDP-Lite (RFC 3828) to one constant port, 53 by
+ * default, its checksum covering `-O coverage=N` bytes (8: the header).
  *
  * @module
  */
@@ -13,9 +15,12 @@ import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
 import { probePayload, readReady } from "./method.ts";
+import { parseCUnsigned } from "../numbers.ts";
 
 /** The UDP protocol number. */
 const IPPROTO_UDP = 17;
+/** The UDP-Lite protocol number. */
+const IPPROTO_UDPLITE = 136;
 
 /** Errors after which a send is retried later (Linux traceroute's do_send). */
 const TRY_LATER = new Set(["ENOBUFS", "EAGAIN"]);
@@ -50,18 +55,28 @@ class UdpSession implements MethodSession {
   #payload: Uint8Array;
   #nextPort: number;
   #perProbePort: boolean;
+  #protocol: number;
+  #coverage: number | null;
   #bySocket = new Map<Socket, { probe: Probe; port: number }>();
   #byProbe = new Map<Probe, Socket>();
 
-  constructor(context: MethodContext, firstPort: number, perProbePort: boolean) {
+  constructor(
+    context: MethodContext,
+    firstPort: number,
+    perProbePort: boolean,
+    protocol = IPPROTO_UDP,
+    coverage: number | null = null,
+  ) {
     this.#context = context;
+    this.#protocol = protocol;
+    this.#coverage = coverage;
     this.dataLength = context.dataLength;
     this.#payload = probePayload(context.dataLength);
     this.#nextPort = firstPort;
     this.#perProbePort = perProbePort;
     // Catch a missing interface or a foreign source address before the first
     // probe (Linux traceroute finds them only after printing its header).
-    const check = context.transport.socket(context.family, "dgram", IPPROTO_UDP);
+    const check = context.transport.socket(context.family, "dgram", protocol);
     try {
       context.tune(check);
     } finally {
@@ -76,9 +91,13 @@ class UdpSession implements MethodSession {
   send(probe: Probe): boolean {
     const { transport, family, target } = this.#context;
     const port = this.#nextPort & 0xffff;
-    const socket = transport.socket(family, "dgram", IPPROTO_UDP);
+    const socket = transport.socket(family, "dgram", this.#protocol);
     try {
       this.#context.tune(socket);
+      if (this.#coverage !== null) {
+        socket.setInt("udpliteSendCoverage", this.#coverage);
+        socket.setInt("udpliteRecvCoverage", MIN_COVERAGE);
+      }
       socket.setInt("ttl", probe.ttl);
       socket.connect({ address: target, port });
       socket.setInt("recvErr", 1);
@@ -140,6 +159,35 @@ export const defaultMethod: Method = {
   keywords: [],
   open(context) {
     return new UdpSession(context, context.port || 33434, true);
+  },
+};
+
+/** UDP-Lite's smallest coverage: the 8-byte header. */
+const MIN_COVERAGE = 8;
+
+/** UDP-Lite to one constant port (`-UL`), 53 by default. */
+export const udpliteMethod: Method = {
+  name: "udplite",
+  headerLength: 8,
+  onePerTime: false,
+  keywords: [{
+    name: "coverage",
+    value: "NUM",
+    // Linux traceroute prints its C macro here, unexpanded.
+    help: "Set udplite send coverage to %s (default is (sizeof (struct udphdr)))",
+    abbrev: true,
+    accepts: (v) => parseCUnsigned(v) !== null,
+  }],
+  open(context) {
+    const text = context.keywords.get("coverage");
+    const coverage = text === undefined ? 0 : parseCUnsigned(text)!;
+    return new UdpSession(
+      context,
+      context.port || 53,
+      false,
+      IPPROTO_UDPLITE,
+      coverage || MIN_COVERAGE,
+    );
   },
 };
 

@@ -12,6 +12,8 @@ import type { ProbeResult, TraceEvent } from "../types.ts";
 export interface ClassicOptions {
   /** Print addresses only (`-n`); otherwise `name (address)`. */
   numeric?: boolean;
+  /** Print the flags of TCP replies as ` <syn,ack>` (`-T -O info`). */
+  tcpFlags?: boolean;
 }
 
 /** `%2u `: hops 1-9 get a leading space. */
@@ -41,11 +43,13 @@ function hopPrefix(ttl: number): string {
  */
 export class ClassicFormatter {
   #numeric: boolean;
+  #tcpFlags: boolean;
   #hop: ProbeResult[] = [];
 
   /** Makes a formatter. */
   constructor(options: ClassicOptions = {}) {
     this.#numeric = options.numeric ?? false;
+    this.#tcpFlags = options.tcpFlags ?? false;
   }
 
   /** The text for one event. */
@@ -69,12 +73,23 @@ export class ClassicFormatter {
     return ` ${probe.name ?? address} (${address})`;
   }
 
-  /** Linux's print_probe rule: print the address when it differs from the last one shown. */
+  /** What Linux prints in angle brackets after the address (EXT), or null. */
+  #extension(probe: ProbeResult): string | null {
+    return this.#tcpFlags && probe.tcpFlags ? probe.tcpFlags.join(",") : null;
+  }
+
+  /**
+   * Linux's print_probe rule: print the address when the last answered probe
+   * of the hop had another address or another EXT text (or there is none).
+   */
   #showAddress(probe: ProbeResult): boolean {
     if (probe.index === 0) return true;
     for (let i = this.#hop.length - 1; i >= 0; i--) {
       const earlier = this.#hop[i]!;
-      if (earlier.address !== null) return earlier.address !== probe.address;
+      if (earlier.address !== null) {
+        return earlier.address !== probe.address ||
+          this.#extension(earlier) !== this.#extension(probe);
+      }
     }
     return true;
   }
@@ -86,7 +101,11 @@ export class ClassicFormatter {
       this.#hop = [];
     }
     if (probe.address === null) out += " *";
-    else if (this.#showAddress(probe)) out += this.#address(probe);
+    else if (this.#showAddress(probe)) {
+      out += this.#address(probe);
+      const extension = this.#extension(probe);
+      if (extension !== null) out += ` <${extension}>`;
+    }
     if (probe.rtt !== null) out += `  ${probe.rtt.toFixed(3)} ms`;
     if (probe.annotation) out += ` ${probe.annotation}`;
     this.#hop.push(probe);

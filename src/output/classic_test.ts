@@ -26,6 +26,7 @@ function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): Tra
       icmp: null,
       replyTtl: null,
       moved: false,
+      tcpFlags: null,
       ...over,
     },
   };
@@ -95,6 +96,21 @@ Deno.test("annotations follow the RTT; a reply without an address still shows it
   assertEquals(
     render([probe(1, 0, { rtt: 0.012, annotation: "!F-1500" })]),
     "\n 1  *  0.012 ms !F-1500",
+  );
+});
+
+Deno.test("-O info: TCP flags in angle brackets, and a change of flags re-prints the address", () => {
+  const f = new ClassicFormatter({ numeric: true, tcpFlags: true });
+  const syn = { ...A, tcpFlags: ["syn", "ack"] };
+  const rst = { ...A, tcpFlags: ["rst", "ack"] };
+  assertEquals(
+    [probe(3, 0, syn), probe(3, 1, syn), probe(3, 2, rst)].map((e) => f.format(e)).join(""),
+    "\n 3  198.18.2.1 <syn,ack>  1.500 ms  1.500 ms 198.18.2.1 <rst,ack>  1.500 ms",
+  );
+  // Without -O info the flags are not shown and do not re-print the address.
+  assertEquals(
+    render([probe(3, 0, syn), probe(3, 1, rst)]),
+    "\n 3  198.18.2.1  1.500 ms  1.500 ms",
   );
 });
 

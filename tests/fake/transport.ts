@@ -111,6 +111,7 @@ class FakeSocket implements Socket {
   readonly kind: SocketKind;
   readonly protocol: number;
   closed = false;
+  watchWritable = false;
   ttl = 64;
   local: Endpoint | null = null;
   remote: Endpoint | null = null;
@@ -130,6 +131,14 @@ class FakeSocket implements Socket {
   setInt(option: IntOption, value: number): void {
     if (option === "ttl") this.ttl = value;
     if (option === "recvErr") this.recvErr = value !== 0;
+  }
+
+  getInt(option: IntOption): number {
+    return option === "mtu" ? 1500 : 0;
+  }
+
+  tcpRtt(): number {
+    return 0;
   }
 
   setBytes(option: BytesOption, value: Uint8Array): void {
@@ -262,6 +271,7 @@ export class FakeTransport implements Transport {
         socket,
         readable: due.some((q) => !q.errorQueue),
         error: due.some((q) => q.errorQueue),
+        writable: false,
       });
     }
     return Promise.resolve(ready);

@@ -75,6 +75,21 @@ Deno.test({
       ["-I", "-O", "help"],
       ["-M", "ICMP", "-O", "help"],
       ["-O", "help", "-I"],
+      ["-T", "-O", "help"],
+      ["-UL", "-O", "help"],
+      ["-D", "-O", "help"],
+      ["-P", "1", "-O", "help"],
+      ["-M", "tcpconn", "-O", "help"],
+      ["-M", "Raw", "-O", "help"],
+      ["-T", "-O", "bogus", T],
+      ["-T", "-O", "flags=x", T],
+      ["-T", "-O", "mss=x", T],
+      ["-T", "-O", "mss", T],
+      ["-T", "-O", "info=1", T],
+      ["-UL", "-O", "coverage=x", T],
+      ["-P", "xyz", T],
+      ["-D", "-O", "service=x", T],
+      ["-M", "raw", "-O", "protocol=", T],
     ];
     for (const args of cases) {
       await t.step(args.join(" "), async () => {

@@ -15,6 +15,7 @@ import { chain } from "./topologies.ts";
 import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
 
 const NOBODY = 65534;
+const PRIVILEGE_LINE = "You do not have enough privileges to use this traceroute method.";
 const reason = labSkipReason("unprivileged lab tests");
 
 const root = new URL("../../", import.meta.url);
@@ -58,7 +59,15 @@ Deno.test({
       const id = await lab.exec(c.source, ["id", "-u"], { user: NOBODY });
       assertEquals(id.stdout.trim(), String(NOBODY));
 
-      for (const args of [["-n", c.target4], ["-n", c.target6], ["-U", "-n", c.target4]]) {
+      for (
+        const args of [
+          ["-n", c.target4],
+          ["-n", c.target6],
+          ["-U", "-n", c.target4],
+          ["-UL", "-n", c.target4],
+          ["-UL", "-n", c.target6],
+        ]
+      ) {
         await t.step(`default method as uid 65534: ${args.join(" ")}`, async () => {
           const theirs = await runTraceroute(lab, c.source, args, { user: NOBODY });
           const ours = await asNobody(args);
@@ -71,7 +80,17 @@ Deno.test({
       }
 
       // ping_group_range is "1 0" (nobody) in a new namespace: no ICMP datagram sockets.
-      for (const args of [["-I", "-n", c.target4], ["-I", "-n", c.target6]]) {
+      for (
+        const args of [
+          ["-I", "-n", c.target4],
+          ["-I", "-n", c.target6],
+          ["-T", "-n", c.target4],
+          ["-T", "-n", c.target6],
+          ["-D", "-n", c.target4],
+          ["-P", "99", "-n", c.target4],
+          ["-P", "99", "-n", c.target6],
+        ]
+      ) {
         await t.step(`raw-only path as uid 65534: ${args.join(" ")}`, async () => {
           const theirs = await runTraceroute(lab, c.source, args, { user: NOBODY });
           const ours = await asNobody(args);
@@ -98,6 +117,26 @@ Deno.test({
           theirs.stderr,
         ]);
       });
+
+      // Linux traceroute's tcpconn reads errors on a raw ICMP socket; hopwise's
+      // uses IP_RECVERR on the connecting socket and needs no privilege.
+      for (const target of [c.target4, c.target6]) {
+        await t.step(`tcpconn as uid 65534: ${target}`, async () => {
+          const args = ["-M", "tcpconn", "-p", "8080", "-n", target];
+          const theirs = await runTraceroute(lab, c.source, args, { user: NOBODY });
+          assertEquals(theirs.code, 1);
+          assertEquals(theirs.stderr.split("\n")[0], PRIVILEGE_LINE);
+          const ours = await asNobody(args);
+          assertEquals(ours.code, 0, ours.stderr);
+          const hops = ours.stdout.trim().split("\n").slice(1);
+          const expected = target.includes(":") ? c.hops6 : c.hops4;
+          assertEquals(hops.length, expected.length, ours.stdout);
+          hops.forEach((line, i) => {
+            if (c.silent.includes(i + 1)) assertEquals(line.trim(), `${i + 1}  * * *`);
+            else assertOk(line.includes(` ${expected[i]} `) && !line.includes("*"), line);
+          });
+        });
+      }
 
       await lab.sh(c.source, "sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
       for (const target of [c.target4, c.target6]) {

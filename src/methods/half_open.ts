@@ -1,0 +1,229 @@
+/**
+ * Half-open probing, shared by `tcp` and `dccp`: a raw socket sends packets
+ * built here; each probe's source port is reserved by a socket bound to it
+ * and held until the probe is done, so no one else on this host uses it and
+ * the kernel answers the destination's reply (SYN-ACK, DCCP-Response) with a
+ * reset: the destination application never sees a connection.
+ *
+ * Replies are matched by what they carry: an ICMP error by the ports (and,
+ * for TCP, the sequence number) in the quoted header; a reply from the
+ * destination by its ports and what the protocol lets us check (TCP's
+ * acknowledgment number).
+ *
+ * @module
+ */
+import { addressBytes } from "../address.ts";
+import type { Probe } from "../engine/probe.ts";
+import { SystemError } from "../errors.ts";
+import type { MethodName } from "../types.ts";
+import type { Readiness, Socket, SocketKind } from "../transport.ts";
+import type { MethodContext, MethodSession, RawReply } from "./method.ts";
+import { openRawSocket, random32, rawPayload, readReady } from "./method.ts";
+import { sendProbe } from "./udp.ts";
+
+/** A probe in flight: its port, sequence number and the socket holding the port. */
+export interface HalfOpenEntry {
+  /** The probe. */
+  probe: Probe;
+  /** Its source port. */
+  port: number;
+  /** Its sequence number. */
+  sequence: number;
+  /** The socket reserving the port, if one could be opened. */
+  hold: Socket | null;
+}
+
+/** What differs between the protocols. */
+export interface HalfOpenProtocol {
+  /** The method name (for privilege errors). */
+  method: MethodName;
+  /** IP protocol number. */
+  protocol: number;
+  /** Socket kind that reserves a port. */
+  holdKind: SocketKind;
+  /** Bytes of each probe (what the header calls the packet after the IP header). */
+  length: number;
+  /** Called once the raw socket is connected (TCP reads the path MTU for its MSS). */
+  prepare?(raw: Socket): void;
+  /** Builds the probe packet. */
+  build(port: number, sequence: number, source: Uint8Array, destination: Uint8Array): Uint8Array;
+  /** Ports and sequence of a quoted header (sequence null if it does not carry one). */
+  quoted(
+    bytes: Uint8Array,
+  ): { sourcePort: number; destinationPort: number; sequence: number | null } | null;
+  /**
+   * Checks a packet from the destination against the probe it names; returns
+   * its TCP flag names for `-O info` (or [] when not TCP), or null to ignore it.
+   */
+  reply(bytes: Uint8Array, entry: HalfOpenEntry): string[] | null;
+  /** Ports of a packet from the destination (theirs first), or null. */
+  replyPorts(bytes: Uint8Array): { sourcePort: number; destinationPort: number } | null;
+}
+
+/** Errors that mean the kernel cannot make the kind of socket that reserves a port. */
+const NO_SUCH_SOCKET = new Set([
+  "ESOCKTNOSUPPORT",
+  "EPROTONOSUPPORT",
+  "EAFNOSUPPORT",
+  "EPROTOTYPE",
+]);
+
+/** A half-open session over one raw socket. */
+export class HalfOpenSession implements MethodSession {
+  readonly dataLength: number;
+  #context: MethodContext;
+  #spec: HalfOpenProtocol;
+  #raw: Socket;
+  #destinationPort: number;
+  #source: Uint8Array;
+  #destination: Uint8Array;
+  #lastTtl = 0;
+  #byPort = new Map<number, HalfOpenEntry>();
+  #byProbe = new Map<Probe, HalfOpenEntry>();
+  /** Set when the kernel has no socket kind to reserve ports with (DCCP since Linux 6.16). */
+  #pickPorts = false;
+
+  /**
+   * Opens the raw socket, bound and connected to the target.
+   *
+   * @throws {PrivilegeError} without CAP_NET_RAW
+   */
+  constructor(context: MethodContext, spec: HalfOpenProtocol, destinationPort: number) {
+    this.#context = context;
+    this.#spec = spec;
+    this.#destinationPort = destinationPort;
+    this.dataLength = spec.length;
+    this.#raw = openRawSocket(context.transport, context.family, spec.protocol, spec.method);
+    try {
+      context.tune(this.#raw);
+      this.#raw.connect({ address: context.target, port: 0 });
+      this.#source = addressBytes(this.#raw.localEndpoint().address);
+      this.#destination = addressBytes(context.target);
+      this.#raw.setInt("recvErr", 1);
+      spec.prepare?.(this.#raw);
+    } catch (e) {
+      this.#raw.close();
+      throw e;
+    }
+  }
+
+  sockets(): readonly Socket[] {
+    return this.#raw.closed ? [] : [this.#raw];
+  }
+
+  /** A port reserved by a held socket, or (without such sockets) one unused by this trace. */
+  #reservePort(): { port: number; hold: Socket | null } {
+    const { transport, family, options } = this.#context;
+    if (!this.#pickPorts) {
+      let hold: Socket;
+      try {
+        hold = transport.socket(family, this.#spec.holdKind, 0);
+      } catch (e) {
+        if (!(e instanceof SystemError && NO_SUCH_SOCKET.has(e.code))) throw e;
+        this.#pickPorts = true;
+        return this.#reservePort();
+      }
+      try {
+        if (this.#context.keywords.has("reuse")) hold.setInt("reuseAddr", 1);
+        if (options.interface !== null) {
+          hold.setBytes("bindToDevice", new TextEncoder().encode(options.interface + "\0"));
+        }
+        hold.bind({
+          address: options.source ?? (family === 4 ? "0.0.0.0" : "::"),
+          port: options.sourcePort,
+        });
+        return { port: hold.localEndpoint().port, hold };
+      } catch (e) {
+        hold.close();
+        throw e;
+      }
+    }
+    if (options.sourcePort) return { port: options.sourcePort, hold: null };
+    for (;;) {
+      const port = 32768 + (random32() % 28232);
+      if (!this.#byPort.has(port)) return { port, hold: null };
+    }
+  }
+
+  send(probe: Probe): boolean {
+    const { port, hold } = this.#reservePort();
+    const sequence = random32();
+    const packet = this.#spec.build(port, sequence, this.#source, this.#destination);
+    try {
+      if (probe.ttl !== this.#lastTtl) {
+        this.#raw.setInt("ttl", probe.ttl);
+        this.#lastTtl = probe.ttl;
+      }
+      const sentAt = sendProbe(this.#raw, packet, () => this.#context.transport.now());
+      if (sentAt === null) {
+        hold?.close();
+        return false;
+      }
+      probe.sentAt = sentAt;
+    } catch (e) {
+      hold?.close();
+      throw e;
+    }
+    const entry: HalfOpenEntry = { probe, port, sequence, hold };
+    this.#byPort.set(port, entry);
+    this.#byProbe.set(probe, entry);
+    return true;
+  }
+
+  #match(
+    bytes: Uint8Array | null,
+    errorQueue: boolean,
+  ): { entry: HalfOpenEntry; flags: string[] } | null {
+    if (!bytes) return null;
+    if (errorQueue) {
+      const quote = this.#spec.quoted(bytes);
+      if (!quote || quote.destinationPort !== this.#destinationPort) return null;
+      const entry = this.#byPort.get(quote.sourcePort);
+      if (!entry || (quote.sequence !== null && quote.sequence !== entry.sequence)) return null;
+      return { entry, flags: [] };
+    }
+    const ports = this.#spec.replyPorts(bytes);
+    if (!ports || ports.sourcePort !== this.#destinationPort) return null;
+    const entry = this.#byPort.get(ports.destinationPort);
+    if (!entry) return null;
+    const flags = this.#spec.reply(bytes, entry);
+    return flags ? { entry, flags } : null;
+  }
+
+  receive(ready: Readiness): RawReply[] {
+    const { family, target } = this.#context;
+    const replies: RawReply[] = [];
+    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+      // Errors name the original destination; replies come from it.
+      if (datagram.from?.address !== target) continue;
+      const bytes = errorQueue ? datagram.data : rawPayload(datagram, family);
+      const found = this.#match(bytes, errorQueue);
+      if (!found) continue;
+      replies.push({
+        probe: found.entry.probe,
+        receivedAt: datagram.receivedAt,
+        from: errorQueue ? null : target,
+        replyTtl: datagram.ttl,
+        error: datagram.error,
+        final: !errorQueue,
+        ...(errorQueue ? {} : { tcpFlags: found.flags }),
+      });
+    }
+    return replies;
+  }
+
+  release(probe: Probe): void {
+    const entry = this.#byProbe.get(probe);
+    if (!entry) return;
+    entry.hold?.close();
+    this.#byProbe.delete(probe);
+    this.#byPort.delete(entry.port);
+  }
+
+  close(): void {
+    for (const entry of this.#byProbe.values()) entry.hold?.close();
+    this.#byProbe.clear();
+    this.#byPort.clear();
+    this.#raw.close();
+  }
+}

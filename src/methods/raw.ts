@@ -1,0 +1,111 @@
+/**
+ * Bare IP packets of one protocol (`-P proto`, `-M raw -O protocol=N`):
+ * Linux traceroute's raw module. No transport header: the payload follows the
+ * IP header. One probe at a time, with a fixed wait (replies cannot name
+ * their probe). Needs CAP_NET_RAW.
+ *
+ * @module
+ */
+import { protocolNumber } from "../lookup/netdb.ts";
+import { parseCUnsignedPrefix } from "../numbers.ts";
+import type { Probe } from "../engine/probe.ts";
+import type { Readiness, Socket } from "../transport.ts";
+import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
+import { openRawSocket, probePayload, readReady } from "./method.ts";
+import { sendProbe } from "./udp.ts";
+
+/** The protocol probed by default: 253, "for experimentation and testing" (RFC 3692). */
+export const DEFAULT_RAW_PROTOCOL = 253;
+
+/** A protocol number or name, as set_protocol reads it; null when neither. */
+export function parseProtocol(text: string): number | null {
+  const n = parseCUnsignedPrefix(text) ?? protocolNumber(text);
+  return n === null ? null : n & 0xff;
+}
+
+class RawSession implements MethodSession {
+  readonly dataLength: number;
+  #context: MethodContext;
+  #socket: Socket;
+  #payload: Uint8Array;
+  #lastTtl = 0;
+  #current: Probe | null = null;
+
+  constructor(context: MethodContext, protocol: number) {
+    this.#context = context;
+    this.dataLength = context.dataLength;
+    this.#payload = probePayload(context.dataLength);
+    this.#socket = openRawSocket(context.transport, context.family, protocol, "raw");
+    try {
+      context.tune(this.#socket);
+      this.#socket.connect({ address: context.target, port: 0 });
+      this.#socket.setInt("recvErr", 1);
+    } catch (e) {
+      this.#socket.close();
+      throw e;
+    }
+  }
+
+  sockets(): readonly Socket[] {
+    return this.#socket.closed ? [] : [this.#socket];
+  }
+
+  send(probe: Probe): boolean {
+    if (probe.ttl !== this.#lastTtl) {
+      this.#socket.setInt("ttl", probe.ttl);
+      this.#lastTtl = probe.ttl;
+    }
+    const sentAt = sendProbe(this.#socket, this.#payload, () => this.#context.transport.now());
+    if (sentAt === null) return false;
+    probe.sentAt = sentAt;
+    this.#current = probe;
+    return true;
+  }
+
+  receive(ready: Readiness): RawReply[] {
+    const replies: RawReply[] = [];
+    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+      // Only one probe is in flight: whatever the target sends, or any error
+      // about a packet to it, is about that probe.
+      if (!this.#current || datagram.from?.address !== this.#context.target) continue;
+      replies.push({
+        probe: this.#current,
+        receivedAt: datagram.receivedAt,
+        from: errorQueue ? null : this.#context.target,
+        replyTtl: datagram.ttl,
+        error: datagram.error,
+        final: !errorQueue,
+      });
+    }
+    return replies;
+  }
+
+  release(probe: Probe): void {
+    if (this.#current === probe) this.#current = null;
+  }
+
+  close(): void {
+    this.#socket.close();
+    this.#current = null;
+  }
+}
+
+/** Bare IP packets of one protocol (`-P`). */
+export const rawMethod: Method = {
+  name: "raw",
+  headerLength: 0,
+  onePerTime: true,
+  keywords: [{
+    name: "protocol",
+    value: "PROT",
+    help: `Use protocol %s (default is ${DEFAULT_RAW_PROTOCOL})`,
+    abbrev: true,
+    accepts: (v) => parseProtocol(v) !== null,
+  }],
+  open(context) {
+    const keyword = context.keywords.get("protocol");
+    const protocol = context.port ||
+      (keyword === undefined ? DEFAULT_RAW_PROTOCOL : parseProtocol(keyword)!);
+    return new RawSession(context, protocol);
+  },
+};
