@@ -302,7 +302,7 @@ int32_t hw_setopt_bytes(int32_t fd, int32_t family, int32_t opt,
     memcpy(&req.flr_dst, value + 4, 16);
     req.flr_action = 0; /* IPV6_FL_A_GET */
     req.flr_flags = 1;  /* IPV6_FL_F_CREATE */
-    req.flr_share = 1;  /* IPV6_FL_S_ANY */
+    req.flr_share = 255; /* IPV6_FL_S_ANY */
     if (setsockopt(fd, level, name, &req, sizeof req) < 0) return -errno;
     return 0;
   }

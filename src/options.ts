@@ -67,6 +67,28 @@ export interface TraceOptions {
   /** Socket-level debugging (`-d`, SO_DEBUG). */
   debug?: boolean;
   /**
+   * Path MTU discovery (`--mtu`): probes start at `packetLength` (65000 by
+   * default) with fragmentation forbidden, one at a time, and shrink to each
+   * MTU reported; the probe after a change carries annotation `F=<mtu>`.
+   */
+  mtuDiscovery?: boolean;
+  /** Decode ICMP extensions, such as MPLS label stacks (`-e`). */
+  extensions?: boolean;
+  /**
+   * Route through these gateways (`-g`): an IPv4 loose source route (at
+   * most 8), or an IPv6 routing header (at most 127).
+   */
+  gateways?: string[];
+  /** The IPv6 routing header type for `gateways` (default 2). */
+  routingHeaderType?: number;
+  /** IPv6 flow label (`-l`), 20 bits. */
+  flowLabel?: number;
+  /**
+   * Look up each responder's origin AS in a routing registry over whois
+   * (`-A`): true for whois.radb.net, or the server to ask.
+   */
+  asLookups?: boolean | { server: string; service?: string };
+  /**
    * Whole packet size including the IP header (`packet_len`); raised to the
    * method's minimum when smaller; at most 65000.
    */
@@ -119,6 +141,18 @@ export interface ResolvedOptions {
   dontRoute: boolean;
   /** SO_DEBUG. */
   debug: boolean;
+  /** --mtu. */
+  mtuDiscovery: boolean;
+  /** -e. */
+  extensions: boolean;
+  /** Gateway addresses (literals), possibly empty. */
+  gateways: string[];
+  /** IPv6 routing header type. */
+  routingHeaderType: number;
+  /** IPv6 flow label. */
+  flowLabel: number;
+  /** Whois server for AS lookups, or null when off. */
+  asLookups: { server: string; service: string } | null;
   /** Requested packet length, or null for the default. */
   packetLength: number | null;
   /** Reverse lookups on. */
@@ -181,6 +215,20 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+/** The default whois server of Linux traceroute's -A, and its service. */
+export const DEFAULT_WHOIS = { server: "whois.radb.net", service: "nicname" } as const;
+
+function resolveAsLookups(
+  value: TraceOptions["asLookups"],
+): { server: string; service: string } | null {
+  if (!value) return null;
+  if (value === true) return { ...DEFAULT_WHOIS };
+  if (typeof value.server !== "string" || value.server === "") {
+    throw new TypeError(`Option "asLookups.server" must be a host name or address`);
+  }
+  return { server: value.server, service: value.service ?? DEFAULT_WHOIS.service };
+}
+
 /**
  * Applies defaults and checks every option.
  *
@@ -211,6 +259,16 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
   if (iface !== null && (iface === "" || iface.length > 15 || /[\s/]/.test(iface))) {
     throw new TypeError(`Option "interface" is not an interface name: "${iface}"`);
   }
+  const gateways = [...(options.gateways ?? [])];
+  for (const gateway of gateways) {
+    const family = familyOf(gateway);
+    if (!family) {
+      throw new TypeError(`Option "gateways" must hold address literals, got "${gateway}"`);
+    }
+    if (options.family && family !== options.family) {
+      throw new RangeError(`Gateway ${gateway} is not IPv${options.family}`);
+    }
+  }
   const packetLength = options.packetLength === undefined ? null : integer(
     "packetLength",
     options.packetLength,
@@ -236,11 +294,18 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     source,
     interface: iface,
     tos: integer("tos", options.tos, 0, 0, 255),
-    dontFragment: options.dontFragment ?? false,
+    // --mtu implies -F, as in Linux traceroute.
+    dontFragment: (options.dontFragment ?? false) || (options.mtuDiscovery ?? false),
     sourcePort: integer("sourcePort", options.sourcePort, 0, 0, 65535),
     mark: integer("mark", options.mark, 0, 0, 0xffffffff),
     dontRoute: options.dontRoute ?? false,
     debug: options.debug ?? false,
+    mtuDiscovery: options.mtuDiscovery ?? false,
+    extensions: options.extensions ?? false,
+    gateways,
+    routingHeaderType: integer("routingHeaderType", options.routingHeaderType, 2, 0, 255),
+    flowLabel: integer("flowLabel", options.flowLabel, 0, 0, 0xfffff),
+    asLookups: resolveAsLookups(options.asLookups),
     packetLength,
     resolveNames: options.resolveNames ?? true,
   };

@@ -6,7 +6,14 @@
  * @module
  */
 import { FfiTransport } from "../ffi/transport.ts";
-import { familyOf } from "./address.ts";
+import { addressBytes, familyOf } from "./address.ts";
+import { WhoisClient } from "./lookup/whois.ts";
+import {
+  encodeLooseSourceRoute,
+  encodeRoutingHeader,
+  MAX_GATEWAYS_4,
+  MAX_GATEWAYS_6,
+} from "./packet/source_route.ts";
 import { Scheduler } from "./engine/scheduler.ts";
 import type { Probe } from "./engine/probe.ts";
 import { sanitizeName } from "./lookup/names.ts";
@@ -52,6 +59,26 @@ export function parseKeywords(method: Method, words: readonly string[]): Map<str
     out.set(name, value ?? "");
   }
   return out;
+}
+
+/** The IP_OPTIONS / IPV6_RTHDR bytes for `-g`, or null without gateways. */
+function sourceRoute(
+  opts: ReturnType<typeof resolveOptions>,
+  family: 4 | 6,
+  target: Uint8Array,
+): Uint8Array | null {
+  if (opts.gateways.length === 0) return null;
+  const max = family === 4 ? MAX_GATEWAYS_4 : MAX_GATEWAYS_6;
+  if (opts.gateways.length > max) {
+    throw new RangeError(`Too many gateways specified. No more than ${max}`);
+  }
+  const gateways = opts.gateways.map((g) => {
+    if (familyOf(g) !== family) throw new RangeError("IP versions mismatch in gateway addresses");
+    return addressBytes(g);
+  });
+  return family === 4
+    ? encodeLooseSourceRoute(gateways, target)
+    : encodeRoutingHeader(opts.routingHeaderType, gateways);
 }
 
 /** IP header length for a family. */
@@ -100,11 +127,24 @@ export async function* trace(
     throw e;
   }
   const family = target.family;
+  const targetBytes = addressBytes(target.address);
+  const ipOptions = sourceRoute(opts, family, targetBytes);
+  // With a whois server to ask, resolve it now: failure ends the run before it starts.
+  const whois = opts.asLookups
+    ? new WhoisClient(opts.asLookups.server, opts.asLookups.service, resolver)
+    : null;
+  try {
+    await whois?.endpoint();
+  } catch (e) {
+    if (ownTransport) transport.close?.();
+    throw e;
+  }
 
-  const headerLength = ipHeaderLength(family) + method.headerLength;
-  const dataLength = opts.packetLength === null
+  const headerLength = ipHeaderLength(family) + (ipOptions?.length ?? 0) + method.headerLength;
+  const packetLength = opts.packetLength ?? (opts.mtuDiscovery ? DEFAULTS.maxPacketLength : null);
+  const dataLength = packetLength === null
     ? Math.max(0, DEFAULTS.dataLength - method.headerLength)
-    : Math.max(0, opts.packetLength - headerLength);
+    : Math.max(0, packetLength - headerLength);
 
   let session;
   try {
@@ -113,10 +153,13 @@ export async function* trace(
       family,
       target: target.address,
       port: opts.port,
+      flowInfo: family === 6 && (opts.tos || opts.flowLabel)
+        ? ((opts.tos & 0xff) << 20 | opts.flowLabel) >>> 0
+        : 0,
       dataLength,
       options: opts,
       keywords,
-      tune: (socket) => tuneSocket(socket, opts, { family }),
+      tune: (socket) => tuneSocket(socket, opts, { family, ipOptions, target: targetBytes }),
     });
   } catch (e) {
     if (ownTransport) transport.close?.();
@@ -141,6 +184,7 @@ export async function* trace(
   // and a fixed wait (Linux traceroute's rule).
   const oneAtATime = method.onePerTime || opts.sourcePort !== 0;
   const names = new Map<string, Promise<string | null>>();
+  const asPaths = new Map<string, Promise<string>>();
   const released: Probe[] = [];
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -153,9 +197,12 @@ export async function* trace(
       firstHop: opts.firstHop,
       maxHops: opts.maxHops,
       queries: opts.queries,
-      simultaneous: oneAtATime ? 1 : opts.simultaneous,
+      simultaneous: oneAtATime || opts.mtuDiscovery ? 1 : opts.simultaneous,
       wait: oneAtATime ? { ...opts.wait, here: 0, near: 0 } : opts.wait,
       sendWait: opts.sendWait,
+      mtuDiscovery: opts.mtuDiscovery,
+      extensions: opts.extensions,
+      headerLength,
     },
     session,
     transport,
@@ -164,6 +211,9 @@ export async function* trace(
         const address = probe.address;
         if (opts.resolveNames && address !== null && !names.has(address)) {
           names.set(address, resolver.reverse(address).then((n) => n && sanitizeName(n)));
+        }
+        if (whois && address !== null && !asPaths.has(address)) {
+          asPaths.set(address, whois.lookup(address));
         }
       },
       release(probe) {
@@ -195,6 +245,9 @@ export async function* trace(
         const result: ProbeResult = probe.result();
         if (opts.resolveNames && result.address !== null) {
           result.name = await (names.get(result.address) ?? Promise.resolve(null));
+        }
+        if (whois && result.address !== null) {
+          result.asPath = await (asPaths.get(result.address) ?? whois.lookup(result.address));
         }
         if (!hop || hop.ttl !== result.ttl) {
           hop = { ttl: result.ttl, probes: [] };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Family } from "./address.ts";
+import type { IcmpExtensionObject } from "./packet/icmp_extension.ts";
 
 /** The probe methods, as Linux traceroute names them (`-M name`). */
 export type MethodName =
@@ -70,6 +71,14 @@ export interface ProbeResult {
    * in Linux traceroute's order; null for other replies.
    */
   tcpFlags: string[] | null;
+  /** ICMP extension objects of the reply (RFC 4884; looked for with `-e`), or null. */
+  extensions: IcmpExtensionObject[] | null;
+  /**
+   * The origin AS(es) of the responder's most specific route object
+   * (`AS64501`, `AS64501/AS64502`), `*` when none, `!!` when the whois
+   * server could not be asked; absent when AS lookups are off.
+   */
+  asPath?: string;
 }
 
 /** One hop: every probe sent with its TTL. */

@@ -15,7 +15,8 @@ import { PrivilegeError, ResolveError, SystemError } from "../errors.ts";
 import { type ResolvedHost, type Resolver, SystemResolver } from "../lookup/resolver.ts";
 import type { Method } from "../methods/method.ts";
 import { findMethod } from "../methods/mod.ts";
-import { DEFAULTS, METHOD_NAMES, type TraceOptions } from "../options.ts";
+import { DEFAULT_WHOIS, DEFAULTS, METHOD_NAMES, type TraceOptions } from "../options.ts";
+import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import { trace } from "../tracer.ts";
 import type { MethodName, TraceEvent } from "../types.ts";
@@ -78,6 +79,24 @@ export const processOutput: CliOutput = {
   stderr: (text) => writeAll(Deno.stderr, text),
 };
 
+/** An environment variable, when Deno lets this process read it (never prompts). */
+function env(name: string): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whois server of -A: RA_SERVER / RA_SERVICE, as Linux traceroute reads them. */
+function whoisServer(): { server: string; service: string } {
+  return {
+    server: env("RA_SERVER") ?? DEFAULT_WHOIS.server,
+    service: env("RA_SERVICE") ?? DEFAULT_WHOIS.service,
+  };
+}
+
 /** Whether Deno lets this process look names up (never prompts). */
 function netPermitted(): boolean {
   try {
@@ -109,7 +128,12 @@ interface State {
   dontFragment: boolean;
   debug: boolean;
   dontRoute: boolean;
-  notYet: string | null;
+  gateways: string[];
+  flowLabel: number;
+  extensions: boolean;
+  asLookups: boolean;
+  mtu: boolean;
+  back: boolean;
 }
 
 /** Parses `-w MAX[,HERE[,NEAR]]` as set_wait_specs does; null when malformed. */
@@ -157,7 +181,6 @@ function buildOptions(
     return true;
   };
   const module = (name: string) => flag(() => (state.module = name));
-  const notYet = (name: string) => flag(() => (state.notYet ??= name));
   return [
     { short: "4", handle: flag(() => (state.family = 4)) },
     { short: "6", handle: flag(() => (state.family = 6)) },
@@ -169,7 +192,17 @@ function buildOptions(
       handle: flag(() => (state.dontFragment = true)),
     },
     { short: "f", long: "first", arg: "first_ttl", handle: uint((n) => (state.firstHop = n)) },
-    { short: "g", long: "gateway", arg: "gate", several: true, handle: notYet("-g") },
+    {
+      short: "g",
+      long: "gateway",
+      arg: "gate",
+      several: true,
+      handle: (v) => {
+        if (state.gateways.length >= MAX_GATEWAYS_6) return false;
+        state.gateways.push(v ?? "");
+        return true;
+      },
+    },
     { short: "I", long: "icmp", handle: module("icmp") },
     { short: "T", long: "tcp", handle: module("tcp") },
     {
@@ -206,7 +239,12 @@ function buildOptions(
         return true;
       },
     },
-    { short: "l", long: "flowlabel", arg: "flow_label", handle: notYet("-l") },
+    {
+      short: "l",
+      long: "flowlabel",
+      arg: "flow_label",
+      handle: uint((n) => (state.flowLabel = n & 0xfffff)),
+    },
     {
       short: "w",
       long: "wait",
@@ -239,8 +277,13 @@ function buildOptions(
         return true;
       },
     },
-    { short: "e", long: "extensions", abbrev: true, handle: notYet("-e") },
-    { short: "A", long: "as-path-lookups", handle: notYet("-A") },
+    {
+      short: "e",
+      long: "extensions",
+      abbrev: true,
+      handle: flag(() => (state.extensions = true)),
+    },
+    { short: "A", long: "as-path-lookups", handle: flag(() => (state.asLookups = true)) },
     {
       short: "M",
       long: "module",
@@ -283,8 +326,8 @@ function buildOptions(
         return true;
       },
     },
-    { long: "mtu", handle: notYet("--mtu") },
-    { long: "back", handle: notYet("--back") },
+    { long: "mtu", handle: flag(() => (state.mtu = true)) },
+    { long: "back", handle: flag(() => (state.back = true)) },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];
@@ -372,7 +415,12 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     dontFragment: false,
     debug: false,
     dontRoute: false,
-    notYet: null,
+    gateways: [],
+    flowLabel: 0,
+    extensions: false,
+    asLookups: false,
+    mtu: false,
+    back: false,
   };
   const fail = (message: string, status = 2): never => {
     out.stderr(message + "\n");
@@ -473,7 +521,34 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
   }
   if (state.sendWait < 0) fail(`bad sendtime \`${formatG(state.sendWait)}' specified`);
   if (state.sendWait >= 10) state.sendWait /= 1000;
-  if (state.notYet) fail(`hopwise: option \`${state.notYet}' is not implemented yet`);
+
+  // -g, as init_ip_options reads it: IPv6 takes an optional leading type.
+  let routingHeaderType: number | null = null;
+  const gatewayWords = [...state.gateways];
+  if (state.family === 6 && gatewayWords.length > 1) {
+    const type = parseCUnsigned(gatewayWords[0]!);
+    if (type !== null) {
+      routingHeaderType = type & 0xff;
+      gatewayWords.shift();
+    }
+  }
+  const maxGateways = state.family === 4 ? MAX_GATEWAYS_4 : MAX_GATEWAYS_6;
+  if (gatewayWords.length > maxGateways) {
+    fail(`Too many gateways specified. No more than ${maxGateways}`);
+  }
+  const gateways: string[] = [];
+  for (const word of gatewayWords) {
+    let found: ResolvedHost;
+    try {
+      found = await resolver.lookupHost(word, state.family);
+    } catch (e) {
+      if (!(e instanceof ResolveError)) throw e;
+      out.stderr(`${word}: ${e.reason}\n`);
+      return fail("");
+    }
+    if (found.family !== state.family) fail("IP versions mismatch in gateway addresses");
+    gateways.push(found.address);
+  }
 
   // -O keywords, for methods that have any (others ignore them, as Linux does);
   // recorded in full (abbreviations expanded) for trace().
@@ -517,6 +592,12 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     mark: state.fwmark,
     dontRoute: state.dontRoute,
     debug: state.debug,
+    mtuDiscovery: state.mtu,
+    extensions: state.extensions,
+    gateways,
+    ...(routingHeaderType !== null ? { routingHeaderType } : {}),
+    flowLabel: state.flowLabel,
+    ...(state.asLookups ? { asLookups: whoisServer() } : {}),
     resolveNames: !state.numeric,
     resolver,
     ...(source !== null ? { source } : {}),
@@ -533,6 +614,8 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
   const formatter = new ClassicFormatter({
     numeric: state.numeric,
     tcpFlags: moduleName === "tcp" && methodOptions.includes("info"),
+    extensions: state.extensions,
+    back: state.back,
   });
   let started = false;
   try {
@@ -557,6 +640,10 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     if (e instanceof SystemError) {
       out.stderr(`\n${e.message}\n`);
       return 1;
+    }
+    if (e instanceof ResolveError) {
+      // The whois server of -A: "server/service: reason", as Linux traceroute.
+      return fail(`${e.host}: ${e.reason}`);
     }
     if (e instanceof RangeError || e instanceof TypeError) {
       return fail(`hopwise: ${e.message}`);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { IcmpExtensionObject } from "../packet/icmp_extension.ts";
 import type { IcmpInfo, ProbeResult } from "../types.ts";
 
 /** A probe's mutable state while the trace runs. */
@@ -38,6 +39,8 @@ export class Probe {
   moved = false;
   /** Flags of a TCP reply from the destination. */
   tcpFlags: string[] | null = null;
+  /** ICMP extension objects of the reply (with `-e`). */
+  extensions: IcmpExtensionObject[] | null = null;
 
   /** Makes slot `index` for `queries` probes per hop. */
   constructor(index: number, queries: number) {
@@ -63,8 +66,20 @@ export class Probe {
     this.annotation = other.annotation;
     this.icmp = other.icmp;
     this.tcpFlags = other.tcpFlags;
+    this.extensions = other.extensions;
     this.vacated = false;
     this.moved = true;
+  }
+
+  /**
+   * Makes the probe unsent again, to be re-sent smaller (`--mtu`), keeping
+   * `note` (`F=<mtu>`) as its annotation.
+   */
+  resend(note: string): void {
+    this.vacate();
+    this.vacated = false;
+    this.sentAt = null;
+    this.annotation = note;
   }
 
   /** Empties the slot after its reply moved away. */
@@ -77,6 +92,7 @@ export class Probe {
     this.annotation = "";
     this.icmp = null;
     this.tcpFlags = null;
+    this.extensions = null;
     this.moved = false;
     this.vacated = true;
   }
@@ -94,6 +110,7 @@ export class Probe {
       replyTtl: this.replyTtl,
       moved: this.moved,
       tcpFlags: this.tcpFlags,
+      extensions: this.extensions,
     };
   }
 }

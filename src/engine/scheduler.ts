@@ -19,7 +19,9 @@ import type { MethodSession, RawReply } from "../methods/method.ts";
 import type { ResolvedOptions } from "../options.ts";
 import type { Transport } from "../transport.ts";
 import type { StopReason } from "../types.ts";
-import { classifyIcmp, classifyLocal, ignoredIcmp } from "./classify.ts";
+import { findExtensions } from "../packet/icmp_extension.ts";
+import type { ExtendedError } from "../transport.ts";
+import { classifyIcmp, classifyLocal, ignoredIcmp, ttlToHops } from "./classify.ts";
 import { Probe } from "./probe.ts";
 
 /** +1 ms added to a round trip before multiplying (Linux: DEF_WAIT_PREC). */
@@ -27,10 +29,22 @@ const WAIT_PRECISION = 1;
 
 /** The settings the scheduler runs with: the options' timing fields and the family. */
 export type SchedulerSettings =
-  & Pick<ResolvedOptions, "firstHop" | "maxHops" | "queries" | "simultaneous" | "wait" | "sendWait">
+  & Pick<
+    ResolvedOptions,
+    | "firstHop"
+    | "maxHops"
+    | "queries"
+    | "simultaneous"
+    | "wait"
+    | "sendWait"
+    | "mtuDiscovery"
+    | "extensions"
+  >
   & {
     /** IP version (for classifying ICMP). */
     family: Family;
+    /** IP header (with options) plus the method's header, in bytes. */
+    headerLength: number;
   };
 
 /** Callbacks from the scheduler. */
@@ -41,12 +55,11 @@ export interface SchedulerHooks {
   answered?(probe: Probe): void;
 }
 
-/**
- * Linux traceroute's guess of the hops back from a reply's TTL, assuming an
- * initial TTL of 64, 128 or 255.
- */
-export function ttlToHops(ttl: number): number {
-  return (ttl <= 64 ? 65 : ttl <= 128 ? 129 : 256) - ttl;
+/** ICMP errors that may carry RFC 4884 extensions (as Linux traceroute looks for them). */
+function hasExtensions(family: Family, error: ExtendedError): boolean {
+  if (error.origin === "icmp") return family === 4 && [3, 11, 12].includes(error.type);
+  if (error.origin === "icmp6") return family === 6 && [1, 3].includes(error.type);
+  return false;
 }
 
 /** Runs one trace's probes over a method session. */
@@ -176,9 +189,32 @@ export class Scheduler {
       probe.icmp = { type: error.type, code: error.code };
       const meaning = classifyIcmp(this.#settings.family, error.type, error.code, error.info);
       if (meaning) {
-        probe.annotation = meaning.annotation;
+        // An empty annotation keeps what is there (F=<mtu> from --mtu).
+        if (meaning.annotation) probe.annotation = meaning.annotation;
         probe.final = true;
       }
+    }
+    const { headerLength } = this.#settings;
+    if (
+      error && this.#settings.mtuDiscovery && error.info >= headerLength &&
+      error.info < headerLength + this.#session.dataLength
+    ) {
+      // A smaller MTU on the path: shrink the probes and send this one again.
+      this.#session.resize?.(error.info - headerLength);
+      this.#session.release(probe);
+      probe.resend(`F=${error.info}`);
+      return;
+    }
+    if (
+      error && this.#settings.extensions && reply.payload &&
+      hasExtensions(this.#settings.family, error)
+    ) {
+      probe.extensions = findExtensions(
+        reply.payload,
+        headerLength,
+        this.#session.dataLength,
+        this.#settings.family === 4 ? 4 : 8,
+      );
     }
     this.#done(probe);
     this.#hooks.answered?.(probe);

@@ -18,7 +18,7 @@ import { SystemError } from "../errors.ts";
 import type { MethodName } from "../types.ts";
 import type { Readiness, Socket, SocketKind } from "../transport.ts";
 import type { MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, random32, rawPayload, readReady } from "./method.ts";
+import { openRawSocket, random32, rawPayload, readReady, targetEndpoint } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 /** A probe in flight: its port, sequence number and the socket holding the port. */
@@ -96,7 +96,7 @@ export class HalfOpenSession implements MethodSession {
     this.#raw = openRawSocket(context.transport, context.family, spec.protocol, spec.method);
     try {
       context.tune(this.#raw);
-      this.#raw.connect({ address: context.target, port: 0 });
+      this.#raw.connect(targetEndpoint(context, 0));
       this.#source = addressBytes(this.#raw.localEndpoint().address);
       this.#destination = addressBytes(context.target);
       this.#raw.setInt("recvErr", 1);
@@ -206,7 +206,7 @@ export class HalfOpenSession implements MethodSession {
         replyTtl: datagram.ttl,
         error: datagram.error,
         final: !errorQueue,
-        ...(errorQueue ? {} : { tcpFlags: found.flags }),
+        ...(errorQueue ? { payload: datagram.data } : { tcpFlags: found.flags }),
       });
     }
     return replies;

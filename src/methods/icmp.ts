@@ -12,7 +12,7 @@ import { decodeICMPv4, ICMP4, icmpv4ChecksumValid, writeICMPv4Echo } from "../pa
 import { decodeICMPv6, ICMP6, IPPROTO_ICMPV6, writeICMPv6Echo } from "../packet/icmpv6.ts";
 import type { Datagram, Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, probePayload, rawPayload, readReady } from "./method.ts";
+import { openRawSocket, probePayload, rawPayload, readReady, targetEndpoint } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 const IPPROTO_ICMP = 1;
@@ -54,7 +54,7 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
 }
 
 class IcmpSession implements MethodSession {
-  readonly dataLength: number;
+  dataLength: number;
   #context: MethodContext;
   #socket: Socket;
   #raw: boolean;
@@ -75,7 +75,7 @@ class IcmpSession implements MethodSession {
     this.#raw = raw;
     try {
       context.tune(socket);
-      socket.connect({ address: context.target, port: 0 });
+      socket.connect(targetEndpoint(context, 0));
       socket.setInt("recvErr", 1);
       if (raw) {
         // Linux traceroute uses the pid; a second trace in this process needs its own.
@@ -94,6 +94,11 @@ class IcmpSession implements MethodSession {
 
   sockets(): readonly Socket[] {
     return this.#socket.closed ? [] : [this.#socket];
+  }
+
+  resize(dataLength: number): void {
+    this.dataLength = Math.max(dataLength, ECHO_HEADER);
+    this.#packet = probePayload(this.dataLength, ECHO_HEADER);
   }
 
   send(probe: Probe): boolean {
@@ -133,7 +138,15 @@ class IcmpSession implements MethodSession {
 
   #match(datagram: Datagram, errorQueue: boolean): RawReply | null {
     const bytes = this.#echoOf(datagram, errorQueue);
-    if (!bytes) return null;
+    if (!bytes) {
+      // A local error (EMSGSIZE with -F / --mtu) quotes nothing: it is about
+      // the probe in flight, when there is exactly one.
+      if (errorQueue && datagram.error?.origin === "local" && this.#bySequence.size === 1) {
+        const [probe] = this.#bySequence.values();
+        return this.#reply(probe!, datagram, errorQueue);
+      }
+      return null;
+    }
     const family = this.#context.family;
     const message = family === 4 ? decodeICMPv4(bytes) : decodeICMPv6(bytes);
     if (!message || message.ident !== this.#ident) return null;
@@ -144,6 +157,10 @@ class IcmpSession implements MethodSession {
       // A raw socket sees replies before the kernel checks them.
       if (family === 4 && this.#raw && !icmpv4ChecksumValid(bytes)) return null;
     }
+    return this.#reply(probe, datagram, errorQueue);
+  }
+
+  #reply(probe: Probe, datagram: Datagram, errorQueue: boolean): RawReply {
     return {
       probe,
       receivedAt: datagram.receivedAt,
@@ -151,6 +168,7 @@ class IcmpSession implements MethodSession {
       replyTtl: datagram.ttl,
       error: datagram.error,
       final: !errorQueue,
+      ...(errorQueue ? { payload: datagram.data } : {}),
     };
   }
 

@@ -10,7 +10,14 @@ import { PrivilegeError, SystemError } from "../errors.ts";
 import { decodeIPv4 } from "../packet/ipv4.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { ResolvedOptions } from "../options.ts";
-import type { Datagram, ExtendedError, Readiness, Socket, Transport } from "../transport.ts";
+import type {
+  Datagram,
+  Endpoint,
+  ExtendedError,
+  Readiness,
+  Socket,
+  Transport,
+} from "../transport.ts";
 import type { MethodName } from "../types.ts";
 
 /** A `-O` keyword a method accepts. */
@@ -39,6 +46,11 @@ export interface MethodContext {
   target: string;
   /** `-p`: the method's port or first sequence, 0 for its default. */
   port: number;
+  /**
+   * IPv6 flow information for the target (traffic class << 20 | flow label),
+   * 0 for none; methods connect to `targetEndpoint(context, port)`.
+   */
+  flowInfo: number;
   /** Bytes after the method's header that each probe carries. */
   dataLength: number;
   /** The trace's options. */
@@ -68,6 +80,11 @@ export interface RawReply {
   final: boolean;
   /** Flags of a TCP reply from the destination, in Linux traceroute's order. */
   tcpFlags?: string[];
+  /**
+   * For an error: what the error queue returned (the quoted datagram from
+   * the transport header on, and anything after it, such as ICMP extensions).
+   */
+  payload?: Uint8Array;
 }
 
 /** An open method: sends probes, matches replies, forgets done probes. */
@@ -83,6 +100,11 @@ export interface MethodSession {
    * @throws {SystemError} for failures that end the run
    */
   send(probe: Probe): boolean;
+  /**
+   * Changes the bytes each later probe carries after the method header
+   * (`--mtu` shrinks probes); methods with a fixed size ignore it.
+   */
+  resize?(dataLength: number): void;
   /** Reads what is waiting on a ready socket and matches it to probes. */
   receive(ready: Readiness): RawReply[];
   /** The probe is done (answered or expired): forget it, free its socket. */
@@ -160,6 +182,16 @@ export function rawPayload(datagram: Datagram, family: Family): Uint8Array | nul
 /** A random 32-bit number (sequence numbers, timestamps). */
 export function random32(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
+/** The target with `port`, and the IPv6 flow information `-t` / `-l` ask for. */
+export function targetEndpoint(
+  context: Pick<MethodContext, "target" | "flowInfo">,
+  port: number,
+): Endpoint {
+  return context.flowInfo
+    ? { address: context.target, port, flowInfo: context.flowInfo }
+    : { address: context.target, port };
 }
 
 /** The payload Linux traceroute sends: byte i is 0x40 + (i & 0x3f). */

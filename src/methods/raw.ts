@@ -11,7 +11,7 @@ import { parseCUnsignedPrefix } from "../numbers.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, probePayload, readReady } from "./method.ts";
+import { openRawSocket, probePayload, readReady, targetEndpoint } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 /** The protocol probed by default: 253, "for experimentation and testing" (RFC 3692). */
@@ -24,7 +24,7 @@ export function parseProtocol(text: string): number | null {
 }
 
 class RawSession implements MethodSession {
-  readonly dataLength: number;
+  dataLength: number;
   #context: MethodContext;
   #socket: Socket;
   #payload: Uint8Array;
@@ -38,7 +38,7 @@ class RawSession implements MethodSession {
     this.#socket = openRawSocket(context.transport, context.family, protocol, "raw");
     try {
       context.tune(this.#socket);
-      this.#socket.connect({ address: context.target, port: 0 });
+      this.#socket.connect(targetEndpoint(context, 0));
       this.#socket.setInt("recvErr", 1);
     } catch (e) {
       this.#socket.close();
@@ -48,6 +48,11 @@ class RawSession implements MethodSession {
 
   sockets(): readonly Socket[] {
     return this.#socket.closed ? [] : [this.#socket];
+  }
+
+  resize(dataLength: number): void {
+    this.dataLength = dataLength;
+    this.#payload = probePayload(dataLength);
   }
 
   send(probe: Probe): boolean {
@@ -75,6 +80,7 @@ class RawSession implements MethodSession {
         replyTtl: datagram.ttl,
         error: datagram.error,
         final: !errorQueue,
+        ...(errorQueue ? { payload: datagram.data } : {}),
       });
     }
     return replies;

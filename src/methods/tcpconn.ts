@@ -16,7 +16,7 @@ import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { readReady } from "./method.ts";
+import { readReady, targetEndpoint } from "./method.ts";
 
 interface Connection {
   probe: Probe;
@@ -51,7 +51,7 @@ class TcpConnSession implements MethodSession {
       socket.watchWritable = true;
       probe.sentAt = transport.now();
       try {
-        socket.connect({ address: target, port: this.#port });
+        socket.connect(targetEndpoint(this.#context, this.#port));
       } catch (e) {
         if (!(e instanceof SystemError && e.code === "EINPROGRESS")) throw e;
       }
@@ -79,6 +79,7 @@ class TcpConnSession implements MethodSession {
         replyTtl: datagram.ttl,
         error: datagram.error,
         final: false,
+        payload: datagram.data,
       }];
     }
     if (!ready.error && !ready.writable) return [];

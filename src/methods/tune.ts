@@ -12,6 +12,10 @@ import { MtuDiscover, type Socket } from "../transport.ts";
 export interface TuneSettings {
   /** IP version of the trace. */
   family: Family;
+  /** IP_OPTIONS / IPV6_RTHDR bytes (`-g`), or null. */
+  ipOptions: Uint8Array | null;
+  /** The target's address bytes (the IPv6 flow label is leased for it). */
+  target: Uint8Array;
 }
 
 const encoder = new TextEncoder();
@@ -26,6 +30,7 @@ export function tuneSocket(socket: Socket, options: ResolvedOptions, settings: T
   const { family } = settings;
   if (options.debug) socket.setInt("debug", 1);
   if (options.mark) socket.setInt("mark", options.mark);
+  if (settings.ipOptions) socket.setBytes("ipOptions", settings.ipOptions);
   if (options.interface !== null) {
     socket.setBytes("bindToDevice", encoder.encode(options.interface + "\0"));
   }
@@ -39,9 +44,17 @@ export function tuneSocket(socket: Socket, options: ResolvedOptions, settings: T
     if (!options.dontFragment) throw e;
     socket.setInt("mtuDiscover", MtuDiscover.do);
   }
-  if (options.tos) {
-    socket.setInt("tos", options.tos);
-    if (family === 6) socket.setInt("flowInfoSend", 1);
+  if (family === 4) {
+    if (options.tos) socket.setInt("tos", options.tos);
+  } else {
+    if (options.flowLabel) {
+      const request = new Uint8Array(20);
+      new DataView(request.buffer).setUint32(0, options.flowLabel, true);
+      request.set(settings.target, 4);
+      socket.setBytes("flowLabelManager", request);
+    }
+    if (options.tos) socket.setInt("tos", options.tos);
+    if (options.tos || options.flowLabel) socket.setInt("flowInfoSend", 1);
   }
   if (options.dontRoute) socket.setInt("dontRoute", 1);
   // Kernel receive timestamps and reply TTLs: failures are not fatal (as in Linux).

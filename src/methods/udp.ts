@@ -14,7 +14,7 @@ import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload, readReady } from "./method.ts";
+import { probePayload, readReady, targetEndpoint } from "./method.ts";
 import { parseCUnsigned } from "../numbers.ts";
 
 /** The UDP protocol number. */
@@ -50,7 +50,7 @@ export function sendProbe(
 }
 
 class UdpSession implements MethodSession {
-  readonly dataLength: number;
+  dataLength: number;
   #context: MethodContext;
   #payload: Uint8Array;
   #nextPort: number;
@@ -88,6 +88,11 @@ class UdpSession implements MethodSession {
     return [...this.#bySocket.keys()];
   }
 
+  resize(dataLength: number): void {
+    this.dataLength = dataLength;
+    this.#payload = probePayload(dataLength);
+  }
+
   send(probe: Probe): boolean {
     const { transport, family, target } = this.#context;
     const port = this.#nextPort & 0xffff;
@@ -99,7 +104,7 @@ class UdpSession implements MethodSession {
         socket.setInt("udpliteRecvCoverage", MIN_COVERAGE);
       }
       socket.setInt("ttl", probe.ttl);
-      socket.connect({ address: target, port });
+      socket.connect(targetEndpoint(this.#context, port));
       socket.setInt("recvErr", 1);
       const sentAt = sendProbe(socket, this.#payload, () => transport.now());
       if (sentAt === null) {
@@ -131,6 +136,7 @@ class UdpSession implements MethodSession {
         replyTtl: datagram.ttl,
         error: datagram.error,
         final: !errorQueue,
+        ...(errorQueue ? { payload: datagram.data } : {}),
       }];
     }
     return [];

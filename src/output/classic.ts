@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { ttlToHops } from "../engine/classify.ts";
+import { formatExtensions } from "../packet/icmp_extension.ts";
 import type { ProbeResult, TraceEvent } from "../types.ts";
 
 /** Settings of the classic format. */
@@ -14,6 +16,10 @@ export interface ClassicOptions {
   numeric?: boolean;
   /** Print the flags of TCP replies as ` <syn,ack>` (`-T -O info`). */
   tcpFlags?: boolean;
+  /** Print ICMP extensions as ` <MPLS:L=...>` (`-e`). */
+  extensions?: boolean;
+  /** Print the guessed hops back as ` '-N'` when they differ from the TTL (`--back`). */
+  back?: boolean;
 }
 
 /** `%2u `: hops 1-9 get a leading space. */
@@ -44,12 +50,16 @@ function hopPrefix(ttl: number): string {
 export class ClassicFormatter {
   #numeric: boolean;
   #tcpFlags: boolean;
+  #extensions: boolean;
+  #back: boolean;
   #hop: ProbeResult[] = [];
 
   /** Makes a formatter. */
   constructor(options: ClassicOptions = {}) {
     this.#numeric = options.numeric ?? false;
     this.#tcpFlags = options.tcpFlags ?? false;
+    this.#extensions = options.extensions ?? false;
+    this.#back = options.back ?? false;
   }
 
   /** The text for one event. */
@@ -69,13 +79,18 @@ export class ClassicFormatter {
 
   #address(probe: ProbeResult): string {
     const address = probe.address!;
-    if (this.#numeric || probe.name === undefined) return ` ${address}`;
-    return ` ${probe.name ?? address} (${address})`;
+    let out = this.#numeric || probe.name === undefined
+      ? ` ${address}`
+      : ` ${probe.name ?? address} (${address})`;
+    if (probe.asPath !== undefined) out += ` [${probe.asPath}]`;
+    return out;
   }
 
   /** What Linux prints in angle brackets after the address (EXT), or null. */
   #extension(probe: ProbeResult): string | null {
-    return this.#tcpFlags && probe.tcpFlags ? probe.tcpFlags.join(",") : null;
+    if (this.#tcpFlags && probe.tcpFlags) return probe.tcpFlags.join(",");
+    if (this.#extensions && probe.extensions) return formatExtensions(probe.extensions);
+    return null;
   }
 
   /**
@@ -88,7 +103,8 @@ export class ClassicFormatter {
       const earlier = this.#hop[i]!;
       if (earlier.address !== null) {
         return earlier.address !== probe.address ||
-          this.#extension(earlier) !== this.#extension(probe);
+          this.#extension(earlier) !== this.#extension(probe) ||
+          (this.#back && earlier.replyTtl !== probe.replyTtl);
       }
     }
     return true;
@@ -105,6 +121,10 @@ export class ClassicFormatter {
       out += this.#address(probe);
       const extension = this.#extension(probe);
       if (extension !== null) out += ` <${extension}>`;
+      if (this.#back && probe.replyTtl) {
+        const hops = ttlToHops(probe.replyTtl);
+        if (hops !== probe.ttl) out += ` '-${hops}'`;
+      }
     }
     if (probe.rtt !== null) out += `  ${probe.rtt.toFixed(3)} ms`;
     if (probe.annotation) out += ` ${probe.annotation}`;

@@ -27,6 +27,7 @@ function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): Tra
       replyTtl: null,
       moved: false,
       tcpFlags: null,
+      extensions: null,
       ...over,
     },
   };

@@ -69,7 +69,7 @@ export async function runTraceroute(
   lab: Lab,
   node: string,
   args: readonly string[],
-  options: { user?: number } = {},
+  options: { user?: number; env?: Record<string, string> } = {},
 ): Promise<Run> {
   const started = performance.now();
   const r = await lab.exec(node, ["traceroute", ...args], options);
