@@ -42,7 +42,7 @@ class TcpConnSession implements MethodSession {
   }
 
   send(probe: Probe): boolean {
-    const { transport, family, target } = this.#context;
+    const { transport, family } = this.#context;
     const socket = transport.socket(family, "stream", 0);
     try {
       this.#context.tune(socket);

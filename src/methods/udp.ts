@@ -94,7 +94,7 @@ class UdpSession implements MethodSession {
   }
 
   send(probe: Probe): boolean {
-    const { transport, family, target } = this.#context;
+    const { transport, family } = this.#context;
     const port = this.#nextPort & 0xffff;
     const socket = transport.socket(family, "dgram", this.#protocol);
     try {
