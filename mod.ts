@@ -44,6 +44,12 @@ export type {
 } from "./src/types.ts";
 export { DEFAULTS, type TraceOptions, type WaitOptions } from "./src/options.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
+export {
+  formatExtensions,
+  type IcmpExtensionObject,
+  type MplsEntry,
+  mplsEntries,
+} from "./src/packet/icmp_extension.ts";
 export { PrivilegeError, ResolveError, SystemError } from "./src/errors.ts";
 export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
 export type { Family } from "./src/address.ts";
