@@ -47,8 +47,8 @@ export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
 export {
   formatExtensions,
   type IcmpExtensionObject,
-  type MplsEntry,
   mplsEntries,
+  type MplsEntry,
 } from "./src/packet/icmp_extension.ts";
 export { PrivilegeError, ResolveError, SystemError } from "./src/errors.ts";
 export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
