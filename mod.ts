@@ -40,10 +40,20 @@ export type {
   Target,
   Trace,
   TraceEvent,
+  TraceSettings,
   TraceStart,
 } from "./src/types.ts";
 export { DEFAULTS, type TraceOptions, type WaitOptions } from "./src/options.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
+export {
+  JSON_SCHEMA,
+  JsonFormatter,
+  type JsonProbe,
+  jsonProbe,
+  NDJSON_SCHEMA,
+  NdjsonFormatter,
+  traceToJson,
+} from "./src/output/json.ts";
 export {
   formatExtensions,
   type IcmpExtensionObject,

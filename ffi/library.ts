@@ -2,6 +2,15 @@
  * Finds and loads the shim, once, on first use: `--help`, argument errors and
  * the pure tests never load it.
  *
+ * Where it comes from, in order:
+ * 1. `HOPWISE_SHIM`, a path, unless the process runs with privileges it was
+ *    given by the file (setuid, or file capabilities as a non-root user): an
+ *    environment variable must never choose code for a privileged program.
+ * 2. The bytes a compiled binary carries (see scripts/compile.ts), written to
+ *    an in-memory file (memfd) and loaded from /proc/self/fd, so no writable
+ *    or executable temporary directory is needed.
+ * 3. The build directory of a source checkout: `build/<target>/` or `build/`.
+ *
  * @module
  */
 import { ABI_VERSION, type Shim, symbols } from "./symbols.ts";
@@ -10,29 +19,72 @@ import { ABI_VERSION, type Shim, symbols } from "./symbols.ts";
 export const SHIM_ENV = "HOPWISE_SHIM";
 
 let loaded: Shim | null = null;
+let embedded: Uint8Array | null = null;
 
 /** The shim's file name on this platform. */
 export function shimFileName(): string {
   return Deno.build.os === "darwin" ? "libhopwise.dylib" : "libhopwise.so";
 }
 
+/** Gives the loader the shim's bytes (a compiled binary's entry does this). */
+export function setEmbeddedShim(bytes: Uint8Array): void {
+  embedded = bytes;
+}
+
+function readable(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when the process holds privileges a non-root user got from the
+ * executable: real and effective user differ (setuid), or it has
+ * capabilities while not root. Unknown counts as privileged.
+ */
+export function elevated(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  if (!readable("/proc/self/status")) return true;
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+    const caps = /^CapPrm:\s+([0-9a-f]+)/m.exec(status);
+    if (!uids || !caps) return true;
+    const [real, effective] = [Number(uids[1]), Number(uids[2])];
+    if (real !== effective) return true;
+    return real !== 0 && BigInt(`0x${caps[1]}`) !== 0n;
+  } catch {
+    return true;
+  }
+}
+
 function envPath(): string | undefined {
   try {
     const state = Deno.permissions.querySync({ name: "env", variable: SHIM_ENV }).state;
-    return state === "granted" ? Deno.env.get(SHIM_ENV) : undefined;
+    if (state !== "granted") return undefined;
+    const value = Deno.env.get(SHIM_ENV);
+    return value && !elevated() ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Where the shim is looked for, in order. */
+/** The build-directory paths of a source checkout, most specific first. */
+export function buildPaths(): string[] {
+  const paths: string[] = [];
+  for (const dir of [`../build/${Deno.build.target}/`, "../build/"]) {
+    const url = new URL(`${dir}${shimFileName()}`, import.meta.url);
+    if (url.protocol === "file:") paths.push(decodeURIComponent(url.pathname));
+  }
+  return paths;
+}
+
+/** Every path the shim is looked for at, in order (the embedded copy comes after HOPWISE_SHIM). */
 export function shimCandidates(): string[] {
-  const candidates: string[] = [];
   const fromEnv = envPath();
-  if (fromEnv) candidates.push(fromEnv);
-  const built = new URL(`../build/${shimFileName()}`, import.meta.url);
-  if (built.protocol === "file:") candidates.push(decodeURIComponent(built.pathname));
-  return candidates;
+  return fromEnv ? [fromEnv, ...buildPaths()] : buildPaths();
 }
 
 /** An error for a shim that cannot be found or loaded. */
@@ -42,6 +94,56 @@ export class ShimLoadError extends Error {
     super(message);
     this.name = "ShimLoadError";
   }
+}
+
+/**
+ * Puts `bytes` where dlopen can load them: a memfd on Linux (returned as a
+ * /proc/self/fd path, with a closer to call once loaded), else a temporary
+ * file (which needs write permission; HOPWISE_SHIM avoids it).
+ */
+function materialize(bytes: Uint8Array): { path: string; done(): void } {
+  if (Deno.build.os === "linux") {
+    const libc = Deno.dlopen("libc.so.6", {
+      memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+      write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+      close: { parameters: ["i32"], result: "i32" },
+    });
+    const MFD_CLOEXEC = 1;
+    const fd = libc.symbols.memfd_create(new TextEncoder().encode("hopwise-shim\0"), MFD_CLOEXEC);
+    if (fd < 0) {
+      libc.close();
+      throw new ShimLoadError("memfd_create failed for the embedded shim");
+    }
+    for (let at = 0; at < bytes.length;) {
+      const n = Number(libc.symbols.write(fd, bytes.subarray(at), BigInt(bytes.length - at)));
+      if (n <= 0) {
+        libc.symbols.close(fd);
+        libc.close();
+        throw new ShimLoadError("cannot write the embedded shim to memory");
+      }
+      at += n;
+    }
+    return {
+      path: `/proc/self/fd/${fd}`,
+      done() {
+        libc.symbols.close(fd);
+        libc.close();
+      },
+    };
+  }
+  const path = Deno.makeTempFileSync({ prefix: "hopwise-", suffix: `-${shimFileName()}` });
+  Deno.writeFileSync(path, bytes, { mode: 0o700 });
+  return { path, done: () => Deno.removeSync(path) };
+}
+
+function open(path: string): Deno.DynamicLibrary<typeof symbols> {
+  const lib = Deno.dlopen(path, symbols);
+  const abi = lib.symbols.hw_abi_version();
+  if (abi !== ABI_VERSION) {
+    lib.close();
+    throw new ShimLoadError(`ABI version ${abi}, expected ${ABI_VERSION} (rebuild the shim)`);
+  }
+  return lib;
 }
 
 /**
@@ -55,25 +157,30 @@ export function shim(): Shim {
     throw new ShimLoadError("hopwise's shim layouts assume a little-endian machine");
   }
   const failures: string[] = [];
-  for (const path of shimCandidates()) {
-    let lib: Deno.DynamicLibrary<typeof symbols>;
+  const tryPath = (path: string, label = path): boolean => {
     try {
-      lib = Deno.dlopen(path, symbols);
+      loaded = open(path).symbols;
+      return true;
     } catch (e) {
-      failures.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
+      failures.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
     }
-    const abi = lib.symbols.hw_abi_version();
-    if (abi !== ABI_VERSION) {
-      lib.close();
-      failures.push(`${path}: ABI version ${abi}, expected ${ABI_VERSION} (rebuild the shim)`);
-      continue;
+  };
+  const fromEnv = envPath();
+  if (fromEnv && tryPath(fromEnv)) return loaded!;
+  if (embedded) {
+    try {
+      const file = materialize(embedded);
+      const ok = tryPath(file.path, "embedded shim");
+      file.done();
+      if (ok) return loaded!;
+    } catch (e) {
+      failures.push(`embedded shim: ${e instanceof Error ? e.message : String(e)}`);
     }
-    loaded = lib.symbols;
-    return loaded;
   }
+  for (const path of buildPaths()) if (tryPath(path)) return loaded!;
   throw new ShimLoadError(
-    `Cannot load the hopwise shim (run "deno task build:shim" or set ${SHIM_ENV}): ` +
+    `cannot load the hopwise shim (run "deno task build:shim" or set ${SHIM_ENV}): ` +
       failures.join("; "),
   );
 }

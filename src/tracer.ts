@@ -174,15 +174,33 @@ export async function* trace(
     queries: opts.queries,
     packetSize: headerLength + session.dataLength,
     startedAt: new Date().toISOString(),
+    settings: {
+      simultaneous: method.onePerTime || opts.sourcePort !== 0 || opts.mtuDiscovery
+        ? 1
+        : opts.simultaneous,
+      wait: method.onePerTime || opts.sourcePort !== 0
+        ? { ...opts.wait, here: 0, near: 0 }
+        : { ...opts.wait },
+      sendWait: opts.sendWait,
+      port: opts.port,
+      methodOptions: [...opts.methodOptions],
+      dontFragment: opts.dontFragment,
+      mtuDiscovery: opts.mtuDiscovery,
+      tos: opts.tos,
+      flowLabel: opts.flowLabel,
+      source: opts.source,
+      sourcePort: opts.sourcePort,
+      interface: opts.interface,
+      gateways: [...opts.gateways],
+      resolveNames: opts.resolveNames,
+      asLookups: opts.asLookups ? `${opts.asLookups.server}/${opts.asLookups.service}` : null,
+    },
   };
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
 
-  // A fixed source port, or a method that needs it, means one probe at a time
-  // and a fixed wait (Linux traceroute's rule).
-  const oneAtATime = method.onePerTime || opts.sourcePort !== 0;
   const names = new Map<string, Promise<string | null>>();
   const asPaths = new Map<string, Promise<string>>();
   const released: Probe[] = [];
@@ -197,8 +215,10 @@ export async function* trace(
       firstHop: opts.firstHop,
       maxHops: opts.maxHops,
       queries: opts.queries,
-      simultaneous: oneAtATime || opts.mtuDiscovery ? 1 : opts.simultaneous,
-      wait: oneAtATime ? { ...opts.wait, here: 0, near: 0 } : opts.wait,
+      // A fixed source port or a one-at-a-time method means one probe at a
+      // time and a fixed wait; --mtu, one at a time (Linux traceroute's rules).
+      simultaneous: start.settings.simultaneous,
+      wait: start.settings.wait,
       sendWait: opts.sendWait,
       mtuDiscovery: opts.mtuDiscovery,
       extensions: opts.extensions,

@@ -95,6 +95,40 @@ export interface Hop {
  */
 export type StopReason = "reached" | "unreachable" | "max-hops" | "aborted";
 
+/** The settings that shape a trace's results (beyond what the header shows). */
+export interface TraceSettings {
+  /** Probes in flight at once. */
+  simultaneous: number;
+  /** Adaptive wait: MAX in ms, HERE and NEAR factors. */
+  wait: { max: number; here: number; near: number };
+  /** Least time between sends, ms. */
+  sendWait: number;
+  /** Destination port (or first port / sequence / protocol, by method). */
+  port: number;
+  /** Method keywords (`-O`). */
+  methodOptions: string[];
+  /** Fragmentation forbidden (`-F`, `--mtu`). */
+  dontFragment: boolean;
+  /** Path MTU discovery (`--mtu`). */
+  mtuDiscovery: boolean;
+  /** IPv4 TOS / IPv6 traffic class. */
+  tos: number;
+  /** IPv6 flow label. */
+  flowLabel: number;
+  /** Source address, or null. */
+  source: string | null;
+  /** Source port, or 0. */
+  sourcePort: number;
+  /** Interface, or null. */
+  interface: string | null;
+  /** Source-route gateways. */
+  gateways: string[];
+  /** Names were looked up. */
+  resolveNames: boolean;
+  /** Whois server of AS lookups, or null. */
+  asLookups: string | null;
+}
+
 /** The facts the classic header shows, and the settings that shape results. */
 export interface TraceStart {
   /** The target. */
@@ -111,6 +145,8 @@ export interface TraceStart {
   packetSize: number;
   /** When probing began (ISO 8601). */
   startedAt: string;
+  /** The settings that shape the results. */
+  settings: TraceSettings;
 }
 
 /** Events of a trace, yielded strictly in print order. */

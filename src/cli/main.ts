@@ -18,6 +18,7 @@ import { findMethod } from "../methods/mod.ts";
 import { DEFAULT_WHOIS, DEFAULTS, METHOD_NAMES, type TraceOptions } from "../options.ts";
 import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import { ClassicFormatter } from "../output/classic.ts";
+import { JsonFormatter, NdjsonFormatter } from "../output/json.ts";
 import { trace } from "../tracer.ts";
 import type { MethodName, TraceEvent } from "../types.ts";
 import { ClifError, clifHelp, type ClifOption, parseClif } from "./clif.ts";
@@ -134,6 +135,7 @@ interface State {
   asLookups: boolean;
   mtu: boolean;
   back: boolean;
+  output: "classic" | "json" | "ndjson";
 }
 
 /** Parses `-w MAX[,HERE[,NEAR]]` as set_wait_specs does; null when malformed. */
@@ -327,6 +329,8 @@ function buildOptions(
       },
     },
     { long: "mtu", handle: flag(() => (state.mtu = true)) },
+    { long: "json", handle: flag(() => (state.output = "json")) },
+    { long: "ndjson", handle: flag(() => (state.output = "ndjson")) },
     { long: "back", handle: flag(() => (state.back = true)) },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
@@ -421,6 +425,7 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     asLookups: false,
     mtu: false,
     back: false,
+    output: "classic",
   };
   const fail = (message: string, status = 2): never => {
     out.stderr(message + "\n");
@@ -611,12 +616,16 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
     traceOptions.resolveNames = false;
   }
-  const formatter = new ClassicFormatter({
-    numeric: state.numeric,
-    tcpFlags: moduleName === "tcp" && methodOptions.includes("info"),
-    extensions: state.extensions,
-    back: state.back,
-  });
+  const formatter: { format(event: TraceEvent): string } = state.output === "json"
+    ? new JsonFormatter()
+    : state.output === "ndjson"
+    ? new NdjsonFormatter()
+    : new ClassicFormatter({
+      numeric: state.numeric,
+      tcpFlags: moduleName === "tcp" && methodOptions.includes("info"),
+      extensions: state.extensions,
+      back: state.back,
+    });
   let started = false;
   try {
     for await (const event of trace(hostArg.value, traceOptions)) {
@@ -649,7 +658,7 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
       return fail(`hopwise: ${e.message}`);
     }
     if (e instanceof Deno.errors.BrokenPipe) return 141;
-    if (started) out.stdout("\n");
+    if (started && state.output === "classic") out.stdout("\n");
     throw e;
   }
   return 0;

@@ -62,6 +62,8 @@ Options:
   -F  --dont-fragment     do not fragment probes
   --fwmark=num            firewall mark for outgoing packets
   -n                      print addresses only, no names
+  --json                  print one JSON document for the trace (schema hopwise.trace/1)
+  --ndjson                print each event as a line of JSON as it happens
   -r                      bypass routing: send only to directly attached hosts
   -d  --debug             socket-level debugging (SO_DEBUG)
   -V  --version           print the version and exit

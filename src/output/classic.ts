@@ -32,19 +32,13 @@ function hopPrefix(ttl: number): string {
  * trace in order; each call returns the text for that event.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { ClassicFormatter } from "./classic.ts";
- * const f = new ClassicFormatter({ numeric: true });
- * f.format({
- *   type: "start",
- *   target: { host: "198.18.1.2", address: "198.18.1.2", family: 4 },
- *   method: "default",
- *   firstHop: 1,
- *   maxHops: 30,
- *   queries: 3,
- *   packetSize: 60,
- *   startedAt: "2026-01-01T00:00:00.000Z",
- * }); // "traceroute to 198.18.1.2 (198.18.1.2), 30 hops max, 60 byte packets"
+ * import { trace } from "../tracer.ts";
+ * const text = new ClassicFormatter({ numeric: true });
+ * let out = "";
+ * for await (const event of trace("198.18.1.2")) out += text.format(event);
+ * // out: "traceroute to 198.18.1.2 (198.18.1.2), 30 hops max, 60 byte packets\n 1  ..."
  * ```
  */
 export class ClassicFormatter {

@@ -11,6 +11,23 @@ const start: TraceEvent = {
   queries: 3,
   packetSize: 60,
   startedAt: "2026-11-21T00:00:00.000Z",
+  settings: {
+    simultaneous: 16,
+    wait: { max: 5000, here: 3, near: 10 },
+    sendWait: 0,
+    port: 0,
+    methodOptions: [],
+    dontFragment: false,
+    mtuDiscovery: false,
+    tos: 0,
+    flowLabel: 0,
+    source: null,
+    sourcePort: 0,
+    interface: null,
+    gateways: [],
+    resolveNames: false,
+    asLookups: null,
+  },
 };
 
 function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): TraceEvent {

@@ -1,0 +1,164 @@
+/**
+ * Structured output: one JSON document for a whole trace (`--json`), or one
+ * JSON object per event as it happens (`--ndjson`). Both carry the facts the
+ * classic text shows, and more (ICMP type and code, reply TTLs, decoded
+ * extensions); README documents the schema.
+ *
+ * @module
+ */
+import { mplsEntries } from "../packet/icmp_extension.ts";
+import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "../types.ts";
+
+/** The schema of the `--json` document. */
+export const JSON_SCHEMA = "hopwise.trace/1";
+/** The schema of the `--ndjson` event stream. */
+export const NDJSON_SCHEMA = "hopwise.events/1";
+
+/** A probe as JSON. */
+export interface JsonProbe {
+  /** Place within the hop, from 0. */
+  index: number;
+  /** Responder, or null for no answer. */
+  address: string | null;
+  /** Name from reverse DNS: null when none; absent when names were not looked up. */
+  name?: string | null;
+  /** Round-trip time in ms (full precision), or null. */
+  rtt: number | null;
+  /** Linux traceroute's annotation (`!H`, `F=1400`, ...), or "". */
+  annotation: string;
+  /** The reply ended the trace. */
+  final: boolean;
+  /** ICMP type and code of the reply, or null. */
+  icmp: { type: number; code: number } | null;
+  /** TTL of the reply as it arrived, or null. */
+  replyTtl: number | null;
+  /** Flags of the destination's TCP reply, or null. */
+  tcpFlags: string[] | null;
+  /** ICMP extension objects (with `-e`), MPLS stacks decoded, or null. */
+  extensions:
+    | Array<{
+      classNumber: number;
+      cType: number;
+      words: number[];
+      mpls?: Array<{ label: number; exp: number; bottom: boolean; ttl: number }>;
+    }>
+    | null;
+  /** Origin AS(es) (with `-A`): `AS64501`, `*`, `!!`; absent without `-A`. */
+  asPath?: string;
+  /** Moved here by Linux traceroute's smart algorithm. */
+  moved: boolean;
+}
+
+/** Converts a probe result to its JSON form. */
+export function jsonProbe(probe: ProbeResult): JsonProbe {
+  return {
+    index: probe.index,
+    address: probe.address,
+    ...(probe.name !== undefined ? { name: probe.name } : {}),
+    rtt: probe.rtt,
+    annotation: probe.annotation,
+    final: probe.final,
+    icmp: probe.icmp,
+    replyTtl: probe.replyTtl,
+    tcpFlags: probe.tcpFlags,
+    extensions: probe.extensions?.map((object) => {
+      const mpls = mplsEntries(object);
+      return { ...object, words: [...object.words], ...(mpls ? { mpls } : {}) };
+    }) ?? null,
+    ...(probe.asPath !== undefined ? { asPath: probe.asPath } : {}),
+    moved: probe.moved,
+  };
+}
+
+function jsonHop(hop: Hop): { ttl: number; probes: JsonProbe[] } {
+  return { ttl: hop.ttl, probes: hop.probes.map(jsonProbe) };
+}
+
+function jsonStart(start: TraceStart) {
+  return {
+    target: start.target,
+    method: start.method,
+    firstHop: start.firstHop,
+    maxHops: start.maxHops,
+    queries: start.queries,
+    packetSize: start.packetSize,
+    settings: start.settings,
+    startedAt: start.startedAt,
+  };
+}
+
+/** The `--json` document of a whole trace. */
+export function traceToJson(trace: Trace): Record<string, unknown> {
+  return {
+    schema: JSON_SCHEMA,
+    ...jsonStart(trace),
+    endedAt: trace.endedAt,
+    reason: trace.reason,
+    hops: trace.hops.map(jsonHop),
+  };
+}
+
+/**
+ * `--json`: collects the events of one trace and returns the document (and a
+ * newline) with the `end` event; "" for every other event.
+ */
+export class JsonFormatter {
+  #start: TraceStart | null = null;
+  #hops: Hop[] = [];
+
+  /** The text for one event. */
+  format(event: TraceEvent): string {
+    switch (event.type) {
+      case "start": {
+        const { type: _, ...start } = event;
+        this.#start = start;
+        return "";
+      }
+      case "probe": {
+        const last = this.#hops.at(-1);
+        if (last && last.ttl === event.probe.ttl) last.probes.push(event.probe);
+        else this.#hops.push({ ttl: event.probe.ttl, probes: [event.probe] });
+        return "";
+      }
+      case "hop":
+        return "";
+      case "end":
+        if (!this.#start) return "";
+        return JSON.stringify(
+          traceToJson({
+            ...this.#start,
+            hops: this.#hops,
+            reason: event.reason,
+            endedAt: event.endedAt,
+          }),
+          null,
+          2,
+        ) + "\n";
+    }
+  }
+}
+
+/** `--ndjson`: each event as one line of JSON, as it happens. */
+export class NdjsonFormatter {
+  /** The line for one event. */
+  format(event: TraceEvent): string {
+    let line: Record<string, unknown>;
+    switch (event.type) {
+      case "start": {
+        const { type: _, ...start } = event;
+        line = { type: "start", schema: NDJSON_SCHEMA, ...jsonStart(start) };
+        break;
+      }
+      case "probe":
+        line = { type: "probe", ttl: event.probe.ttl, probe: jsonProbe(event.probe) };
+        break;
+      case "hop":
+        line = { type: "hop", hop: jsonHop(event.hop) };
+        break;
+      case "end":
+        line = { type: "end", reason: event.reason, endedAt: event.endedAt };
+        break;
+    }
+    return JSON.stringify(line) + "\n";
+  }
+}
