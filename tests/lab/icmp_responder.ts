@@ -87,6 +87,9 @@
  * @module
  */
 
+import { formatAddress } from "../../src/address.ts";
+import { internetChecksum } from "../../src/packet/checksum.ts";
+
 // ---------------------------------------------------------------------------
 // Configuration
 
@@ -378,15 +381,6 @@ export function hexBytes(hex: string): Uint8Array {
   return out;
 }
 
-/** The Internet checksum (RFC 1071) of `bytes`. */
-export function internetChecksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (bytes.length % 2 === 1) sum += bytes[bytes.length - 1]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return ~sum & 0xffff;
-}
-
 /** One MPLS label stack entry as its 32-bit word. */
 export function mplsWord(entry: MplsLabel): number {
   return ((entry.label << 12) | (entry.exp << 9) | (entry.s << 8) | entry.ttl) >>> 0;
@@ -634,27 +628,6 @@ export function expired(
     };
   }
   return null;
-}
-
-/** An address's text (IPv6 in RFC 5952 form), for log lines and comparisons. */
-export function formatAddress(bytes: Uint8Array): string {
-  if (bytes.length === 4) return bytes.join(".");
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [best, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(":");
-  if (best < 0) return hex(groups);
-  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLength))}`;
 }
 
 // ---------------------------------------------------------------------------
