@@ -10,33 +10,13 @@
 import { assertEquals } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { type Chain, chain, type ChainOptions } from "./topologies.ts";
-import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import { expectSame, labSkipReason, needs } from "./harness.ts";
 
-function missingTraceroute(): string | null {
-  try {
-    new Deno.Command("traceroute", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
-    return null;
-  } catch {
-    return "needs Linux traceroute (Debian package traceroute)";
-  }
-}
-
-const reason = labSkipReason("differential lab tests", missingTraceroute);
+const reason = labSkipReason("differential lab tests", needs("traceroute", ["-V"]));
 
 /** Runs both tools with `args` and requires the same output and status. */
-async function same(lab: Lab, node: string, args: string[]): Promise<string> {
-  const theirs = await runTraceroute(lab, node, args);
-  const ours = await runHopwise(lab, node, args);
-  const expected = withoutRtts(theirs.stdout);
-  const actual = withoutRtts(ours.stdout);
-  assertEquals(
-    actual,
-    expected,
-    `hopwise ${args.join(" ")} differs from traceroute:\n${lineDiff(expected, actual)}\n` +
-      `hopwise stderr: ${ours.stderr}`,
-  );
-  assertEquals(ours.code, theirs.code, `exit status of ${args.join(" ")}`);
-  return ours.stdout;
+function same(lab: Lab, node: string, args: string[]): Promise<string> {
+  return expectSame(lab, node, args);
 }
 
 /** Builds a lab with one chain and runs `body`; the lab is removed whatever happens. */

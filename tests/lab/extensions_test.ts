@@ -8,17 +8,10 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import { expectSame, labSkipReason, needs, runHopwise } from "./harness.ts";
 import { MALFORMED_VARIANTS, type ResponderOptions, startResponder } from "./icmp_responder.ts";
 
-const reason = labSkipReason("extension lab tests", () => {
-  try {
-    new Deno.Command("traceroute", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
-    return null;
-  } catch {
-    return "needs Linux traceroute (Debian package traceroute)";
-  }
-});
+const reason = labSkipReason("extension lab tests", needs("traceroute", ["-V"]));
 
 Deno.test({
   name: "-e: ICMP extensions from a crafting router, against Linux traceroute",
@@ -28,19 +21,7 @@ Deno.test({
   fn: async (t) => {
     await using lab = await Lab.create();
     const c = await chain(lab, { routers: 3 });
-    const same = async (args: string[]): Promise<string> => {
-      const theirs = await runTraceroute(lab, c.source, args);
-      const ours = await runHopwise(lab, c.source, args);
-      const expected = withoutRtts(theirs.stdout);
-      const actual = withoutRtts(ours.stdout);
-      assertEquals(
-        actual,
-        expected,
-        `${args.join(" ")}:\n${lineDiff(expected, actual)}\n${ours.stderr}`,
-      );
-      assertEquals(ours.code, theirs.code);
-      return ours.stdout;
-    };
+    const same = (args: string[]) => expectSame(lab, c.source, args);
     const withResponder = async (
       options: ResponderOptions,
       name: string,

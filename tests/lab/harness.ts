@@ -81,6 +81,49 @@ export function withoutRtts(text: string): string {
   return text.replace(/ \d+\.\d{3} ms/g, " <rtt> ms");
 }
 
+/** A check for labSkipReason: why `tool` cannot run here, or null. */
+export function needs(tool: string, args: string[] = ["--version"]): () => string | null {
+  return () => {
+    try {
+      new Deno.Command(tool, { args, stdout: "null", stderr: "null" }).outputSync();
+      return null;
+    } catch {
+      return `needs ${tool}`;
+    }
+  };
+}
+
+/**
+ * Runs Linux traceroute and hopwise with `args` in `node` and requires the
+ * same standard output (RTT values aside) and exit status, and with
+ * `stderr: true` the same standard error. Returns hopwise's output.
+ */
+export async function expectSame(
+  lab: Lab,
+  node: string,
+  args: string[],
+  options: { env?: Record<string, string>; stderr?: boolean } = {},
+): Promise<string> {
+  const env = options.env ?? {};
+  const theirs = await runTraceroute(lab, node, args, { env });
+  const ours = await runHopwise(lab, node, args, { env });
+  const expected = withoutRtts(theirs.stdout);
+  const actual = withoutRtts(ours.stdout);
+  if (actual !== expected || ours.code !== theirs.code) {
+    throw new Error(
+      `hopwise ${args.join(" ")} differs from traceroute (exit ${ours.code} / ${theirs.code}):\n` +
+        `${lineDiff(expected, actual)}\nhopwise stderr: ${ours.stderr}`,
+    );
+  }
+  if (options.stderr && ours.stderr !== theirs.stderr) {
+    throw new Error(
+      `hopwise ${args.join(" ")}: stderr ${JSON.stringify(ours.stderr)}, ` +
+        `traceroute's ${JSON.stringify(theirs.stderr)}`,
+    );
+  }
+  return ours.stdout;
+}
+
 /** A line-by-line difference, for failure messages. */
 export function lineDiff(expected: string, actual: string): string {
   const a = expected.split("\n");

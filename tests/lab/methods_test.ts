@@ -7,16 +7,16 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { type Chain, chain } from "./topologies.ts";
-import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import {
+  expectSame,
+  labSkipReason,
+  needs,
+  runHopwise,
+  runTraceroute,
+  withoutRtts,
+} from "./harness.ts";
 
-const reason = labSkipReason("method lab tests", () => {
-  try {
-    new Deno.Command("traceroute", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
-    return null;
-  } catch {
-    return "needs Linux traceroute (Debian package traceroute)";
-  }
-});
+const reason = labSkipReason("method lab tests", needs("traceroute", ["-V"]));
 
 /** Listens on TCP 80 and UDP 5353 (reads, never answers), IPv4 and IPv6. */
 const SERVERS = `
@@ -41,18 +41,8 @@ async function startServers(c: Chain): Promise<void> {
   reader.releaseLock();
 }
 
-async function same(c: Chain, args: string[]): Promise<string> {
-  const theirs = await runTraceroute(c.lab, c.source, args);
-  const ours = await runHopwise(c.lab, c.source, args);
-  const expected = withoutRtts(theirs.stdout);
-  const actual = withoutRtts(ours.stdout);
-  assertEquals(
-    actual,
-    expected,
-    `${args.join(" ")}:\n${lineDiff(expected, actual)}\n${ours.stderr}`,
-  );
-  assertEquals(ours.code, theirs.code, `exit status of ${args.join(" ")}`);
-  return ours.stdout;
+function same(c: Chain, args: string[]): Promise<string> {
+  return expectSame(c.lab, c.source, args);
 }
 
 Deno.test({

@@ -8,38 +8,14 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { type Chain, chain } from "./topologies.ts";
-import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import { expectSame, labSkipReason, needs, runHopwise, runTraceroute } from "./harness.ts";
 
-function missing(tool: string, args: string[]): string | null {
-  try {
-    new Deno.Command(tool, { args, stdout: "null", stderr: "null" }).outputSync();
-    return null;
-  } catch {
-    return `needs ${tool}`;
-  }
-}
+const reason = labSkipReason("option lab tests", needs("traceroute", ["-V"]));
+const noDnsmasq = reason ?? labSkipReason("DNS lab tests", needs("dnsmasq"));
+const noTcpdump = reason ?? labSkipReason("on-the-wire lab tests", needs("tcpdump"));
 
-const reason = labSkipReason("option lab tests", () => missing("traceroute", ["-V"]));
-const noDnsmasq = reason ?? labSkipReason("DNS lab tests", () => missing("dnsmasq", ["--version"]));
-const noTcpdump = reason ??
-  labSkipReason("on-the-wire lab tests", () => missing("tcpdump", ["--version"]));
-
-async function same(
-  c: Chain,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<string> {
-  const theirs = await runTraceroute(c.lab, c.source, args, { env });
-  const ours = await runHopwise(c.lab, c.source, args, { env });
-  const expected = withoutRtts(theirs.stdout);
-  const actual = withoutRtts(ours.stdout);
-  assertEquals(
-    actual,
-    expected,
-    `${args.join(" ")}:\n${lineDiff(expected, actual)}\n${ours.stderr}`,
-  );
-  assertEquals([ours.code, ours.stderr], [theirs.code, theirs.stderr], args.join(" "));
-  return ours.stdout;
+function same(c: Chain, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return expectSame(c.lab, c.source, args, { env, stderr: true });
 }
 
 /** Sets the MTU of link `link` (198.18.<link>.0/24) on both of its ends. */
