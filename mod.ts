@@ -34,6 +34,7 @@ export { trace, traceAll } from "./src/tracer.ts";
 export type {
   Hop,
   IcmpInfo,
+  IgnoreReason,
   MethodName,
   ProbeResult,
   StopReason,
@@ -42,6 +43,7 @@ export type {
   TraceEvent,
   TraceSettings,
   TraceStart,
+  TraceStatistics,
 } from "./src/types.ts";
 export { DEFAULTS, type TraceOptions, type WaitOptions } from "./src/options.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";

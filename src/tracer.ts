@@ -15,6 +15,7 @@ import {
   MAX_GATEWAYS_6,
 } from "./packet/source_route.ts";
 import { Scheduler } from "./engine/scheduler.ts";
+import { Statistics } from "./engine/statistics.ts";
 import type { Probe } from "./engine/probe.ts";
 import { sanitizeName } from "./lookup/names.ts";
 import { type Resolver, SystemResolver } from "./lookup/resolver.ts";
@@ -146,9 +147,11 @@ export async function* trace(
     ? Math.max(0, DEFAULTS.dataLength - method.headerLength)
     : Math.max(0, packetLength - headerLength);
 
+  const statistics = new Statistics();
   let session;
   try {
     session = method.open({
+      statistics,
       transport,
       family,
       target: target.address,
@@ -223,6 +226,7 @@ export async function* trace(
       mtuDiscovery: opts.mtuDiscovery,
       extensions: opts.extensions,
       headerLength,
+      statistics,
     },
     session,
     transport,
@@ -282,8 +286,8 @@ export async function* trace(
     }
     if (failure) throw failure;
     const endedAt = new Date().toISOString();
-    yield { type: "end", reason, endedAt };
-    return { ...start, hops, reason, endedAt };
+    yield { type: "end", reason, endedAt, statistics: statistics.snapshot() };
+    return { ...start, hops, reason, endedAt, statistics: statistics.snapshot() };
   } finally {
     stop.abort();
     await running;

@@ -5,6 +5,9 @@
  */
 import type { Family } from "./address.ts";
 import type { IcmpExtensionObject } from "./packet/icmp_extension.ts";
+import type { IgnoreReason, TraceStatistics } from "./engine/statistics.ts";
+
+export type { IgnoreReason, TraceStatistics };
 
 /** The probe methods, as Linux traceroute names them (`-M name`). */
 export type MethodName =
@@ -154,7 +157,7 @@ export type TraceEvent =
   | ({ type: "start" } & TraceStart)
   | { type: "probe"; probe: ProbeResult }
   | { type: "hop"; hop: Hop }
-  | { type: "end"; reason: StopReason; endedAt: string };
+  | { type: "end"; reason: StopReason; endedAt: string; statistics: TraceStatistics };
 
 /** A whole trace. */
 export interface Trace extends TraceStart {
@@ -164,4 +167,6 @@ export interface Trace extends TraceStart {
   reason: StopReason;
   /** When it ended (ISO 8601). */
   endedAt: string;
+  /** What became of the messages read: matched, or ignored and why. */
+  statistics: TraceStatistics;
 }

@@ -99,7 +99,12 @@ for (const [name, scenario, options] of networks) {
     for (const hop of document.hops) {
       for (const p of hop.probes) rebuilt.push({ type: "probe", probe: probeFromJson(hop.ttl, p) });
     }
-    rebuilt.push({ type: "end", reason: document.reason, endedAt: document.endedAt });
+    rebuilt.push({
+      type: "end",
+      reason: document.reason,
+      endedAt: document.endedAt,
+      statistics: document.statistics,
+    });
     assertEquals(classic(rebuilt), text);
 
     const ndjson = new NdjsonFormatter();

@@ -23,6 +23,7 @@ import { findExtensions } from "../packet/icmp_extension.ts";
 import type { ExtendedError } from "../transport.ts";
 import { classifyIcmp, classifyLocal, ignoredIcmp, ttlToHops } from "./classify.ts";
 import { Probe } from "./probe.ts";
+import type { Statistics } from "./statistics.ts";
 
 /** +1 ms added to a round trip before multiplying (Linux: DEF_WAIT_PREC). */
 const WAIT_PRECISION = 1;
@@ -45,6 +46,8 @@ export type SchedulerSettings =
     family: Family;
     /** IP header (with options) plus the method's header, in bytes. */
     headerLength: number;
+    /** The trace's counters. */
+    statistics: Statistics;
   };
 
 /** Callbacks from the scheduler. */
@@ -167,12 +170,16 @@ export class Scheduler {
   /** Records a matched reply (Linux traceroute's recv_reply after check_reply). */
   #record(reply: RawReply): void {
     const probe = reply.probe;
-    if (probe.done) return;
+    const { statistics } = this.#settings;
+    if (probe.done) return statistics.ignore("duplicate");
     const { error } = reply;
     if (error) {
-      if (error.origin !== "icmp" && error.origin !== "icmp6" && error.origin !== "local") return;
-      if (error.origin === "icmp" && ignoredIcmp(this.#settings.family, error.type)) return;
+      if (
+        (error.origin !== "icmp" && error.origin !== "icmp6" && error.origin !== "local") ||
+        (error.origin === "icmp" && ignoredIcmp(this.#settings.family, error.type))
+      ) return statistics.ignore("ignored-icmp");
     }
+    statistics.matched++;
     probe.receivedAt = reply.receivedAt ?? this.#transport.now();
     probe.replyTtl = reply.replyTtl;
     if (!error) {
@@ -269,6 +276,7 @@ export class Scheduler {
             throw new SystemError("send probe", "ENOBUFS", "No buffer space available");
           }
           lastSend = probe.sentAt!;
+          this.#settings.statistics.sent++;
         }
         if (nextTime === null && !probe.vacated) nextTime = probe.sentAt! + this.#timeout(probe);
         if (++inFlight >= simultaneous) break;

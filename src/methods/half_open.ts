@@ -18,7 +18,15 @@ import { SystemError } from "../errors.ts";
 import type { MethodName } from "../types.ts";
 import type { Readiness, Socket, SocketKind } from "../transport.ts";
 import type { MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, random32, rawPayload, readReady, targetEndpoint } from "./method.ts";
+import {
+  openRawSocket,
+  quotesExactly,
+  random32,
+  rawPayload,
+  readReady,
+  targetEndpoint,
+} from "./method.ts";
+import type { IgnoreReason } from "../engine/statistics.ts";
 import { sendProbe } from "./udp.ts";
 
 /** A probe in flight: its port, sequence number and the socket holding the port. */
@@ -31,6 +39,8 @@ export interface HalfOpenEntry {
   sequence: number;
   /** The socket reserving the port, if one could be opened. */
   hold: Socket | null;
+  /** The probe's bytes as sent (quotes are checked against them). */
+  packet: Uint8Array;
 }
 
 /** What differs between the protocols. */
@@ -164,7 +174,7 @@ export class HalfOpenSession implements MethodSession {
       hold?.close();
       throw e;
     }
-    const entry: HalfOpenEntry = { probe, port, sequence, hold };
+    const entry: HalfOpenEntry = { probe, port, sequence, hold, packet };
     this.#byPort.set(port, entry);
     this.#byProbe.set(probe, entry);
     return true;
@@ -173,32 +183,43 @@ export class HalfOpenSession implements MethodSession {
   #match(
     bytes: Uint8Array | null,
     errorQueue: boolean,
-  ): { entry: HalfOpenEntry; flags: string[] } | null {
-    if (!bytes) return null;
+  ): { entry: HalfOpenEntry; flags: string[] } | IgnoreReason {
+    if (!bytes) return "malformed";
     if (errorQueue) {
       const quote = this.#spec.quoted(bytes);
-      if (!quote || quote.destinationPort !== this.#destinationPort) return null;
+      if (!quote) return "malformed";
+      if (quote.destinationPort !== this.#destinationPort) return "foreign";
       const entry = this.#byPort.get(quote.sourcePort);
-      if (!entry || (quote.sequence !== null && quote.sequence !== entry.sequence)) return null;
+      if (!entry) return "unknown-probe";
+      // The quote (ports, sequence, and whatever more the router kept) must be the probe's.
+      if (!quotesExactly(bytes, entry.packet)) return "quote-mismatch";
       return { entry, flags: [] };
     }
     const ports = this.#spec.replyPorts(bytes);
-    if (!ports || ports.sourcePort !== this.#destinationPort) return null;
+    if (!ports) return "malformed";
+    if (ports.sourcePort !== this.#destinationPort) return "foreign";
     const entry = this.#byPort.get(ports.destinationPort);
-    if (!entry) return null;
+    if (!entry) return "unknown-probe";
     const flags = this.#spec.reply(bytes, entry);
-    return flags ? { entry, flags } : null;
+    return flags ? { entry, flags } : "foreign";
   }
 
   receive(ready: Readiness): RawReply[] {
     const { family, target } = this.#context;
     const replies: RawReply[] = [];
-    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+    const statistics = this.#context.statistics;
+    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
       // Errors name the original destination; replies come from it.
-      if (datagram.from?.address !== target) continue;
+      if (datagram.from?.address !== target) {
+        statistics.ignore("foreign");
+        continue;
+      }
       const bytes = errorQueue ? datagram.data : rawPayload(datagram, family);
       const found = this.#match(bytes, errorQueue);
-      if (!found) continue;
+      if (typeof found === "string") {
+        statistics.ignore(found);
+        continue;
+      }
       replies.push({
         probe: found.entry.probe,
         receivedAt: datagram.receivedAt,

@@ -9,10 +9,25 @@
 import type { Family } from "../address.ts";
 import type { Probe } from "../engine/probe.ts";
 import { decodeICMPv4, ICMP4, icmpv4ChecksumValid, writeICMPv4Echo } from "../packet/icmpv4.ts";
-import { decodeICMPv6, ICMP6, IPPROTO_ICMPV6, writeICMPv6Echo } from "../packet/icmpv6.ts";
+import {
+  decodeICMPv6,
+  ICMP6,
+  icmpv6Checksum,
+  IPPROTO_ICMPV6,
+  writeICMPv6Echo,
+} from "../packet/icmpv6.ts";
+import { addressBytes } from "../address.ts";
+import type { IgnoreReason } from "../engine/statistics.ts";
 import type { Datagram, Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, probePayload, rawPayload, readReady, targetEndpoint } from "./method.ts";
+import {
+  openRawSocket,
+  probePayload,
+  quotesExactly,
+  rawPayload,
+  readReady,
+  targetEndpoint,
+} from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 const IPPROTO_ICMP = 1;
@@ -62,6 +77,7 @@ class IcmpSession implements MethodSession {
   #nextSequence: number;
   #lastTtl = 0;
   #packet: Uint8Array;
+  #local: Uint8Array | null = null;
   #bySequence = new Map<number, Probe>();
   #sequenceOf = new Map<Probe, number>();
 
@@ -136,7 +152,7 @@ class IcmpSession implements MethodSession {
     return bytes && bytes.length >= ECHO_HEADER ? bytes : null;
   }
 
-  #match(datagram: Datagram, errorQueue: boolean): RawReply | null {
+  #match(datagram: Datagram, errorQueue: boolean): RawReply | IgnoreReason {
     const bytes = this.#echoOf(datagram, errorQueue);
     if (!bytes) {
       // A local error (EMSGSIZE with -F / --mtu) quotes nothing: it is about
@@ -145,19 +161,35 @@ class IcmpSession implements MethodSession {
         const [probe] = this.#bySequence.values();
         return this.#reply(probe!, datagram, errorQueue);
       }
-      return null;
+      return "malformed";
     }
     const family = this.#context.family;
     const message = family === 4 ? decodeICMPv4(bytes) : decodeICMPv6(bytes);
-    if (!message || message.ident !== this.#ident) return null;
+    if (!message) return "malformed";
+    const echoReply = family === 4 ? ICMP4.echoReply : ICMP6.echoReply;
+    const echoRequest = family === 4 ? ICMP4.echo : ICMP6.echoRequest;
+    // Normal data must be an echo reply; the error queue quotes our request.
+    if (message.type !== (errorQueue ? echoRequest : echoReply) || message.code !== 0) {
+      return "not-a-reply";
+    }
+    if (message.ident !== this.#ident) return "foreign";
     const probe = this.#bySequence.get(message.sequence);
-    if (!probe) return null;
-    if (!errorQueue) {
-      if (message.type !== (family === 4 ? ICMP4.echoReply : ICMP6.echoReply)) return null;
-      // A raw socket sees replies before the kernel checks them.
-      if (family === 4 && this.#raw && !icmpv4ChecksumValid(bytes)) return null;
+    if (!probe) return "unknown-probe";
+    if (errorQueue) {
+      // The payload quoted must be the probe's (its header is checked above).
+      if (!quotesExactly(bytes, this.#packet, ECHO_HEADER)) return "quote-mismatch";
+    } else if (this.#raw && !this.#checksumValid(bytes, datagram)) {
+      // A raw socket may see replies before the kernel checks them.
+      return "checksum";
     }
     return this.#reply(probe, datagram, errorQueue);
+  }
+
+  #checksumValid(bytes: Uint8Array, datagram: Datagram): boolean {
+    if (this.#context.family === 4) return icmpv4ChecksumValid(bytes);
+    if (!datagram.from) return false;
+    this.#local ??= addressBytes(this.#socket.localEndpoint().address);
+    return icmpv6Checksum(bytes, addressBytes(datagram.from.address), this.#local) === 0;
   }
 
   #reply(probe: Probe, datagram: Datagram, errorQueue: boolean): RawReply {
@@ -174,9 +206,11 @@ class IcmpSession implements MethodSession {
 
   receive(ready: Readiness): RawReply[] {
     const replies: RawReply[] = [];
-    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+    const statistics = this.#context.statistics;
+    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
       const reply = this.#match(datagram, errorQueue);
-      if (reply) replies.push(reply);
+      if (typeof reply === "string") statistics.ignore(reply);
+      else replies.push(reply);
     }
     return replies;
   }

@@ -8,6 +8,7 @@
 import type { Family } from "../address.ts";
 import { PrivilegeError, SystemError } from "../errors.ts";
 import { decodeIPv4 } from "../packet/ipv4.ts";
+import type { Statistics } from "../engine/statistics.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { ResolvedOptions } from "../options.ts";
 import type {
@@ -57,6 +58,8 @@ export interface MethodContext {
   options: ResolvedOptions;
   /** Parsed `-O` keywords: name to value ("" for flags). */
   keywords: ReadonlyMap<string, string>;
+  /** The trace's counters: sessions count what they read and why they ignore it. */
+  statistics: Statistics;
   /**
    * Applies the common socket settings (Linux traceroute's tune_socket):
    * interface, source address, fragmentation, TOS, timestamps, reply TTL.
@@ -134,20 +137,32 @@ export interface Method {
 
 /**
  * Reads what `ready` reports waiting on its socket: the error queue first,
- * then normal data, at most `limit` messages from each.
+ * then normal data, at most `limit` messages from each, counting each one.
  */
 export function* readReady(
   ready: Readiness,
   limit: number,
+  statistics: Statistics,
 ): Generator<{ datagram: Datagram; errorQueue: boolean }> {
   for (const errorQueue of [true, false]) {
     if (errorQueue ? !ready.error : !ready.readable) continue;
     for (let i = 0; i < limit; i++) {
       const datagram = ready.socket.receive(errorQueue);
       if (!datagram) break;
+      statistics.received++;
       yield { datagram, errorQueue };
     }
   }
+}
+
+/**
+ * Whether a quoted packet agrees with what was sent on every byte both have,
+ * from `offset` on (routers may quote less than the whole probe).
+ */
+export function quotesExactly(quoted: Uint8Array, sent: Uint8Array, offset = 0): boolean {
+  const n = Math.min(quoted.length, sent.length);
+  for (let i = offset; i < n; i++) if (quoted[i] !== sent[i]) return false;
+  return true;
 }
 
 /**

@@ -11,7 +11,7 @@ import { parseCUnsignedPrefix } from "../numbers.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, probePayload, readReady, targetEndpoint } from "./method.ts";
+import { openRawSocket, probePayload, quotesExactly, readReady, targetEndpoint } from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 /** The protocol probed by default: 253, "for experimentation and testing" (RFC 3692). */
@@ -69,10 +69,22 @@ class RawSession implements MethodSession {
 
   receive(ready: Readiness): RawReply[] {
     const replies: RawReply[] = [];
-    for (const { datagram, errorQueue } of readReady(ready, 64)) {
+    const statistics = this.#context.statistics;
+    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
       // Only one probe is in flight: whatever the target sends, or any error
       // about a packet to it, is about that probe.
-      if (!this.#current || datagram.from?.address !== this.#context.target) continue;
+      if (datagram.from?.address !== this.#context.target) {
+        statistics.ignore("foreign");
+        continue;
+      }
+      if (!this.#current) {
+        statistics.ignore("unknown-probe");
+        continue;
+      }
+      if (errorQueue && !quotesExactly(datagram.data, this.#payload)) {
+        statistics.ignore("quote-mismatch");
+        continue;
+      }
       replies.push({
         probe: this.#current,
         receivedAt: datagram.receivedAt,

@@ -70,8 +70,14 @@ class TcpConnSession implements MethodSession {
     if (!connection) return [];
     const { probe, socket } = connection;
     // An ICMP error about the SYN: the kernel queued it with the offender.
-    for (const { datagram, errorQueue } of readReady({ ...ready, readable: false }, 8)) {
-      if (!errorQueue || !datagram.error || datagram.from?.port !== this.#port) continue;
+    const statistics = this.#context.statistics;
+    for (
+      const { datagram, errorQueue } of readReady({ ...ready, readable: false }, 8, statistics)
+    ) {
+      if (!errorQueue || !datagram.error || datagram.from?.port !== this.#port) {
+        statistics.ignore("foreign");
+        continue;
+      }
       return [{
         probe,
         receivedAt: datagram.receivedAt,

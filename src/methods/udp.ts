@@ -14,7 +14,7 @@ import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload, readReady, targetEndpoint } from "./method.ts";
+import { probePayload, quotesExactly, readReady, targetEndpoint } from "./method.ts";
 import { parseCUnsigned } from "../numbers.ts";
 
 /** The UDP protocol number. */
@@ -127,8 +127,17 @@ class UdpSession implements MethodSession {
     if (!entry) return [];
     // Stop at the first reply that matches: the probe is then done and its
     // socket closed.
-    for (const { datagram, errorQueue } of readReady(ready, 16)) {
-      if (!datagram.from || datagram.from.port !== entry.port) continue;
+    const statistics = this.#context.statistics;
+    for (const { datagram, errorQueue } of readReady(ready, 16, statistics)) {
+      if (!datagram.from || datagram.from.port !== entry.port) {
+        statistics.ignore("foreign");
+        continue;
+      }
+      // The error queue returns the quoted datagram after its UDP header: our payload.
+      if (errorQueue && !quotesExactly(datagram.data, this.#payload)) {
+        statistics.ignore("quote-mismatch");
+        continue;
+      }
       return [{
         probe: entry.probe,
         receivedAt: datagram.receivedAt,

@@ -60,7 +60,12 @@ const B = { address: "198.18.4.1", rtt: 0.0004 };
 
 Deno.test("the header has no newline; each hop line begins with one; one ends the run", () => {
   assertEquals(
-    render([start, probe(1, 0, A), { type: "end", reason: "reached", endedAt: "" }]),
+    render([start, probe(1, 0, A), {
+      type: "end",
+      reason: "reached",
+      endedAt: "",
+      statistics: { sent: 1, received: 1, matched: 1, ignored: {} },
+    }]),
     "traceroute to dst.lab (198.18.9.9), 30 hops max, 60 byte packets\n 1  198.18.2.1  1.500 ms\n",
   );
 });

@@ -94,6 +94,7 @@ export function traceToJson(trace: Trace): Record<string, unknown> {
     ...jsonStart(trace),
     endedAt: trace.endedAt,
     reason: trace.reason,
+    statistics: trace.statistics,
     hops: trace.hops.map(jsonHop),
   };
 }
@@ -130,6 +131,7 @@ export class JsonFormatter {
             hops: this.#hops,
             reason: event.reason,
             endedAt: event.endedAt,
+            statistics: event.statistics,
           }),
           null,
           2,
@@ -156,7 +158,12 @@ export class NdjsonFormatter {
         line = { type: "hop", hop: jsonHop(event.hop) };
         break;
       case "end":
-        line = { type: "end", reason: event.reason, endedAt: event.endedAt };
+        line = {
+          type: "end",
+          reason: event.reason,
+          endedAt: event.endedAt,
+          statistics: event.statistics,
+        };
         break;
     }
     return JSON.stringify(line) + "\n";

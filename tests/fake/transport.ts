@@ -381,7 +381,10 @@ export class FakeTransport implements Transport {
     } else {
       const echo = decodeICMPv6(request)!;
       const ident = socket.kind === "dgram" ? socket.localEndpoint().port : echo.ident;
-      writeICMPv6Echo(reply, ICMP6.echoReply, ident, echo.sequence);
+      writeICMPv6Echo(reply, ICMP6.echoReply, ident, echo.sequence, {
+        source: addressBytes(from),
+        destination: addressBytes(this.scenario.source),
+      });
       data = reply;
     }
     return {
