@@ -239,6 +239,15 @@ export class FakeTransport implements Transport {
     return this.#port++;
   }
 
+  /**
+   * Puts a message on a socket's queue as if it had just arrived (fuzzing
+   * and hostile-input tests).
+   */
+  inject(socket: Socket, datagram: Datagram, errorQueue: boolean): void {
+    if (!(socket instanceof FakeSocket)) throw new TypeError("not a fake socket");
+    socket.queue.push({ at: this.#clock, errorQueue, datagram });
+  }
+
   /** Sockets still open. */
   openSockets(): number {
     return this.opened.filter((s) => !s.closed).length;
