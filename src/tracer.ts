@@ -152,6 +152,7 @@ export async function* trace(
   try {
     session = method.open({
       statistics,
+      ipHeaderLength: ipHeaderLength(family) + (ipOptions?.length ?? 0),
       transport,
       family,
       target: target.address,

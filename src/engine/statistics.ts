@@ -25,6 +25,12 @@ export interface TraceStatistics {
   received: number;
   /** Replies taken. */
   matched: number;
+  /**
+   * Reads that returned a socket's pending error instead of a message (the
+   * errno of an ICMP error that arrived meanwhile; the error itself is then
+   * read from the error queue).
+   */
+  socketErrors: number;
   /** Messages ignored, by reason. */
   ignored: Partial<Record<IgnoreReason, number>>;
 }
@@ -37,6 +43,8 @@ export class Statistics {
   received = 0;
   /** Replies taken. */
   matched = 0;
+  /** Reads that returned a pending socket error. */
+  socketErrors = 0;
   #ignored = new Map<IgnoreReason, number>();
 
   /** Counts a message ignored for `reason`. */
@@ -50,6 +58,7 @@ export class Statistics {
       sent: this.sent,
       received: this.received,
       matched: this.matched,
+      socketErrors: this.socketErrors,
       ignored: Object.fromEntries(this.#ignored),
     };
   }

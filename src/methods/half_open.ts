@@ -81,6 +81,7 @@ const NO_SUCH_SOCKET = new Set([
 /** A half-open session over one raw socket. */
 export class HalfOpenSession implements MethodSession {
   readonly dataLength: number;
+  readonly socketPerProbe = true;
   #context: MethodContext;
   #spec: HalfOpenProtocol;
   #raw: Socket;
@@ -192,7 +193,9 @@ export class HalfOpenSession implements MethodSession {
       const entry = this.#byPort.get(quote.sourcePort);
       if (!entry) return "unknown-probe";
       // The quote (ports, sequence, and whatever more the router kept) must be the probe's.
-      if (!quotesExactly(bytes, entry.packet)) return "quote-mismatch";
+      if (!quotesExactly(bytes, entry.packet, this.#context.ipHeaderLength)) {
+        return "quote-mismatch";
+      }
       return { entry, flags: [] };
     }
     const ports = this.#spec.replyPorts(bytes);

@@ -70,6 +70,7 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
 
 class IcmpSession implements MethodSession {
   dataLength: number;
+  readonly socketPerProbe = false;
   #context: MethodContext;
   #socket: Socket;
   #raw: boolean;
@@ -177,7 +178,9 @@ class IcmpSession implements MethodSession {
     if (!probe) return "unknown-probe";
     if (errorQueue) {
       // The payload quoted must be the probe's (its header is checked above).
-      if (!quotesExactly(bytes, this.#packet, ECHO_HEADER)) return "quote-mismatch";
+      if (!quotesExactly(bytes, this.#packet, this.#context.ipHeaderLength, ECHO_HEADER)) {
+        return "quote-mismatch";
+      }
     } else if (this.#raw && !this.#checksumValid(bytes, datagram)) {
       // A raw socket may see replies before the kernel checks them.
       return "checksum";

@@ -60,6 +60,8 @@ export interface MethodContext {
   keywords: ReadonlyMap<string, string>;
   /** The trace's counters: sessions count what they read and why they ignore it. */
   statistics: Statistics;
+  /** Bytes of IP header (with options or extension headers) each probe carries. */
+  ipHeaderLength: number;
   /**
    * Applies the common socket settings (Linux traceroute's tune_socket):
    * interface, source address, fragmentation, TOS, timestamps, reply TTL.
@@ -94,6 +96,8 @@ export interface RawReply {
 export interface MethodSession {
   /** Bytes after the method header each probe carries (the method may raise it). */
   readonly dataLength: number;
+  /** Opens a socket for each probe (so per-socket privileges stay needed). */
+  readonly socketPerProbe: boolean;
   /** The sockets to wait on now. */
   sockets(): readonly Socket[];
   /**
@@ -135,9 +139,14 @@ export interface Method {
   open(context: MethodContext): MethodSession;
 }
 
+/** Read errors that are hopwise's own fault, never a pending socket error. */
+const FATAL_READ_ERRORS = new Set(["EBADF", "EINVAL"]);
+
 /**
  * Reads what `ready` reports waiting on its socket: the error queue first,
  * then normal data, at most `limit` messages from each, counting each one.
+ * A normal read that returns a pending socket error is counted in
+ * `statistics.socketErrors` and retried.
  */
 export function* readReady(
   ready: Readiness,
@@ -147,7 +156,18 @@ export function* readReady(
   for (const errorQueue of [true, false]) {
     if (errorQueue ? !ready.error : !ready.readable) continue;
     for (let i = 0; i < limit; i++) {
-      const datagram = ready.socket.receive(errorQueue);
+      let datagram;
+      try {
+        datagram = ready.socket.receive(errorQueue);
+      } catch (e) {
+        // With IP_RECVERR each ICMP error also sets the socket's pending
+        // error, and a normal read returns (and clears) it instead of data
+        // when the error arrived after the error queue was read. The error
+        // itself waits in the queue for the next wakeup: read on.
+        if (errorQueue || !(e instanceof SystemError) || FATAL_READ_ERRORS.has(e.code)) throw e;
+        statistics.socketErrors++;
+        continue;
+      }
       if (!datagram) break;
       statistics.received++;
       yield { datagram, errorQueue };
@@ -156,12 +176,27 @@ export function* readReady(
 }
 
 /**
- * Whether a quoted packet agrees with what was sent on every byte both have,
- * from `offset` on (routers may quote less than the whole probe).
+ * Where RFC 4884 ICMP extensions may begin within the original datagram
+ * field: routers that append them quote only the first 128 bytes for sure.
  */
-export function quotesExactly(quoted: Uint8Array, sent: Uint8Array, offset = 0): boolean {
-  const n = Math.min(quoted.length, sent.length);
-  for (let i = offset; i < n; i++) if (quoted[i] !== sent[i]) return false;
+export const QUOTE_SURE_BYTES = 128;
+
+/**
+ * Whether a quoted packet agrees with what was sent on every byte both have,
+ * from `from` on: routers may quote less than the whole probe, and from byte
+ * 128 of the original datagram on an extension structure (or its padding) may
+ * stand in the probe's place. `quoteOffset` is where `quoted[0]` sits in the
+ * original datagram (the probe's IP header length, plus 8 for what follows a
+ * UDP header).
+ */
+export function quotesExactly(
+  quoted: Uint8Array,
+  sent: Uint8Array,
+  quoteOffset: number,
+  from = 0,
+): boolean {
+  const n = Math.min(quoted.length, sent.length, Math.max(0, QUOTE_SURE_BYTES - quoteOffset));
+  for (let i = from; i < n; i++) if (quoted[i] !== sent[i]) return false;
   return true;
 }
 

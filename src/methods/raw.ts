@@ -25,6 +25,7 @@ export function parseProtocol(text: string): number | null {
 
 class RawSession implements MethodSession {
   dataLength: number;
+  readonly socketPerProbe = false;
   #context: MethodContext;
   #socket: Socket;
   #payload: Uint8Array;
@@ -81,7 +82,9 @@ class RawSession implements MethodSession {
         statistics.ignore("unknown-probe");
         continue;
       }
-      if (errorQueue && !quotesExactly(datagram.data, this.#payload)) {
+      if (
+        errorQueue && !quotesExactly(datagram.data, this.#payload, this.#context.ipHeaderLength)
+      ) {
         statistics.ignore("quote-mismatch");
         continue;
       }

@@ -25,6 +25,7 @@ interface Connection {
 
 class TcpConnSession implements MethodSession {
   readonly dataLength: number;
+  readonly socketPerProbe = true;
   #context: MethodContext;
   #port: number;
   #bySocket = new Map<Socket, Connection>();

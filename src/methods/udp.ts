@@ -51,6 +51,7 @@ export function sendProbe(
 
 class UdpSession implements MethodSession {
   dataLength: number;
+  readonly socketPerProbe = true;
   #context: MethodContext;
   #payload: Uint8Array;
   #nextPort: number;
@@ -134,7 +135,9 @@ class UdpSession implements MethodSession {
         continue;
       }
       // The error queue returns the quoted datagram after its UDP header: our payload.
-      if (errorQueue && !quotesExactly(datagram.data, this.#payload)) {
+      if (
+        errorQueue && !quotesExactly(datagram.data, this.#payload, this.#context.ipHeaderLength + 8)
+      ) {
         statistics.ignore("quote-mismatch");
         continue;
       }

@@ -27,6 +27,7 @@ const start: TraceEvent = {
     gateways: [],
     resolveNames: false,
     asLookups: null,
+    privileges: "none",
   },
 };
 
@@ -64,7 +65,7 @@ Deno.test("the header has no newline; each hop line begins with one; one ends th
       type: "end",
       reason: "reached",
       endedAt: "",
-      statistics: { sent: 1, received: 1, matched: 1, ignored: {} },
+      statistics: { sent: 1, received: 1, matched: 1, socketErrors: 0, ignored: {} },
     }]),
     "traceroute to dst.lab (198.18.9.9), 30 hops max, 60 byte packets\n 1  198.18.2.1  1.500 ms\n",
   );

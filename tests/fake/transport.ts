@@ -190,6 +190,12 @@ class FakeSocket implements Socket {
 
   receive(errorQueue: boolean): Datagram | null {
     const now = this.#net.now();
+    if (!errorQueue && (this.kind === "raw" || this.protocol === 1 || this.protocol === 58)) {
+      // skb_recv_datagram (raw and ping sockets) returns a pending error,
+      // clearing it, before it looks at the queue.
+      const pending = this.takeError();
+      if (pending) throw fail("recvmsg", pending);
+    }
     const i = this.queue.findIndex((q) => q.errorQueue === errorQueue && q.at <= now);
     if (i === -1) return null;
     const taken = this.queue.splice(i, 1)[0]!.datagram;

@@ -174,6 +174,7 @@ function context(
     options: resolveOptions({}),
     keywords,
     statistics: new Statistics(),
+    ipHeaderLength: family === 4 ? 20 : 40,
     tune: () => {},
   };
 }
