@@ -6,7 +6,7 @@
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {
@@ -31,6 +31,10 @@ export const symbols = {
   hw_read: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   hw_strerror: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   hw_errno_table: { parameters: ["buffer", "u32"], result: "i32" },
+  hw_drop_to: { parameters: ["i32", "i32"], result: "i32" },
+  hw_drop_caps: { parameters: [], result: "i32" },
+  hw_privileged_threads: { parameters: [], result: "i32" },
+  hw_ids: { parameters: ["buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's functions. */

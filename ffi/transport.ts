@@ -8,6 +8,7 @@ import type { Family } from "../src/address.ts";
 import type { Readiness, Socket, SocketKind, Transport } from "../src/transport.ts";
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
+import { dropPrivileges, privilegedThreads } from "./privileges.ts";
 import { FfiSocket } from "./socket.ts";
 import { POLL, SIZE } from "./symbols.ts";
 
@@ -50,6 +51,14 @@ export class FfiTransport implements Transport {
 
   pid(): number {
     return Deno.pid;
+  }
+
+  privileged(): boolean {
+    return Deno.build.os === "linux" && privilegedThreads() > 0;
+  }
+
+  dropPrivileges(): void {
+    dropPrivileges();
   }
 
   #wakePipe(): [number, number] {

@@ -72,14 +72,17 @@ export const TARGETS: readonly Target[] = [
  * Permissions compiled into the binary: FFI for the shim (loaded from
  * /proc/self/fd) and libc's memfd_create; the network for name lookups and
  * -A; reading the services and protocols databases, the tcp sysctls, the
- * program name and the privilege check; the variables hopwise honours.
+ * program name and the privilege check; the kernel release (whether
+ * SO_BINDTODEVICE needs privilege); the variables hopwise honours (SUDO_UID
+ * and SUDO_GID: whom to become when run as root).
  */
 export function compilePermissions(target: Target): string[] {
   return [
     "--allow-ffi",
     "--allow-net",
     "--allow-read=/etc/services,/etc/protocols,/proc/sys/net/ipv4,/proc/self/cmdline,/proc/self/status",
-    "--allow-env=HOPWISE_SHIM,RA_SERVER,RA_SERVICE,NO_COLOR",
+    "--allow-sys=osRelease",
+    "--allow-env=HOPWISE_SHIM,RA_SERVER,RA_SERVICE,NO_COLOR,SUDO_UID,SUDO_GID",
     // No memfd on macOS: the shim goes to a temporary file.
     ...(target.os === "darwin" ? ["--allow-write"] : []),
   ];

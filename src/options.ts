@@ -95,6 +95,14 @@ export interface TraceOptions {
   packetLength?: number;
   /** Look up names of responders (reverse DNS); true by default. */
   resolveNames?: boolean;
+  /**
+   * Once the sockets are open, drop every privilege of the whole process
+   * (leave uid 0, or clear the capabilities of every thread) before reading
+   * any reply. Irreversible for the process, so false by default; the
+   * command line turns it on. Skipped when the method opens a socket per
+   * probe that needs privilege (`mark`, `debug`, a `sourcePort` below 1024).
+   */
+  dropPrivileges?: boolean;
   /** Stops the trace; the iterator then ends with reason `aborted`. */
   signal?: AbortSignal;
   /** Sockets to use; the kernel's by default. For tests and embedding. */
@@ -157,6 +165,8 @@ export interface ResolvedOptions {
   packetLength: number | null;
   /** Reverse lookups on. */
   resolveNames: boolean;
+  /** Drop privileges once the sockets are open. */
+  dropPrivileges: boolean;
 }
 
 /** Linux traceroute's defaults. */
@@ -308,5 +318,6 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     asLookups: resolveAsLookups(options.asLookups),
     packetLength,
     resolveNames: options.resolveNames ?? true,
+    dropPrivileges: options.dropPrivileges ?? false,
   };
 }

@@ -21,10 +21,18 @@ import { sanitizeName } from "./lookup/names.ts";
 import { type Resolver, SystemResolver } from "./lookup/resolver.ts";
 import type { Method } from "./methods/method.ts";
 import { findMethod } from "./methods/mod.ts";
-import { DEFAULTS, resolveOptions, type TraceOptions } from "./options.ts";
+import { DEFAULTS, type ResolvedOptions, resolveOptions, type TraceOptions } from "./options.ts";
 import { tuneSocket } from "./methods/tune.ts";
 import type { Transport } from "./transport.ts";
-import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "./types.ts";
+import type {
+  Hop,
+  ProbeResult,
+  StopReason,
+  Trace,
+  TraceEvent,
+  TraceSettings,
+  TraceStart,
+} from "./types.ts";
 
 /**
  * Checks `-O` keywords against a method's table and returns them as a map of
@@ -169,6 +177,14 @@ export async function* trace(
     if (ownTransport) transport.close?.();
     throw e;
   }
+  let privileges: TraceSettings["privileges"];
+  try {
+    privileges = settlePrivileges(transport, session.socketPerProbe, opts);
+  } catch (e) {
+    session.close();
+    if (ownTransport) transport.close?.();
+    throw e;
+  }
 
   const start: TraceStart = {
     target: { host, address: target.address, family },
@@ -198,6 +214,7 @@ export async function* trace(
       gateways: [...opts.gateways],
       resolveNames: opts.resolveNames,
       asLookups: opts.asLookups ? `${opts.asLookups.server}/${opts.asLookups.service}` : null,
+      privileges,
     },
   };
   const stop = new AbortController();
@@ -314,4 +331,38 @@ export async function traceAll(host: string, options: TraceOptions = {}): Promis
     const step = await events.next();
     if (step.done) return step.value;
   }
+}
+
+/**
+ * Drops the process's privileges once the sockets are open, when asked and
+ * when no later socket needs them: a method opening a socket per probe still
+ * needs CAP_NET_ADMIN for a mark or SO_DEBUG, CAP_NET_RAW for source-route
+ * options (-g), CAP_NET_BIND_SERVICE for a source port below 1024, and before
+ * Linux 5.7 CAP_NET_RAW for an interface.
+ */
+function settlePrivileges(
+  transport: Transport,
+  socketPerProbe: boolean,
+  opts: ResolvedOptions,
+): TraceSettings["privileges"] {
+  if (!(transport.privileged?.() ?? false)) return "none";
+  const stillNeeded = socketPerProbe &&
+    (opts.mark !== 0 || opts.debug || opts.gateways.length > 0 ||
+      (opts.sourcePort > 0 && opts.sourcePort < 1024) ||
+      (opts.interface !== null && !bindToDeviceUnprivileged()));
+  if (!opts.dropPrivileges || stillNeeded || !transport.dropPrivileges) return "kept";
+  transport.dropPrivileges();
+  return "dropped";
+}
+
+/** SO_BINDTODEVICE needs no privilege from Linux 5.7 on (false when unknown). */
+function bindToDeviceUnprivileged(): boolean {
+  let release;
+  try {
+    release = Deno.osRelease();
+  } catch {
+    return false; // no --allow-sys: assume an old kernel and keep the privilege
+  }
+  const [major = 0, minor = 0] = release.split(".").map((part) => parseInt(part, 10));
+  return major > 5 || (major === 5 && minor >= 7);
 }

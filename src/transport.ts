@@ -154,4 +154,12 @@ export interface Transport {
   pid(): number;
   /** Frees what the transport holds (not the sockets it handed out). */
   close?(): void;
+  /** True when the process holds a privilege (uid 0 or any capability). */
+  privileged?(): boolean;
+  /**
+   * Drops every privilege of the process, in every thread.
+   *
+   * @throws {SystemError} when a thread keeps a privilege
+   */
+  dropPrivileges?(): void;
 }

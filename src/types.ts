@@ -130,6 +130,12 @@ export interface TraceSettings {
   resolveNames: boolean;
   /** Whois server of AS lookups, or null. */
   asLookups: string | null;
+  /**
+   * The process's privileges once the sockets were open: `none` (it had
+   * none), `dropped` (it had some and dropped them before reading replies),
+   * `kept` (it had some and kept them).
+   */
+  privileges: "none" | "dropped" | "kept";
 }
 
 /** The facts the classic header shows, and the settings that shape results. */

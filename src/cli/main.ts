@@ -609,6 +609,9 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     ...(state.device !== null ? { interface: state.device } : {}),
     ...(packetLength >= 0 ? { packetLength } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
+    // Root, setuid or file capabilities: none of it is needed once the
+    // sockets are open, and none of it should parse forged replies.
+    dropPrivileges: true,
     ...context.traceOptions,
   };
 

@@ -81,6 +81,45 @@ export function withoutRtts(text: string): string {
   return text.replace(/ \d+\.\d{3} ms/g, " <rtt> ms");
 }
 
+/** A world-readable copy of Deno and hopwise, for runs as another user. */
+export interface ReadableCopy {
+  /** The directory holding everything; remove it when done. */
+  dir: string;
+  /** The copied Deno binary. */
+  deno: string;
+  /** The copied mod.ts. */
+  mod: string;
+  /** An empty DENO_DIR anyone may write. */
+  cache: string;
+  /** Environment for a run of the copy: DENO_DIR and HOME. */
+  env: Record<string, string>;
+}
+
+/**
+ * Copies the Deno binary and the parts of hopwise a run needs into a
+ * directory any user can read: a checkout under /root is not readable by
+ * uid 65534, and a copied binary can be given file capabilities or the
+ * setuid bit without touching the real one.
+ */
+export async function readableCopy(): Promise<ReadableCopy> {
+  const dir = await Deno.makeTempDir({ prefix: "hopwise-copy-" });
+  const deno = `${dir}/deno`;
+  await Deno.copyFile(Deno.execPath(), deno);
+  const repo = `${dir}/hopwise`;
+  await Deno.mkdir(repo);
+  for (const part of ["mod.ts", "deno.json", "src", "ffi", "build"]) {
+    const from = decodeURIComponent(new URL(part, root).pathname);
+    const r = await new Deno.Command("cp", { args: ["-R", from, `${repo}/`] }).output();
+    if (!r.success) throw new Error(`copying ${part}: ${new TextDecoder().decode(r.stderr)}`);
+  }
+  const cache = `${dir}/cache`;
+  await Deno.mkdir(cache);
+  const chmod = await new Deno.Command("chmod", { args: ["-R", "a+rX", dir] }).output();
+  if (!chmod.success) throw new Error("chmod of the copy failed");
+  await Deno.chmod(cache, 0o777);
+  return { dir, deno, mod: `${repo}/mod.ts`, cache, env: { DENO_DIR: cache, HOME: dir } };
+}
+
 /** A check for labSkipReason: why `tool` cannot run here, or null. */
 export function needs(tool: string, args: string[] = ["--version"]): () => string | null {
   return () => {

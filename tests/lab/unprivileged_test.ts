@@ -5,40 +5,23 @@
  * privilege message and exit status 1; and with ping sockets allowed
  * (net.ipv4.ping_group_range), `-I` traces through an ICMP datagram socket.
  *
- * The Deno binary and hopwise's sources are copied to a world-readable
- * temporary directory first: a checkout under /root is not readable by uid
- * 65534.
+ * The runs use a world-readable copy of Deno and hopwise (see readableCopy).
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { labSkipReason, lineDiff, runHopwise, runTraceroute, withoutRtts } from "./harness.ts";
+import {
+  labSkipReason,
+  lineDiff,
+  readableCopy,
+  runHopwise,
+  runTraceroute,
+  withoutRtts,
+} from "./harness.ts";
 
 const NOBODY = 65534;
 const PRIVILEGE_LINE = "You do not have enough privileges to use this traceroute method.";
 const reason = labSkipReason("unprivileged lab tests");
-
-const root = new URL("../../", import.meta.url);
-
-/** Copies deno and the parts of hopwise a run needs into a directory uid 65534 can read. */
-async function readableCopy(): Promise<{ dir: string; deno: string; mod: string; cache: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "hopwise-nobody-" });
-  const deno = `${dir}/deno`;
-  await Deno.copyFile(Deno.execPath(), deno);
-  const repo = `${dir}/hopwise`;
-  await Deno.mkdir(repo);
-  for (const part of ["mod.ts", "deno.json", "src", "ffi", "build"]) {
-    const from = decodeURIComponent(new URL(part, root).pathname);
-    const r = await new Deno.Command("cp", { args: ["-R", from, `${repo}/`] }).output();
-    assertOk(r.success, `copy ${part}`);
-  }
-  const cache = `${dir}/cache`;
-  await Deno.mkdir(cache);
-  const chmod = await new Deno.Command("chmod", { args: ["-R", "a+rX", dir] }).output();
-  assertOk(chmod.success);
-  await Deno.chmod(cache, 0o777);
-  return { dir, deno, mod: `${repo}/mod.ts`, cache };
-}
 
 Deno.test({
   name: "unprivileged: uid 65534 traces with the default method; raw methods fail as Linux's do",
@@ -54,7 +37,7 @@ Deno.test({
           user: NOBODY,
           deno: copy.deno,
           mod: copy.mod,
-          env: { DENO_DIR: copy.cache, HOME: copy.dir },
+          env: copy.env,
         });
       const id = await lab.exec(c.source, ["id", "-u"], { user: NOBODY });
       assertEquals(id.stdout.trim(), String(NOBODY));
