@@ -87,7 +87,8 @@ export class FfiSocket implements Socket {
   }
 
   setInt(option: IntOption, value: number): void {
-    const rc = shim().hw_setopt_int(this.#fd, this.family, INT_OPTION[option], value);
+    // setsockopt takes a C int: 0xffffffff (a mark) is passed as -1, as C would.
+    const rc = shim().hw_setopt_int(this.#fd, this.family, INT_OPTION[option], value | 0);
     if (rc < 0) {
       const name = INT_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
       throw systemError(`setsockopt ${name}`, rc);

@@ -606,7 +606,8 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     resolveNames: !state.numeric,
     resolver,
     ...(source !== null ? { source } : {}),
-    ...(state.device !== null ? { interface: state.device } : {}),
+    // An empty name binds to no interface (SO_BINDTODEVICE with ""), as in Linux traceroute.
+    ...(state.device ? { interface: state.device } : {}),
     ...(packetLength >= 0 ? { packetLength } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     // Root, setuid or file capabilities: none of it is needed once the

@@ -4,13 +4,17 @@
  * status. Run inside a lab namespace, so that a case that wrongly passes
  * validation cannot probe anything outside the lab.
  *
- * Also the cases where hopwise is deliberately better: a missing interface
- * or a foreign source address are reported before the header is printed.
+ * Input Linux traceroute corrects (a packet length below the headers, an
+ * empty interface name, a mark of -1) must be corrected the same way.
+ *
+ * Also the cases where hopwise deliberately differs: a missing interface
+ * or a foreign source address are reported before the header is printed,
+ * and ports or a TOS out of range are rejected rather than wrapped.
  */
 import { assertEquals } from "../assert.ts";
 import { Lab } from "./lab.ts";
 import { chain } from "./topologies.ts";
-import { labSkipReason, runHopwise, runTraceroute } from "./harness.ts";
+import { expectSame, labSkipReason, runHopwise, runTraceroute } from "./harness.ts";
 
 const reason = labSkipReason("CLI error lab tests");
 
@@ -20,9 +24,31 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 1 });
+    const c = await chain(lab, { routers: 1, names: true });
+    await lab.sh(
+      c.source,
+      `echo '${c.target6} v6only.lab' >> /etc/hosts; echo '${c.target4} v4only.lab' >> /etc/hosts`,
+    );
     const T = c.target4;
     const cases: string[][] = [
+      // Hosts that do not resolve, and address literals that are not addresses.
+      ["nosuchhost.invalid"],
+      ["198.18.2.256"],
+      ["1.2.3.4.5"],
+      ["2001:db8::g"],
+      ["2001:db8:::1"],
+      ["-4", "v6only.lab"],
+      ["-6", "v4only.lab"],
+      ["-4", "-n", "-s", "nosuch.invalid", T],
+      ["-n", "-g", "nosuch.invalid", T],
+      // Options of the other family.
+      ["-n", "-g", "2001:db8::1", T],
+      ["-n", "-g", T, c.target6],
+      // packet_len: negative, too big, not a number, and a third argument.
+      ["-n", T, "-1"],
+      ["-n", T, "65001"],
+      ["-n", T, "abc"],
+      ["-n", T, "60", "extra"],
       ["-x", T],
       ["--bogus", T],
       ["--icmp=1", T],
@@ -99,6 +125,70 @@ Deno.test({
           { stdout: ours.stdout, stderr: ours.stderr, code: ours.code },
           { stdout: theirs.stdout, stderr: theirs.stderr, code: theirs.code },
         );
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "input Linux traceroute corrects is corrected the same way",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await using lab = await Lab.create();
+    const c = await chain(lab, { routers: 1 });
+    const T = c.target4;
+    for (
+      const args of [
+        // A packet length below the headers is raised to them (28 bytes for UDP and ICMP, 60 for TCP).
+        ["-n", "-m", "1", T, "10"],
+        ["-n", "-m", "1", "-I", T, "10"],
+        ["-n", "-m", "1", "-T", T, "10"],
+        ["-n", "-m", "1", "-6", c.target6, "0"],
+        // -N 0 sends one at a time; -z above 10 is milliseconds.
+        ["-n", "-m", "1", "-N", "0", T],
+        ["-n", "-m", "1", "-z", "11", T],
+        // A flow label means nothing to IPv4; an empty interface binds to none.
+        ["-n", "-m", "1", "-l", "5", T],
+        ["-n", "-m", "1", "-i", "", T],
+        // A mark of -1 is 0xffffffff.
+        ["-n", "-m", "1", "--fwmark=-1", T],
+        // inet_aton's short forms.
+        ["-n", "-m", "1", "198.18.2"],
+      ]
+    ) {
+      await t.step(args.join(" "), async () => {
+        await expectSame(lab, c.source, args, { stderr: true });
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "ports and TOS out of range: rejected where Linux traceroute wraps them",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await using lab = await Lab.create();
+    const c = await chain(lab, { routers: 1 });
+    const T = c.target4;
+    for (
+      const [args, stderr] of [
+        [["-n", "-p", "65536", T], "Cannot handle `-p' option with arg `65536' (argc 3)\n"],
+        [["-n", "-p", "-1", T], "Cannot handle `-p' option with arg `-1' (argc 3)\n"],
+        [["-n", "--sport=65536", T], "Cannot handle `--sport' option with arg `65536' (argc 2)\n"],
+        [["-n", "-t", "256", T], "Cannot handle `-t' option with arg `256' (argc 3)\n"],
+      ] as const
+    ) {
+      await t.step(args.join(" "), async () => {
+        const theirs = await runTraceroute(lab, c.source, [...args, "-m", "1"]);
+        assertEquals(theirs.code, 0, "Linux traceroute accepts it");
+        const ours = await runHopwise(lab, c.source, args);
+        assertEquals({ stdout: ours.stdout, stderr: ours.stderr, code: ours.code }, {
+          stdout: "",
+          stderr,
+          code: 2,
+        });
       });
     }
   },
