@@ -824,17 +824,21 @@ export class Lab {
   /**
    * Writes /etc/netns/<ns>/hosts for `node` (seen as /etc/hosts by commands
    * started afterwards): the localhost lines, then one line per entry.
-   * Addresses must be inside the lab ranges.
+   * Addresses must be inside the lab ranges. Names must be host names,
+   * unless `options.hostile` allows any characters but whitespace and `#`
+   * (to test how names with control characters are printed).
    */
   async setHosts(
     node: string,
     lines: ReadonlyArray<readonly [address: string, name: string]>,
+    options: { hostile?: boolean } = {},
   ): Promise<void> {
     this.#assertUsable();
     const ns = this.ns(node);
+    const valid = options.hostile ? /^[^\s#]+$/ : /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
     for (const [address, name] of lines) {
       checkLabAddress(address, "hosts entry");
-      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(name)) {
+      if (!valid.test(name)) {
         throw new Error(`invalid host name ${JSON.stringify(name)}`);
       }
     }
