@@ -49,6 +49,12 @@ export const dccpMethod: Method = {
         return ports && { ...ports, sequence: null };
       },
       replyPorts: decodeDccpPorts,
+      checksumOffset: 6,
+      // CsCov (RFC 4340 9.2): 0 covers the packet, n the header and n - 1 words of data.
+      checksumCoverage: (bytes) => {
+        const coverage = (bytes[5] ?? 0) & 0x0f;
+        return coverage === 0 ? bytes.length : (bytes[4] ?? 0) * 4 + (coverage - 1) * 4;
+      },
       // A Response or a Reset from the destination: it was reached.
       reply: () => [],
     }, destinationPort);

@@ -27,6 +27,7 @@ import {
   targetEndpoint,
 } from "./method.ts";
 import type { IgnoreReason } from "../engine/statistics.ts";
+import { checksumValid, pseudoHeaderSum } from "../packet/checksum.ts";
 import { sendProbe } from "./udp.ts";
 
 /** A probe in flight: its port, sequence number and the socket holding the port. */
@@ -68,6 +69,32 @@ export interface HalfOpenProtocol {
   reply(bytes: Uint8Array, entry: HalfOpenEntry): string[] | null;
   /** Ports of a packet from the destination (theirs first), or null. */
   replyPorts(bytes: Uint8Array): { sourcePort: number; destinationPort: number } | null;
+  /** Where the checksum of a packet from the destination sits. */
+  checksumOffset: number;
+  /** How many leading bytes of a packet from the destination its checksum covers. */
+  checksumCoverage(bytes: Uint8Array): number;
+}
+
+/**
+ * Whether a packet the raw socket got from `from` to `to` has a good
+ * transport checksum (the raw socket sees packets before the protocol checks
+ * them). A packet the kernel sent to itself (over lo) may still carry the
+ * pseudo-header sum it leaves for checksum offload (CHECKSUM_PARTIAL): that
+ * counts too. The checksum guards against corruption and garbage, not
+ * forgery: whoever can forge a reply can also compute its checksum.
+ */
+export function replyChecksumValid(
+  bytes: Uint8Array,
+  spec: Pick<HalfOpenProtocol, "protocol" | "checksumOffset" | "checksumCoverage">,
+  from: Uint8Array,
+  to: Uint8Array,
+): boolean {
+  if (bytes.length < spec.checksumOffset + 2) return false;
+  const pseudo = pseudoHeaderSum(from, to, spec.protocol, bytes.length);
+  const covered = Math.min(bytes.length, spec.checksumCoverage(bytes));
+  if (checksumValid(bytes.subarray(0, covered), pseudo)) return true;
+  const field = (bytes[spec.checksumOffset]! << 8) | bytes[spec.checksumOffset + 1]!;
+  return field === pseudo;
 }
 
 /** Errors that mean the kernel cannot make the kind of socket that reserves a port. */
@@ -203,6 +230,7 @@ export class HalfOpenSession implements MethodSession {
     if (ports.sourcePort !== this.#destinationPort) return "foreign";
     const entry = this.#byPort.get(ports.destinationPort);
     if (!entry) return "unknown-probe";
+    if (!replyChecksumValid(bytes, this.#spec, this.#destination, this.#source)) return "checksum";
     const flags = this.#spec.reply(bytes, entry);
     return flags ? { entry, flags } : "foreign";
   }

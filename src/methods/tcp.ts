@@ -160,6 +160,8 @@ function tcpProtocol(context: MethodContext): HalfOpenProtocol {
     },
     quoted: decodeTcpQuote,
     replyPorts: decodeTcpQuote,
+    checksumOffset: 16,
+    checksumCoverage: (bytes) => bytes.length,
     reply(bytes: Uint8Array, entry: HalfOpenEntry) {
       const tcp = decodeTcp(bytes);
       if (!tcp) return null;

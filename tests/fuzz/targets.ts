@@ -18,6 +18,7 @@ import { asPathFromWhois } from "../../src/lookup/whois.ts";
 import { icmpMethod } from "../../src/methods/icmp.ts";
 import type { MethodContext, MethodSession } from "../../src/methods/method.ts";
 import { tcpMethod } from "../../src/methods/tcp.ts";
+import { replyChecksumValid } from "../../src/methods/half_open.ts";
 import { resolveOptions } from "../../src/options.ts";
 import { decodeDccpPorts } from "../../src/packet/dccp.ts";
 import {
@@ -409,6 +410,10 @@ export function fuzzTcpMatcher(seed: number, count: number): { matched: number; 
         const sent = decodeTcp(segments[index]!)!;
         if (header.acknowledgment !== ((sent.sequence + 1) >>> 0)) {
           fail("tcp", seed, i, "took a reply that acknowledges nothing");
+        }
+        const tcpChecksum = { protocol: 6, checksumOffset: 16, checksumCoverage: () => tcp.length };
+        if (!replyChecksumValid(tcp, tcpChecksum, addressBytes(target), addressBytes(source))) {
+          fail("tcp", seed, i, "took a reply with a bad checksum");
         }
       }
     }
