@@ -9,7 +9,8 @@
  * ```text
  * deno run --allow-ffi --allow-sys --allow-run tests/lab/icmp_responder.ts \
  *   [--mode mpls|objects|malformed|plain] [--labels JSON] [--objects JSON]
- *   [--variant NAME] [--quote BYTES] [--mark N] [--no-netfilter] [--verbose]
+ *   [--variant NAME] [--quote BYTES] [--hostile NAME] [--no-genuine]
+ *   [--mark N] [--no-netfilter] [--verbose]
  * ```
  *
  * - `--labels '[{"label":16001,"exp":0,"s":0,"ttl":1}, ...]'`: the MPLS label
@@ -28,6 +29,9 @@
  *   1280 bytes with its IP header).
  *   For the `compat` variant it caps the quoted datagram instead. Unused by
  *   `plain`.
+ * - `--hostile NAME`: before each answer, send the hostile packets of
+ *   {@linkcode HostileVariant} `NAME` (see "Hostile packets" below).
+ * - `--no-genuine`: send no genuine answer (only the hostile packets, if any).
  * - `--mark N`: the SO_MARK of the answers (default 0x4850).
  * - `--no-netfilter`: leave the kernel's own time-exceeded answers alone
  *   (by default they are dropped; see below).
@@ -60,9 +64,9 @@
  * - The kernel still expires the probe and sends its own answer; the
  *   responder inserts, at start, rules dropping every time-exceeded whose
  *   mark is not `--mark` in OUTPUT:
- *   `iptables -I OUTPUT 1 -p icmp --icmp-type time-exceeded -m mark ! --mark
- *   0x4850 -m comment --comment hopwise-icmp-responder -j DROP` and the
- *   `ip6tables` one for `icmpv6 --icmpv6-type time-exceeded`, and deletes them
+ *   `iptables -I OUTPUT 1 -p icmp -m mark ! --mark 0x4850 -m icmp --icmp-type
+ *   time-exceeded -m comment --comment hopwise-icmp-responder -j DROP` and the
+ *   `ip6tables` one for `icmp6 --icmpv6-type time-exceeded`, and deletes them
  *   on SIGINT / SIGTERM (a SIGKILL leaves them, and the namespace's deletion
  *   takes them away).
  *
@@ -84,11 +88,33 @@
  * Nothing limits how fast it answers, as the lab lifts the kernel's ICMP rate
  * limits too.
  *
+ * ## Hostile packets
+ *
+ * With `--hostile`, every probe expiring here is first answered with the
+ * packets {@linkcode hostilePackets} builds for the variant, then (unless
+ * `--no-genuine`) with the genuine answer above, in that order on the wire.
+ * ICMP messages from this router go out on the same raw sockets as the
+ * genuine answers (IPv4: checksum computed here, so it can be wrong on
+ * purpose; IPv6: the kernel computes it). Whole IP packets (a spoofed
+ * source, or an ICMPv6 checksum that must stay wrong) go out on
+ * `IPPROTO_RAW` sockets (IP_HDRINCL; IPv6 `IPPROTO_RAW` implies it): source
+ * and everything else as built here, except that the kernel fills in the
+ * IPv4 header checksum, identification and total length. They carry the same
+ * mark. A packet spoofed from the target needs no change to reverse-path
+ * filtering: the target lies beyond this router, so every node on the way
+ * back (and the source) routes the spoofed source through the interface the
+ * packet came in on, and lab namespaces start with `rp_filter` 0 anyway.
+ *
  * @module
  */
 
 import { formatAddress } from "../../src/address.ts";
-import { internetChecksum } from "../../src/packet/checksum.ts";
+import {
+  finishChecksum,
+  internetChecksum,
+  pseudoHeaderSum,
+  sumWords,
+} from "../../src/packet/checksum.ts";
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -152,6 +178,81 @@ export const MALFORMED_VARIANTS: readonly MalformedVariant[] = [
   "compat",
 ];
 
+/**
+ * The hostile packets sent before each genuine answer with `--hostile`, each
+ * one a full ICMP message quoting the probe as the kernel would (all of it up
+ * to 576 / 1280 bytes in all) unless said otherwise. "Spoofed" packets come
+ * from the probe's destination (the target), not from this router, and are
+ * sent only for the probes they fit (ICMP echo requests, TCP segments).
+ *
+ * - `truncated`: a time-exceeded quoting the probe's IP header and 4 bytes of
+ *   what follows (less than the 8 bytes RFC 792 asks for); one quoting only
+ *   20 bytes (IPv4: the IP header alone; IPv6: half of it).
+ * - `bad-checksum`: a time-exceeded whose ICMP checksum is wrong (IPv6: sent
+ *   whole on the IPPROTO_RAW socket, from this router's address).
+ * - `altered-quote`: time-exceeded messages quoting the probe with one field
+ *   changed each (high bit flipped): UDP source port, UDP destination port;
+ *   TCP source port, destination port, sequence number; ICMP echo identifier,
+ *   sequence number.
+ * - `altered-payload`: a time-exceeded quoting the probe with its last byte
+ *   flipped (UDP and ICMP: a payload byte; TCP: the last option byte).
+ * - `bad-ip-header` (IPv4 only): the quoted IP header's version/IHL byte set
+ *   to 0x6F (version 6, 60-byte header): once quoting just the probe, once
+ *   zero-padded to 128 bytes so that the kernel has the 60 + 8 bytes it reads.
+ * - `unknown-type`: ICMP type 99 code 0 quoting the probe (unassigned in both
+ *   families; for ICMPv6 it is in the error range, below 128).
+ * - `garbage`: a 68-byte time-exceeded whose 60 bytes after the header are
+ *   random; a 1400-byte one quoting the probe's IP header and 8 transport
+ *   bytes, then random bytes; a 1400-byte one random after the header.
+ * - `spoofed-echo-reply` (ICMP echo probes): echo replies from the target
+ *   carrying the probe's payload: (a) the probe's identifier and sequence
+ *   with a wrong checksum; (b) the next three sequence numbers, correct
+ *   checksum; (c) another identifier (high bit flipped); then (d) a 4-byte
+ *   echo reply and (e) an echo request with the probe's identifier and
+ *   sequence, both with correct checksums.
+ * - `spoofed-tcp-reply` (TCP probes): SYN-ACKs from the target, correct
+ *   checksums: (a) acknowledging the probe's sequence + 2 instead of + 1;
+ *   (b) acknowledging it right, but to another port (high bit flipped);
+ *   (c) acknowledging it right, from another port (high bit flipped).
+ * - `spoofed-tcp-checksum` (TCP probes): the SYN-ACK the target would send
+ *   (to the probe's port, acknowledging its sequence + 1) with a wrong
+ *   TCP checksum.
+ * - `ignored-types` (IPv4 only): a redirect (type 5 code 1, gateway 0.0.0.0,
+ *   which no host takes as a route) and a source quench (type 4), both
+ *   quoting the probe.
+ * - `duplicates`: two more copies of the genuine answer (three in all with
+ *   it).
+ */
+export type HostileVariant =
+  | "truncated"
+  | "bad-checksum"
+  | "altered-quote"
+  | "altered-payload"
+  | "bad-ip-header"
+  | "unknown-type"
+  | "garbage"
+  | "spoofed-echo-reply"
+  | "spoofed-tcp-reply"
+  | "spoofed-tcp-checksum"
+  | "ignored-types"
+  | "duplicates";
+
+/** Every {@linkcode HostileVariant}. */
+export const HOSTILE_VARIANTS: readonly HostileVariant[] = [
+  "truncated",
+  "bad-checksum",
+  "altered-quote",
+  "altered-payload",
+  "bad-ip-header",
+  "unknown-type",
+  "garbage",
+  "spoofed-echo-reply",
+  "spoofed-tcp-reply",
+  "spoofed-tcp-checksum",
+  "ignored-types",
+  "duplicates",
+];
+
 /** One MPLS label stack entry (RFC 3032 / RFC 4950). */
 export interface MplsLabel {
   /** The label, 20 bits. */
@@ -188,6 +289,10 @@ export interface ResponderConfig {
   variant: MalformedVariant;
   /** The original datagram field's length, or its cap for `compat`; null for the default. */
   quote: number | null;
+  /** Hostile packets to send before each answer, or null for none. */
+  hostile: HostileVariant | null;
+  /** Whether to send the genuine answer (after the hostile packets). */
+  genuine: boolean;
   /** SO_MARK of the answers; the netfilter rules let through only this mark. */
   mark: number;
   /** Whether to drop the kernel's own time-exceeded answers while running. */
@@ -273,6 +378,8 @@ export function parseArgs(args: readonly string[]): ResponderConfig {
     objects: [...DEFAULT_OBJECTS],
     variant: "zero-length",
     quote: null,
+    hostile: null,
+    genuine: true,
     mark: DEFAULT_MARK,
     netfilter: true,
     verbose: false,
@@ -313,6 +420,17 @@ export function parseArgs(args: readonly string[]): ResponderConfig {
       case "--quote":
         config.quote = integer(Number(value()), "--quote", 1232);
         break;
+      case "--hostile": {
+        const hostile = value();
+        if (!HOSTILE_VARIANTS.includes(hostile as HostileVariant)) {
+          fail(`--hostile must be one of ${HOSTILE_VARIANTS.join(", ")}`);
+        }
+        config.hostile = hostile as HostileVariant;
+        break;
+      }
+      case "--no-genuine":
+        config.genuine = false;
+        break;
       case "--mark":
         config.mark = integer(Number(value()), "--mark", 0xffff_ffff);
         break;
@@ -347,6 +465,10 @@ export interface ResponderOptions {
   variant?: MalformedVariant;
   /** See `--quote`. */
   quote?: number;
+  /** Hostile packets sent before each answer. */
+  hostile?: HostileVariant;
+  /** False: send no genuine answer, only the hostile packets. */
+  genuine?: boolean;
   /** SO_MARK of the answers. */
   mark?: number;
   /** False: leave the kernel's answers alone. */
@@ -363,6 +485,8 @@ export function responderArgs(options: ResponderOptions = {}): string[] {
   if (options.objects !== undefined) args.push("--objects", JSON.stringify(options.objects));
   if (options.variant !== undefined) args.push("--variant", options.variant);
   if (options.quote !== undefined) args.push("--quote", String(options.quote));
+  if (options.hostile !== undefined) args.push("--hostile", options.hostile);
+  if (options.genuine === false) args.push("--no-genuine");
   if (options.mark !== undefined) args.push("--mark", String(options.mark));
   if (options.netfilter === false) args.push("--no-netfilter");
   if (options.verbose) args.push("--verbose");
@@ -631,6 +755,361 @@ export function expired(
 }
 
 // ---------------------------------------------------------------------------
+// Hostile packets
+
+/**
+ * One hostile packet: an ICMP message this router sends on its raw ICMP
+ * socket (the kernel adds the IP header), or a whole IP packet for the
+ * IPPROTO_RAW socket.
+ */
+export type HostilePacket =
+  | {
+    /** An ICMP / ICMPv6 message. */
+    kind: "icmp";
+    /** What it is, for the log. */
+    label: string;
+    /** The message (IPv6: checksum 0, the kernel fills it in). */
+    message: Uint8Array;
+  }
+  | {
+    /** A whole IP packet, header included. */
+    kind: "ip";
+    /** What it is, for the log. */
+    label: string;
+    /** The packet. */
+    packet: Uint8Array;
+  };
+
+/** Length of the hostile 1400-byte ICMP messages of `garbage`. */
+export const OVERSIZED = 1400;
+
+const IP_ICMP = 1;
+const IP_TCP = 6;
+const IP_UDP = 17;
+const IP_ICMPV6 = 58;
+
+/** The probe's transport header offset and protocol, or null (IPv6 extension headers). */
+function transport(probe: Expired): { offset: number; protocol: number } | null {
+  if (probe.family === 4) return { offset: (probe.packet[0]! & 0xf) * 4, protocol: probe.protocol };
+  return [IP_TCP, IP_UDP, IP_ICMPV6].includes(probe.protocol)
+    ? { offset: 40, protocol: probe.protocol }
+    : null;
+}
+
+/** Whether the probe is an ICMP echo request. */
+function isEchoRequest(probe: Expired): boolean {
+  const t = transport(probe);
+  if (!t || t.offset + 8 > probe.packet.length) return false;
+  const type = probe.packet[t.offset];
+  return probe.family === 4 ? t.protocol === IP_ICMP && type === 8 : t.protocol === IP_ICMPV6 &&
+    type === 128;
+}
+
+/**
+ * An ICMP message: type, code, the 4-byte rest of the header, `body`. IPv4:
+ * with its checksum (wrong when `badChecksum`); IPv6: checksum 0.
+ */
+function icmpMessage(
+  family: 4 | 6,
+  type: number,
+  code: number,
+  rest: Uint8Array,
+  body: Uint8Array,
+  badChecksum = false,
+): Uint8Array {
+  const out = new Uint8Array(8 + body.length);
+  out[0] = type;
+  out[1] = code;
+  out.set(rest.subarray(0, 4), 4);
+  out.set(body, 8);
+  if (family === 4) setChecksum(out, 2, internetChecksum(out), badChecksum);
+  return out;
+}
+
+/** Writes `valid` at `offset`, or a wrong value (never 0 or 0xffff) when `bad`. */
+function setChecksum(bytes: Uint8Array, offset: number, valid: number, bad: boolean): void {
+  let value = valid;
+  if (bad) {
+    value = valid ^ 0x5a5a;
+    if (value === 0 || value === 0xffff) value = valid ^ 0x1111;
+  }
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint16(offset, value);
+}
+
+/** The checksum of a transport message (TCP, ICMPv6) with its pseudo-header. */
+function pseudoChecksum(
+  message: Uint8Array,
+  source: Uint8Array,
+  destination: Uint8Array,
+  protocol: number,
+): number {
+  return finishChecksum(
+    sumWords(message, pseudoHeaderSum(source, destination, protocol, message.length)),
+  );
+}
+
+/** A whole IP packet around `payload` (TTL / hop limit 64). */
+export function ipPacket(
+  family: 4 | 6,
+  source: Uint8Array,
+  destination: Uint8Array,
+  protocol: number,
+  payload: Uint8Array,
+): Uint8Array {
+  if (family === 4) {
+    const out = new Uint8Array(20 + payload.length);
+    const view = new DataView(out.buffer);
+    out[0] = 0x45;
+    view.setUint16(2, out.length);
+    out[8] = 64;
+    out[9] = protocol;
+    out.set(source, 12);
+    out.set(destination, 16);
+    view.setUint16(10, internetChecksum(out.subarray(0, 20)));
+    out.set(payload, 20);
+    return out;
+  }
+  const out = new Uint8Array(40 + payload.length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x60;
+  view.setUint16(4, payload.length);
+  out[6] = protocol;
+  out[7] = 64;
+  out.set(source, 8);
+  out.set(destination, 24);
+  out.set(payload, 40);
+  return out;
+}
+
+/**
+ * A spoofed ICMP / ICMPv6 message from the probe's target to its source, its
+ * checksum filled in here (wrong when `badChecksum`).
+ */
+function spoofedIcmp(probe: Expired, message: Uint8Array, badChecksum = false): Uint8Array {
+  const valid = probe.family === 4
+    ? internetChecksum(message)
+    : pseudoChecksum(message, probe.destination, probe.source, IP_ICMPV6);
+  setChecksum(message, 2, valid, badChecksum);
+  const protocol = probe.family === 4 ? IP_ICMP : IP_ICMPV6;
+  return ipPacket(probe.family, probe.destination, probe.source, protocol, message);
+}
+
+/** A spoofed echo message (`type`) from the probe's target to its source. */
+function spoofedEcho(
+  probe: Expired,
+  type: number,
+  ident: number,
+  sequence: number,
+  payload: Uint8Array,
+  badChecksum = false,
+): Uint8Array {
+  const icmp = new Uint8Array(8 + payload.length);
+  const view = new DataView(icmp.buffer);
+  icmp[0] = type;
+  view.setUint16(4, ident);
+  view.setUint16(6, sequence);
+  icmp.set(payload, 8);
+  return spoofedIcmp(probe, icmp, badChecksum);
+}
+
+/** A spoofed 20-byte SYN-ACK from the probe's target to its source. */
+function spoofedSynAck(
+  probe: Expired,
+  fields: { sourcePort: number; destinationPort: number; acknowledgment: number },
+  badChecksum = false,
+): Uint8Array {
+  const tcp = new Uint8Array(20);
+  const view = new DataView(tcp.buffer);
+  view.setUint16(0, fields.sourcePort);
+  view.setUint16(2, fields.destinationPort);
+  view.setUint32(4, 0x48570001);
+  view.setUint32(8, fields.acknowledgment >>> 0);
+  tcp[12] = 5 << 4;
+  tcp[13] = 0x12; // SYN, ACK
+  view.setUint16(14, 65535);
+  setChecksum(
+    tcp,
+    16,
+    pseudoChecksum(tcp, probe.destination, probe.source, IP_TCP),
+    badChecksum,
+  );
+  return ipPacket(probe.family, probe.destination, probe.source, IP_TCP, tcp);
+}
+
+/** xorshift32: the same "random" bytes on every run. */
+function pseudoRandom(length: number, seed: number): Uint8Array {
+  let x = seed >>> 0 || 0x2545f491;
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** The probe as a time-exceeded would quote it (plain layout), as a copy to alter. */
+function plainQuote(probe: Expired): Uint8Array {
+  return probe.packet.slice(0, Math.min(probe.packet.length, PLAIN_QUOTE[probe.family]));
+}
+
+/**
+ * The hostile packets sent for `probe` before its genuine answer (see
+ * {@linkcode HostileVariant}). `router` is this router's address toward the
+ * probe's source (the source of its own answers); `seed` varies the random
+ * bytes of `garbage` from one probe to the next.
+ */
+export function hostilePackets(
+  variant: HostileVariant,
+  probe: Expired,
+  config: ResponderConfig,
+  router: Uint8Array,
+  seed = 1,
+): HostilePacket[] {
+  const family = probe.family;
+  const te = family === 4 ? 11 : 3;
+  const none = new Uint8Array(4);
+  const icmp = (label: string, message: Uint8Array): HostilePacket => ({
+    kind: "icmp",
+    label,
+    message,
+  });
+  const ip = (label: string, packet: Uint8Array): HostilePacket => ({ kind: "ip", label, packet });
+  const quoting = (label: string, quote: Uint8Array, type = te, code = 0, rest = none) =>
+    icmp(label, icmpMessage(family, type, code, rest, quote));
+  const t = transport(probe);
+  switch (variant) {
+    case "truncated": {
+      const headerLength = family === 4 ? (probe.packet[0]! & 0xf) * 4 : 40;
+      return [
+        quoting(
+          "ip-header+4",
+          probe.packet.slice(0, Math.min(headerLength + 4, probe.packet.length)),
+        ),
+        quoting("20-bytes", probe.packet.slice(0, 20)),
+      ];
+    }
+    case "bad-checksum": {
+      if (family === 4) {
+        return [icmp("bad-checksum", icmpMessage(4, te, 0, none, plainQuote(probe), true))];
+      }
+      const message = icmpMessage(6, te, 0, none, plainQuote(probe));
+      setChecksum(message, 2, pseudoChecksum(message, router, probe.source, IP_ICMPV6), true);
+      return [ip("bad-checksum", ipPacket(6, router, probe.source, IP_ICMPV6, message))];
+    }
+    case "altered-quote": {
+      if (!t) return [];
+      const flip = (label: string, at: number, mask: number, size: 2 | 4): HostilePacket => {
+        const quote = plainQuote(probe);
+        const view = new DataView(quote.buffer);
+        if (size === 2) view.setUint16(at, view.getUint16(at) ^ mask);
+        else view.setUint32(at, (view.getUint32(at) ^ mask) >>> 0);
+        return quoting(label, quote);
+      };
+      const o = t.offset;
+      if (o + 8 > probe.packet.length) return [];
+      if (t.protocol === IP_UDP) {
+        return [
+          flip("udp-source-port", o, 0x8000, 2),
+          flip("udp-destination-port", o + 2, 0x8000, 2),
+        ];
+      }
+      if (t.protocol === IP_TCP) {
+        return [
+          flip("tcp-source-port", o, 0x8000, 2),
+          flip("tcp-destination-port", o + 2, 0x8000, 2),
+          flip("tcp-sequence", o + 4, 0x8000_0000, 4),
+        ];
+      }
+      if (isEchoRequest(probe)) {
+        return [flip("echo-identifier", o + 4, 0x8000, 2), flip("echo-sequence", o + 6, 0x8000, 2)];
+      }
+      return [];
+    }
+    case "altered-payload": {
+      const quote = plainQuote(probe);
+      if (!t || quote.length <= t.offset + 8) return [];
+      quote[quote.length - 1]! ^= 0xff;
+      return [quoting("last-byte", quote)];
+    }
+    case "bad-ip-header": {
+      if (family !== 4) return [];
+      const quote = plainQuote(probe);
+      quote[0] = 0x6f;
+      const padded = new Uint8Array(Math.max(128, quote.length));
+      padded.set(quote);
+      return [quoting("version-ihl-0x6f", quote), quoting("version-ihl-0x6f-padded", padded)];
+    }
+    case "unknown-type":
+      return [quoting("type-99", plainQuote(probe), 99)];
+    case "garbage": {
+      const header = (t?.offset ?? (family === 4 ? 20 : 40)) + 8;
+      const oversized = new Uint8Array(OVERSIZED - 8);
+      oversized.set(probe.packet.subarray(0, Math.min(header, probe.packet.length)));
+      const tail = Math.min(header, probe.packet.length);
+      oversized.set(pseudoRandom(oversized.length - tail, seed * 3 + 1), tail);
+      return [
+        quoting("random", pseudoRandom(60, seed * 3)),
+        quoting("oversized-quote", oversized),
+        quoting("oversized-random", pseudoRandom(OVERSIZED - 8, seed * 3 + 2)),
+      ];
+    }
+    case "spoofed-echo-reply": {
+      if (!t || !isEchoRequest(probe)) return [];
+      const view = new DataView(probe.packet.buffer, probe.packet.byteOffset + t.offset);
+      const ident = view.getUint16(4);
+      const sequence = view.getUint16(6);
+      const payload = probe.packet.subarray(t.offset + 8);
+      const reply = family === 4 ? 0 : 129;
+      const request = family === 4 ? 8 : 128;
+      return [
+        ip("bad-checksum", spoofedEcho(probe, reply, ident, sequence, payload, true)),
+        ...[1, 2, 3].map((k) =>
+          ip(`sequence+${k}`, spoofedEcho(probe, reply, ident, (sequence + k) & 0xffff, payload))
+        ),
+        ip("other-identifier", spoofedEcho(probe, reply, ident ^ 0x8000, sequence, payload)),
+        // An echo reply cut to 4 bytes (the IP length says 4 too).
+        ip("4-bytes", spoofedIcmp(probe, Uint8Array.of(reply, 0, 0, 0))),
+        ip("echo-request", spoofedEcho(probe, request, ident, sequence, payload)),
+      ];
+    }
+    case "spoofed-tcp-reply":
+    case "spoofed-tcp-checksum": {
+      if (!t || t.protocol !== IP_TCP || t.offset + 8 > probe.packet.length) return [];
+      const view = new DataView(probe.packet.buffer, probe.packet.byteOffset + t.offset);
+      const port = view.getUint16(0);
+      const service = view.getUint16(2);
+      const acknowledgment = view.getUint32(4) + 1;
+      const right = { sourcePort: service, destinationPort: port, acknowledgment };
+      if (variant === "spoofed-tcp-checksum") {
+        return [ip("bad-checksum", spoofedSynAck(probe, right, true))];
+      }
+      return [
+        ip(
+          "wrong-acknowledgment",
+          spoofedSynAck(probe, { ...right, acknowledgment: acknowledgment + 1 }),
+        ),
+        ip("other-port", spoofedSynAck(probe, { ...right, destinationPort: port ^ 0x8000 })),
+        ip("other-service", spoofedSynAck(probe, { ...right, sourcePort: service ^ 0x8000 })),
+      ];
+    }
+    case "ignored-types":
+      if (family !== 4) return [];
+      return [
+        quoting("redirect", plainQuote(probe), 5, 1),
+        quoting("source-quench", plainQuote(probe), 4, 0),
+      ];
+    case "duplicates": {
+      const copy = timeExceeded(family, probe.packet, config);
+      return [icmp("copy", copy), icmp("copy", copy)];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Sockets (libc through FFI)
 
 const AF_INET = 2;
@@ -651,6 +1130,7 @@ const SOL_RAW = 255;
 const ICMP_FILTER = 1;
 const IPPROTO_ICMP = 1;
 const IPPROTO_ICMPV6 = 58;
+const IPPROTO_RAW = 255;
 const ICMP6_FILTER = 1;
 const MSG_DONTWAIT = 0x40;
 const PACKET_HOST = 0;
@@ -668,6 +1148,8 @@ const LIBC_SYMBOLS = {
     result: "isize",
   },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   // Waits on another thread, so the event loop (and signal handling) goes on.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   close: { parameters: ["i32"], result: "i32" },
@@ -693,13 +1175,29 @@ function int32(value: number): Uint8Array {
   return bytes;
 }
 
+/** A sockaddr_in / sockaddr_in6 for `address` and `port`. */
+function sockaddr(family: 4 | 6, address: Uint8Array, port = 0): Uint8Array {
+  const out = new Uint8Array(family === 4 ? 16 : 28);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, family === 4 ? AF_INET : AF_INET6, true);
+  view.setUint16(2, port);
+  out.set(address, family === 4 ? 4 : 8);
+  return out;
+}
+
 class Sockets {
   readonly #libc: Libc;
   readonly packet: number;
   readonly raw4: number;
   readonly raw6: number;
+  /** IPPROTO_RAW sockets for whole packets (IP_HDRINCL), opened on first use. */
+  #whole: { 4: number | null; 6: number | null } = { 4: null, 6: null };
+  readonly #mark: number;
+  /** This router's source address toward each destination, by `${family} ${address}`. */
+  readonly #sources = new Map<string, Uint8Array>();
 
   constructor(libc: Libc, mark: number) {
+    this.#mark = mark;
     this.#libc = libc;
     const open = (domain: number, type: number, protocol: number, what: string): number => {
       const fd = libc.socket(domain, type | SOCK_CLOEXEC, protocol);
@@ -783,8 +1281,55 @@ class Sockets {
     return n < 0 ? errorText(this.#libc, errno(this.#libc)) : `short send (${n} bytes)`;
   }
 
+  /** Sends a whole IP packet (header included) to `destination`; an error text or null. */
+  sendPacket(family: 4 | 6, packet: Uint8Array, destination: Uint8Array): string | null {
+    let fd = this.#whole[family];
+    if (fd === null) {
+      fd = this.#libc.socket(
+        family === 4 ? AF_INET : AF_INET6,
+        SOCK_RAW | SOCK_CLOEXEC,
+        IPPROTO_RAW,
+      );
+      if (fd < 0) return `socket(IPPROTO_RAW): ${errorText(this.#libc, errno(this.#libc))}`;
+      this.#whole[family] = fd;
+      this.#option(fd, SOL_SOCKET, SO_MARK, int32(this.#mark));
+    }
+    const address = sockaddr(family, destination);
+    const n = Number(
+      this.#libc.sendto(fd, packet, BigInt(packet.length), 0, address, address.length),
+    );
+    if (n === packet.length) return null;
+    return n < 0 ? errorText(this.#libc, errno(this.#libc)) : `short send (${n} bytes)`;
+  }
+
+  /**
+   * The address this host sends from toward `destination` (what the kernel
+   * puts in its own answers): a UDP socket connected there, read back.
+   */
+  sourceFor(family: 4 | 6, destination: Uint8Array): Uint8Array {
+    const key = `${family} ${formatAddress(destination)}`;
+    const known = this.#sources.get(key);
+    if (known) return known;
+    const fd = this.#libc.socket(family === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) this.#fail("socket(SOCK_DGRAM)");
+    try {
+      const address = sockaddr(family, destination, 9);
+      if (this.#libc.connect(fd, address, address.length) < 0) this.#fail("connect");
+      const local = new Uint8Array(28);
+      const length = int32(local.length);
+      if (this.#libc.getsockname(fd, local, length) < 0) this.#fail("getsockname");
+      const source = family === 4 ? local.slice(4, 8) : local.slice(8, 24);
+      this.#sources.set(key, source);
+      return source;
+    } finally {
+      this.#libc.close(fd);
+    }
+  }
+
   close(): void {
-    for (const fd of [this.packet, this.raw4, this.raw6]) this.#libc.close(fd);
+    for (const fd of [this.packet, this.raw4, this.raw6, this.#whole[4], this.#whole[6]]) {
+      if (fd !== null) this.#libc.close(fd);
+    }
   }
 }
 
@@ -794,22 +1339,30 @@ class Sockets {
 const RULE_COMMENT = "hopwise-icmp-responder";
 
 function netfilterRules(mark: number): Array<[string, string[]]> {
-  const tail = [
-    "-m",
-    "mark",
-    "!",
-    "--mark",
-    `0x${mark.toString(16)}`,
-    "-m",
-    "comment",
-    "--comment",
-    RULE_COMMENT,
-    "-j",
-    "DROP",
-  ];
+  // The mark is matched before the ICMP type: the icmp / icmp6 matches drop
+  // ("hotdrop") a message too short to have a type, which the hostile
+  // packets include.
+  const mark_ = ["-m", "mark", "!", "--mark", `0x${mark.toString(16)}`];
+  const tail = ["-m", "comment", "--comment", RULE_COMMENT, "-j", "DROP"];
   return [
-    ["iptables", ["OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", ...tail]],
-    ["ip6tables", ["OUTPUT", "-p", "icmpv6", "--icmpv6-type", "time-exceeded", ...tail]],
+    [
+      "iptables",
+      ["OUTPUT", "-p", "icmp", ...mark_, "-m", "icmp", "--icmp-type", "time-exceeded", ...tail],
+    ],
+    [
+      "ip6tables",
+      [
+        "OUTPUT",
+        "-p",
+        "icmpv6",
+        ...mark_,
+        "-m",
+        "icmp6",
+        "--icmpv6-type",
+        "time-exceeded",
+        ...tail,
+      ],
+    ],
   ];
 }
 
@@ -944,6 +1497,9 @@ function warmUp(config: ResponderConfig): void {
     for (const [family, probe] of [[4, probe4], [6, probe6]] as const) {
       const found = expired(probe, () => false);
       if (found) timeExceeded(family, found.packet, config);
+      if (found && config.hostile !== null) {
+        hostilePackets(config.hostile, found, config, found.destination, i);
+      }
       formatAddress(found?.source ?? probe4.subarray(12, 16));
     }
   }
@@ -954,6 +1510,7 @@ async function serve(sockets: Sockets, config: ResponderConfig): Promise<never> 
   const buffer = new Uint8Array(65536);
   const local = new LocalAddresses();
   const mode = config.mode === "malformed" ? `malformed ${config.variant}` : config.mode;
+  let count = 0;
   for (;;) {
     await sockets.wait(200);
     for (;;) {
@@ -962,10 +1519,28 @@ async function serve(sockets: Sockets, config: ResponderConfig): Promise<never> 
       if (got.pkttype !== PACKET_HOST) continue;
       const probe = expired(got.packet, (address) => local.has(address));
       if (probe === null) continue;
-      const message = timeExceeded(probe.family, probe.packet, config);
-      const error = sockets.send(probe.family, message, probe.source, probe.tos);
       const what = `${formatAddress(probe.source)} > ${formatAddress(probe.destination)} ` +
         `${PROTOCOLS[probe.protocol] ?? `proto ${probe.protocol}`} ${probe.packet.length} bytes`;
+      if (config.hostile !== null) {
+        const router = sockets.sourceFor(probe.family, probe.source);
+        const packets = hostilePackets(config.hostile, probe, config, router, ++count);
+        for (const packet of packets) {
+          const error = packet.kind === "icmp"
+            ? sockets.send(probe.family, packet.message, probe.source, probe.tos)
+            : sockets.sendPacket(probe.family, packet.packet, probe.source);
+          const size = packet.kind === "icmp" ? packet.message.length : packet.packet.length;
+          if (error !== null) {
+            console.error(`icmp_responder: hostile ${packet.label} for ${what}: ${error}`);
+          } else if (config.verbose) {
+            console.error(
+              `hostile ${config.hostile} ${packet.label} (${packet.kind}, ${size} bytes) for ${what}`,
+            );
+          }
+        }
+      }
+      if (!config.genuine) continue;
+      const message = timeExceeded(probe.family, probe.packet, config);
+      const error = sockets.send(probe.family, message, probe.source, probe.tos);
       if (error !== null) console.error(`icmp_responder: answering ${what}: ${error}`);
       else if (config.verbose) {
         console.error(`answered ${what}: time exceeded of ${message.length} bytes (${mode})`);
