@@ -23,7 +23,21 @@ export interface WaitOptions {
    * answered (0 turns the rule off; Linux: 10).
    */
   near: number;
+  /**
+   * Least wait that HERE and NEAR give, in milliseconds (0 in Linux
+   * traceroute's timing; hopwise's adaptive timing gives slow routers at
+   * least this long).
+   */
+  min?: number;
 }
+
+/**
+ * How probes are paced. `classic`: Linux traceroute's rules and defaults
+ * (16 probes in flight, waits 5 s, 3, 10). `adaptive`: the same rules with
+ * every probe of the trace in flight at once and shorter waits for a silent
+ * hop once a later hop has answered (see ADAPTIVE).
+ */
+export type Timing = "adaptive" | "classic";
 
 /** Options of `trace()`. Every one is optional. */
 export interface TraceOptions {
@@ -39,9 +53,14 @@ export interface TraceOptions {
   maxHops?: number;
   /** Probes per hop (`-q`), 3 by default, 1 to 10. */
   queries?: number;
-  /** Probes in flight at once (`-N`), 16 by default. */
+  /**
+   * How probes are paced: `adaptive` by default, `classic` (Linux
+   * traceroute's) when `simultaneous`, `wait` or `sendWait` is given.
+   */
+  timing?: Timing;
+  /** Probes in flight at once (`-N`); 16 in classic timing, see ADAPTIVE otherwise. */
   simultaneous?: number;
-  /** Adaptive wait (`-w`); 5000 ms, 3, 10 by default. */
+  /** Adaptive wait (`-w`); 5000 ms, 3, 10 in classic timing, see ADAPTIVE otherwise. */
   wait?: Partial<WaitOptions>;
   /** Least time between two sends in milliseconds (`-z`), 0 by default. */
   sendWait?: number;
@@ -125,10 +144,12 @@ export interface ResolvedOptions {
   maxHops: number;
   /** Probes per hop. */
   queries: number;
+  /** How probes are paced. */
+  timing: Timing;
   /** Probes in flight at once. */
   simultaneous: number;
-  /** Adaptive wait. */
-  wait: WaitOptions;
+  /** Adaptive wait (with `min`, 0 in classic timing). */
+  wait: Required<WaitOptions>;
   /** Least time between sends (ms). */
   sendWait: number;
   /** Port or first sequence, 0 for the method's default. */
@@ -185,6 +206,19 @@ export const DEFAULTS = {
   maxTtl: 255,
   /** Largest probes per hop accepted. */
   maxQueries: 10,
+} as const;
+
+/**
+ * hopwise's adaptive timing, used unless `-N`, `-w`, `-z` or `--classic` is
+ * given: every probe of the trace in flight at once (up to 96), so a path
+ * whose hops all answer takes about one round trip to its destination; and a
+ * silent hop waits twice the round trip of a later hop that has answered (at
+ * least 20 ms), where Linux traceroute waits ten times. The hops shown are
+ * the same; only the time spent waiting differs.
+ */
+export const ADAPTIVE = {
+  simultaneous: 96,
+  wait: { max: 5000, here: 3, near: 2, min: 20 },
 } as const;
 
 /** Every method name Linux traceroute knows (not all are built yet: see methodNames()). */
@@ -279,6 +313,16 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
       throw new RangeError(`Gateway ${gateway} is not IPv${options.family}`);
     }
   }
+  const timing = options.timing ?? (
+    options.simultaneous !== undefined || options.wait !== undefined ||
+      options.sendWait !== undefined
+      ? "classic"
+      : "adaptive"
+  );
+  if (timing !== "adaptive" && timing !== "classic") {
+    throw new RangeError(`Option "timing" must be "adaptive" or "classic", got "${timing}"`);
+  }
+  const base = timing === "adaptive" ? ADAPTIVE : DEFAULTS;
   const packetLength = options.packetLength === undefined ? null : integer(
     "packetLength",
     options.packetLength,
@@ -293,11 +337,17 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     firstHop,
     maxHops,
     queries: integer("queries", options.queries, DEFAULTS.queries, 1, DEFAULTS.maxQueries),
-    simultaneous: integer("simultaneous", options.simultaneous, DEFAULTS.simultaneous, 1, 65535),
+    timing,
+    simultaneous: integer("simultaneous", options.simultaneous, base.simultaneous, 1, 65535),
     wait: {
-      max: nonNegative("wait.max", options.wait?.max, DEFAULTS.wait.max),
-      here: nonNegative("wait.here", options.wait?.here, DEFAULTS.wait.here),
-      near: nonNegative("wait.near", options.wait?.near, DEFAULTS.wait.near),
+      max: nonNegative("wait.max", options.wait?.max, base.wait.max),
+      here: nonNegative("wait.here", options.wait?.here, base.wait.here),
+      near: nonNegative("wait.near", options.wait?.near, base.wait.near),
+      min: nonNegative(
+        "wait.min",
+        options.wait?.min,
+        timing === "adaptive" ? ADAPTIVE.wait.min : 0,
+      ),
     },
     sendWait: nonNegative("sendWait", options.sendWait, DEFAULTS.sendWait),
     port: integer("port", options.port, 0, 0, 65535),

@@ -1,15 +1,44 @@
 import { assertEquals, assertThrows } from "../tests/assert.ts";
-import { DEFAULTS, resolveOptions } from "./options.ts";
+import { ADAPTIVE, DEFAULTS, resolveOptions } from "./options.ts";
 
-Deno.test("defaults are Linux traceroute's", () => {
-  const o = resolveOptions({});
+Deno.test("classic timing: Linux traceroute's defaults", () => {
+  const o = resolveOptions({ timing: "classic" });
   assertEquals(
     [o.method, o.firstHop, o.maxHops, o.queries, o.simultaneous, o.sendWait, o.port],
     ["default", 1, 30, 3, 16, 0, 0],
   );
-  assertEquals(o.wait, { max: 5000, here: 3, near: 10 });
+  assertEquals(o.wait, { max: 5000, here: 3, near: 10, min: 0 });
   assertEquals(o.resolveNames, true);
   assertEquals(DEFAULTS.maxPacketLength, 65000);
+});
+
+Deno.test("timing: adaptive by default, classic as soon as -N, -w or -z is given", () => {
+  const adaptive = resolveOptions({});
+  assertEquals(adaptive.timing, "adaptive");
+  assertEquals(adaptive.simultaneous, ADAPTIVE.simultaneous);
+  assertEquals(adaptive.wait, ADAPTIVE.wait);
+  for (
+    const given of [{ simultaneous: 16 }, { wait: { max: 5000 } }, { sendWait: 0 }] as const
+  ) {
+    const o = resolveOptions(given);
+    assertEquals(o.timing, "classic", JSON.stringify(given));
+    assertEquals(o.wait.min, 0);
+  }
+  // A given value in classic timing keeps the others at Linux's defaults.
+  assertEquals(resolveOptions({ wait: { max: 1000 } }).wait, {
+    max: 1000,
+    here: 3,
+    near: 10,
+    min: 0,
+  });
+  assertEquals(resolveOptions({ simultaneous: 4 }).simultaneous, 4);
+  // Asked for explicitly, adaptive timing takes given values over its own.
+  assertEquals(resolveOptions({ timing: "adaptive", simultaneous: 4 }).simultaneous, 4);
+  assertThrows(
+    () => resolveOptions({ timing: "fast" as "adaptive" }),
+    RangeError,
+    `"timing" must be`,
+  );
 });
 
 Deno.test("out-of-range values are RangeErrors that name the option and value", () => {

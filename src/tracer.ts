@@ -195,6 +195,7 @@ export async function* trace(
     packetSize: headerLength + session.dataLength,
     startedAt: new Date().toISOString(),
     settings: {
+      timing: opts.timing,
       simultaneous: method.onePerTime || opts.sourcePort !== 0 || opts.mtuDiscovery
         ? 1
         : opts.simultaneous,

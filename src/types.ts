@@ -100,10 +100,12 @@ export type StopReason = "reached" | "unreachable" | "max-hops" | "aborted";
 
 /** The settings that shape a trace's results (beyond what the header shows). */
 export interface TraceSettings {
+  /** How probes were paced: hopwise's `adaptive` timing or Linux traceroute's (`classic`). */
+  timing: "adaptive" | "classic";
   /** Probes in flight at once. */
   simultaneous: number;
-  /** Adaptive wait: MAX in ms, HERE and NEAR factors. */
-  wait: { max: number; here: number; near: number };
+  /** Adaptive wait: MAX in ms, HERE and NEAR factors, and the least wait they give in ms. */
+  wait: { max: number; here: number; near: number; min: number };
   /** Least time between sends, ms. */
   sendWait: number;
   /** Destination port (or first port / sequence / protocol, by method). */

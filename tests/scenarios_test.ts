@@ -1,6 +1,7 @@
 /**
  * Plays every scenario in tests/scenarios/ through the command line (main)
- * over the fake transport, and checks the exact output (RTTs are exact on the
+ * over the fake transport (in Linux traceroute's timing, unless a case asks
+ * for hopwise's adaptive timing), and checks the exact output (RTTs are exact on the
  * virtual clock), the exit status, the virtual duration (which the -w, -N and
  * -z rules decide), what was sent, and that no socket is left open.
  */
@@ -15,6 +16,8 @@ import { TableResolver } from "./fake/resolver.ts";
 interface Case {
   name: string;
   argv: string[];
+  /** `adaptive`: run with hopwise's own timing (the command line's default). */
+  timing?: "adaptive";
   program?: string;
   hops?: HopBehaviour[];
   pingAllowed?: boolean;
@@ -62,7 +65,11 @@ for (const name of files) {
         programName: c.program ?? "hopwise",
         output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
         resolver,
-        traceOptions: { transport: fake },
+        // Scenarios replay Linux traceroute's timing unless they say otherwise.
+        traceOptions: {
+          transport: fake,
+          ...(c.timing === "adaptive" ? {} : { timing: "classic" }),
+        },
       });
       assertEquals(stdout, c.stdout);
       if (c.stderr !== undefined) assertEquals(stderr, c.stderr);

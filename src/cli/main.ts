@@ -115,6 +115,8 @@ interface State {
   firstHop: number;
   maxHops: number;
   queries: number;
+  /** -N, -w, -z or --classic given: Linux traceroute's timing. */
+  classic: boolean;
   simultaneous: number;
   waitMax: number;
   here: number;
@@ -221,7 +223,10 @@ function buildOptions(
       short: "N",
       long: "sim-queries",
       arg: "squeries",
-      handle: uint((n) => (state.simultaneous = n)),
+      handle: uint((n) => {
+        state.simultaneous = n;
+        state.classic = true;
+      }),
     },
     { short: "n", handle: flag(() => (state.numeric = true)) },
     {
@@ -257,6 +262,7 @@ function buildOptions(
         state.waitMax = wait.max;
         state.here = wait.here;
         state.near = wait.near;
+        state.classic = true;
         return true;
       },
     },
@@ -276,6 +282,7 @@ function buildOptions(
         const n = parseCDouble(v ?? "");
         if (n === null) return false;
         state.sendWait = n;
+        state.classic = true;
         return true;
       },
     },
@@ -329,6 +336,7 @@ function buildOptions(
       },
     },
     { long: "mtu", handle: flag(() => (state.mtu = true)) },
+    { long: "classic", handle: flag(() => (state.classic = true)) },
     { long: "json", handle: flag(() => (state.output = "json")) },
     { long: "ndjson", handle: flag(() => (state.output = "ndjson")) },
     { long: "back", handle: flag(() => (state.back = true)) },
@@ -405,6 +413,7 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     firstHop: DEFAULTS.firstHop,
     maxHops: DEFAULTS.maxHops,
     queries: DEFAULTS.queries,
+    classic: false,
     simultaneous: DEFAULTS.simultaneous,
     waitMax: DEFAULTS.wait.max / 1000,
     here: DEFAULTS.wait.here,
@@ -587,9 +596,15 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     firstHop: state.firstHop,
     maxHops: state.maxHops,
     queries: state.queries,
-    simultaneous: Math.max(1, Math.min(state.simultaneous, 65535)),
-    wait: { max: state.waitMax * 1000, here: state.here, near: state.near },
-    sendWait: state.sendWait * 1000,
+    // Linux traceroute's timing when any of its knobs is given; else hopwise's.
+    ...(state.classic
+      ? {
+        timing: "classic" as const,
+        simultaneous: Math.max(1, Math.min(state.simultaneous, 65535)),
+        wait: { max: state.waitMax * 1000, here: state.here, near: state.near },
+        sendWait: state.sendWait * 1000,
+      }
+      : { timing: "adaptive" as const }),
     port: state.port,
     tos: state.tos,
     dontFragment: state.dontFragment,

@@ -40,15 +40,18 @@ Options:
   -q nqueries  --queries=nqueries
                           probes per hop (default 3, at most 10)
   -N squeries  --sim-queries=squeries
-                          probes in flight at once (default 16)
+                          probes in flight at once (Linux's default 16)
   -w MAX,HERE,NEAR  --wait=MAX,HERE,NEAR
                           wait at most MAX seconds for a reply (default 5), or
                           HERE times the round trip of an answered probe of the
                           same hop (default 3), or NEAR times that of a later
-                          hop (default 10); -w MAX alone waits MAX every time
+                          hop (Linux's default 10); -w MAX alone waits MAX
   -z sendwait  --sendwait=sendwait
                           least time between probes: seconds, or milliseconds
                           when 10 or more (default 0)
+  --classic               Linux traceroute's timing (implied by -N, -w, -z);
+                          without it all probes go at once and a silent hop
+                          waits 2 (not 10) round trips of a later hop
   -p port  --port=port    default method: first destination port (33434, +1 per
                           probe); icmp: first sequence number (1); tcp, tcpconn:
                           the port (80); udp, udplite: the port (53); dccp: the

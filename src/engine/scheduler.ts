@@ -5,7 +5,8 @@
  *   are outstanding; two sends are at least `sendWait` (-z) apart.
  * - Only the oldest unprinted probe is timed out. Its wait: HERE × (rtt + 1 ms)
  *   when a probe of its hop has answered, else NEAR × (rtt + 1 ms) when a later
- *   probe has, else MAX (each capped at MAX).
+ *   probe has, else MAX (each capped at MAX, and at least the wait's `min`,
+ *   which is 0 in Linux's timing).
  * - The trace ends after the hop in which any probe got a final reply.
  * - The "smart algorithm": an expired probe followed by a final unreachable
  *   that seems to belong to its hop takes that reply.
@@ -94,14 +95,16 @@ export class Scheduler {
 
   /** get_timeout: how long the probe may wait, in ms. */
   #timeout(probe: Probe): number {
-    const { max, here, near } = this.#settings.wait;
+    const { max, here, near, min } = this.#settings.wait;
     const q = this.#settings.queries;
+    const wait = (rtt: number, factor: number) =>
+      Math.min(max, Math.max(min, (rtt + WAIT_PRECISION) * factor));
     if (here) {
       const hopStart = probe.index - probe.place;
       for (let i = hopStart; i < hopStart + q; i++) {
         const p = this.#probe(i);
         const rtt = p.rtt;
-        if (p.done && rtt !== null && rtt > 0) return Math.min(max, (rtt + WAIT_PRECISION) * here);
+        if (p.done && rtt !== null && rtt > 0) return wait(rtt, here);
       }
     }
     if (near) {
@@ -109,7 +112,7 @@ export class Scheduler {
         const p = this.#probe(i);
         if (p.sentAt === null && !p.vacated) break;
         const rtt = p.rtt;
-        if (p.done && rtt !== null && rtt > 0) return Math.min(max, (rtt + WAIT_PRECISION) * near);
+        if (p.done && rtt !== null && rtt > 0) return wait(rtt, near);
       }
     }
     return max;

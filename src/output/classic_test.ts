@@ -12,8 +12,9 @@ const start: TraceEvent = {
   packetSize: 60,
   startedAt: "2026-11-21T00:00:00.000Z",
   settings: {
+    timing: "classic",
     simultaneous: 16,
-    wait: { max: 5000, here: 3, near: 10 },
+    wait: { max: 5000, here: 3, near: 10, min: 0 },
     sendWait: 0,
     port: 0,
     methodOptions: [],
