@@ -45,7 +45,13 @@ export type {
   TraceStart,
   TraceStatistics,
 } from "./src/types.ts";
-export { DEFAULTS, type TraceOptions, type WaitOptions } from "./src/options.ts";
+export {
+  ADAPTIVE,
+  DEFAULTS,
+  type Timing,
+  type TraceOptions,
+  type WaitOptions,
+} from "./src/options.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
 export {
   JSON_SCHEMA,
