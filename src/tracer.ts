@@ -186,6 +186,7 @@ export async function* trace(
     throw e;
   }
 
+  const oneAtATime = method.onePerTime || opts.sourcePort !== 0 || opts.mtuDiscovery;
   const start: TraceStart = {
     target: { host, address: target.address, family },
     method: method.name,
@@ -195,12 +196,14 @@ export async function* trace(
     packetSize: headerLength + session.dataLength,
     startedAt: new Date().toISOString(),
     settings: {
-      timing: opts.timing,
-      simultaneous: method.onePerTime || opts.sourcePort !== 0 || opts.mtuDiscovery
-        ? 1
-        : opts.simultaneous,
+      // One probe at a time (a fixed source port, a one-at-a-time method,
+      // --mtu) keeps Linux traceroute's rules in either timing.
+      timing: oneAtATime ? "classic" : opts.timing,
+      simultaneous: oneAtATime ? 1 : opts.simultaneous,
       wait: method.onePerTime || opts.sourcePort !== 0
         ? { ...opts.wait, here: 0, near: 0 }
+        : oneAtATime
+        ? { ...opts.wait, min: 0 }
         : { ...opts.wait },
       sendWait: opts.sendWait,
       port: opts.port,
@@ -239,6 +242,7 @@ export async function* trace(
       queries: opts.queries,
       // A fixed source port or a one-at-a-time method means one probe at a
       // time and a fixed wait; --mtu, one at a time (Linux traceroute's rules).
+      timing: start.settings.timing,
       simultaneous: start.settings.simultaneous,
       wait: start.settings.wait,
       sendWait: opts.sendWait,

@@ -70,6 +70,12 @@ export interface ProbeResult {
    */
   moved: boolean;
   /**
+   * This probe was sent a second time, about a second after its hop went
+   * unanswered, in case rate limiting had swallowed the replies (adaptive
+   * timing); its RTT is the second probe's.
+   */
+  reprobed: boolean;
+  /**
    * The flags of a TCP reply from the destination (SYN-ACK: `["syn", "ack"]`),
    * in Linux traceroute's order; null for other replies.
    */

@@ -61,6 +61,7 @@ function probeFromJson(ttl: number, p: JsonProbe): ProbeResult {
         null,
     ...(p.asPath !== undefined ? { asPath: p.asPath } : {}),
     moved: p.moved,
+    reprobed: p.reprobed,
   };
 }
 

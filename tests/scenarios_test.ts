@@ -18,6 +18,8 @@ interface Case {
   argv: string[];
   /** `adaptive`: run with hopwise's own timing (the command line's default). */
   timing?: "adaptive";
+  /** Library options the command line cannot give (such as adaptive timing with a window). */
+  options?: { simultaneous?: number };
   program?: string;
   hops?: HopBehaviour[];
   pingAllowed?: boolean;
@@ -69,6 +71,7 @@ for (const name of files) {
         traceOptions: {
           transport: fake,
           ...(c.timing === "adaptive" ? {} : { timing: "classic" }),
+          ...c.options,
         },
       });
       assertEquals(stdout, c.stdout);

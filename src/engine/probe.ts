@@ -37,6 +37,8 @@ export class Probe {
   icmp: IcmpInfo | null = null;
   /** The reply was moved here by the smart algorithm. */
   moved = false;
+  /** Sent again after its hop went unanswered (adaptive timing's second pass). */
+  reprobed = false;
   /** Flags of a TCP reply from the destination. */
   tcpFlags: string[] | null = null;
   /** ICMP extension objects of the reply (with `-e`). */
@@ -82,6 +84,15 @@ export class Probe {
     this.annotation = note;
   }
 
+  /**
+   * Makes the expired probe unsent again, to be sent once more (adaptive
+   * timing's second pass).
+   */
+  reprobe(): void {
+    this.resend("");
+    this.reprobed = true;
+  }
+
   /** Empties the slot after its reply moved away. */
   vacate(): void {
     this.done = false;
@@ -109,6 +120,7 @@ export class Probe {
       icmp: this.icmp,
       replyTtl: this.replyTtl,
       moved: this.moved,
+      reprobed: this.reprobed,
       tcpFlags: this.tcpFlags,
       extensions: this.extensions,
     };

@@ -29,6 +29,21 @@ import type { Statistics } from "./statistics.ts";
 /** +1 ms added to a round trip before multiplying (Linux: DEF_WAIT_PREC). */
 const WAIT_PRECISION = 1;
 
+/**
+ * Adaptive timing's second pass: unanswered hops are probed again this long
+ * after the latest answer (and the first send), when a router that
+ * rate-limits its ICMP errors (by default Linux allows one per second per
+ * destination, in bursts of six) has had time for another answer.
+ */
+export const REPROBE_AFTER = 1000;
+
+/**
+ * Adaptive timing's wait for a probe with no answer of its hop or a later one
+ * to go by, once some round trip is known: this, or three times the longest
+ * round trip seen (Linux traceroute waits MAX, 5 s).
+ */
+const REPROBE_WAIT = 1000;
+
 /** The settings the scheduler runs with: the options' timing fields and the family. */
 export type SchedulerSettings =
   & Pick<
@@ -41,6 +56,7 @@ export type SchedulerSettings =
     | "sendWait"
     | "mtuDiscovery"
     | "extensions"
+    | "timing"
   >
   & {
     /** IP version (for classifying ICMP). */
@@ -115,7 +131,21 @@ export class Scheduler {
         if (p.done && rtt !== null && rtt > 0) return wait(rtt, near);
       }
     }
+    if (this.#settings.timing === "adaptive") {
+      // No answer of its hop or a later one to go by. With none at all, MAX;
+      // else three times the longest round trip seen, at least a second: a
+      // reply from further on would come about that soon.
+      const largest = this.#largestRtt();
+      if (largest > 0 || probe.reprobed) return Math.min(max, Math.max(REPROBE_WAIT, 3 * largest));
+    }
     return max;
+  }
+
+  /** The largest round trip seen so far (0 when none). */
+  #largestRtt(): number {
+    let largest = 0;
+    for (const p of this.#probes) if (p.done && p.rtt !== null) largest = Math.max(largest, p.rtt);
+    return largest;
   }
 
   /** check_expired: the smart algorithm, for a probe that just expired. */
@@ -241,7 +271,14 @@ export class Scheduler {
    *
    * @throws {SystemError} when a send or a socket fails in a way that ends the run
    */
-  async run(signal?: AbortSignal): Promise<StopReason> {
+  run(signal?: AbortSignal): Promise<StopReason> {
+    return this.#settings.timing === "adaptive"
+      ? this.#runAdaptive(signal)
+      : this.#runClassic(signal);
+  }
+
+  /** Linux traceroute's do_it loop. */
+  async #runClassic(signal?: AbortSignal): Promise<StopReason> {
     const { firstHop, queries, simultaneous, sendWait } = this.#settings;
     let start = (firstHop - 1) * queries;
     let end = this.#probes.length;
@@ -292,10 +329,209 @@ export class Scheduler {
         }
       }
     }
+    return this.#reason(end);
+  }
+
+  #reason(end: number): StopReason {
+    const queries = this.#settings.queries;
     const last = this.#probes.slice(Math.max(0, end - queries), end);
     if (end < this.#probes.length || last.some((p) => p.final)) {
       return last.some((p) => p.final && p.annotation === "") ? "reached" : "unreachable";
     }
     return "max-hops";
   }
+
+  /** The end of the probe table: after the first hop with a final reply. */
+  #end(from: number): number {
+    const q = this.#settings.queries;
+    for (let n = from; n < this.#probes.length; n++) {
+      const p = this.#probe(n);
+      if (p.done && p.final) return p.ttl * q;
+    }
+    return this.#probes.length;
+  }
+
+  /** Whether no probe of the hop of `probe` has an answer (so far). */
+  #hopSilent(probe: Probe): boolean {
+    const hopStart = probe.index - probe.place;
+    for (let i = hopStart; i < hopStart + this.#settings.queries; i++) {
+      if (answered(this.#probe(i))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Adaptive timing (see ADAPTIVE in options.ts): Linux traceroute's wait
+   * rules, but every probe in flight at once, each probe timed out on its
+   * own, and a second pass for what rate limiting may have swallowed:
+   * unanswered hops are held back from printing until the first pass is
+   * over, then probed once more when the evidence suggests rate limiting
+   * (see #reprobeChoice), a second after the first send. A re-probe that
+   * finds the destination nearer ends the trace there: nothing past it is
+   * printed.
+   */
+  async #runAdaptive(signal?: AbortSignal): Promise<StopReason> {
+    const { firstHop, queries, simultaneous, sendWait, statistics } = this.#settings;
+    const first = (firstHop - 1) * queries;
+    let start = first;
+    let next = first;
+    let lastSend = -Infinity;
+    let firstSend: number | null = null;
+    let pass: "first" | "waiting" | "second" | "over" = "first";
+    let reprobes: Probe[] = [];
+    let reprobeAt = 0;
+    const send = (probe: Probe): boolean => {
+      if (!this.#session.send(probe)) return false;
+      lastSend = probe.sentAt!;
+      firstSend ??= lastSend;
+      statistics.sent++;
+      return true;
+    };
+    while (true) {
+      if (signal?.aborted) return "aborted";
+      const now = this.#transport.now();
+      let nextTime = Infinity;
+      let end = this.#end(first);
+      // Expire every probe whose wait is over, in order (the smart
+      // algorithm looks at the probes after each).
+      for (let n = start; n < end; n++) {
+        const probe = this.#probe(n);
+        if (probe.done || (probe.sentAt === null && !probe.vacated)) continue;
+        const expireAt = probe.vacated ? -Infinity : probe.sentAt! + this.#timeout(probe);
+        if (expireAt > now) nextTime = Math.min(nextTime, expireAt);
+        else {
+          this.#done(probe);
+          this.#checkExpired(probe);
+          end = this.#end(first);
+        }
+      }
+      // Send what the window allows, in TTL order.
+      let inFlight = 0;
+      for (let n = start; n < end; n++) {
+        const p = this.#probe(n);
+        if (p.sentAt !== null && !p.done) inFlight++;
+      }
+      while (pass === "first" && next < end && inFlight < simultaneous) {
+        if (sendWait > 0 && lastSend + sendWait > now) {
+          nextTime = Math.min(nextTime, lastSend + sendWait);
+          break;
+        }
+        const probe = this.#probe(next);
+        if (!send(probe)) {
+          if (inFlight > 0) break;
+          throw new SystemError("send probe", "ENOBUFS", "No buffer space available");
+        }
+        nextTime = Math.min(nextTime, probe.sentAt! + this.#timeout(probe));
+        next++;
+        inFlight++;
+      }
+      // Release in order; an unanswered hop waits for the second pass.
+      while (start < end) {
+        const probe = this.#probe(start);
+        if (!probe.done) break;
+        if ((pass === "first" || pass === "waiting") && this.#hopSilent(probe)) break;
+        this.#hooks.release(probe);
+        start++;
+      }
+      if (start >= end && (pass === "over" || next >= end)) return this.#reason(end);
+      // The first pass is over when every probe up to the end is sent and done.
+      const busy = next < end || inFlight > 0;
+      if (!busy && pass === "first") {
+        const choice = this.#reprobeChoice(first, end);
+        reprobes = choice.probes;
+        if (reprobes.length === 0) pass = "over";
+        else {
+          pass = "waiting";
+          reprobeAt = Math.max((firstSend ?? now) + REPROBE_AFTER, choice.notBefore);
+        }
+        continue;
+      }
+      if (pass === "waiting") {
+        if (now >= reprobeAt) {
+          pass = "second";
+          for (const probe of reprobes) {
+            probe.reprobe();
+            if (!send(probe)) probe.done = true; // no buffer: it stays unanswered
+          }
+          continue;
+        }
+        nextTime = Math.min(nextTime, reprobeAt);
+      }
+      if (!busy && pass === "second") {
+        pass = "over";
+        continue;
+      }
+      if (nextTime === Infinity) {
+        if (pass === "over") continue;
+        nextTime = now;
+      }
+      const timeout = Math.max(0, nextTime - this.#transport.now());
+      const ready = await this.#transport.wait(this.#session.sockets(), timeout, signal);
+      for (const r of ready) {
+        for (const reply of this.#session.receive(r)) this.#record(reply);
+      }
+    }
+  }
+
+  /**
+   * Which unanswered hops (up to `end`) the second pass probes again, one
+   * probe each (the hop's last slot). Rate limiting leaves evidence:
+   * - some hop answered only in part: re-probe every unanswered hop;
+   * - the destination answered, after unanswered hops, with a reply whose
+   *   TTL says it came from fewer hops away than its place in the trace: it
+   *   may have been silent (rate-limited) where it really is: re-probe those
+   *   hops;
+   * - the trace ended at the last TTL with nothing answering after some hop:
+   *   a destination that has spent its ICMP allowance looks like that:
+   *   re-probe the silent tail.
+   * A hop silent for other reasons (a router that never sends ICMP) with no
+   * such evidence is not probed again: it costs no more time.
+   */
+  #reprobeChoice(first: number, end: number): { probes: Probe[]; notBefore: number } {
+    const q = this.#settings.queries;
+    let notBefore = 0;
+    const silent: number[] = [];
+    let partial = false;
+    for (let hop = first; hop < end; hop += q) {
+      let count = 0;
+      for (let i = hop; i < hop + q; i++) if (answered(this.#probe(i))) count++;
+      if (count === 0) silent.push(hop);
+      else if (count < q) partial = true;
+    }
+    if (silent.length === 0) return { probes: [], notBefore };
+    let chosen: number[] = [];
+    const reached = end < this.#probes.length || this.#probe(end - 1).final ||
+      this.#probe(end - q).final;
+    if (partial) chosen = silent;
+    else if (reached) {
+      // The unanswered hops right before the destination's.
+      const finalHop = end - q;
+      let gapStart = finalHop;
+      while (silent.includes(gapStart - q)) gapStart -= q;
+      const final = this.#probes.slice(finalHop, end).find((p) => p.final && p.replyTtl !== null);
+      if (gapStart < finalHop && final) {
+        const hopsBack = ttlToHops(final.replyTtl!);
+        // A reply from the destination at TTL t crossed t - 1 routers back
+        // on a symmetric path; fewer means it is nearer than it answered.
+        if (hopsBack < final.ttl - 1) chosen = silent.filter((h) => h >= gapStart);
+      }
+    } else {
+      let tailStart = end;
+      while (silent.includes(tailStart - q)) tailStart -= q;
+      if (tailStart < end) chosen = silent.filter((h) => h >= tailStart);
+    }
+    // A responder that answered may have spent its last allowance doing so:
+    // give it the time for one more answer after the latest answer seen.
+    for (const p of this.#probes) {
+      if (answered(p) && p.receivedAt !== null) {
+        notBefore = Math.max(notBefore, p.receivedAt + REPROBE_AFTER);
+      }
+    }
+    return { probes: chosen.map((hop) => this.#probe(hop + q - 1)), notBefore };
+  }
+}
+
+/** Whether a probe got an answer of any kind. */
+function answered(probe: Probe): boolean {
+  return probe.done && (probe.address !== null || probe.annotation !== "" || probe.final);
 }

@@ -45,6 +45,7 @@ function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): Tra
       icmp: null,
       replyTtl: null,
       moved: false,
+      reprobed: false,
       tcpFlags: null,
       extensions: null,
       ...over,

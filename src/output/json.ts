@@ -47,6 +47,8 @@ export interface JsonProbe {
   asPath?: string;
   /** Moved here by Linux traceroute's smart algorithm. */
   moved: boolean;
+  /** Sent a second time after its hop went unanswered (adaptive timing). */
+  reprobed: boolean;
 }
 
 /** Converts a probe result to its JSON form. */
@@ -67,6 +69,7 @@ export function jsonProbe(probe: ProbeResult): JsonProbe {
     }) ?? null,
     ...(probe.asPath !== undefined ? { asPath: probe.asPath } : {}),
     moved: probe.moved,
+    reprobed: probe.reprobed,
   };
 }
 

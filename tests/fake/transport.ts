@@ -45,6 +45,14 @@ export interface HopBehaviour {
   delay?: Record<string, number>;
   /** Send every answer twice. */
   duplicate?: boolean;
+  /**
+   * Rate-limit the answers as Linux does ICMP errors: a token bucket of
+   * `burst` tokens (default 6) holding `initial` at the start (default
+   * `burst`), one token back every `interval` ms (default 1000); an answer
+   * takes a token, and without one the probe goes unanswered. The bucket is
+   * this entry's (all the TTLs it answers share it).
+   */
+  rateLimit?: { burst?: number; initial?: number; interval?: number };
 }
 
 /** A virtual network as seen from the source. */
@@ -292,6 +300,20 @@ export class FakeTransport implements Transport {
     return Promise.resolve(ready);
   }
 
+  #buckets = new Map<HopBehaviour, { tokens: number; at: number }>();
+
+  /** A token from the hop's bucket at time `at`, if it has one. */
+  #takeToken(hop: HopBehaviour, at: number): boolean {
+    const { burst = 6, initial = burst, interval = 1000 } = hop.rateLimit!;
+    const bucket = this.#buckets.get(hop) ?? { tokens: initial, at: 0 };
+    bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, at - bucket.at) / interval);
+    bucket.at = Math.max(bucket.at, at);
+    this.#buckets.set(hop, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
   #behaviour(ttl: number): { hop: HopBehaviour; isTarget: boolean } {
     const hops = this.scenario.hops;
     const index = Math.min(ttl, hops.length) - 1;
@@ -315,6 +337,7 @@ export class FakeTransport implements Transport {
     const { hop, isTarget } = this.#behaviour(ttl);
     const responder = hop.addresses ? hop.addresses[place % hop.addresses.length] : hop.address;
     if (!responder || hop.drop?.includes(place) || hop.dropTtls?.includes(ttl)) return;
+    if (hop.rateLimit && !this.#takeToken(hop, at + (hop.rtt ?? 1) / 2)) return;
     const arrives = at + (hop.rtt ?? 1) + (hop.delay?.[String(place)] ?? 0);
     const replyTtl = hop.replyTtl ?? 65 - Math.min(ttl, this.scenario.hops.length);
     const family = this.scenario.family;
