@@ -36,14 +36,17 @@ export function programDefaults(programName: string): ProgramDefaults {
 
 /**
  * The name this process was started by (argv[0]), read from /proc where the
- * permission allows; "hopwise" otherwise. Under `deno run` it is "deno".
+ * permission allows; "hopwise" otherwise, and under `deno run` (where argv[0]
+ * is the runtime, `deno`).
  */
 export function processName(): string {
   try {
     const state = Deno.permissions.querySync({ name: "read", path: "/proc/self/cmdline" }).state;
     if (state !== "granted") return "hopwise";
     const cmdline = Deno.readTextFileSync("/proc/self/cmdline");
-    return cmdline.split("\0")[0] || "hopwise";
+    const name = cmdline.split("\0")[0] ?? "";
+    const base = name.slice(name.lastIndexOf("/") + 1);
+    return name === "" || base === "deno" || base === "deno.exe" ? "hopwise" : name;
   } catch {
     return "hopwise";
   }
