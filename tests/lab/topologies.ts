@@ -62,6 +62,7 @@
  */
 
 import type { Lab } from "./lab.ts";
+import { addDelay } from "./delayer.ts";
 
 /** How an unreachable router answers; see the module doc. */
 export type UnreachableKind = "host" | "net" | "prohibit";
@@ -101,6 +102,14 @@ export interface ChainOptions {
    * keeps the kernel's default ICMP rate limits.
    */
   keepIcmpRateLimit?: number[];
+  /**
+   * Milliseconds (fractions allowed) by which every node (source, routers
+   * and destination) delays each packet it sends, with the NFQUEUE delayer
+   * of `delayer.ts` (see `delayReason()` there for what it needs): each link
+   * then takes this long in each direction, and the round trip to hop k is
+   * 2 × k × delay. Unset: no delayer, packets go at once.
+   */
+  delay?: number;
 }
 
 /** A chain built by {@linkcode chain}: what was built and what traceroute should show. */
@@ -166,7 +175,8 @@ function restore(
 /**
  * Builds a chain `src - r1 - ... - rN - dst` in `lab` (node names src, r1..rN,
  * dst must be free) following the addressing plan in the module doc, with the
- * requested silent hops, unreachable router, destination behaviour and names.
+ * requested silent hops, unreachable router, destination behaviour, names
+ * and per-link delay.
  */
 export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
   const routers = options.routers;
@@ -182,6 +192,11 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
     if (!Number.isInteger(hop) || hop < 0 || hop > routers + 1) {
       throw new Error(`chain: keepIcmpRateLimit hop ${hop} outside 0..${routers + 1}`);
     }
+  }
+
+  const delay = options.delay;
+  if (delay !== undefined && (!Number.isFinite(delay) || delay < 0 || delay > 3_600_000)) {
+    throw new Error(`chain: delay must be 0..3600000 ms, got ${delay}`);
   }
 
   const dstHop = routers + 1;
@@ -270,6 +285,7 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
     work.push(lab.setHosts("src", entries));
   }
   await Promise.all(work);
+  if (delay !== undefined) await Promise.all(nodes.map((node) => addDelay(lab, node, delay)));
 
   const silent = silentOption.filter((hop) => hop < lastHop);
   if (!unreachable && options.destination === "drop-all") silent.push(dstHop);
