@@ -16,6 +16,9 @@
  * - D: 8 hops, no delay, every node keeping the kernel's ICMP rate limits;
  *   `traceroute -N 1` gives the reference hop list.
  * - E: start-up (`--help`, a one-hop trace) and the peak RSS of a 30-hop trace.
+ * - F: D's chain, but each command runs its runs in a row, on its own, after
+ *   a 7 s pause that lets every ICMP allowance fill up again: how each tool
+ *   copes with the rate limits its own previous runs leave behind.
  *
  * Every command runs in the source's namespace under GNU time (`/usr/bin/time`)
  * for CPU time and peak RSS; wall time is taken around the whole command.
@@ -42,12 +45,12 @@ const USAGE = `Usage: deno task bench [--runs N] [--pause SECONDS] [--only A,B,.
 
   --runs N         runs of each command per topology (default 5)
   --pause SECONDS  pause between consecutive runs (default 0: back to back)
-  --only LIST      topologies to run, from A,B,C,D,E (default all)
+  --only LIST      topologies to run, from A,B,C,D,E,F (default all)
   --json           print every figure as JSON on stdout (the tables go to stderr)
   --json=FILE      write the JSON into FILE (the tables go to stdout)
   -h, --help       this text`;
 
-const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E"] as const;
+const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F"] as const;
 type TopologyKey = typeof TOPOLOGY_KEYS[number];
 
 interface BenchOptions {
@@ -321,9 +324,14 @@ interface TopologySpec {
   reference: (c: Chain) => string;
   /** Label of the traceroute command hopwise's time is compared with. */
   baseline: (c: Chain) => string;
-  /** Topology D: count phantom/missing/wrong against the reference for every command. */
+  /** Topologies D and F: count phantom/missing/wrong against the reference for every command. */
   discrepancies?: boolean;
+  /** `blocks`: all runs of a command in a row, a pause of BLOCK_PAUSE_MS before each block. */
+  order?: "alternate" | "blocks";
 }
+
+/** Before each block of topology F: Linux refills an ICMP allowance of 6 at one a second. */
+const BLOCK_PAUSE_MS = 7000;
 
 function hopwise(args: string[]): CommandSpec {
   return { label: `hopwise ${args.join(" ")}`, tool: "hopwise", args };
@@ -374,6 +382,20 @@ const TRACE_TOPOLOGIES: TopologySpec[] = [
     reference: (c) => `traceroute -n -N 1 ${c.target4}`,
     baseline: (c) => `traceroute -n ${c.target4}`,
     discrepancies: true,
+  },
+  {
+    key: "F",
+    title: "D's chain, each command's runs in a row on their own (7 s pause before each block)",
+    chain: { routers: 7, keepIcmpRateLimit: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
+    commands: (c) => [
+      hopwise(["-n", c.target4]),
+      traceroute(["-n", c.target4]),
+      traceroute(["-n", "-N", "1", c.target4]),
+    ],
+    reference: (c) => `traceroute -n -N 1 ${c.target4}`,
+    baseline: (c) => `traceroute -n ${c.target4}`,
+    discrepancies: true,
+    order: "blocks",
   },
 ];
 
@@ -443,12 +465,23 @@ async function runTopology(spec: TopologySpec): Promise<TopologyResult> {
   const commands = spec.commands(c);
   const samples = commands.map(() => [] as Sample[]);
   const destinationRtt = await pingRtt(lab, c.source, c.target4);
-  for (let round = 0; round < options.runs; round++) {
+  if (spec.order === "blocks") {
     for (const [i, command] of commands.entries()) {
-      if (round > 0 || i > 0) await sleep(options.pauseS * 1000);
-      samples[i]!.push(await measure(lab, c.source, commandArgv(command)));
+      await sleep(BLOCK_PAUSE_MS);
+      for (let round = 0; round < options.runs; round++) {
+        if (round > 0) await sleep(options.pauseS * 1000);
+        samples[i]!.push(await measure(lab, c.source, commandArgv(command)));
+      }
+      progress(`${spec.key}: ${command.label} done`);
     }
-    progress(`${spec.key}: round ${round + 1}/${options.runs} done`);
+  } else {
+    for (let round = 0; round < options.runs; round++) {
+      for (const [i, command] of commands.entries()) {
+        if (round > 0 || i > 0) await sleep(options.pauseS * 1000);
+        samples[i]!.push(await measure(lab, c.source, commandArgv(command)));
+      }
+      progress(`${spec.key}: round ${round + 1}/${options.runs} done`);
+    }
   }
   progress("");
 
@@ -641,7 +674,7 @@ function printTopology(t: TopologyResult): void {
         t.referenceHops === t.expectedHops ? " (as expected)" : " (NOT as expected)"
       }`,
   );
-  const d = t.key === "D";
+  const d = t.commands.some((c) => c.runs.some((r) => r.discrepancy));
   const header = [
     "command",
     "wall median (min..max) s",
@@ -756,19 +789,19 @@ function checkTargets(
         : "not run",
     );
   }
-  const d = topologies.get("D");
-  {
-    const h = hw(d);
-    const t = tr(d);
-    const total = (key: keyof Discrepancy) =>
-      h?.runs.reduce((n, r) => n + (r.discrepancy?.[key] ?? 0), 0) ?? 0;
+  for (const key of ["D", "F"] as const) {
+    const h = hw(topologies.get(key));
+    const t = tr(topologies.get(key));
+    const total = (k: keyof Discrepancy) =>
+      h?.runs.reduce((n, r) => n + (r.discrepancy?.[k] ?? 0), 0) ?? 0;
     const ok = h && t
       ? total("missing") === 0 && total("phantom") === 0 && total("wrong") === 0 &&
         h.wallMedianMs <= t.wallMedianMs
       : null;
     add(
       3,
-      "D: every hop traceroute -N 1 finds, no phantom lines, no wrong TTL, median <= traceroute's",
+      `${key}: every hop traceroute -N 1 finds, no phantom lines, no wrong TTL, ` +
+        `median <= traceroute's${key === "F" ? " (runs in a row)" : ""}`,
       ok,
       h
         ? `missing ${total("missing")}, phantom ${total("phantom")}, wrong ${total("wrong")} ` +
