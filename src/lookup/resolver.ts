@@ -1,12 +1,14 @@
 /**
  * Host and reverse lookups through the system resolver (getaddrinfo and
  * getnameinfo via node:dns), so /etc/hosts, nsswitch and resolv.conf count,
- * as they do for Linux traceroute.
+ * as they do for Linux traceroute. node:dns is loaded on the first lookup
+ * that needs it (it costs a Deno process about 10 ms to load): an address
+ * literal needs none.
  *
  * @module
  */
-import dns from "node:dns";
-import { type Family, familyOf, parseIPv6 } from "../address.ts";
+import type { LookupAddress } from "node:dns";
+import { canonicalAddress, type Family, familyOf, parseIPv6 } from "../address.ts";
 import { ResolveError } from "../errors.ts";
 
 /** A resolved host. */
@@ -71,6 +73,14 @@ function unmapV4(address: string): ResolvedHost | null {
   return { address: `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`, family: 4 };
 }
 
+/** node:dns, loaded once, when first needed. */
+type NodeDns = typeof import("node:dns");
+let dnsModule: Promise<NodeDns> | null = null;
+function nodeDns(): Promise<NodeDns> {
+  dnsModule ??= import("node:dns");
+  return dnsModule;
+}
+
 /** The system resolver. */
 export class SystemResolver implements Resolver {
   async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
@@ -83,8 +93,13 @@ export class SystemResolver implements Resolver {
       }
     }
     if (host === "") throw new ResolveError(host, GAI_MESSAGES.EAI_NONAME!);
-    let results: dns.LookupAddress[];
+    // A literal is its own answer (getaddrinfo's too), but for IPv4-mapped IPv6.
+    if (literal && (!family || literal === family) && !(literal === 6 && unmapV4(host))) {
+      return { address: canonicalAddress(host), family: literal };
+    }
+    let results: LookupAddress[];
     try {
+      const dns = await nodeDns();
       results = await dns.promises.lookup(host, { all: true, family, verbatim: true });
     } catch (e) {
       if (permissionRefused(e)) throw new ResolveError(host, NO_NET_PERMISSION);
@@ -107,6 +122,7 @@ export class SystemResolver implements Resolver {
 
   async reverse(address: string): Promise<string | null> {
     try {
+      const dns = await nodeDns();
       const { hostname } = await dns.promises.lookupService(address, 0);
       return hostname && hostname !== address ? hostname : null;
     } catch {
