@@ -109,7 +109,9 @@ Deno.test({
       }
       mine = [...byNode.values()].flat();
 
-      await t.step("RTT to each hop within 1% + 0.3 ms of 2 × k × delay", async () => {
+      // Each pass through a delayer adds the NFQUEUE round trip itself (about
+      // 0.1 ms, more on a busy machine): 1% plus 0.2 ms per pass (2k for hop k).
+      await t.step("RTT to each hop within 1% + 0.2 ms per pass of 2 × k × delay", async () => {
         const hops = Array.from({ length: ROUTERS + 1 }, (_, i) => i + 1);
         // All hops at once: the delayers serve several flows as a matter of course.
         const measured = await Promise.all(hops.map((k) => rtts(c, c.hops4[k - 1]!, k)));
@@ -119,9 +121,10 @@ Deno.test({
           const expected = 2 * k * DELAY;
           assertOk(values.length >= 3, `too few answers from hop ${k}:\n${report}`);
           const m = median(values);
+          const tolerance = expected * 0.01 + 0.2 * 2 * k;
           assertOk(
-            Math.abs(m - expected) <= expected * 0.01 + 0.3,
-            `hop ${k}: median ${m} ms, expected ${expected} ms (±1% + 0.3 ms)\n${report}`,
+            Math.abs(m - expected) <= tolerance,
+            `hop ${k}: median ${m} ms, expected ${expected} ms (±${tolerance} ms)\n${report}`,
           );
           // A packet is never released early (ping rounds to 0.1 ms above 10 ms).
           assertOk(Math.min(...values) >= expected - 0.05, `hop ${k} too fast:\n${report}`);
