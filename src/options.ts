@@ -108,6 +108,18 @@ export interface TraceOptions {
    */
   asLookups?: boolean | { server: string; service?: string };
   /**
+   * Flow-stable probing (`--paris`): every probe of the trace carries the same
+   * flow identifier (addresses, protocol, ports; for ICMP the same identifier
+   * and checksum), so routers that balance load per flow keep it on one path.
+   * For the `default`, `udp`, `icmp` and `tcp` methods.
+   */
+  paris?: boolean;
+  /**
+   * Which flow a `paris` trace takes (0 by default): traces with different
+   * flows differ in the source port (UDP, TCP) or the ICMP checksum.
+   */
+  flow?: number;
+  /**
    * Whole packet size including the IP header (`packet_len`); raised to the
    * method's minimum when smaller; at most 65000.
    */
@@ -188,6 +200,10 @@ export interface ResolvedOptions {
   resolveNames: boolean;
   /** Drop privileges once the sockets are open. */
   dropPrivileges: boolean;
+  /** Flow-stable probing. */
+  paris: boolean;
+  /** The flow of a paris trace. */
+  flow: number;
 }
 
 /** Linux traceroute's defaults. */
@@ -220,6 +236,9 @@ export const ADAPTIVE = {
   simultaneous: 96,
   wait: { max: 5000, here: 3, near: 2, min: 20 },
 } as const;
+
+/** The methods that can probe flow by flow (`paris`, flows, MDA). */
+export const PARIS_METHODS: readonly MethodName[] = ["default", "udp", "icmp", "tcp"];
 
 /** Every method name Linux traceroute knows (not all are built yet: see methodNames()). */
 export const METHOD_NAMES: readonly MethodName[] = [
@@ -313,6 +332,11 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
       throw new RangeError(`Gateway ${gateway} is not IPv${options.family}`);
     }
   }
+  if (options.paris && !PARIS_METHODS.includes(method)) {
+    throw new RangeError(
+      `Option "paris" works with the ${PARIS_METHODS.join(", ")} methods, not "${method}"`,
+    );
+  }
   const timing = options.timing ?? (
     options.simultaneous !== undefined || options.wait !== undefined ||
       options.sendWait !== undefined
@@ -369,5 +393,7 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     packetLength,
     resolveNames: options.resolveNames ?? true,
     dropPrivileges: options.dropPrivileges ?? false,
+    paris: options.paris ?? false,
+    flow: integer("flow", options.flow, 0, 0, 0xffff),
   };
 }

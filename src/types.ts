@@ -144,6 +144,10 @@ export interface TraceSettings {
    * `kept` (it had some and kept them).
    */
   privileges: "none" | "dropped" | "kept";
+  /** Flow-stable probing (`--paris`): every probe carries the same flow identifier. */
+  paris: boolean;
+  /** The flow of a paris trace (0 unless chosen). */
+  flow: number;
 }
 
 /** The facts the classic header shows, and the settings that shape results. */

@@ -39,6 +39,11 @@ export class Probe {
   moved = false;
   /** Sent again after its hop went unanswered (adaptive timing's second pass). */
   reprobed = false;
+  /**
+   * Its flow, for flow-stable probing: added to the trace's `flow` (the
+   * multipath engine sends one probe per flow and hop).
+   */
+  flow = 0;
   /** Flags of a TCP reply from the destination. */
   tcpFlags: string[] | null = null;
   /** ICMP extension objects of the reply (with `-e`). */

@@ -108,7 +108,8 @@ const NO_SUCH_SOCKET = new Set([
 /** A half-open session over one raw socket. */
 export class HalfOpenSession implements MethodSession {
   readonly dataLength: number;
-  readonly socketPerProbe = true;
+  /** A held socket per probe, except with `paris` (one per flow). */
+  readonly socketPerProbe: boolean;
   #context: MethodContext;
   #spec: HalfOpenProtocol;
   #raw: Socket;
@@ -120,6 +121,12 @@ export class HalfOpenSession implements MethodSession {
   #byProbe = new Map<Probe, HalfOpenEntry>();
   /** Set when the kernel has no socket kind to reserve ports with (DCCP since Linux 6.16). */
   #pickPorts = false;
+  /**
+   * Flow-stable probing: each flow's source port, reserved for the whole
+   * trace; probes are then told apart by their sequence numbers alone.
+   */
+  #flows: Map<number, { port: number; hold: Socket | null }> | null;
+  #bySequence = new Map<number, HalfOpenEntry>();
 
   /**
    * Opens the raw socket, bound and connected to the target.
@@ -130,6 +137,8 @@ export class HalfOpenSession implements MethodSession {
     this.#context = context;
     this.#spec = spec;
     this.#destinationPort = destinationPort;
+    this.#flows = context.options.paris ? new Map() : null;
+    this.socketPerProbe = !context.options.paris;
     this.dataLength = spec.length;
     this.#raw = openRawSocket(context.transport, context.family, spec.protocol, spec.method);
     try {
@@ -183,9 +192,22 @@ export class HalfOpenSession implements MethodSession {
     }
   }
 
+  /** A flow's source port, reserved on first use. */
+  #flowPort(flow: number): number {
+    let entry = this.#flows!.get(flow);
+    if (!entry) {
+      entry = this.#reservePort();
+      this.#flows!.set(flow, entry);
+    }
+    return entry.port;
+  }
+
   send(probe: Probe): boolean {
-    const { port, hold } = this.#reservePort();
-    const sequence = random32();
+    const { port, hold } = this.#flows
+      ? { port: this.#flowPort(this.#context.options.flow + probe.flow), hold: null }
+      : this.#reservePort();
+    let sequence = random32();
+    while (this.#bySequence.has(sequence)) sequence = random32();
     const packet = this.#spec.build(port, sequence, this.#source, this.#destination);
     try {
       if (probe.ttl !== this.#lastTtl) {
@@ -203,9 +225,17 @@ export class HalfOpenSession implements MethodSession {
       throw e;
     }
     const entry: HalfOpenEntry = { probe, port, sequence, hold, packet };
-    this.#byPort.set(port, entry);
+    if (this.#flows) this.#bySequence.set(sequence, entry);
+    else this.#byPort.set(port, entry);
     this.#byProbe.set(probe, entry);
     return true;
+  }
+
+  /** The probe an error quotes: by port, or with `paris` by sequence number. */
+  #quoted(quote: { sourcePort: number; sequence: number | null }): HalfOpenEntry | undefined {
+    if (!this.#flows) return this.#byPort.get(quote.sourcePort);
+    const entry = quote.sequence === null ? undefined : this.#bySequence.get(quote.sequence);
+    return entry?.port === quote.sourcePort ? entry : undefined;
   }
 
   #match(
@@ -217,7 +247,7 @@ export class HalfOpenSession implements MethodSession {
       const quote = this.#spec.quoted(bytes);
       if (!quote) return "malformed";
       if (quote.destinationPort !== this.#destinationPort) return "foreign";
-      const entry = this.#byPort.get(quote.sourcePort);
+      const entry = this.#quoted(quote);
       if (!entry) return "unknown-probe";
       // The quote (ports, sequence, and whatever more the router kept) must be the probe's.
       if (!quotesExactly(bytes, entry.packet, this.#context.ipHeaderLength)) {
@@ -228,6 +258,20 @@ export class HalfOpenSession implements MethodSession {
     const ports = this.#spec.replyPorts(bytes);
     if (!ports) return "malformed";
     if (ports.sourcePort !== this.#destinationPort) return "foreign";
+    if (this.#flows) {
+      // One port for the flow's probes: the reply's acknowledgment names one.
+      let known = false;
+      for (const entry of this.#bySequence.values()) {
+        if (entry.port !== ports.destinationPort) continue;
+        known = true;
+        if (!replyChecksumValid(bytes, this.#spec, this.#destination, this.#source)) {
+          return "checksum";
+        }
+        const flags = this.#spec.reply(bytes, entry);
+        if (flags) return { entry, flags };
+      }
+      return known ? "foreign" : "unknown-probe";
+    }
     const entry = this.#byPort.get(ports.destinationPort);
     if (!entry) return "unknown-probe";
     if (!replyChecksumValid(bytes, this.#spec, this.#destination, this.#source)) return "checksum";
@@ -269,13 +313,17 @@ export class HalfOpenSession implements MethodSession {
     if (!entry) return;
     entry.hold?.close();
     this.#byProbe.delete(probe);
-    this.#byPort.delete(entry.port);
+    if (this.#flows) this.#bySequence.delete(entry.sequence);
+    else this.#byPort.delete(entry.port);
   }
 
   close(): void {
     for (const entry of this.#byProbe.values()) entry.hold?.close();
+    for (const flow of this.#flows?.values() ?? []) flow.hold?.close();
+    this.#flows?.clear();
     this.#byProbe.clear();
     this.#byPort.clear();
+    this.#bySequence.clear();
     this.#raw.close();
   }
 }

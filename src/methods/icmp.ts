@@ -29,9 +29,12 @@ import {
   targetEndpoint,
 } from "./method.ts";
 import { sendProbe } from "./udp.ts";
+import { compensationWord, finishChecksum, sumWords } from "../packet/checksum.ts";
 
 const IPPROTO_ICMP = 1;
 const ECHO_HEADER = 8;
+/** Bytes after the echo header that keep a flow-stable probe's checksum constant. */
+const PARIS_COMPENSATION = 2;
 
 /** Identifiers of raw-socket ICMP traces running in this process. */
 const identsInUse = new Set<number>();
@@ -81,10 +84,13 @@ class IcmpSession implements MethodSession {
   #local: Uint8Array | null = null;
   #bySequence = new Map<number, Probe>();
   #sequenceOf = new Map<Probe, number>();
+  /** Flow-stable probing: each probe's own bytes (they differ in the compensation word). */
+  #packets: Map<Probe, Uint8Array> | null;
 
   constructor(context: MethodContext) {
     this.#context = context;
-    this.dataLength = Math.max(context.dataLength, ECHO_HEADER);
+    this.#packets = context.options.paris ? new Map() : null;
+    this.dataLength = Math.max(context.dataLength, this.#minimum);
     this.#packet = probePayload(this.dataLength, ECHO_HEADER);
     this.#nextSequence = context.port || 1;
     const { socket, raw } = openSocket(context);
@@ -113,8 +119,13 @@ class IcmpSession implements MethodSession {
     return this.#socket.closed ? [] : [this.#socket];
   }
 
+  /** The echo header, and with `paris` the compensation word after it. */
+  get #minimum(): number {
+    return ECHO_HEADER + (this.#packets ? PARIS_COMPENSATION : 0);
+  }
+
   resize(dataLength: number): void {
-    this.dataLength = Math.max(dataLength, ECHO_HEADER);
+    this.dataLength = Math.max(dataLength, this.#minimum);
     this.#packet = probePayload(this.dataLength, ECHO_HEADER);
   }
 
@@ -131,11 +142,15 @@ class IcmpSession implements MethodSession {
       this.#socket.takeError();
     }
     const sequence = this.#nextSequence & 0xffff;
-    if (family === 4) writeICMPv4Echo(this.#packet, ICMP4.echo, this.#ident, sequence);
-    else writeICMPv6Echo(this.#packet, ICMP6.echoRequest, this.#ident, sequence);
-    const sentAt = sendProbe(this.#socket, this.#packet, () => transport.now());
+    const packet = this.#packets ? this.#parisPacket(probe, sequence) : this.#packet;
+    if (!this.#packets) {
+      if (family === 4) writeICMPv4Echo(packet, ICMP4.echo, this.#ident, sequence);
+      else writeICMPv6Echo(packet, ICMP6.echoRequest, this.#ident, sequence);
+    }
+    const sentAt = sendProbe(this.#socket, packet, () => transport.now());
     if (sentAt === null) return false;
     probe.sentAt = sentAt;
+    this.#packets?.set(probe, packet);
     // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
     if (sequence !== 0) {
       this.#bySequence.set(sequence, probe);
@@ -143,6 +158,37 @@ class IcmpSession implements MethodSession {
     }
     this.#nextSequence++;
     return true;
+  }
+
+  /**
+   * A flow-stable echo request: the word after the header compensates for
+   * the sequence number, so every probe of the flow has the same checksum
+   * (routers that balance ICMP per flow hash its first four bytes). With a
+   * datagram socket the kernel puts its own identifier in, and computes the
+   * checksum: a constant identifier keeps it constant too. Flows differ in
+   * the checksum.
+   */
+  #parisPacket(probe: Probe, sequence: number): Uint8Array {
+    const packet = this.#packet.slice();
+    const family = this.#context.family;
+    const type = family === 4 ? ICMP4.echo : ICMP6.echoRequest;
+    packet[ECHO_HEADER] = 0;
+    packet[ECHO_HEADER + 1] = 0;
+    if (family === 4) writeICMPv4Echo(packet, type, this.#ident, sequence);
+    else writeICMPv6Echo(packet, type, this.#ident, sequence);
+    packet[2] = 0;
+    packet[3] = 0;
+    const flow = this.#context.options.flow + probe.flow;
+    const target = 0x4000 + (flow % 0xbfff);
+    const word = compensationWord(sumWords(packet), target);
+    packet[ECHO_HEADER] = word >> 8;
+    packet[ECHO_HEADER + 1] = word & 0xff;
+    if (family === 4) {
+      const checksum = finishChecksum(sumWords(packet));
+      packet[2] = checksum >> 8;
+      packet[3] = checksum & 0xff;
+    }
+    return packet;
   }
 
   /** The echo header inside a message: a quoted request, or a received reply. */
@@ -178,7 +224,8 @@ class IcmpSession implements MethodSession {
     if (!probe) return "unknown-probe";
     if (errorQueue) {
       // The payload quoted must be the probe's (its header is checked above).
-      if (!quotesExactly(bytes, this.#packet, this.#context.ipHeaderLength, ECHO_HEADER)) {
+      const sent = this.#packets?.get(probe) ?? this.#packet;
+      if (!quotesExactly(bytes, sent, this.#context.ipHeaderLength, ECHO_HEADER)) {
         return "quote-mismatch";
       }
     } else if (this.#raw && !this.#checksumValid(bytes, datagram)) {
@@ -219,6 +266,7 @@ class IcmpSession implements MethodSession {
   }
 
   release(probe: Probe): void {
+    this.#packets?.delete(probe);
     const sequence = this.#sequenceOf.get(probe);
     if (sequence === undefined) return;
     this.#sequenceOf.delete(probe);
@@ -230,6 +278,7 @@ class IcmpSession implements MethodSession {
     this.#socket.close();
     this.#bySequence.clear();
     this.#sequenceOf.clear();
+    this.#packets?.clear();
   }
 }
 

@@ -169,13 +169,183 @@ class UdpSession implements MethodSession {
   }
 }
 
-/** Linux traceroute's classic method: UDP to port 33434, + 1 per probe. */
+/**
+ * Flow-stable UDP (`paris`): every probe of a flow leaves through one socket,
+ * so source port, destination port, addresses (and the IPv6 flow label the
+ * kernel derives from them) are the same, and a router that balances load
+ * per flow sends them all one way. Flows differ in their socket's source
+ * port. Probes are told apart by a 16-bit identifier in the first two bytes
+ * of their payload, which ICMP errors quote back (the error queue returns the
+ * quoted datagram after its UDP header); a router that quotes no payload
+ * leaves the probe unknown unless it is the only one in flight on its flow.
+ */
+class ParisUdpSession implements MethodSession {
+  dataLength: number;
+  readonly socketPerProbe = false;
+  #context: MethodContext;
+  #port: number;
+  #template: Uint8Array;
+  #flows = new Map<number, { socket: Socket; ttl: number }>();
+  #byId = new Map<number, { probe: Probe; payload: Uint8Array; socket: Socket }>();
+  #idOf = new Map<Probe, number>();
+  #nextId = 1;
+
+  constructor(context: MethodContext, port: number) {
+    this.#context = context;
+    this.#port = port;
+    this.dataLength = Math.max(PARIS_ID, context.dataLength);
+    this.#template = probePayload(this.dataLength);
+    // As UdpSession: a missing interface or a foreign source fails now.
+    this.#flow(context.options.flow);
+  }
+
+  #flow(flow: number): { socket: Socket; ttl: number } {
+    let entry = this.#flows.get(flow);
+    if (entry) return entry;
+    const socket = this.#context.transport.socket(this.#context.family, "dgram", IPPROTO_UDP);
+    try {
+      this.#context.tune(socket);
+      socket.connect(targetEndpoint(this.#context, this.#port));
+      socket.setInt("recvErr", 1);
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    entry = { socket, ttl: 0 };
+    this.#flows.set(flow, entry);
+    return entry;
+  }
+
+  sockets(): readonly Socket[] {
+    return [...this.#flows.values()].map((f) => f.socket);
+  }
+
+  resize(dataLength: number): void {
+    this.dataLength = Math.max(PARIS_ID, dataLength);
+    this.#template = probePayload(this.dataLength);
+  }
+
+  send(probe: Probe): boolean {
+    const flow = this.#flow(this.#context.options.flow + probe.flow);
+    if (flow.ttl !== probe.ttl) {
+      flow.socket.setInt("ttl", probe.ttl);
+      flow.ttl = probe.ttl;
+    }
+    let id = this.#nextId;
+    while (this.#byId.has(id)) id = id === 0xffff ? 1 : id + 1;
+    const payload = this.#template.slice();
+    payload[0] = id >> 8;
+    payload[1] = id & 0xff;
+    const sentAt = sendOnFlow(flow.socket, payload, () => this.#context.transport.now());
+    if (sentAt === null) return false;
+    probe.sentAt = sentAt;
+    this.#nextId = id === 0xffff ? 1 : id + 1;
+    this.#byId.set(id, { probe, payload, socket: flow.socket });
+    this.#idOf.set(probe, id);
+    return true;
+  }
+
+  /** The probes in flight on `socket`. */
+  #outstanding(socket: Socket): Probe[] {
+    return [...this.#byId.values()].filter((e) => e.socket === socket).map((e) => e.probe);
+  }
+
+  receive(ready: Readiness): RawReply[] {
+    const replies: RawReply[] = [];
+    const statistics = this.#context.statistics;
+    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
+      if (!datagram.from || datagram.from.port !== this.#port) {
+        statistics.ignore("foreign");
+        continue;
+      }
+      let probe: Probe | undefined;
+      if (!errorQueue) {
+        // A datagram from the destination's application: it answers the
+        // nearest probe of this flow that is still waiting.
+        probe = this.#outstanding(ready.socket).sort((a, b) => a.ttl - b.ttl)[0];
+      } else if (datagram.data.length >= PARIS_ID) {
+        const entry = this.#byId.get((datagram.data[0]! << 8) | datagram.data[1]!);
+        if (entry && entry.socket === ready.socket) {
+          if (!quotesExactly(datagram.data, entry.payload, this.#context.ipHeaderLength + 8)) {
+            statistics.ignore("quote-mismatch");
+            continue;
+          }
+          probe = entry.probe;
+        }
+      } else {
+        // No payload quoted: only the one probe in flight can be meant.
+        const waiting = this.#outstanding(ready.socket);
+        if (waiting.length === 1) probe = waiting[0];
+      }
+      if (!probe) {
+        statistics.ignore("unknown-probe");
+        continue;
+      }
+      replies.push({
+        probe,
+        receivedAt: datagram.receivedAt,
+        from: errorQueue ? null : datagram.from.address,
+        replyTtl: datagram.ttl,
+        error: datagram.error,
+        final: !errorQueue,
+        ...(errorQueue ? { payload: datagram.data } : {}),
+      });
+    }
+    return replies;
+  }
+
+  release(probe: Probe): void {
+    const id = this.#idOf.get(probe);
+    if (id === undefined) return;
+    this.#idOf.delete(probe);
+    this.#byId.delete(id);
+  }
+
+  close(): void {
+    for (const { socket } of this.#flows.values()) socket.close();
+    this.#flows.clear();
+    this.#byId.clear();
+    this.#idOf.clear();
+  }
+}
+
+/**
+ * Errors a send on a long-lived socket may return without sending: an ICMP
+ * error for an earlier probe left the socket's pending error (sk_err) set,
+ * and the next send reports and clears it (the error itself waits in the
+ * error queue).
+ */
+const PENDING_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EPROTO"]);
+
+/**
+ * Sends on a flow's socket as {@linkcode sendProbe} does, first trying again
+ * (twice at most) when the send only reported an earlier probe's error.
+ */
+function sendOnFlow(socket: Socket, data: Uint8Array, now: () => number): number | null {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return socket.send(data);
+    } catch (e) {
+      if (!(e instanceof SystemError && PENDING_ERRORS.has(e.code))) throw e;
+    }
+  }
+  return sendProbe(socket, data, now);
+}
+
+/** Bytes of payload a flow-stable UDP probe needs for its identifier. */
+const PARIS_ID = 2;
+
+/**
+ * Linux traceroute's classic method: UDP to port 33434, + 1 per probe. With
+ * `paris`, every probe goes to port 33434 (or `-p`) from one source port.
+ */
 export const defaultMethod: Method = {
   name: "default",
   headerLength: 8,
   onePerTime: false,
   keywords: [],
   open(context) {
+    if (context.options.paris) return new ParisUdpSession(context, context.port || 33434);
     return new UdpSession(context, context.port || 33434, true);
   },
 };
@@ -216,6 +386,7 @@ export const udpMethod: Method = {
   onePerTime: false,
   keywords: [],
   open(context) {
+    if (context.options.paris) return new ParisUdpSession(context, context.port || 53);
     return new UdpSession(context, context.port || 53, false);
   },
 };

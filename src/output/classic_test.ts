@@ -29,6 +29,8 @@ const start: TraceEvent = {
     resolveNames: false,
     asLookups: null,
     privileges: "none",
+    paris: false,
+    flow: 0,
   },
 };
 

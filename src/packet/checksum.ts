@@ -60,3 +60,25 @@ export function pseudoHeaderSum(
 export function checksumValid(bytes: Uint8Array, initial = 0): boolean {
   return finishChecksum(sumWords(bytes, initial)) === 0;
 }
+
+/**
+ * The 16-bit word that, added to data whose running sum is `sum`, makes the
+ * sum `target` (one's complement arithmetic): flow-stable probes vary one
+ * field and compensate in another, so their checksum never changes.
+ * `target` must not be 0 or 0xffff (the two zeros of one's complement).
+ *
+ * @example
+ * ```ts
+ * import { compensationWord, sumWords } from "./checksum.ts";
+ * const data = new Uint8Array([0x12, 0x34, 0, 0]);
+ * const word = compensationWord(sumWords(data), 0x8000);
+ * data[2] = word >> 8;
+ * data[3] = word & 0xff;
+ * sumWords(data); // 0x8000
+ * ```
+ */
+export function compensationWord(sum: number, target: number): number {
+  let word = target + (~sum & 0xffff);
+  while (word > 0xffff) word = (word & 0xffff) + (word >>> 16);
+  return word;
+}
