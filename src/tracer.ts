@@ -19,7 +19,7 @@ import { Statistics } from "./engine/statistics.ts";
 import type { Probe } from "./engine/probe.ts";
 import { sanitizeName } from "./lookup/names.ts";
 import { type Resolver, SystemResolver } from "./lookup/resolver.ts";
-import type { Method } from "./methods/method.ts";
+import type { Method, MethodSession } from "./methods/method.ts";
 import { findMethod } from "./methods/mod.ts";
 import { DEFAULTS, type ResolvedOptions, resolveOptions, type TraceOptions } from "./options.ts";
 import { tuneSocket } from "./methods/tune.ts";
@@ -95,28 +95,40 @@ function ipHeaderLength(family: 4 | 6): number {
   return family === 4 ? 20 : 40;
 }
 
+/** A method session opened for a target, with what a run needs around it. */
+export interface OpenedTrace {
+  /** The options, resolved. */
+  opts: ResolvedOptions;
+  /** The target's IP version. */
+  family: 4 | 6;
+  /** The method's session. */
+  session: MethodSession;
+  /** The transport the session's sockets come from. */
+  transport: Transport;
+  /** The run's counters. */
+  statistics: Statistics;
+  /** IP header (with options) plus the method's header, in bytes. */
+  headerLength: number;
+  /** The facts of the `start` event. */
+  start: TraceStart;
+  /** Resolves reverse names (when looked up). */
+  resolver: Resolver;
+  /** The whois client of `-A`, or null. */
+  whois: WhoisClient | null;
+  /** Closes the session (and the transport when it was opened here). */
+  close(): void;
+}
+
 /**
- * Traces the route to `host`, yielding events in print order: `start`, then
- * each `probe` as its result becomes final, a `hop` after each hop's last
- * probe, and `end`. The generator's return value is the whole trace.
+ * Resolves `host`, opens the method's session, and settles the process's
+ * privileges: everything of a trace up to its first probe.
  *
- * @example
- * ```ts ignore
- * import { trace } from "./tracer.ts";
- * for await (const event of trace("198.18.1.2", { maxHops: 8, resolveNames: false })) {
- *   if (event.type === "hop") console.log(event.hop.ttl, event.hop.probes.map((p) => p.address));
- * }
- * ```
- *
- * @throws {TypeError | RangeError} for invalid options (before any probe)
+ * @throws {TypeError | RangeError} for invalid options
  * @throws {ResolveError} when the host does not resolve
  * @throws {PrivilegeError} when the method needs privileges the process lacks
  * @throws {SystemError} when a socket call fails
  */
-export async function* trace(
-  host: string,
-  options: TraceOptions = {},
-): AsyncGenerator<TraceEvent, Trace, undefined> {
+export async function openTrace(host: string, options: TraceOptions): Promise<OpenedTrace> {
   const opts = resolveOptions(options);
   const method = findMethod(opts.method);
   if (!method) throw new RangeError(`Method "${opts.method}" is not available in this version`);
@@ -219,8 +231,52 @@ export async function* trace(
       resolveNames: opts.resolveNames,
       asLookups: opts.asLookups ? `${opts.asLookups.server}/${opts.asLookups.service}` : null,
       privileges,
+      paris: opts.paris,
+      flow: opts.flow,
     },
   };
+  return {
+    opts,
+    family,
+    session,
+    transport,
+    statistics,
+    headerLength,
+    start,
+    resolver,
+    whois,
+    close() {
+      session.close();
+      if (ownTransport) transport.close?.();
+    },
+  };
+}
+
+/**
+ * Traces the route to `host`, yielding events in print order: `start`, then
+ * each `probe` as its result becomes final, a `hop` after each hop's last
+ * probe, and `end`. The generator's return value is the whole trace.
+ *
+ * @example
+ * ```ts ignore
+ * import { trace } from "./tracer.ts";
+ * for await (const event of trace("198.18.1.2", { maxHops: 8, resolveNames: false })) {
+ *   if (event.type === "hop") console.log(event.hop.ttl, event.hop.probes.map((p) => p.address));
+ * }
+ * ```
+ *
+ * @throws {TypeError | RangeError} for invalid options (before any probe)
+ * @throws {ResolveError} when the host does not resolve
+ * @throws {PrivilegeError} when the method needs privileges the process lacks
+ * @throws {SystemError} when a socket call fails
+ */
+export async function* trace(
+  host: string,
+  options: TraceOptions = {},
+): AsyncGenerator<TraceEvent, Trace, undefined> {
+  const opened = await openTrace(host, options);
+  const { opts, family, session, transport, statistics, headerLength, start, resolver, whois } =
+    opened;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -315,8 +371,7 @@ export async function* trace(
     stop.abort();
     await running;
     options.signal?.removeEventListener("abort", onAbort);
-    session.close();
-    if (ownTransport) transport.close?.();
+    opened.close();
   }
 }
 

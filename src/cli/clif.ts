@@ -29,6 +29,11 @@ export interface ClifOption {
   several?: boolean;
   /** Member of the one exclusive group: at most one of the group may be given. */
   exclusive?: boolean;
+  /**
+   * The long form also takes its argument as the next word (`--flows 8`), as
+   * hopwise's own options do; Linux traceroute's need `--name=value`.
+   */
+  nextWord?: boolean;
   /** Stop parsing once this option is handled (`--help`, `-V`). */
   exit?: boolean;
   /** Applies the option; returns (or resolves to) false when the value cannot be handled. */
@@ -211,6 +216,9 @@ export async function parseClif(
       const { option } = long;
       let value = long.value;
       checkExclusive(option, showLong(option, false, mode), i);
+      if (option.arg && value === null && option.nextWord && i + 1 < argv.length) {
+        value = argv[++i]!;
+      }
       if (option.arg && value === null) {
         const kind = mode.keyword ? "Keyword" : "Option";
         throw new ClifError(

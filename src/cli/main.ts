@@ -33,6 +33,9 @@ import {
 import { programDefaults } from "./progname.ts";
 import { servicePort } from "../lookup/netdb.ts";
 import { helpText, shortUsage, VERSION } from "./usage.ts";
+import { runCompare } from "./compare.ts";
+import { runMultipath } from "./multipath.ts";
+import type { ModeSettings } from "./modes.ts";
 
 /** Where the CLI writes. */
 export interface CliOutput {
@@ -138,6 +141,18 @@ interface State {
   mtu: boolean;
   back: boolean;
   output: "classic" | "json" | "ndjson";
+  /** --paris: one flow for every probe. */
+  paris: boolean;
+  /** --flows N: N flows traced side by side (null: off). */
+  flows: number | null;
+  /** --mda: multipath detection. */
+  mda: boolean;
+  /** --confidence: the MDA's confidence level, percent. */
+  confidence: number;
+  /** --compare METHODS: the methods to compare, as given; null when off. */
+  compare: string | null;
+  /** --explain: findings after the trace. */
+  explain: boolean;
 }
 
 /** Parses `-w MAX[,HERE[,NEAR]]` as set_wait_specs does; null when malformed. */
@@ -340,6 +355,35 @@ function buildOptions(
     { long: "json", handle: flag(() => (state.output = "json")) },
     { long: "ndjson", handle: flag(() => (state.output = "ndjson")) },
     { long: "back", handle: flag(() => (state.back = true)) },
+    { long: "paris", handle: flag(() => (state.paris = true)) },
+    {
+      long: "flows",
+      arg: "num",
+      nextWord: true,
+      handle: uint((n) => (state.flows = n)),
+    },
+    { long: "mda", handle: flag(() => (state.mda = true)) },
+    {
+      long: "confidence",
+      arg: "percent",
+      nextWord: true,
+      handle: (v) => {
+        const n = parseCDouble(v ?? "");
+        if (n === null || !(n > 0 && n < 100)) return false;
+        state.confidence = n;
+        return true;
+      },
+    },
+    {
+      long: "compare",
+      arg: "methods",
+      nextWord: true,
+      handle: (v) => {
+        state.compare = v ?? "";
+        return true;
+      },
+    },
+    { long: "explain", handle: flag(() => (state.explain = true)) },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];
@@ -435,6 +479,12 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     mtu: false,
     back: false,
     output: "classic",
+    paris: false,
+    flows: null,
+    mda: false,
+    confidence: 95,
+    compare: null,
+    explain: false,
   };
   const fail = (message: string, status = 2): never => {
     out.stderr(message + "\n");
@@ -635,6 +685,32 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
     traceOptions.resolveNames = false;
   }
+  if (state.paris) traceOptions.paris = true;
+  const modes = [state.compare !== null, state.flows !== null, state.mda].filter(Boolean).length;
+  if (modes > 1) fail("hopwise: --compare, --flows and --mda cannot be used together");
+  const settings: ModeSettings = {
+    output: state.output,
+    numeric: state.numeric,
+    explain: state.explain,
+    out,
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+  try {
+    if (state.compare !== null) {
+      return await runCompare(hostArg.value, state.compare, traceOptions, settings);
+    }
+    if (state.flows !== null || state.mda) {
+      return await runMultipath(hostArg.value, traceOptions, {
+        ...settings,
+        flows: state.flows ?? 0,
+        mda: state.mda,
+        confidence: state.confidence / 100,
+      });
+    }
+  } catch (e) {
+    return traceFailure(e, fail, out);
+  }
+
   const formatter: { format(event: TraceEvent): string } = state.output === "json"
     ? new JsonFormatter()
     : state.output === "ndjson"
@@ -656,29 +732,47 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
       }
     }
   } catch (e) {
-    if (e instanceof PrivilegeError) {
-      out.stderr(
-        "You do not have enough privileges to use this traceroute method.\n" +
-          `${e.cause.message}\n` +
-          `hopwise: this method needs CAP_NET_RAW: run it as root, or grant the capability ` +
-          `with setcap cap_net_raw+ep <hopwise binary>\n`,
-      );
-      return 1;
-    }
-    if (e instanceof SystemError) {
-      out.stderr(`\n${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof ResolveError) {
-      // The whois server of -A: "server/service: reason", as Linux traceroute.
-      return fail(`${e.host}: ${e.reason}`);
-    }
-    if (e instanceof RangeError || e instanceof TypeError) {
-      return fail(`hopwise: ${e.message}`);
-    }
-    if (e instanceof Deno.errors.BrokenPipe) return 141;
-    if (started && state.output === "classic") out.stdout("\n");
-    throw e;
+    if (started && state.output === "classic" && !isTraceFailure(e)) out.stdout("\n");
+    return traceFailure(e, fail, out);
   }
   return 0;
+}
+
+/** Errors a trace can end with that have their own message and status. */
+function isTraceFailure(e: unknown): boolean {
+  return e instanceof PrivilegeError || e instanceof SystemError || e instanceof ResolveError ||
+    e instanceof RangeError || e instanceof TypeError || e instanceof Deno.errors.BrokenPipe;
+}
+
+/**
+ * The message and exit status for an error a trace ended with (as Linux
+ * traceroute reports it); anything else is rethrown.
+ */
+export function traceFailure(
+  e: unknown,
+  fail: (message: string, status?: number) => never,
+  out: CliOutput,
+): number {
+  if (e instanceof PrivilegeError) {
+    out.stderr(
+      "You do not have enough privileges to use this traceroute method.\n" +
+        `${e.cause.message}\n` +
+        `hopwise: this method needs CAP_NET_RAW: run it as root, or grant the capability ` +
+        `with setcap cap_net_raw+ep <hopwise binary>\n`,
+    );
+    return 1;
+  }
+  if (e instanceof SystemError) {
+    out.stderr(`\n${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof ResolveError) {
+    // The whois server of -A: "server/service: reason", as Linux traceroute.
+    return fail(`${e.host}: ${e.reason}`);
+  }
+  if (e instanceof RangeError || e instanceof TypeError) {
+    return fail(`hopwise: ${e.message}`);
+  }
+  if (e instanceof Deno.errors.BrokenPipe) return 141;
+  throw e;
 }

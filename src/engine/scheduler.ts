@@ -206,34 +206,9 @@ export class Scheduler {
     const { statistics } = this.#settings;
     if (probe.done) return statistics.ignore("duplicate");
     const { error } = reply;
-    if (error) {
-      if (
-        (error.origin !== "icmp" && error.origin !== "icmp6" && error.origin !== "local") ||
-        (error.origin === "icmp" && ignoredIcmp(this.#settings.family, error.type))
-      ) return statistics.ignore("ignored-icmp");
-    }
+    if (ignoredReply(reply, this.#settings.family)) return statistics.ignore("ignored-icmp");
     statistics.matched++;
-    probe.receivedAt = reply.receivedAt ?? this.#transport.now();
-    probe.replyTtl = reply.replyTtl;
-    if (!error) {
-      probe.address = reply.from;
-      probe.final = reply.final;
-      probe.tcpFlags = reply.tcpFlags ?? null;
-    } else if (error.origin === "local") {
-      const meaning = classifyLocal(error.errno, error.info);
-      if (!meaning) throw new SystemError("local recverr", error.errno, error.description);
-      probe.annotation = meaning.annotation;
-      probe.final = true;
-    } else {
-      probe.address = error.offender;
-      probe.icmp = { type: error.type, code: error.code };
-      const meaning = classifyIcmp(this.#settings.family, error.type, error.code, error.info);
-      if (meaning) {
-        // An empty annotation keeps what is there (F=<mtu> from --mtu).
-        if (meaning.annotation) probe.annotation = meaning.annotation;
-        probe.final = true;
-      }
-    }
+    applyReply(probe, reply, this.#settings.family, this.#transport.now());
     const { headerLength } = this.#settings;
     if (
       error && this.#settings.mtuDiscovery && error.info >= headerLength &&
@@ -534,4 +509,43 @@ export class Scheduler {
 /** Whether a probe got an answer of any kind. */
 function answered(probe: Probe): boolean {
   return probe.done && (probe.address !== null || probe.annotation !== "" || probe.final);
+}
+
+/** Whether a matched reply is one Linux traceroute ignores (an ICMP message that means nothing here). */
+export function ignoredReply(reply: RawReply, family: Family): boolean {
+  const { error } = reply;
+  if (!error) return false;
+  return (error.origin !== "icmp" && error.origin !== "icmp6" && error.origin !== "local") ||
+    (error.origin === "icmp" && ignoredIcmp(family, error.type));
+}
+
+/**
+ * Writes a matched reply into its probe: responder, reply TTL, receive time
+ * (or `now`), final or not, ICMP type and annotation, TCP flags.
+ *
+ * @throws {SystemError} for a local error no probe result can stand for
+ */
+export function applyReply(probe: Probe, reply: RawReply, family: Family, now: number): void {
+  const { error } = reply;
+  probe.receivedAt = reply.receivedAt ?? now;
+  probe.replyTtl = reply.replyTtl;
+  if (!error) {
+    probe.address = reply.from;
+    probe.final = reply.final;
+    probe.tcpFlags = reply.tcpFlags ?? null;
+  } else if (error.origin === "local") {
+    const meaning = classifyLocal(error.errno, error.info);
+    if (!meaning) throw new SystemError("local recverr", error.errno, error.description);
+    probe.annotation = meaning.annotation;
+    probe.final = true;
+  } else {
+    probe.address = error.offender;
+    probe.icmp = { type: error.type, code: error.code };
+    const meaning = classifyIcmp(family, error.type, error.code, error.info);
+    if (meaning) {
+      // An empty annotation keeps what is there (F=<mtu> from --mtu).
+      if (meaning.annotation) probe.annotation = meaning.annotation;
+      probe.final = true;
+    }
+  }
 }
