@@ -54,6 +54,22 @@ export {
 } from "./src/options.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
 export {
+  type Diamond,
+  type FlowLink,
+  MAX_FLOWS,
+  type Multipath,
+  multipath,
+  type MultipathHop,
+  type MultipathNode,
+  type MultipathOptions,
+} from "./src/multipath.ts";
+export {
+  flowRanges,
+  formatMultipath,
+  MULTIPATH_SCHEMA,
+  multipathToJson,
+} from "./src/output/multipath.ts";
+export {
   JSON_SCHEMA,
   JsonFormatter,
   type JsonProbe,

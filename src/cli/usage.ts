@@ -65,6 +65,14 @@ Options:
   -F  --dont-fragment     do not fragment probes
   --fwmark=num            firewall mark for outgoing packets
   -n                      print addresses only, no names
+  --paris                 flow-stable probing: every probe of the trace carries
+                          the same flow identifier, so per-flow load balancers
+                          keep it on one path (default, udp, icmp, tcp)
+  --flows N               trace N flows at once (1-128), one probe per flow
+                          and hop, and show which flows met which address
+  --mda                   find every next hop of every hop (Multipath
+                          Detection Algorithm) and print the diamonds
+  --confidence P          the MDA's confidence level in percent (default 95)
   --json                  print one JSON document for the trace (schema hopwise.trace/1)
   --ndjson                print each event as a line of JSON as it happens
   -r                      bypass routing: send only to directly attached hosts
