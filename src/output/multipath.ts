@@ -77,7 +77,9 @@ export function formatMultipath(run: Multipath, options: { numeric?: boolean } =
     out += `diamond: ${from} to ${to}: ${d.paths} ${d.paths === 1 ? "path" : "paths"}, ` +
       `${d.width} wide at hop ${d.widestHop}\n`;
   }
-  const what = run.mode === "mda"
+  const what = run.reason === "aborted"
+    ? "interrupted: the run is incomplete"
+    : run.mode === "mda"
     ? run.limited
       ? `MDA stopped at its limit of ${run.flows} flows before ${
         Math.round(run.confidence! * 100)
@@ -90,7 +92,6 @@ export function formatMultipath(run: Multipath, options: { numeric?: boolean } =
     ? "one path"
     : `${run.diamonds.length} ${run.diamonds.length === 1 ? "diamond" : "diamonds"}`;
   out += `${run.flows} flows, ${run.probes} probes, ${paths}; ${what}\n`;
-  if (run.reason === "aborted") out += "interrupted: the run is incomplete\n";
   return out;
 }
 

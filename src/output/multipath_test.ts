@@ -1,8 +1,121 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { flowRanges } from "./multipath.ts";
+import type { Multipath } from "../multipath.ts";
+import type { TraceStatistics } from "../types.ts";
+import { flowRanges, formatMultipath, multipathToJson } from "./multipath.ts";
 
 Deno.test("flow lists print as ranges", () => {
   assertEquals(flowRanges([]), "");
   assertEquals(flowRanges([3]), "3");
   assertEquals(flowRanges([5, 0, 1, 2, 7, 8]), "0-2,5,7-8");
+});
+
+function run(over: Partial<Multipath> = {}): Multipath {
+  const node = (hop: number, address: string, flows: number[], rtts: number[], final = false) => ({
+    hop,
+    address,
+    flows,
+    rtts,
+    final,
+    annotations: [],
+  });
+  return {
+    target: { host: "dst.lab", address: "198.18.9.9", family: 4 },
+    method: "default",
+    firstHop: 1,
+    maxHops: 30,
+    queries: 1,
+    packetSize: 60,
+    startedAt: "2026-11-21T00:00:00.000Z",
+    settings: {
+      timing: "adaptive",
+      simultaneous: 96,
+      wait: { max: 5000, here: 3, near: 2, min: 20 },
+      sendWait: 0,
+      port: 0,
+      methodOptions: [],
+      dontFragment: false,
+      mtuDiscovery: false,
+      tos: 0,
+      flowLabel: 0,
+      source: null,
+      sourcePort: 0,
+      interface: null,
+      gateways: [],
+      resolveNames: false,
+      asLookups: null,
+      privileges: "none",
+      paris: true,
+      flow: 0,
+    },
+    mode: "mda",
+    confidence: 0.95,
+    flows: 4,
+    probes: 12,
+    limited: false,
+    hops: [
+      { ttl: 1, nodes: [node(1, "198.18.1.2", [0, 1, 2, 3], [1, 2, 3, 4])], unanswered: [] },
+      {
+        ttl: 2,
+        nodes: [node(2, "198.18.2.2", [0, 2], [1, 3]), node(2, "198.18.3.2", [1], [5])],
+        unanswered: [3],
+      },
+      { ttl: 3, nodes: [node(3, "198.18.9.9", [0, 1, 2, 3], [2, 2, 2, 2], true)], unanswered: [] },
+    ],
+    links: [
+      { hop: 0, from: null, to: "198.18.1.2", flows: [0, 1, 2, 3] },
+      { hop: 1, from: "198.18.1.2", to: "198.18.2.2", flows: [0, 2] },
+    ],
+    diamonds: [{
+      from: { hop: 1, address: "198.18.1.2" },
+      to: { hop: 3, address: "198.18.9.9" },
+      paths: 2,
+      width: 2,
+      widestHop: 2,
+    }],
+    reason: "reached",
+    endedAt: "2026-11-21T00:00:01.000Z",
+    statistics: {} as TraceStatistics,
+    ...over,
+  };
+}
+
+Deno.test("multipath text: an address per line with median RTT and flows, then diamonds", () => {
+  assertEquals(
+    formatMultipath(run(), { numeric: true }),
+    [
+      "traceroute to dst.lab (198.18.9.9), 30 hops max, 60 byte packets",
+      " 1  198.18.1.2  2.500 ms  flows 0-3",
+      " 2  198.18.2.2  2.000 ms  flows 0,2",
+      "    198.18.3.2  5.000 ms  flow 1",
+      "    *  flow 3",
+      " 3  198.18.9.9  2.000 ms  flows 0-3",
+      "diamond: hop 1 198.18.1.2 to hop 3 198.18.9.9: 2 paths, 2 wide at hop 2",
+      "4 flows, 12 probes, 1 diamond; MDA: every next hop found with 95% confidence " +
+      "(per node, equal shares assumed)",
+      "",
+    ].join("\n"),
+  );
+});
+
+Deno.test("multipath text never claims completeness it does not have", () => {
+  const last = (r: Multipath) => formatMultipath(r).trim().split("\n").pop()!;
+  assertEquals(
+    last(run({ reason: "aborted" })).endsWith("interrupted: the run is incomplete"),
+    true,
+  );
+  assertEquals(last(run({ limited: true })).includes("next hops may be missing"), true);
+  assertEquals(
+    last(run({ mode: "flows", confidence: null })).includes("more next hops may exist"),
+    true,
+  );
+});
+
+Deno.test("multipath JSON names nodes hop/address and links by them", () => {
+  const doc = multipathToJson(run());
+  assertEquals(doc.schema, "hopwise.multipath/1");
+  assertEquals((doc.nodes as unknown[]).length, 4);
+  assertEquals(doc.links, [
+    { from: "source", to: "1/198.18.1.2", flows: [0, 1, 2, 3] },
+    { from: "1/198.18.1.2", to: "2/198.18.2.2", flows: [0, 2] },
+  ]);
 });
