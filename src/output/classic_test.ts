@@ -1,38 +1,9 @@
 import { assertEquals } from "../../tests/assert.ts";
 import type { ProbeResult, TraceEvent } from "../types.ts";
 import { ClassicFormatter } from "./classic.ts";
+import { traceStart } from "../../tests/fixtures.ts";
 
-const start: TraceEvent = {
-  type: "start",
-  target: { host: "dst.lab", address: "198.18.9.9", family: 4 },
-  method: "default",
-  firstHop: 1,
-  maxHops: 30,
-  queries: 3,
-  packetSize: 60,
-  startedAt: "2026-11-21T00:00:00.000Z",
-  settings: {
-    timing: "classic",
-    simultaneous: 16,
-    wait: { max: 5000, here: 3, near: 10, min: 0 },
-    sendWait: 0,
-    port: 0,
-    methodOptions: [],
-    dontFragment: false,
-    mtuDiscovery: false,
-    tos: 0,
-    flowLabel: 0,
-    source: null,
-    sourcePort: 0,
-    interface: null,
-    gateways: [],
-    resolveNames: false,
-    asLookups: null,
-    privileges: "none",
-    paris: false,
-    flow: 0,
-  },
-};
+const start: TraceEvent = { type: "start", ...traceStart() };
 
 function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): TraceEvent {
   return {

@@ -2,6 +2,7 @@ import { assertEquals } from "../../tests/assert.ts";
 import type { Multipath } from "../multipath.ts";
 import type { TraceStatistics } from "../types.ts";
 import { flowRanges, formatMultipath, multipathToJson } from "./multipath.ts";
+import { traceSettings, traceStart } from "../../tests/fixtures.ts";
 
 Deno.test("flow lists print as ranges", () => {
   assertEquals(flowRanges([]), "");
@@ -19,34 +20,15 @@ function run(over: Partial<Multipath> = {}): Multipath {
     annotations: [],
   });
   return {
-    target: { host: "dst.lab", address: "198.18.9.9", family: 4 },
-    method: "default",
-    firstHop: 1,
-    maxHops: 30,
-    queries: 1,
-    packetSize: 60,
-    startedAt: "2026-11-21T00:00:00.000Z",
-    settings: {
-      timing: "adaptive",
-      simultaneous: 96,
-      wait: { max: 5000, here: 3, near: 2, min: 20 },
-      sendWait: 0,
-      port: 0,
-      methodOptions: [],
-      dontFragment: false,
-      mtuDiscovery: false,
-      tos: 0,
-      flowLabel: 0,
-      source: null,
-      sourcePort: 0,
-      interface: null,
-      gateways: [],
-      resolveNames: false,
-      asLookups: null,
-      privileges: "none",
-      paris: true,
-      flow: 0,
-    },
+    ...traceStart({
+      queries: 1,
+      settings: traceSettings({
+        timing: "adaptive",
+        simultaneous: 96,
+        wait: { max: 5000, here: 3, near: 2, min: 20 },
+        paris: true,
+      }),
+    }),
     mode: "mda",
     confidence: 0.95,
     flows: 4,
