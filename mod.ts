@@ -84,6 +84,14 @@ export {
   mplsEntries,
   type MplsEntry,
 } from "./src/packet/icmp_extension.ts";
+export {
+  explain,
+  type ExplainOptions,
+  type Finding,
+  type FindingEvidence,
+  type FindingKind,
+  formatFindings,
+} from "./src/explain/findings.ts";
 export { PrivilegeError, ResolveError, SystemError } from "./src/errors.ts";
 export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
 export type { Family } from "./src/address.ts";

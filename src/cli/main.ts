@@ -35,6 +35,8 @@ import { servicePort } from "../lookup/netdb.ts";
 import { helpText, shortUsage, VERSION } from "./usage.ts";
 import { runCompare } from "./compare.ts";
 import { runMultipath } from "./multipath.ts";
+import { type Companion, explain, formatFindings, startCompanion } from "../explain/mod.ts";
+import type { Trace } from "../types.ts";
 import type { ModeSettings } from "./modes.ts";
 
 /** Where the CLI writes. */
@@ -711,29 +713,64 @@ async function run(args: readonly string[], context: CliContext, out: CliOutput)
     return traceFailure(e, fail, out);
   }
 
-  const formatter: { format(event: TraceEvent): string } = state.output === "json"
-    ? new JsonFormatter()
-    : state.output === "ndjson"
-    ? new NdjsonFormatter()
-    : new ClassicFormatter({
+  const json = state.output === "json" ? new JsonFormatter() : null;
+  const ndjson = state.output === "ndjson" ? new NdjsonFormatter() : null;
+  const formatter: { format(event: TraceEvent): string } = json ?? ndjson ??
+    new ClassicFormatter({
       numeric: state.numeric,
       tcpFlags: moduleName === "tcp" && methodOptions.includes("info"),
       extensions: state.extensions,
       back: state.back,
     });
+  // --explain of a TCP trace: a quiet ICMP trace alongside, to compare the
+  // path lengths (a transparent proxy answers TCP early). Started first: it
+  // keeps the privileges the main trace drops once its sockets are open.
+  let companion: Companion | null = null;
+  if (state.explain && (moduleName === "tcp" || moduleName === "tcpconn")) {
+    companion = await startCompanion(hostArg.value, traceOptions);
+  }
   let started = false;
   try {
-    for await (const event of trace(hostArg.value, traceOptions)) {
+    const events = trace(hostArg.value, traceOptions);
+    // With --explain the end event waits for the whole trace (the generator's value).
+    let end: TraceEvent | null = null;
+    let whole: Trace | null = null;
+    while (true) {
+      const step = await events.next();
+      if (step.done) {
+        whole = step.value;
+        break;
+      }
+      const event = step.value;
       if (event.type === "start") started = true;
       context.onEvent?.(event);
+      if (state.explain && event.type === "end" && event.reason !== "aborted") {
+        end = event;
+        continue;
+      }
       out.stdout(formatter.format(event));
       if (event.type === "end" && event.reason === "aborted") {
         return context.signal?.reason === "SIGTERM" ? 143 : 130;
       }
     }
+    if (end && whole) {
+      const companions = companion ? await companion.result() : [];
+      if (companion?.failure) {
+        out.stderr(
+          `hopwise: --explain: the ICMP trace to compare with failed: ${companion.failure}\n`,
+        );
+      }
+      const findings = explain(whole, { companions });
+      json?.setFindings(findings);
+      if (ndjson) out.stdout(ndjson.formatFindings(findings));
+      out.stdout(formatter.format(end));
+      if (!json && !ndjson) out.stdout("\n" + formatFindings(findings));
+    }
   } catch (e) {
     if (started && state.output === "classic" && !isTraceFailure(e)) out.stdout("\n");
     return traceFailure(e, fail, out);
+  } finally {
+    companion?.stop();
   }
   return 0;
 }

@@ -93,7 +93,8 @@ class TcpConnSession implements MethodSession {
     const pending = socket.takeError();
     const reached = { probe, from: this.#context.target, replyTtl: null, error: null, final: true };
     if (pending === "ECONNREFUSED") {
-      return [{ ...reached, receivedAt: this.#context.transport.now() }];
+      // Refused: the destination reset the SYN.
+      return [{ ...reached, receivedAt: this.#context.transport.now(), tcpFlags: ["rst"] }];
     }
     if (pending === null && ready.writable) {
       // Connected: the kernel measured the handshake's round trip.
@@ -106,7 +107,8 @@ class TcpConnSession implements MethodSession {
       const receivedAt = rtt > 0 && probe.sentAt !== null
         ? probe.sentAt + rtt
         : this.#context.transport.now();
-      return [{ ...reached, receivedAt }];
+      // Connected: the destination answered SYN-ACK.
+      return [{ ...reached, receivedAt, tcpFlags: ["syn", "ack"] }];
     }
     return [];
   }

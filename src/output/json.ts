@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Finding } from "../explain/findings.ts";
 import { mplsEntries } from "../packet/icmp_extension.ts";
 import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "../types.ts";
 
@@ -90,8 +91,14 @@ function jsonStart(start: TraceStart) {
   };
 }
 
-/** The `--json` document of a whole trace. */
-export function traceToJson(trace: Trace): Record<string, unknown> {
+/**
+ * The `--json` document of a whole trace; with `findings` (`--explain`), a
+ * `findings` array after the hops.
+ */
+export function traceToJson(
+  trace: Trace,
+  findings?: readonly Finding[],
+): Record<string, unknown> {
   return {
     schema: JSON_SCHEMA,
     ...jsonStart(trace),
@@ -99,6 +106,20 @@ export function traceToJson(trace: Trace): Record<string, unknown> {
     reason: trace.reason,
     statistics: trace.statistics,
     hops: trace.hops.map(jsonHop),
+    ...(findings ? { findings: findings.map(jsonFinding) } : {}),
+  };
+}
+
+/** A finding as JSON (a copy: the document does not share arrays with it). */
+function jsonFinding(f: Finding): Finding {
+  return {
+    kind: f.kind,
+    hops: [...f.hops],
+    addresses: [...f.addresses],
+    evidence: f.evidence.map((e) => ({ ...e })),
+    text: f.text,
+    causes: [...f.causes],
+    suggestions: [...f.suggestions],
   };
 }
 
@@ -109,6 +130,15 @@ export function traceToJson(trace: Trace): Record<string, unknown> {
 export class JsonFormatter {
   #start: TraceStart | null = null;
   #hops: Hop[] = [];
+  #findings: readonly Finding[] | null = null;
+
+  /**
+   * Findings (`--explain`) for the document: set before the `end` event is
+   * formatted, they appear as its `findings` array.
+   */
+  setFindings(findings: readonly Finding[]): void {
+    this.#findings = findings;
+  }
 
   /** The text for one event. */
   format(event: TraceEvent): string {
@@ -135,7 +165,7 @@ export class JsonFormatter {
             reason: event.reason,
             endedAt: event.endedAt,
             statistics: event.statistics,
-          }),
+          }, this.#findings ?? undefined),
           null,
           2,
         ) + "\n";
@@ -143,8 +173,17 @@ export class JsonFormatter {
   }
 }
 
-/** `--ndjson`: each event as one line of JSON, as it happens. */
+/**
+ * `--ndjson`: each event as one line of JSON, as it happens; with
+ * `--explain`, a `{"type":"findings","findings":[...]}` line just before the
+ * `end` line.
+ */
 export class NdjsonFormatter {
+  /** The line of the findings (`--explain`): `{"type":"findings","findings":[...]}`. */
+  formatFindings(findings: readonly Finding[]): string {
+    return JSON.stringify({ type: "findings", findings: findings.map(jsonFinding) }) + "\n";
+  }
+
   /** The line for one event. */
   format(event: TraceEvent): string {
     let line: Record<string, unknown>;
