@@ -73,8 +73,12 @@ Options:
   --mda                   find every next hop of every hop (Multipath
                           Detection Algorithm) and print the diamonds
   --confidence P          the MDA's confidence level in percent (default 95)
+  --compare METHODS       trace with several methods at once (udp,icmp,tcp:443)
+                          and show hop by hop where each one stops answering
   --json                  print one JSON document for the trace (schema hopwise.trace/1)
   --ndjson                print each event as a line of JSON as it happens
+  --explain               after the trace, one line per finding (loops, NAT, silent
+                          hops, what the last hop proved) with its evidence
   -r                      bypass routing: send only to directly attached hosts
   -d  --debug             socket-level debugging (SO_DEBUG)
   -V  --version           print the version and exit

@@ -12,6 +12,7 @@ import {
   privateSpace,
   returnHops,
 } from "./findings.ts";
+import { traceSettings } from "../../tests/fixtures.ts";
 
 /** One probe's reply: an address (or null: `*`), and how it answered. */
 interface Reply {
@@ -72,27 +73,11 @@ function makeTrace(
     queries: 3,
     packetSize: 60,
     startedAt: "2025-01-01T00:00:00.000Z",
-    settings: {
+    settings: traceSettings({
       timing: "adaptive",
-      simultaneous: 16,
       wait: { max: 5000, here: 3, near: 2, min: 0 },
-      sendWait: 0,
       port: options.port ?? 0,
-      methodOptions: [],
-      dontFragment: false,
-      mtuDiscovery: false,
-      tos: 0,
-      flowLabel: 0,
-      source: null,
-      sourcePort: 0,
-      interface: null,
-      gateways: [],
-      resolveNames: false,
-      asLookups: null,
-      privileges: "none",
-      paris: false,
-      flow: 0,
-    },
+    }),
     hops: built,
     reason,
     endedAt: "2025-01-01T00:00:01.000Z",
