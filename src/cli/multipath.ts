@@ -32,6 +32,9 @@ export async function runMultipath(
   if (!settings.mda && (settings.flows < 1 || settings.flows > MAX_FLOWS)) {
     throw new RangeError(`--flows takes 1 to ${MAX_FLOWS} flows`);
   }
+  if (settings.explain) {
+    throw new RangeError("--explain explains single traces, not --flows or --mda");
+  }
   if (settings.output === "ndjson") {
     throw new RangeError("--flows and --mda print no events: use --json");
   }

@@ -259,6 +259,7 @@ Deno.test({
       ["--paris", "-M", "udplite", "198.18.1.2"],
       ["--mda", "--confidence", "100", "198.18.1.2"],
       ["--mda", "--flows", "4", "198.18.1.2"],
+      ["--mda", "--explain", "198.18.1.2"],
     ];
     for (const args of cases) {
       const r = await runHopwise(lab, "a", args);
