@@ -139,6 +139,28 @@ export interface Method {
   open(context: MethodContext): MethodSession;
 }
 
+/**
+ * The reply a datagram-socket read stands for: an error-queue message (an
+ * ICMP error about the probe, with the quoted payload) or data from the
+ * destination (`from`, final).
+ */
+export function datagramReply(
+  probe: Probe,
+  datagram: Datagram,
+  errorQueue: boolean,
+  from: string | null,
+): RawReply {
+  return {
+    probe,
+    receivedAt: datagram.receivedAt,
+    from: errorQueue ? null : from,
+    replyTtl: datagram.ttl,
+    error: datagram.error,
+    final: !errorQueue,
+    ...(errorQueue ? { payload: datagram.data } : {}),
+  };
+}
+
 /** Read errors that are hopwise's own fault, never a pending socket error. */
 const FATAL_READ_ERRORS = new Set(["EBADF", "EINVAL"]);
 

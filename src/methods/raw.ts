@@ -11,7 +11,14 @@ import { parseCUnsignedPrefix } from "../numbers.ts";
 import type { Probe } from "../engine/probe.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { openRawSocket, probePayload, quotesExactly, readReady, targetEndpoint } from "./method.ts";
+import {
+  datagramReply,
+  openRawSocket,
+  probePayload,
+  quotesExactly,
+  readReady,
+  targetEndpoint,
+} from "./method.ts";
 import { sendProbe } from "./udp.ts";
 
 /** The protocol probed by default: 253, "for experimentation and testing" (RFC 3692). */
@@ -88,15 +95,7 @@ class RawSession implements MethodSession {
         statistics.ignore("quote-mismatch");
         continue;
       }
-      replies.push({
-        probe: this.#current,
-        receivedAt: datagram.receivedAt,
-        from: errorQueue ? null : this.#context.target,
-        replyTtl: datagram.ttl,
-        error: datagram.error,
-        final: !errorQueue,
-        ...(errorQueue ? { payload: datagram.data } : {}),
-      });
+      replies.push(datagramReply(this.#current, datagram, errorQueue, this.#context.target));
     }
     return replies;
   }

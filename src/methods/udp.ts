@@ -14,7 +14,7 @@ import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { Readiness, Socket } from "../transport.ts";
 import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { probePayload, quotesExactly, readReady, targetEndpoint } from "./method.ts";
+import { datagramReply, probePayload, quotesExactly, readReady, targetEndpoint } from "./method.ts";
 import { parseCUnsigned } from "../numbers.ts";
 
 /** The UDP protocol number. */
@@ -141,15 +141,7 @@ class UdpSession implements MethodSession {
         statistics.ignore("quote-mismatch");
         continue;
       }
-      return [{
-        probe: entry.probe,
-        receivedAt: datagram.receivedAt,
-        from: errorQueue ? null : datagram.from.address,
-        replyTtl: datagram.ttl,
-        error: datagram.error,
-        final: !errorQueue,
-        ...(errorQueue ? { payload: datagram.data } : {}),
-      }];
+      return [datagramReply(entry.probe, datagram, errorQueue, datagram.from.address)];
     }
     return [];
   }
@@ -281,15 +273,7 @@ class ParisUdpSession implements MethodSession {
         statistics.ignore("unknown-probe");
         continue;
       }
-      replies.push({
-        probe,
-        receivedAt: datagram.receivedAt,
-        from: errorQueue ? null : datagram.from.address,
-        replyTtl: datagram.ttl,
-        error: datagram.error,
-        final: !errorQueue,
-        ...(errorQueue ? { payload: datagram.data } : {}),
-      });
+      replies.push(datagramReply(probe, datagram, errorQueue, datagram.from.address));
     }
     return replies;
   }
