@@ -395,10 +395,7 @@ export async function traceAll(host: string, options: TraceOptions = {}): Promis
 
 /**
  * Drops the process's privileges once the sockets are open, when asked and
- * when no later socket needs them: a method opening a socket per probe still
- * needs CAP_NET_ADMIN for a mark or SO_DEBUG, CAP_NET_RAW for source-route
- * options (-g), CAP_NET_BIND_SERVICE for a source port below 1024, and before
- * Linux 5.7 CAP_NET_RAW for an interface.
+ * when no later socket needs them (see privilegesNeededLater).
  */
 function settlePrivileges(
   transport: Transport,
@@ -406,13 +403,26 @@ function settlePrivileges(
   opts: ResolvedOptions,
 ): TraceSettings["privileges"] {
   if (!(transport.privileged?.() ?? false)) return "none";
-  const stillNeeded = socketPerProbe &&
-    (opts.mark !== 0 || opts.debug || opts.gateways.length > 0 ||
-      (opts.sourcePort > 0 && opts.sourcePort < 1024) ||
-      (opts.interface !== null && !bindToDeviceUnprivileged()));
+  const stillNeeded = privilegesNeededLater(socketPerProbe, opts);
   if (!opts.dropPrivileges || stillNeeded || !transport.dropPrivileges) return "kept";
   transport.dropPrivileges();
   return "dropped";
+}
+
+/**
+ * Whether sockets a method opens per probe (`socketPerProbe`) will still
+ * need the process's privileges: CAP_NET_ADMIN for a mark or SO_DEBUG,
+ * CAP_NET_RAW for source-route options (-g), CAP_NET_BIND_SERVICE for a
+ * source port below 1024, and before Linux 5.7 CAP_NET_RAW for an interface.
+ */
+export function privilegesNeededLater(
+  socketPerProbe: boolean,
+  opts: Pick<ResolvedOptions, "mark" | "debug" | "gateways" | "sourcePort" | "interface">,
+): boolean {
+  return socketPerProbe &&
+    (opts.mark !== 0 || opts.debug || opts.gateways.length > 0 ||
+      (opts.sourcePort > 0 && opts.sourcePort < 1024) ||
+      (opts.interface !== null && !bindToDeviceUnprivileged()));
 }
 
 /** SO_BINDTODEVICE needs no privilege from Linux 5.7 on (false when unknown). */

@@ -27,7 +27,7 @@ import {
   summarize,
 } from "../output/compare.ts";
 import { NdjsonFormatter } from "../output/json.ts";
-import { trace } from "../tracer.ts";
+import { privilegesNeededLater, trace } from "../tracer.ts";
 import type { Family } from "../address.ts";
 import type { Readiness, Socket, SocketKind, Transport } from "../transport.ts";
 import type { Hop, MethodName, Trace, TraceEvent, TraceStart } from "../types.ts";
@@ -207,31 +207,6 @@ function privilegeControl(given: Transport | undefined): {
   };
 }
 
-/** SO_BINDTODEVICE needs no privilege from Linux 5.7 on (false when unknown). */
-function bindToDeviceUnprivileged(): boolean {
-  let release;
-  try {
-    release = Deno.osRelease();
-  } catch {
-    return false;
-  }
-  const [major = 0, minor = 0] = release.split(".").map((part) => parseInt(part, 10));
-  return major > 5 || (major === 5 && minor >= 7);
-}
-
-/**
- * Whether a socket opened later (per probe) may need the privileges, as
- * trace() decides it; every method but icmp and raw may open one per probe.
- */
-function privilegesStillNeeded(options: TraceOptions, methods: readonly CompareMethod[]): boolean {
-  const perProbe = methods.some((m) => m.method !== "icmp" && m.method !== "raw");
-  const sourcePort = options.sourcePort ?? 0;
-  return perProbe &&
-    ((options.mark ?? 0) !== 0 || (options.debug ?? false) ||
-      (options.gateways?.length ?? 0) > 0 || (sourcePort > 0 && sourcePort < 1024) ||
-      (options.interface !== undefined && !bindToDeviceUnprivileged()));
-}
-
 /** What a method lacking privileges needs, for its note. */
 function privilegeHint(method: MethodName): string {
   return method === "icmp"
@@ -269,9 +244,9 @@ export async function runCompare(
   if (settings.explain) throw new RangeError("--explain works on one trace, not with --compare");
 
   // Every method's options are checked before any socket is opened.
-  for (const m of methods) {
-    resolveOptions(methodOptions(options, m, options.transport ?? dummyTransport));
-  }
+  const resolved = methods.map((m) =>
+    resolveOptions(methodOptions(options, m, options.transport ?? dummyTransport))
+  );
 
   const stop = new AbortController();
   const signal = AbortSignal.any(
@@ -337,7 +312,12 @@ export async function runCompare(
     const control = privilegeControl(options.transport);
     const privileges: CompareRun["privileges"] = { state: "none", uid: null };
     if (control.privileged()) {
-      if ((options.dropPrivileges ?? false) && !privilegesStillNeeded(options, methods)) {
+      // As trace() decides it; every method but icmp and raw may open a
+      // socket per probe.
+      const stillNeeded = resolved.some((opts) =>
+        privilegesNeededLater(opts.method !== "icmp" && opts.method !== "raw", opts)
+      );
+      if ((options.dropPrivileges ?? false) && !stillNeeded) {
         privileges.uid = control.drop();
         privileges.state = "dropped";
       } else privileges.state = "kept";
