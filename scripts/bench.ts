@@ -341,6 +341,21 @@ function traceroute(args: string[]): CommandSpec {
   return { label: `traceroute ${args.join(" ")}`, tool: "traceroute", args };
 }
 
+/** Topology D: routers with the kernel's ICMP rate limits (F runs it again, in blocks). */
+const RATE_LIMITED: TopologySpec = {
+  key: "D",
+  title: "8 hops (7 routers), no delay, every node keeps the kernel's ICMP rate limits",
+  chain: { routers: 7, keepIcmpRateLimit: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
+  commands: (c) => [
+    hopwise(["-n", c.target4]),
+    traceroute(["-n", c.target4]),
+    traceroute(["-n", "-N", "1", c.target4]),
+  ],
+  reference: (c) => `traceroute -n -N 1 ${c.target4}`,
+  baseline: (c) => `traceroute -n ${c.target4}`,
+  discrepancies: true,
+};
+
 const TRACE_TOPOLOGIES: TopologySpec[] = [
   {
     key: "A",
@@ -370,31 +385,11 @@ const TRACE_TOPOLOGIES: TopologySpec[] = [
     reference: (c) => `traceroute -n ${c.target4}`,
     baseline: (c) => `traceroute -n ${c.target4}`,
   },
+  RATE_LIMITED,
   {
-    key: "D",
-    title: "8 hops (7 routers), no delay, every node keeps the kernel's ICMP rate limits",
-    chain: { routers: 7, keepIcmpRateLimit: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
-    commands: (c) => [
-      hopwise(["-n", c.target4]),
-      traceroute(["-n", c.target4]),
-      traceroute(["-n", "-N", "1", c.target4]),
-    ],
-    reference: (c) => `traceroute -n -N 1 ${c.target4}`,
-    baseline: (c) => `traceroute -n ${c.target4}`,
-    discrepancies: true,
-  },
-  {
+    ...RATE_LIMITED,
     key: "F",
     title: "D's chain, each command's runs in a row on their own (7 s pause before each block)",
-    chain: { routers: 7, keepIcmpRateLimit: [0, 1, 2, 3, 4, 5, 6, 7, 8] },
-    commands: (c) => [
-      hopwise(["-n", c.target4]),
-      traceroute(["-n", c.target4]),
-      traceroute(["-n", "-N", "1", c.target4]),
-    ],
-    reference: (c) => `traceroute -n -N 1 ${c.target4}`,
-    baseline: (c) => `traceroute -n ${c.target4}`,
-    discrepancies: true,
     order: "blocks",
   },
 ];
