@@ -1,10 +1,10 @@
 import { assertEquals, assertOk, assertStringIncludes, assertThrows } from "../../tests/assert.ts";
-import { TableResolver } from "../../tests/fake/resolver.ts";
+import { runCli } from "../../tests/fake/cli.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
+import { TableResolver } from "../../tests/fake/resolver.ts";
 import type { Family } from "../address.ts";
 import type { Readiness, Socket, SocketKind, Transport } from "../transport.ts";
 import { MAX_COMPARE_METHODS, parseCompareSpec, runCompare } from "./compare.ts";
-import { main } from "./main.ts";
 
 Deno.test("parseCompareSpec: methods, ports, labels", () => {
   assertEquals(parseCompareSpec("udp,icmp,tcp:443"), [
@@ -48,27 +48,9 @@ Deno.test("parseCompareSpec: malformed lists are RangeErrors with a clear messag
   }
 });
 
-async function cli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const fake = new FakeTransport({
-    family: 4,
-    source: "198.18.0.2",
-    target: "198.18.9.9",
-    hops: [{ address: "198.18.9.9", rtt: 1 }],
-  });
-  const status = await main(args, {
-    programName: "hopwise",
-    output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    resolver: new TableResolver(),
-    traceOptions: { transport: fake },
-  });
-  return { status, stdout, stderr, fake };
-}
-
 Deno.test("--compare with a bad list: one line on stderr, exit 2, nothing sent", async () => {
   for (const spec of ["", "udp,bogus", "icmp:80", "tcp:99999"]) {
-    const r = await cli(["--compare", spec, "-n", "198.18.9.9"]);
+    const r = await runCli(["--compare", spec, "-n", "198.18.9.9"]);
     assertEquals([r.status, r.stdout, r.fake.sent.length], [2, "", 0], spec);
     assertOk(r.stderr.startsWith("hopwise: --compare"), r.stderr);
     assertEquals(r.stderr.split("\n").length, 2, r.stderr);

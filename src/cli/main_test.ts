@@ -1,44 +1,25 @@
 import { assertEquals, assertStringIncludes } from "../../tests/assert.ts";
-import { TableResolver } from "../../tests/fake/resolver.ts";
-import { FakeTransport } from "../../tests/fake/transport.ts";
-import { main, parseWait } from "./main.ts";
+import { runCli } from "../../tests/fake/cli.ts";
+import { parseWait } from "./main.ts";
 import { VERSION } from "./usage.ts";
 
-async function run(args: string[], programName = "hopwise") {
-  let stdout = "";
-  let stderr = "";
-  const fake = new FakeTransport({
-    family: 4,
-    source: "198.18.0.2",
-    target: "198.18.9.9",
-    hops: [{ address: "198.18.9.9", rtt: 1 }],
-  });
-  const status = await main(args, {
-    programName,
-    output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    resolver: new TableResolver(),
-    traceOptions: { transport: fake },
-  });
-  return { status, stdout, stderr, fake };
-}
-
 Deno.test("no arguments: a short usage on stderr, exit 2", async () => {
-  const r = await run([]);
+  const r = await runCli([]);
   assertEquals([r.status, r.stdout], [2, ""]);
   assertStringIncludes(r.stderr, "Usage: hopwise [options] host [packet_len]");
 });
 
 Deno.test("--help on stdout, exit 0; -V prints the version", async () => {
-  const help = await run(["--help"]);
+  const help = await runCli(["--help"]);
   assertEquals([help.status, help.stderr], [0, ""]);
   assertStringIncludes(help.stdout, "-w MAX,HERE,NEAR");
-  const version = await run(["-V", "198.18.9.9"]);
+  const version = await runCli(["-V", "198.18.9.9"]);
   assertEquals([version.status, version.stdout], [0, `hopwise ${VERSION}\n`]);
   assertEquals(version.fake.sent.length, 0);
 });
 
 Deno.test("-A: a whois server that does not resolve ends the run before the header", async () => {
-  const r = await run(["-A", "-n", "198.18.9.9"]);
+  const r = await runCli(["-A", "-n", "198.18.9.9"]);
   assertEquals(r.status, 2);
   assertEquals(r.stdout, "");
   assertStringIncludes(r.stderr, "whois.radb.net/nicname: Name or service not known\n");
@@ -46,7 +27,7 @@ Deno.test("-A: a whois server that does not resolve ends the run before the head
 });
 
 Deno.test("called as tcptraceroute, the tcp method is the default", async () => {
-  const r = await run(["-n", "-q", "1", "198.18.9.9"], "/usr/sbin/tcptraceroute");
+  const r = await runCli(["-n", "-q", "1", "198.18.9.9"], "/usr/sbin/tcptraceroute");
   assertEquals(r.status, 0, r.stderr);
   // Half-open SYN probes go out on a raw TCP socket.
   assertEquals([r.fake.sent[0]?.kind, r.fake.sent[0]?.protocol], ["raw", 6]);
