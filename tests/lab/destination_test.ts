@@ -15,8 +15,9 @@
  */
 import { assertEquals } from "../assert.ts";
 import { Lab } from "./lab.ts";
-import { type Chain, chain, chainAddress4, chainAddress6 } from "./topologies.ts";
+import { type Chain, chain } from "./topologies.ts";
 import { expectSame, labSkipReason, needs, runHopwise } from "./harness.ts";
+import { forwardFromTargetAddress } from "./scenes.ts";
 
 const reason = labSkipReason("destination lab tests", needs("traceroute", ["-V"]));
 
@@ -66,22 +67,8 @@ Deno.test({
     });
 
     // r2 still owns the addresses (so it may send from them) but forwards the
-    // target's traffic: the main table is consulted before the local one for
-    // the target, and r2's route back to the source prefers the target's
-    // address as the source of what r2 sends (its ICMP errors).
-    await lab.sh(
-      "r2",
-      [
-        `ip rule add pref 10 to ${c.target4} lookup main`,
-        `ip -6 rule add pref 10 to ${c.target6} lookup main`,
-        "ip rule del pref 0 lookup local && ip rule add pref 100 lookup local",
-        "ip -6 rule del pref 0 lookup local && ip -6 rule add pref 100 lookup local",
-        `ip route replace 198.18.1.0/24 via ${chainAddress4(2, 1)} src ${c.target4}`,
-        `ip -6 route replace 2001:db8:0:1::/64 via ${chainAddress6(2, 1)} src ${c.target6}`,
-        // IPv6 also puts the address's own /128 in the main table.
-        `ip -6 route del ${c.target6}/128 dev lo table main`,
-      ].join(" && "),
-    );
+    // target's traffic, and sends its ICMP errors from the target's address.
+    await forwardFromTargetAddress(c);
     for (const method of METHODS) {
       for (const target of [c.target4, c.target6]) {
         await t.step(`errors from it at hop 2: ${[...method, target].join(" ")}`, async () => {

@@ -111,19 +111,33 @@ export async function errorsFromTarget(lab: Lab): Promise<Scene> {
   const c = await chain(lab, { routers: 3 });
   await lab.sh(
     "r2",
+    `ip addr add ${c.target4}/32 dev lo && ip -6 addr add ${c.target6}/128 dev lo nodad`,
+  );
+  await forwardFromTargetAddress(c);
+  return plain(c);
+}
+
+/**
+ * Makes r2 of chain `c`, which holds the target's addresses, forward the
+ * target's traffic all the same and send its ICMP errors from those
+ * addresses: the main table is consulted before the local one for the
+ * target, and r2's route back to the source prefers the target's address
+ * as the source of what r2 sends.
+ */
+export async function forwardFromTargetAddress(c: Chain): Promise<void> {
+  await c.lab.sh(
+    "r2",
     [
-      `ip addr add ${c.target4}/32 dev lo`,
-      `ip -6 addr add ${c.target6}/128 dev lo nodad`,
       `ip rule add pref 10 to ${c.target4} lookup main`,
       `ip -6 rule add pref 10 to ${c.target6} lookup main`,
       "ip rule del pref 0 lookup local && ip rule add pref 100 lookup local",
       "ip -6 rule del pref 0 lookup local && ip -6 rule add pref 100 lookup local",
       `ip route replace 198.18.1.0/24 via ${chainAddress4(2, 1)} src ${c.target4}`,
       `ip -6 route replace 2001:db8:0:1::/64 via ${chainAddress6(2, 1)} src ${c.target6}`,
+      // IPv6 also puts the address's own /128 in the main table.
       `ip -6 route del ${c.target6}/128 dev lo table main`,
     ].join(" && "),
   );
-  return plain(c);
 }
 
 /** Listens on TCP port 8080 (IPv4 and IPv6), answering nothing. */
