@@ -110,19 +110,19 @@ class FlowProber {
     this.#signal = signal;
   }
 
+  /** The longest round trip answered at each TTL, kept as replies arrive. */
+  readonly #rttByTtl = new Map<number, number>();
+
   /** The adaptive wait for a probe: Linux traceroute's HERE / NEAR rules, else MAX. */
   #timeout(probe: Probe): number {
     const { max, here, near, min } = this.#opened.opts.wait;
     const wait = (rtt: number, factor: number) => Math.min(max, Math.max(min, (rtt + 1) * factor));
-    let hereRtt: number | null = null;
+    const hereRtt = this.#rttByTtl.get(probe.ttl) ?? null;
     let nearRtt: number | null = null;
     let largest = 0;
-    for (const p of this.probes.values()) {
-      const rtt = p.done ? p.rtt : null;
-      if (rtt === null) continue;
+    for (const [ttl, rtt] of this.#rttByTtl) {
       largest = Math.max(largest, rtt);
-      if (p.ttl === probe.ttl) hereRtt = Math.max(hereRtt ?? 0, rtt);
-      else if (p.ttl > probe.ttl) nearRtt = Math.max(nearRtt ?? 0, rtt);
+      if (ttl > probe.ttl) nearRtt = Math.max(nearRtt ?? 0, rtt);
     }
     if (hereRtt !== null && here) return wait(hereRtt, here);
     if (nearRtt !== null && near) return wait(nearRtt, near);
@@ -207,6 +207,10 @@ class FlowProber {
           statistics.matched++;
           applyReply(probe, reply, family, transport.now());
           settle(probe);
+          const rtt = probe.rtt;
+          if (rtt !== null) {
+            this.#rttByTtl.set(probe.ttl, Math.max(this.#rttByTtl.get(probe.ttl) ?? 0, rtt));
+          }
           if (probe.final) this.finalHop = Math.min(this.finalHop, probe.ttl);
         }
       }

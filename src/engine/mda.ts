@@ -82,14 +82,18 @@ export function deficits(
   for (let hop = first; hop <= last; hop++) {
     const row = table.get(hop);
     if (!row) continue;
-    const groups = new Map<string | null, { answered: number; next: Set<string> }>();
+    const groups = new Map<
+      string | null,
+      { through: number; answered: number; next: Set<string> }
+    >();
     let probed = 0;
     for (const [flow, answer] of row) {
       const from = predecessor(table, flow, hop, first);
       if (from === undefined) continue;
       probed++;
       let group = groups.get(from);
-      if (!group) groups.set(from, group = { answered: 0, next: new Set() });
+      if (!group) groups.set(from, group = { through: 0, answered: 0, next: new Set() });
+      group.through++;
       if (answer !== null) {
         group.answered++;
         group.next.add(answer);
@@ -99,11 +103,7 @@ export function deficits(
       if (group.next.size === 0) continue;
       const need = stoppingPoint(group.next.size, confidence);
       if (group.answered < need) {
-        let through = 0;
-        for (const flow of row.keys()) {
-          if (predecessor(table, flow, hop, first) === from) through++;
-        }
-        out.push({ hop, from, have: group.answered, need, share: through / probed });
+        out.push({ hop, from, have: group.answered, need, share: group.through / probed });
       }
     }
   }

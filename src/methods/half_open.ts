@@ -260,17 +260,18 @@ export class HalfOpenSession implements MethodSession {
     if (ports.sourcePort !== this.#destinationPort) return "foreign";
     if (this.#flows) {
       // One port for the flow's probes: the reply's acknowledgment names one.
-      let known = false;
-      for (const entry of this.#bySequence.values()) {
-        if (entry.port !== ports.destinationPort) continue;
-        known = true;
-        if (!replyChecksumValid(bytes, this.#spec, this.#destination, this.#source)) {
-          return "checksum";
-        }
+      const entries = [...this.#bySequence.values()].filter((e) =>
+        e.port === ports.destinationPort
+      );
+      if (entries.length === 0) return "unknown-probe";
+      if (!replyChecksumValid(bytes, this.#spec, this.#destination, this.#source)) {
+        return "checksum";
+      }
+      for (const entry of entries) {
         const flags = this.#spec.reply(bytes, entry);
         if (flags) return { entry, flags };
       }
-      return known ? "foreign" : "unknown-probe";
+      return "foreign";
     }
     const entry = this.#byPort.get(ports.destinationPort);
     if (!entry) return "unknown-probe";
