@@ -55,6 +55,16 @@ function check(e: Ecmp, family: 4 | 6, hops: string[][]): void {
   });
 }
 
+/** Runs `hopwise --paris -n args`: every hop must show one address on a real path, none `*`. */
+async function expectOnePath(lab: Lab, e: Ecmp, family: 4 | 6, args: string[]): Promise<void> {
+  const r = await runHopwise(lab, e.source, ["--paris", "-n", ...args]);
+  assertEquals(r.code, 0, r.stderr);
+  const hops = addressesByHop(r.stdout);
+  check(e, family, hops);
+  for (const [i, h] of hops.entries()) assertEquals(h.length, 1, `hop ${i + 1} of\n${r.stdout}`);
+  assert(!r.stdout.includes("*"), r.stdout);
+}
+
 Deno.test({
   name: "ECMP: classic probing wanders, --paris holds one path, --flows and --mda map them",
   ignore: reason !== null,
@@ -84,21 +94,7 @@ Deno.test({
         for (const [family, target] of targets) {
           // Several runs: each takes one path (its own source port), all valid.
           for (let run = 0; run < 3; run++) {
-            const r = await runHopwise(lab, e.source, [
-              "--paris",
-              "-n",
-              "-q",
-              "10",
-              ...method,
-              target,
-            ]);
-            assertEquals(r.code, 0, r.stderr);
-            const hops = addressesByHop(r.stdout);
-            check(e, family, hops);
-            for (const [i, h] of hops.entries()) {
-              assertEquals(h.length, 1, `hop ${i + 1} of\n${r.stdout}`);
-            }
-            assert(!r.stdout.includes("*"), r.stdout);
+            await expectOnePath(lab, e, family, ["-q", "10", ...method, target]);
           }
         }
       });
@@ -109,18 +105,7 @@ Deno.test({
       try {
         for (const method of [[], ["-T"]]) {
           for (const [family, target] of targets) {
-            const r = await runHopwise(lab, e.source, [
-              "--paris",
-              "-n",
-              "-q",
-              "5",
-              ...method,
-              target,
-            ]);
-            assertEquals(r.code, 0, r.stderr);
-            const hops = addressesByHop(r.stdout);
-            check(e, family, hops);
-            assert(hops.every((h) => h.length === 1) && !r.stdout.includes("*"), r.stdout);
+            await expectOnePath(lab, e, family, ["-q", "5", ...method, target]);
           }
         }
       } finally {
