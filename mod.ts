@@ -30,7 +30,7 @@
  *
  * @module
  */
-export { trace, traceAll } from "./src/tracer.ts";
+export { trace, traceAll } from "./src/modes/trace.ts";
 export type {
   Hop,
   IcmpInfo,
@@ -62,7 +62,7 @@ export {
   type MultipathHop,
   type MultipathNode,
   type MultipathOptions,
-} from "./src/multipath.ts";
+} from "./src/modes/multipath.ts";
 export {
   flowRanges,
   formatMultipath,
@@ -92,7 +92,13 @@ export {
   type FindingKind,
   formatFindings,
 } from "./src/explain/findings.ts";
-export { PrivilegeError, ResolveError, SystemError } from "./src/errors.ts";
+export {
+  OptionError,
+  OptionTypeError,
+  PrivilegeError,
+  ResolveError,
+  SystemError,
+} from "./src/errors.ts";
 export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
 export type { Family } from "./src/address.ts";
 export type {

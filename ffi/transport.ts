@@ -57,8 +57,8 @@ export class FfiTransport implements Transport {
     return Deno.build.os === "linux" && privilegedThreads() > 0;
   }
 
-  dropPrivileges(): void {
-    dropPrivileges();
+  dropPrivileges(): number | null {
+    return dropPrivileges()?.uid ?? null;
   }
 
   #wakePipe(): [number, number] {

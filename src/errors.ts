@@ -60,3 +60,37 @@ export class ResolveError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * An option (or an argument) that cannot be taken: a value out of range, of
+ * the wrong family, or a combination that does not work. Thrown before
+ * anything is sent; the command line reports it as bad input.
+ */
+export class OptionError extends RangeError {
+  /** The option, as TraceOptions spells it (`firstHop`, `wait.max`, `gateways`...). */
+  readonly option: string;
+
+  /** Makes an error about `option`. */
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = "OptionError";
+    this.option = option;
+  }
+}
+
+/**
+ * An option whose value has the wrong form (not an address literal, not an
+ * interface name). Thrown before anything is sent; the command line reports
+ * it as bad input.
+ */
+export class OptionTypeError extends TypeError {
+  /** The option, as TraceOptions spells it. */
+  readonly option: string;
+
+  /** Makes an error about `option`. */
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = "OptionTypeError";
+    this.option = option;
+  }
+}

@@ -5,6 +5,9 @@
  * @module
  */
 import { type Family, familyOf } from "./address.ts";
+import { OptionError, OptionTypeError } from "./errors.ts";
+import { findMethod, methodNames, parisMethodNames } from "./methods/mod.ts";
+import { maxGateways } from "./session/ip_options.ts";
 import type { Resolver } from "./lookup/resolver.ts";
 import type { Transport } from "./transport.ts";
 import type { MethodName } from "./types.ts";
@@ -237,21 +240,6 @@ export const ADAPTIVE = {
   wait: { max: 5000, here: 3, near: 2, min: 20 },
 } as const;
 
-/** The methods that can probe flow by flow (`paris`, flows, MDA). */
-export const PARIS_METHODS: readonly MethodName[] = ["default", "udp", "icmp", "tcp"];
-
-/** Every method name Linux traceroute knows (not all are built yet: see methodNames()). */
-export const METHOD_NAMES: readonly MethodName[] = [
-  "default",
-  "icmp",
-  "udp",
-  "tcp",
-  "tcpconn",
-  "udplite",
-  "dccp",
-  "raw",
-];
-
 function integer(
   name: string,
   value: number | undefined,
@@ -263,10 +251,11 @@ function integer(
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw new TypeError(`Option "${name}" must be an integer, got ${JSON.stringify(value)}`);
   }
-  if (value < min || value > max) {
-    throw new RangeError(`Option "${name}" must be from ${min} to ${max}, got ${value}`);
+  const n = value;
+  if (n < min || n > max) {
+    throw new OptionError(name, `Option "${name}" must be from ${min} to ${max}, got ${n}`);
   }
-  return value;
+  return n;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -274,7 +263,7 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new TypeError(`Option "${name}" must be a number, got ${JSON.stringify(value)}`);
   }
-  if (value < 0) throw new RangeError(`Option "${name}" must not be negative, got ${value}`);
+  if (value < 0) throw new OptionError(name, `Option "${name}" must not be negative, got ${value}`);
   return value;
 }
 
@@ -293,50 +282,50 @@ function resolveAsLookups(
 }
 
 /**
- * Applies defaults and checks every option.
+ * Checks `-g` gateways (address literals) against the family traced: at most
+ * 8 for IPv4, 127 for IPv6, all of that family (Linux traceroute's words).
+ *
+ * @throws {OptionError} about `gateways`
+ */
+export function checkGateways(gateways: readonly string[], family: Family): void {
+  const max = maxGateways(family);
+  if (gateways.length > max) {
+    throw new OptionError("gateways", `Too many gateways specified. No more than ${max}`);
+  }
+  if (gateways.some((g) => familyOf(g) !== family)) {
+    throw new OptionError("gateways", "IP versions mismatch in gateway addresses");
+  }
+}
+
+/**
+ * Applies defaults and checks every option, the command line's in the order
+ * Linux traceroute checks them (so that of several bad values, the same one
+ * is reported).
  *
  * @throws {TypeError} for a value of the wrong type
- * @throws {RangeError} for a value out of range
+ * @throws {OptionError} (a RangeError) for a value out of range
  */
 export function resolveOptions(options: TraceOptions): ResolvedOptions {
   const method = options.method ?? "default";
-  if (!METHOD_NAMES.includes(method)) {
-    throw new RangeError(
-      `Option "method" must be one of ${METHOD_NAMES.join(", ")}, got "${method}"`,
+  const found = findMethod(method);
+  if (!found || found.name !== method) {
+    throw new OptionError(
+      "method",
+      `Option "method" must be one of ${methodNames().join(", ")}, got "${method}"`,
     );
   }
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
-    throw new RangeError(`Option "family" must be 4 or 6, got ${JSON.stringify(options.family)}`);
-  }
-  const maxHops = integer("maxHops", options.maxHops, DEFAULTS.maxHops, 1, DEFAULTS.maxTtl);
-  const firstHop = integer("firstHop", options.firstHop, DEFAULTS.firstHop, 1, maxHops);
-  const source = options.source ?? null;
-  if (source !== null) {
-    const family = familyOf(source);
-    if (!family) throw new TypeError(`Option "source" must be an address literal, got "${source}"`);
-    if (options.family && family !== options.family) {
-      throw new RangeError(`Option "source" is IPv${family} but "family" is ${options.family}`);
-    }
-  }
-  const iface = options.interface ?? null;
-  if (iface !== null && (iface === "" || iface.length > 15 || /[\s/]/.test(iface))) {
-    throw new TypeError(`Option "interface" is not an interface name: "${iface}"`);
-  }
-  const gateways = [...(options.gateways ?? [])];
-  for (const gateway of gateways) {
-    const family = familyOf(gateway);
-    if (!family) {
-      throw new TypeError(`Option "gateways" must hold address literals, got "${gateway}"`);
-    }
-    if (options.family && family !== options.family) {
-      throw new RangeError(`Gateway ${gateway} is not IPv${options.family}`);
-    }
-  }
-  if (options.paris && !PARIS_METHODS.includes(method)) {
-    throw new RangeError(
-      `Option "paris" works with the ${PARIS_METHODS.join(", ")} methods, not "${method}"`,
+    throw new OptionError(
+      "family",
+      `Option "family" must be 4 or 6, got ${JSON.stringify(options.family)}`,
     );
   }
+  // Linux traceroute's order but for the first two (the command line words
+  // those as Linux does): max hops, first hop, queries, wait, packet length,
+  // source, send wait, gateways.
+  const maxHops = integer("maxHops", options.maxHops, DEFAULTS.maxHops, 1, DEFAULTS.maxTtl);
+  const firstHop = integer("firstHop", options.firstHop, DEFAULTS.firstHop, 1, maxHops);
+  const queries = integer("queries", options.queries, DEFAULTS.queries, 1, DEFAULTS.maxQueries);
   const timing = options.timing ?? (
     options.simultaneous !== undefined || options.wait !== undefined ||
       options.sendWait !== undefined
@@ -344,36 +333,72 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
       : "adaptive"
   );
   if (timing !== "adaptive" && timing !== "classic") {
-    throw new RangeError(`Option "timing" must be "adaptive" or "classic", got "${timing}"`);
+    throw new OptionError(
+      "timing",
+      `Option "timing" must be "adaptive" or "classic", got "${timing}"`,
+    );
   }
   const base = timing === "adaptive" ? ADAPTIVE : DEFAULTS;
-  const packetLength = options.packetLength === undefined ? null : integer(
-    "packetLength",
-    options.packetLength,
-    0,
-    0,
-    DEFAULTS.maxPacketLength,
-  );
+  const wait = {
+    max: nonNegative("wait.max", options.wait?.max, base.wait.max),
+    here: nonNegative("wait.here", options.wait?.here, base.wait.here),
+    near: nonNegative("wait.near", options.wait?.near, base.wait.near),
+    min: nonNegative("wait.min", options.wait?.min, timing === "adaptive" ? ADAPTIVE.wait.min : 0),
+  };
+  const packetLength = options.packetLength === undefined
+    ? null
+    : integer("packetLength", options.packetLength, 0, 0, DEFAULTS.maxPacketLength);
+  const source = options.source ?? null;
+  if (source !== null) {
+    const family = familyOf(source);
+    if (!family) {
+      throw new OptionTypeError(
+        "source",
+        `Option "source" must be an address literal, got "${source}"`,
+      );
+    }
+    if (options.family && family !== options.family) {
+      throw new OptionError(
+        "source",
+        `Option "source" is IPv${family} but "family" is ${options.family}`,
+      );
+    }
+  }
+  const sendWait = nonNegative("sendWait", options.sendWait, DEFAULTS.sendWait);
+  const gateways = [...(options.gateways ?? [])];
+  for (const gateway of gateways) {
+    if (!familyOf(gateway)) {
+      throw new OptionTypeError(
+        "gateways",
+        `Option "gateways" must hold address literals, got "${gateway}"`,
+      );
+    }
+  }
+  if (options.family) checkGateways(gateways, options.family);
+  const iface = options.interface ?? null;
+  if (iface !== null && (iface === "" || iface.length > 15 || /[\s/]/.test(iface))) {
+    throw new OptionTypeError(
+      "interface",
+      `Option "interface" is not an interface name: "${iface}"`,
+    );
+  }
+  if (options.paris && !found.paris) {
+    throw new OptionError(
+      "paris",
+      `Option "paris" works with the ${parisMethodNames().join(", ")} methods, not "${method}"`,
+    );
+  }
   return {
     family: options.family ?? 0,
     method,
     methodOptions: [...(options.methodOptions ?? [])],
     firstHop,
     maxHops,
-    queries: integer("queries", options.queries, DEFAULTS.queries, 1, DEFAULTS.maxQueries),
+    queries,
     timing,
     simultaneous: integer("simultaneous", options.simultaneous, base.simultaneous, 1, 65535),
-    wait: {
-      max: nonNegative("wait.max", options.wait?.max, base.wait.max),
-      here: nonNegative("wait.here", options.wait?.here, base.wait.here),
-      near: nonNegative("wait.near", options.wait?.near, base.wait.near),
-      min: nonNegative(
-        "wait.min",
-        options.wait?.min,
-        timing === "adaptive" ? ADAPTIVE.wait.min : 0,
-      ),
-    },
-    sendWait: nonNegative("sendWait", options.sendWait, DEFAULTS.sendWait),
+    wait,
+    sendWait,
     port: integer("port", options.port, 0, 0, 65535),
     source,
     interface: iface,

@@ -157,9 +157,10 @@ export interface Transport {
   /** True when the process holds a privilege (uid 0 or any capability). */
   privileged?(): boolean;
   /**
-   * Drops every privilege of the process, in every thread.
+   * Drops every privilege of the process, in every thread; may return the
+   * user it runs as now.
    *
    * @throws {SystemError} when a thread keeps a privilege
    */
-  dropPrivileges?(): void;
+  dropPrivileges?(): number | null | void;
 }

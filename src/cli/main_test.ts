@@ -1,6 +1,6 @@
 import { assertEquals, assertStringIncludes } from "../../tests/assert.ts";
 import { runCli } from "../../tests/fake/cli.ts";
-import { parseWait } from "./main.ts";
+import { parseWait } from "./flags.ts";
 import { VERSION } from "./usage.ts";
 
 Deno.test("no arguments: a short usage on stderr, exit 2", async () => {

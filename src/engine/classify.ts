@@ -85,11 +85,3 @@ export function classifyLocal(errno: string, info: number): Classification | nul
 export function ignoredIcmp(family: Family, type: number): boolean {
   return family === 4 && (type === ICMP4.sourceQuench || type === ICMP4.redirect);
 }
-
-/**
- * Linux traceroute's guess of the hops back from a reply's TTL, assuming an
- * initial TTL of 64, 128 or 255.
- */
-export function ttlToHops(ttl: number): number {
-  return (ttl <= 64 ? 65 : ttl <= 128 ? 129 : 256) - ttl;
-}

@@ -1,6 +1,5 @@
 /**
- * `--explain`: findings about a finished trace, and the companion trace a TCP
- * trace is compared with.
+ * `--explain`: findings about a finished trace.
  *
  * @module
  */
@@ -15,4 +14,3 @@ export {
   RETURN_PATH_THRESHOLD,
   returnHops,
 } from "./findings.ts";
-export { type Companion, startCompanion } from "./companion.ts";

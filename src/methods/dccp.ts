@@ -21,7 +21,11 @@ export const DEFAULT_SERVICE_CODE = 1885957735;
 export const dccpMethod: Method = {
   name: "dccp",
   headerLength: 0,
+  port: { meaning: "port", default: 33434 },
+  paris: false,
   onePerTime: false,
+  privilege: "raw",
+  replies: ["dccp-response", "rst"],
   keywords: [{
     name: "service",
     value: "NUM",
@@ -32,7 +36,7 @@ export const dccpMethod: Method = {
   open(context) {
     const service = context.keywords.get("service");
     const serviceCode = service === undefined ? DEFAULT_SERVICE_CODE : parseCUnsigned(service)!;
-    const destinationPort = context.port || 33434;
+    const destinationPort = context.port || this.port.default;
     return new HalfOpenSession(context, {
       method: "dccp",
       protocol: DCCP.protocol,

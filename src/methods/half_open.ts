@@ -16,19 +16,13 @@ import { addressBytes } from "../address.ts";
 import type { Probe } from "../engine/probe.ts";
 import { SystemError } from "../errors.ts";
 import type { MethodName } from "../types.ts";
-import type { Readiness, Socket, SocketKind } from "../transport.ts";
-import type { MethodContext, MethodSession, RawReply } from "./method.ts";
-import {
-  openRawSocket,
-  quotesExactly,
-  random32,
-  rawPayload,
-  readReady,
-  targetEndpoint,
-} from "./method.ts";
+import type { Socket, SocketKind } from "../transport.ts";
+import type { Arrival, Match, MethodContext, MethodSession } from "./method.ts";
+import { random32 } from "./payload.ts";
+import { quotesExactly } from "./quote.ts";
+import { openRawSocket, rawPayload, sendProbe, targetEndpoint } from "./sockets.ts";
 import type { IgnoreReason } from "../engine/statistics.ts";
 import { checksumValid, pseudoHeaderSum } from "../packet/checksum.ts";
-import { sendProbe } from "./udp.ts";
 
 /** A probe in flight: its port, sequence number and the socket holding the port. */
 export interface HalfOpenEntry {
@@ -110,6 +104,7 @@ export class HalfOpenSession implements MethodSession {
   readonly dataLength: number;
   /** A held socket per probe, except with `paris` (one per flow). */
   readonly socketPerProbe: boolean;
+  readonly reading = { limit: 64, untilMatch: false };
   #context: MethodContext;
   #spec: HalfOpenProtocol;
   #raw: Socket;
@@ -137,8 +132,8 @@ export class HalfOpenSession implements MethodSession {
     this.#context = context;
     this.#spec = spec;
     this.#destinationPort = destinationPort;
-    this.#flows = context.options.paris ? new Map() : null;
-    this.socketPerProbe = !context.options.paris;
+    this.#flows = context.paris ? new Map() : null;
+    this.socketPerProbe = !context.paris;
     this.dataLength = spec.length;
     this.#raw = openRawSocket(context.transport, context.family, spec.protocol, spec.method);
     try {
@@ -160,7 +155,7 @@ export class HalfOpenSession implements MethodSession {
 
   /** A port reserved by a held socket, or (without such sockets) one unused by this trace. */
   #reservePort(): { port: number; hold: Socket | null } {
-    const { transport, family, options } = this.#context;
+    const { transport, family, local } = this.#context;
     if (!this.#pickPorts) {
       let hold: Socket;
       try {
@@ -172,12 +167,12 @@ export class HalfOpenSession implements MethodSession {
       }
       try {
         if (this.#context.keywords.has("reuse")) hold.setInt("reuseAddr", 1);
-        if (options.interface !== null) {
-          hold.setBytes("bindToDevice", new TextEncoder().encode(options.interface + "\0"));
+        if (local.interface !== null) {
+          hold.setBytes("bindToDevice", new TextEncoder().encode(local.interface + "\0"));
         }
         hold.bind({
-          address: options.source ?? (family === 4 ? "0.0.0.0" : "::"),
-          port: options.sourcePort,
+          address: local.source ?? (family === 4 ? "0.0.0.0" : "::"),
+          port: local.port,
         });
         return { port: hold.localEndpoint().port, hold };
       } catch (e) {
@@ -185,7 +180,7 @@ export class HalfOpenSession implements MethodSession {
         throw e;
       }
     }
-    if (options.sourcePort) return { port: options.sourcePort, hold: null };
+    if (local.port) return { port: local.port, hold: null };
     for (;;) {
       const port = 32768 + (random32() % 28232);
       if (!this.#byPort.has(port)) return { port, hold: null };
@@ -202,33 +197,33 @@ export class HalfOpenSession implements MethodSession {
     return entry.port;
   }
 
-  send(probe: Probe): boolean {
+  send(probe: Probe): number | null {
     const { port, hold } = this.#flows
-      ? { port: this.#flowPort(this.#context.options.flow + probe.flow), hold: null }
+      ? { port: this.#flowPort((this.#context.paris?.flow ?? 0) + probe.flow), hold: null }
       : this.#reservePort();
     let sequence = random32();
     while (this.#bySequence.has(sequence)) sequence = random32();
     const packet = this.#spec.build(port, sequence, this.#source, this.#destination);
+    let sentAt: number | null;
     try {
       if (probe.ttl !== this.#lastTtl) {
         this.#raw.setInt("ttl", probe.ttl);
         this.#lastTtl = probe.ttl;
       }
-      const sentAt = sendProbe(this.#raw, packet, () => this.#context.transport.now());
-      if (sentAt === null) {
-        hold?.close();
-        return false;
-      }
-      probe.sentAt = sentAt;
+      sentAt = sendProbe(this.#raw, packet, () => this.#context.transport.now());
     } catch (e) {
       hold?.close();
       throw e;
+    }
+    if (sentAt === null) {
+      hold?.close();
+      return null;
     }
     const entry: HalfOpenEntry = { probe, port, sequence, hold, packet };
     if (this.#flows) this.#bySequence.set(sequence, entry);
     else this.#byPort.set(port, entry);
     this.#byProbe.set(probe, entry);
-    return true;
+    return sentAt;
   }
 
   /** The probe an error quotes: by port, or with `paris` by sequence number. */
@@ -280,33 +275,18 @@ export class HalfOpenSession implements MethodSession {
     return flags ? { entry, flags } : "foreign";
   }
 
-  receive(ready: Readiness): RawReply[] {
+  match(arrival: Arrival): Match | IgnoreReason {
+    if (arrival.kind !== "datagram") return "unknown-probe";
+    const { datagram, errorQueue } = arrival;
     const { family, target } = this.#context;
-    const replies: RawReply[] = [];
-    const statistics = this.#context.statistics;
-    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
-      // Errors name the original destination; replies come from it.
-      if (datagram.from?.address !== target) {
-        statistics.ignore("foreign");
-        continue;
-      }
-      const bytes = errorQueue ? datagram.data : rawPayload(datagram, family);
-      const found = this.#match(bytes, errorQueue);
-      if (typeof found === "string") {
-        statistics.ignore(found);
-        continue;
-      }
-      replies.push({
-        probe: found.entry.probe,
-        receivedAt: datagram.receivedAt,
-        from: errorQueue ? null : target,
-        replyTtl: datagram.ttl,
-        error: datagram.error,
-        final: !errorQueue,
-        ...(errorQueue ? { payload: datagram.data } : { tcpFlags: found.flags }),
-      });
-    }
-    return replies;
+    // Errors name the original destination; replies come from it.
+    if (datagram.from?.address !== target) return "foreign";
+    const bytes = errorQueue ? datagram.data : rawPayload(datagram, family);
+    const found = this.#match(bytes, errorQueue);
+    if (typeof found === "string") return found;
+    return errorQueue
+      ? { probe: found.entry.probe }
+      : { probe: found.entry.probe, tcpFlags: found.flags };
   }
 
   release(probe: Probe): void {

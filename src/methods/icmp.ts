@@ -18,17 +18,11 @@ import {
 } from "../packet/icmpv6.ts";
 import { addressBytes } from "../address.ts";
 import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Datagram, Readiness, Socket } from "../transport.ts";
-import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import {
-  openRawSocket,
-  probePayload,
-  quotesExactly,
-  rawPayload,
-  readReady,
-  targetEndpoint,
-} from "./method.ts";
-import { sendProbe } from "./udp.ts";
+import type { Datagram, Socket } from "../transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import { probePayload } from "./payload.ts";
+import { quotesExactly } from "./quote.ts";
+import { openRawSocket, rawPayload, sendProbe, targetEndpoint } from "./sockets.ts";
 import { compensationWord, finishChecksum, sumWords } from "../packet/checksum.ts";
 
 const IPPROTO_ICMP = 1;
@@ -74,7 +68,9 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
 class IcmpSession implements MethodSession {
   dataLength: number;
   readonly socketPerProbe = false;
+  readonly reading = { limit: 64, untilMatch: false };
   #context: MethodContext;
+  #flow: number;
   #socket: Socket;
   #raw: boolean;
   #ident: number;
@@ -89,10 +85,11 @@ class IcmpSession implements MethodSession {
 
   constructor(context: MethodContext) {
     this.#context = context;
-    this.#packets = context.options.paris ? new Map() : null;
+    this.#flow = context.paris?.flow ?? 0;
+    this.#packets = context.paris ? new Map() : null;
     this.dataLength = Math.max(context.dataLength, this.#minimum);
     this.#packet = probePayload(this.dataLength, ECHO_HEADER);
-    this.#nextSequence = context.port || 1;
+    this.#nextSequence = context.port || icmpMethod.port.default;
     const { socket, raw } = openSocket(context);
     this.#socket = socket;
     this.#raw = raw;
@@ -129,7 +126,7 @@ class IcmpSession implements MethodSession {
     this.#packet = probePayload(this.dataLength, ECHO_HEADER);
   }
 
-  send(probe: Probe): boolean {
+  send(probe: Probe): number | null {
     const { family, transport } = this.#context;
     if (probe.ttl !== this.#lastTtl) {
       this.#socket.setInt("ttl", probe.ttl);
@@ -148,8 +145,7 @@ class IcmpSession implements MethodSession {
       else writeICMPv6Echo(packet, ICMP6.echoRequest, this.#ident, sequence);
     }
     const sentAt = sendProbe(this.#socket, packet, () => transport.now());
-    if (sentAt === null) return false;
-    probe.sentAt = sentAt;
+    if (sentAt === null) return null;
     this.#packets?.set(probe, packet);
     // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
     if (sequence !== 0) {
@@ -157,7 +153,7 @@ class IcmpSession implements MethodSession {
       this.#sequenceOf.set(probe, sequence);
     }
     this.#nextSequence++;
-    return true;
+    return sentAt;
   }
 
   /**
@@ -178,7 +174,7 @@ class IcmpSession implements MethodSession {
     else writeICMPv6Echo(packet, type, this.#ident, sequence);
     packet[2] = 0;
     packet[3] = 0;
-    const flow = this.#context.options.flow + probe.flow;
+    const flow = this.#flow + probe.flow;
     const target = 0x4000 + (flow % 0xbfff);
     const word = compensationWord(sumWords(packet), target);
     packet[ECHO_HEADER] = word >> 8;
@@ -199,14 +195,16 @@ class IcmpSession implements MethodSession {
     return bytes && bytes.length >= ECHO_HEADER ? bytes : null;
   }
 
-  #match(datagram: Datagram, errorQueue: boolean): RawReply | IgnoreReason {
+  match(arrival: Arrival): Match | IgnoreReason {
+    if (arrival.kind !== "datagram") return "unknown-probe";
+    const { datagram, errorQueue } = arrival;
     const bytes = this.#echoOf(datagram, errorQueue);
     if (!bytes) {
       // A local error (EMSGSIZE with -F / --mtu) quotes nothing: it is about
       // the probe in flight, when there is exactly one.
       if (errorQueue && datagram.error?.origin === "local" && this.#bySequence.size === 1) {
         const [probe] = this.#bySequence.values();
-        return this.#reply(probe!, datagram, errorQueue);
+        return { probe: probe! };
       }
       return "malformed";
     }
@@ -232,7 +230,7 @@ class IcmpSession implements MethodSession {
       // A raw socket may see replies before the kernel checks them.
       return "checksum";
     }
-    return this.#reply(probe, datagram, errorQueue);
+    return { probe };
   }
 
   #checksumValid(bytes: Uint8Array, datagram: Datagram): boolean {
@@ -240,29 +238,6 @@ class IcmpSession implements MethodSession {
     if (!datagram.from) return false;
     this.#local ??= addressBytes(this.#socket.localEndpoint().address);
     return icmpv6Checksum(bytes, addressBytes(datagram.from.address), this.#local) === 0;
-  }
-
-  #reply(probe: Probe, datagram: Datagram, errorQueue: boolean): RawReply {
-    return {
-      probe,
-      receivedAt: datagram.receivedAt,
-      from: errorQueue ? null : datagram.from?.address ?? null,
-      replyTtl: datagram.ttl,
-      error: datagram.error,
-      final: !errorQueue,
-      ...(errorQueue ? { payload: datagram.data } : {}),
-    };
-  }
-
-  receive(ready: Readiness): RawReply[] {
-    const replies: RawReply[] = [];
-    const statistics = this.#context.statistics;
-    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
-      const reply = this.#match(datagram, errorQueue);
-      if (typeof reply === "string") statistics.ignore(reply);
-      else replies.push(reply);
-    }
-    return replies;
   }
 
   release(probe: Probe): void {
@@ -286,7 +261,11 @@ class IcmpSession implements MethodSession {
 export const icmpMethod: Method = {
   name: "icmp",
   headerLength: 0,
+  port: { meaning: "first sequence", default: 1 },
+  paris: true,
   onePerTime: false,
+  privilege: "raw-or-ping",
+  replies: ["echo-reply"],
   keywords: [
     {
       name: "raw",

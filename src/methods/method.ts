@@ -1,24 +1,18 @@
 /**
  * The Method interface: the TypeScript form of Linux traceroute's
- * `tr_module`. A method opens a session that sends probes and matches replies
- * to them; what a reply means is decided once, in engine/.
+ * `tr_module`. A method declares what it is (its default port, whether it
+ * can probe flow by flow, what privilege it needs, what answers it) and opens
+ * a session that builds and sends probes and tells which probe a message
+ * answers. It never reads a socket: the engine reads every ready socket,
+ * hands each message to the session's `match`, and decides once, in
+ * engine/, what a reply means.
  *
  * @module
  */
 import type { Family } from "../address.ts";
-import { PrivilegeError, SystemError } from "../errors.ts";
-import { decodeIPv4 } from "../packet/ipv4.ts";
-import type { Statistics } from "../engine/statistics.ts";
+import type { IgnoreReason } from "../engine/statistics.ts";
 import type { Probe } from "../engine/probe.ts";
-import type { ResolvedOptions } from "../options.ts";
-import type {
-  Datagram,
-  Endpoint,
-  ExtendedError,
-  Readiness,
-  Socket,
-  Transport,
-} from "../transport.ts";
+import type { Datagram, Socket, Transport } from "../transport.ts";
 import type { MethodName } from "../types.ts";
 
 /** A `-O` keyword a method accepts. */
@@ -54,12 +48,15 @@ export interface MethodContext {
   flowInfo: number;
   /** Bytes after the method's header that each probe carries. */
   dataLength: number;
-  /** The trace's options. */
-  options: ResolvedOptions;
+  /**
+   * Flow-stable probing (`--paris`): the trace's flow (each probe's own flow
+   * is added to it), or null when off.
+   */
+  paris: { flow: number } | null;
+  /** Where probes leave from: `-s` (or null), `--sport` (or 0), `-i` (or null). */
+  local: { source: string | null; port: number; interface: string | null };
   /** Parsed `-O` keywords: name to value ("" for flags). */
   keywords: ReadonlyMap<string, string>;
-  /** The trace's counters: sessions count what they read and why they ignore it. */
-  statistics: Statistics;
   /** Bytes of IP header (with options or extension headers) each probe carries. */
   ipHeaderLength: number;
   /**
@@ -69,27 +66,55 @@ export interface MethodContext {
   tune(socket: Socket): void;
 }
 
-/** A reply a session matched to one of its probes. */
-export interface RawReply {
+/**
+ * What the engine read from a session's socket: a message (from the error
+ * queue: an ICMP or local error about a probe, with the quoted datagram; else
+ * data from the destination), or the outcome of a non-blocking connect on a
+ * stream socket.
+ */
+export type Arrival =
+  | {
+    /** A message read from the socket. */
+    kind: "datagram";
+    /** The socket it was read from. */
+    socket: Socket;
+    /** It came from the error queue. */
+    errorQueue: boolean;
+    /** What was read. */
+    datagram: Datagram;
+  }
+  | {
+    /** A connect() completed (`connected`) or was refused with a reset (`refused`). */
+    kind: "connection";
+    /** The socket. */
+    socket: Socket;
+    /** What became of it. */
+    outcome: "connected" | "refused";
+    /** When the engine saw it, on the transport's clock. */
+    seenAt: number;
+    /** The kernel's measurement of the handshake in ms (TCP_INFO), when connected and known. */
+    handshakeRtt: number | null;
+  };
+
+/** The probe an arrival answers, and what only the method can tell about the answer. */
+export interface Match {
   /** The probe it answers. */
   probe: Probe;
-  /** Kernel receive time, when known. */
-  receivedAt: number | null;
-  /** The sender of a direct reply (not an error), e.g. an echo reply. */
-  from: string | null;
-  /** TTL of the reply packet. */
-  replyTtl: number | null;
-  /** The ICMP or local error, for error-queue replies. */
-  error: ExtendedError | null;
-  /** A direct reply that ends the trace (echo reply, data from the port). */
-  final: boolean;
   /** Flags of a TCP reply from the destination, in Linux traceroute's order. */
   tcpFlags?: string[];
+  /** When the answer arrived, where the message carries no kernel time (tcpconn). */
+  receivedAt?: number;
+}
+
+/** How the engine reads a session's sockets at each wake-up. */
+export interface ReadPolicy {
+  /** Messages read from each queue of a ready socket, at most (a flood cannot starve the timers). */
+  limit: number;
   /**
-   * For an error: what the error queue returned (the quoted datagram from
-   * the transport header on, and anything after it, such as ICMP extensions).
+   * Each socket belongs to one probe: stop reading it at its first match (the
+   * probe is then done and its socket closed).
    */
-  payload?: Uint8Array;
+  untilMatch: boolean;
 }
 
 /** An open method: sends probes, matches replies, forgets done probes. */
@@ -98,27 +123,53 @@ export interface MethodSession {
   readonly dataLength: number;
   /** Opens a socket for each probe (so per-socket privileges stay needed). */
   readonly socketPerProbe: boolean;
+  /** How its sockets are read. */
+  readonly reading: ReadPolicy;
   /** The sockets to wait on now. */
   sockets(): readonly Socket[];
   /**
-   * Sends `probe` (sets `probe.sentAt`). Returns false when the kernel asks
-   * to try later (ENOBUFS, EAGAIN).
+   * Sends `probe` and returns its send time on the transport's clock, or
+   * null when the kernel asks to try later (ENOBUFS, EAGAIN).
    *
    * @throws {SystemError} for failures that end the run
    */
-  send(probe: Probe): boolean;
+  send(probe: Probe): number | null;
+  /**
+   * The probe a message answers, or why it answers none. Pure but for the
+   * session's table of probes in flight: it reads no socket.
+   */
+  match(arrival: Arrival): Match | IgnoreReason;
   /**
    * Changes the bytes each later probe carries after the method header
    * (`--mtu` shrinks probes); methods with a fixed size ignore it.
    */
   resize?(dataLength: number): void;
-  /** Reads what is waiting on a ready socket and matches it to probes. */
-  receive(ready: Readiness): RawReply[];
   /** The probe is done (answered or expired): forget it, free its socket. */
   release(probe: Probe): void;
   /** Closes every socket. */
   close(): void;
 }
+
+/**
+ * What answers a probe that reaches the destination: an ICMP port
+ * unreachable (UDP), an echo reply, a TCP SYN-ACK or reset, a DCCP response
+ * or reset, an ICMP protocol unreachable, or data from the application.
+ */
+export type DestinationReply =
+  | "port-unreachable"
+  | "echo-reply"
+  | "syn-ack"
+  | "rst"
+  | "dccp-response"
+  | "protocol-unreachable"
+  | "data";
+
+/**
+ * The privilege a method needs: none (datagram sockets with IP_RECVERR), a
+ * raw socket or an ICMP datagram socket (`raw-or-ping`), or a raw socket
+ * (CAP_NET_RAW).
+ */
+export type MethodPrivilege = "none" | "raw-or-ping" | "raw";
 
 /** A probe method. */
 export interface Method {
@@ -126,8 +177,23 @@ export interface Method {
   readonly name: MethodName;
   /** Bytes of its own header counted in the packet size (UDP 8, ICMP 0). */
   readonly headerLength: number;
+  /**
+   * What `-p` means and what it is when not given: the first destination
+   * port (`default`), the port (`udp`, `tcp`, ...), the first sequence
+   * number (`icmp`) or the protocol (`raw`).
+   */
+  readonly port: {
+    readonly meaning: "first port" | "port" | "first sequence" | "protocol";
+    readonly default: number;
+  };
+  /** It can keep every probe on one flow (`--paris`, `--flows`, `--mda`). */
+  readonly paris: boolean;
   /** Sends one probe at a time (forces `-N 1` and a fixed wait). */
   readonly onePerTime: boolean;
+  /** The privilege it needs. */
+  readonly privilege: MethodPrivilege;
+  /** What answers a probe that reaches the destination. */
+  readonly replies: readonly DestinationReply[];
   /** Its `-O` keywords. */
   readonly keywords: readonly MethodKeyword[];
   /**
@@ -137,138 +203,4 @@ export interface Method {
    * @throws {SystemError} for other socket failures
    */
   open(context: MethodContext): MethodSession;
-}
-
-/**
- * The reply a datagram-socket read stands for: an error-queue message (an
- * ICMP error about the probe, with the quoted payload) or data from the
- * destination (`from`, final).
- */
-export function datagramReply(
-  probe: Probe,
-  datagram: Datagram,
-  errorQueue: boolean,
-  from: string | null,
-): RawReply {
-  return {
-    probe,
-    receivedAt: datagram.receivedAt,
-    from: errorQueue ? null : from,
-    replyTtl: datagram.ttl,
-    error: datagram.error,
-    final: !errorQueue,
-    ...(errorQueue ? { payload: datagram.data } : {}),
-  };
-}
-
-/** Read errors that are hopwise's own fault, never a pending socket error. */
-const FATAL_READ_ERRORS = new Set(["EBADF", "EINVAL"]);
-
-/**
- * Reads what `ready` reports waiting on its socket: the error queue first,
- * then normal data, at most `limit` messages from each, counting each one.
- * A normal read that returns a pending socket error is counted in
- * `statistics.socketErrors` and retried.
- */
-export function* readReady(
-  ready: Readiness,
-  limit: number,
-  statistics: Statistics,
-): Generator<{ datagram: Datagram; errorQueue: boolean }> {
-  for (const errorQueue of [true, false]) {
-    if (errorQueue ? !ready.error : !ready.readable) continue;
-    for (let i = 0; i < limit; i++) {
-      let datagram;
-      try {
-        datagram = ready.socket.receive(errorQueue);
-      } catch (e) {
-        // With IP_RECVERR each ICMP error also sets the socket's pending
-        // error, and a normal read returns (and clears) it instead of data
-        // when the error arrived after the error queue was read. The error
-        // itself waits in the queue for the next wakeup: read on.
-        if (errorQueue || !(e instanceof SystemError) || FATAL_READ_ERRORS.has(e.code)) throw e;
-        statistics.socketErrors++;
-        continue;
-      }
-      if (!datagram) break;
-      statistics.received++;
-      yield { datagram, errorQueue };
-    }
-  }
-}
-
-/**
- * Where RFC 4884 ICMP extensions may begin within the original datagram
- * field: routers that append them quote only the first 128 bytes for sure.
- */
-export const QUOTE_SURE_BYTES = 128;
-
-/**
- * Whether a quoted packet agrees with what was sent on every byte both have,
- * from `from` on: routers may quote less than the whole probe, and from byte
- * 128 of the original datagram on an extension structure (or its padding) may
- * stand in the probe's place. `quoteOffset` is where `quoted[0]` sits in the
- * original datagram (the probe's IP header length, plus 8 for what follows a
- * UDP header).
- */
-export function quotesExactly(
-  quoted: Uint8Array,
-  sent: Uint8Array,
-  quoteOffset: number,
-  from = 0,
-): boolean {
-  const n = Math.min(quoted.length, sent.length, Math.max(0, QUOTE_SURE_BYTES - quoteOffset));
-  for (let i = from; i < n; i++) if (quoted[i] !== sent[i]) return false;
-  return true;
-}
-
-/**
- * Opens a raw socket for `method`. EPERM (no CAP_NET_RAW) becomes a
- * PrivilegeError, which the CLI reports as Linux traceroute does.
- */
-export function openRawSocket(
-  transport: Transport,
-  family: Family,
-  protocol: number,
-  method: MethodName,
-): Socket {
-  try {
-    return transport.socket(family, "raw", protocol);
-  } catch (e) {
-    if (e instanceof SystemError && e.code === "EPERM") throw new PrivilegeError(method, e);
-    throw e;
-  }
-}
-
-/**
- * The transport-layer bytes of a message read from a raw socket's normal
- * queue: raw IPv4 sockets hand over the IP header too. Null when the IPv4
- * header is malformed.
- */
-export function rawPayload(datagram: Datagram, family: Family): Uint8Array | null {
-  if (family === 6) return datagram.data;
-  const ip = decodeIPv4(datagram.data);
-  return ip ? datagram.data.subarray(ip.headerLength) : null;
-}
-
-/** A random 32-bit number (sequence numbers, timestamps). */
-export function random32(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0]!;
-}
-
-/** The target with `port`, and the IPv6 flow information `-t` / `-l` ask for. */
-export function targetEndpoint(
-  context: Pick<MethodContext, "target" | "flowInfo">,
-  port: number,
-): Endpoint {
-  return context.flowInfo
-    ? { address: context.target, port, flowInfo: context.flowInfo }
-    : { address: context.target, port };
-}
-
-/** The payload Linux traceroute sends: byte i is 0x40 + (i & 0x3f). */
-export function probePayload(length: number, from = 0): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = from; i < length; i++) out[i] = 0x40 + (i & 0x3f);
-  return out;
 }

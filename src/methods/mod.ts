@@ -1,5 +1,6 @@
 /**
- * The probe methods by name.
+ * The probe methods by name: the registry every list of methods and every
+ * fact about one is read from.
  *
  * @module
  */
@@ -12,28 +13,52 @@ import { tcpMethod } from "./tcp.ts";
 import { tcpconnMethod } from "./tcpconn.ts";
 import { defaultMethod, udpliteMethod, udpMethod } from "./udp.ts";
 
-export type { Method, MethodContext, MethodKeyword, MethodSession, RawReply } from "./method.ts";
+export type {
+  Arrival,
+  Match,
+  Method,
+  MethodContext,
+  MethodKeyword,
+  MethodSession,
+} from "./method.ts";
 
-const METHODS: ReadonlyMap<string, Method> = new Map(
-  [
-    defaultMethod,
-    icmpMethod,
-    udpMethod,
-    udpliteMethod,
-    tcpMethod,
-    tcpconnMethod,
-    dccpMethod,
-    rawMethod,
-  ]
-    .map((m) => [m.name, m]),
-);
+/** Every method, in Linux traceroute's order of `-M` names. */
+const METHODS: Readonly<Record<MethodName, Method>> = {
+  default: defaultMethod,
+  icmp: icmpMethod,
+  udp: udpMethod,
+  tcp: tcpMethod,
+  tcpconn: tcpconnMethod,
+  udplite: udpliteMethod,
+  dccp: dccpMethod,
+  raw: rawMethod,
+};
 
 /** The method called `name` (case-insensitive, as Linux traceroute matches), or null. */
 export function findMethod(name: string): Method | null {
-  return METHODS.get(name.toLowerCase()) ?? null;
+  const key = name.toLowerCase();
+  return Object.hasOwn(METHODS, key) ? METHODS[key as MethodName] : null;
 }
 
-/** Names of the methods this build implements. */
+/** The method called `name` (exactly). */
+export function method(name: MethodName): Method {
+  return METHODS[name];
+}
+
+/**
+ * Names of every method.
+ *
+ * @example
+ * ```ts
+ * import { methodNames } from "./mod.ts";
+ * methodNames(); // ["default", "icmp", "udp", "tcp", "tcpconn", "udplite", "dccp", "raw"]
+ * ```
+ */
 export function methodNames(): MethodName[] {
-  return [...METHODS.keys()] as MethodName[];
+  return Object.keys(METHODS) as MethodName[];
+}
+
+/** Names of the methods that can keep every probe on one flow (`--paris`, `--flows`, `--mda`). */
+export function parisMethodNames(): MethodName[] {
+  return methodNames().filter((name) => METHODS[name].paris);
 }

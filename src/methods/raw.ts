@@ -9,17 +9,12 @@
 import { protocolNumber } from "../lookup/netdb.ts";
 import { parseCUnsignedPrefix } from "../numbers.ts";
 import type { Probe } from "../engine/probe.ts";
-import type { Readiness, Socket } from "../transport.ts";
-import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import {
-  datagramReply,
-  openRawSocket,
-  probePayload,
-  quotesExactly,
-  readReady,
-  targetEndpoint,
-} from "./method.ts";
-import { sendProbe } from "./udp.ts";
+import type { IgnoreReason } from "../engine/statistics.ts";
+import type { Socket } from "../transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import { probePayload } from "./payload.ts";
+import { quotesExactly } from "./quote.ts";
+import { openRawSocket, sendProbe, targetEndpoint } from "./sockets.ts";
 
 /** The protocol probed by default: 253, "for experimentation and testing" (RFC 3692). */
 export const DEFAULT_RAW_PROTOCOL = 253;
@@ -33,6 +28,7 @@ export function parseProtocol(text: string): number | null {
 class RawSession implements MethodSession {
   dataLength: number;
   readonly socketPerProbe = false;
+  readonly reading = { limit: 64, untilMatch: false };
   #context: MethodContext;
   #socket: Socket;
   #payload: Uint8Array;
@@ -63,41 +59,28 @@ class RawSession implements MethodSession {
     this.#payload = probePayload(dataLength);
   }
 
-  send(probe: Probe): boolean {
+  send(probe: Probe): number | null {
     if (probe.ttl !== this.#lastTtl) {
       this.#socket.setInt("ttl", probe.ttl);
       this.#lastTtl = probe.ttl;
     }
     const sentAt = sendProbe(this.#socket, this.#payload, () => this.#context.transport.now());
-    if (sentAt === null) return false;
-    probe.sentAt = sentAt;
+    if (sentAt === null) return null;
     this.#current = probe;
-    return true;
+    return sentAt;
   }
 
-  receive(ready: Readiness): RawReply[] {
-    const replies: RawReply[] = [];
-    const statistics = this.#context.statistics;
-    for (const { datagram, errorQueue } of readReady(ready, 64, statistics)) {
-      // Only one probe is in flight: whatever the target sends, or any error
-      // about a packet to it, is about that probe.
-      if (datagram.from?.address !== this.#context.target) {
-        statistics.ignore("foreign");
-        continue;
-      }
-      if (!this.#current) {
-        statistics.ignore("unknown-probe");
-        continue;
-      }
-      if (
-        errorQueue && !quotesExactly(datagram.data, this.#payload, this.#context.ipHeaderLength)
-      ) {
-        statistics.ignore("quote-mismatch");
-        continue;
-      }
-      replies.push(datagramReply(this.#current, datagram, errorQueue, this.#context.target));
+  match(arrival: Arrival): Match | IgnoreReason {
+    if (arrival.kind !== "datagram") return "unknown-probe";
+    const { datagram, errorQueue } = arrival;
+    // Only one probe is in flight: whatever the target sends, or any error
+    // about a packet to it, is about that probe.
+    if (datagram.from?.address !== this.#context.target) return "foreign";
+    if (!this.#current) return "unknown-probe";
+    if (errorQueue && !quotesExactly(datagram.data, this.#payload, this.#context.ipHeaderLength)) {
+      return "quote-mismatch";
     }
-    return replies;
+    return { probe: this.#current };
   }
 
   release(probe: Probe): void {
@@ -114,7 +97,11 @@ class RawSession implements MethodSession {
 export const rawMethod: Method = {
   name: "raw",
   headerLength: 0,
+  port: { meaning: "protocol", default: DEFAULT_RAW_PROTOCOL },
+  paris: false,
   onePerTime: true,
+  privilege: "raw",
+  replies: ["protocol-unreachable", "data"],
   keywords: [{
     name: "protocol",
     value: "PROT",

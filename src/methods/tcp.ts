@@ -23,7 +23,7 @@ import {
 import type { Socket } from "../transport.ts";
 import { type HalfOpenEntry, type HalfOpenProtocol, HalfOpenSession } from "./half_open.ts";
 import type { Method, MethodContext, MethodKeyword } from "./method.ts";
-import { random32 } from "./method.ts";
+import { random32 } from "./payload.ts";
 
 /** The TCP settings a trace probes with. */
 export interface TcpProbeSettings {
@@ -126,7 +126,7 @@ function tcpProtocol(context: MethodContext): HalfOpenProtocol {
         : null,
       windowScaling: settings.windowScaling,
     });
-  const destinationPort = context.port || 80;
+  const destinationPort = context.port || tcpMethod.port.default;
   // Linux traceroute's probes acknowledge nothing (acknowledgment number 0).
   const acknowledgment = 0;
   return {
@@ -177,7 +177,11 @@ const flag = (name: string, help: string): MethodKeyword => ({ name, help });
 export const tcpMethod: Method = {
   name: "tcp",
   headerLength: 0,
+  port: { meaning: "port", default: 80 },
+  paris: true,
   onePerTime: false,
+  privilege: "raw",
+  replies: ["syn-ack", "rst"],
   keywords: [
     flag("syn", "Set tcp flag SYN (default if no other tcp flags specified)"),
     flag("ack", "Set tcp flag ACK,"),
@@ -218,6 +222,6 @@ export const tcpMethod: Method = {
     ),
   ],
   open(context) {
-    return new HalfOpenSession(context, tcpProtocol(context), context.port || 80);
+    return new HalfOpenSession(context, tcpProtocol(context), context.port || this.port.default);
   },
 };

@@ -13,27 +13,24 @@
  * @module
  */
 import type { Probe } from "../engine/probe.ts";
+import type { IgnoreReason } from "../engine/statistics.ts";
 import { SystemError } from "../errors.ts";
-import type { Readiness, Socket } from "../transport.ts";
-import type { Method, MethodContext, MethodSession, RawReply } from "./method.ts";
-import { readReady, targetEndpoint } from "./method.ts";
-
-interface Connection {
-  probe: Probe;
-  socket: Socket;
-}
+import type { Socket } from "../transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import { targetEndpoint } from "./sockets.ts";
 
 class TcpConnSession implements MethodSession {
   readonly dataLength: number;
   readonly socketPerProbe = true;
+  readonly reading = { limit: 8, untilMatch: true };
   #context: MethodContext;
   #port: number;
-  #bySocket = new Map<Socket, Connection>();
-  #byProbe = new Map<Probe, Connection>();
+  #bySocket = new Map<Socket, Probe>();
+  #byProbe = new Map<Probe, Socket>();
 
   constructor(context: MethodContext) {
     this.#context = context;
-    this.#port = context.port || 80;
+    this.#port = context.port || tcpconnMethod.port.default;
     // The size Linux traceroute's header shows (the SYN itself is the kernel's).
     this.dataLength = context.dataLength;
   }
@@ -42,15 +39,16 @@ class TcpConnSession implements MethodSession {
     return [...this.#bySocket.keys()];
   }
 
-  send(probe: Probe): boolean {
+  send(probe: Probe): number | null {
     const { transport, family } = this.#context;
     const socket = transport.socket(family, "stream", 0);
+    let sentAt: number;
     try {
       this.#context.tune(socket);
       socket.setInt("ttl", probe.ttl);
       socket.setInt("recvErr", 1);
       socket.watchWritable = true;
-      probe.sentAt = transport.now();
+      sentAt = transport.now();
       try {
         socket.connect(targetEndpoint(this.#context, this.#port));
       } catch (e) {
@@ -60,65 +58,38 @@ class TcpConnSession implements MethodSession {
       socket.close();
       throw e;
     }
-    const connection = { probe, socket };
-    this.#bySocket.set(socket, connection);
-    this.#byProbe.set(probe, connection);
-    return true;
+    this.#bySocket.set(socket, probe);
+    this.#byProbe.set(probe, socket);
+    return sentAt;
   }
 
-  receive(ready: Readiness): RawReply[] {
-    const connection = this.#bySocket.get(ready.socket);
-    if (!connection) return [];
-    const { probe, socket } = connection;
+  match(arrival: Arrival): Match | IgnoreReason {
+    const probe = this.#bySocket.get(arrival.socket);
+    if (!probe) return "unknown-probe";
+    if (arrival.kind === "connection") {
+      if (arrival.outcome === "refused") {
+        // Refused: the destination reset the SYN.
+        return { probe, receivedAt: arrival.seenAt, tcpFlags: ["rst"] };
+      }
+      // Connected: the destination answered SYN-ACK; the kernel measured
+      // the handshake's round trip (else the time it was seen stands in).
+      const receivedAt = arrival.handshakeRtt !== null && probe.sentAt !== null
+        ? probe.sentAt + arrival.handshakeRtt
+        : arrival.seenAt;
+      return { probe, receivedAt, tcpFlags: ["syn", "ack"] };
+    }
     // An ICMP error about the SYN: the kernel queued it with the offender.
-    const statistics = this.#context.statistics;
-    for (
-      const { datagram, errorQueue } of readReady({ ...ready, readable: false }, 8, statistics)
-    ) {
-      if (!errorQueue || !datagram.error || datagram.from?.port !== this.#port) {
-        statistics.ignore("foreign");
-        continue;
-      }
-      return [{
-        probe,
-        receivedAt: datagram.receivedAt,
-        from: null,
-        replyTtl: datagram.ttl,
-        error: datagram.error,
-        final: false,
-        payload: datagram.data,
-      }];
-    }
-    if (!ready.error && !ready.writable) return [];
-    const pending = socket.takeError();
-    const reached = { probe, from: this.#context.target, replyTtl: null, error: null, final: true };
-    if (pending === "ECONNREFUSED") {
-      // Refused: the destination reset the SYN.
-      return [{ ...reached, receivedAt: this.#context.transport.now(), tcpFlags: ["rst"] }];
-    }
-    if (pending === null && ready.writable) {
-      // Connected: the kernel measured the handshake's round trip.
-      let rtt = 0;
-      try {
-        rtt = socket.tcpRtt();
-      } catch {
-        // No TCP_INFO: fall back to the time the connection was seen.
-      }
-      const receivedAt = rtt > 0 && probe.sentAt !== null
-        ? probe.sentAt + rtt
-        : this.#context.transport.now();
-      // Connected: the destination answered SYN-ACK.
-      return [{ ...reached, receivedAt, tcpFlags: ["syn", "ack"] }];
-    }
-    return [];
+    const { datagram, errorQueue } = arrival;
+    if (!errorQueue || !datagram.error || datagram.from?.port !== this.#port) return "foreign";
+    return { probe };
   }
 
   release(probe: Probe): void {
-    const connection = this.#byProbe.get(probe);
-    if (!connection) return;
-    connection.socket.close();
+    const socket = this.#byProbe.get(probe);
+    if (!socket) return;
+    socket.close();
     this.#byProbe.delete(probe);
-    this.#bySocket.delete(connection.socket);
+    this.#bySocket.delete(socket);
   }
 
   close(): void {
@@ -132,7 +103,11 @@ class TcpConnSession implements MethodSession {
 export const tcpconnMethod: Method = {
   name: "tcpconn",
   headerLength: 0,
+  port: { meaning: "port", default: 80 },
+  paris: false,
   onePerTime: false,
+  privilege: "none",
+  replies: ["syn-ack", "rst"],
   keywords: [],
   open(context) {
     return new TcpConnSession(context);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ttlToHops } from "../engine/classify.ts";
+import { ttlToHops } from "../reply_ttl.ts";
 import { formatExtensions } from "../packet/icmp_extension.ts";
 import type { ProbeResult, TraceEvent } from "../types.ts";
 

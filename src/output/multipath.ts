@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { Multipath, MultipathNode } from "../multipath.ts";
+import type { Multipath, MultipathNode } from "../modes/multipath.ts";
 
 /** Schema name of the multipath JSON document. */
 export const MULTIPATH_SCHEMA = "hopwise.multipath/1";

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { Multipath } from "../multipath.ts";
+import type { Multipath } from "../modes/multipath.ts";
 import type { TraceStatistics } from "../types.ts";
 import { flowRanges, formatMultipath, multipathToJson } from "./multipath.ts";
 import { traceSettings, traceStart } from "../../tests/fixtures.ts";

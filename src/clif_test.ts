@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assertEquals, assertRejects } from "../tests/assert.ts";
 import { ClifError, type ClifOption, parseClif } from "./clif.ts";
 import {
   formatG,
@@ -6,7 +6,7 @@ import {
   parseCInt,
   parseCUnsigned,
   parseCUnsignedPrefix,
-} from "../numbers.ts";
+} from "./numbers.ts";
 
 function table(seen: Array<[string, string | null]>): ClifOption[] {
   const rec = (name: string) => (v: string | null) => {

@@ -4,7 +4,7 @@ import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import type { Family } from "../address.ts";
 import type { Readiness, Socket, SocketKind, Transport } from "../transport.ts";
-import { MAX_COMPARE_METHODS, parseCompareSpec, runCompare } from "./compare.ts";
+import { MAX_COMPARE_METHODS, parseCompareSpec, runCompare } from "./compare_command.ts";
 
 Deno.test("parseCompareSpec: methods, ports, labels", () => {
   assertEquals(parseCompareSpec("udp,icmp,tcp:443"), [

@@ -56,8 +56,8 @@ export interface ClifResult {
   exitedOn: ClifOption | null;
 }
 
-/** A parse error; `message` is the exact text for stderr. */
-export class ClifError extends Error {
+/** A parse error (bad input); `message` is the exact text for stderr. */
+export class ClifError extends RangeError {
   /** Makes the error. */
   constructor(message: string) {
     super(message);

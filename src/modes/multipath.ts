@@ -7,7 +7,19 @@
  *
  * @module
  */
-import { sanitizeName } from "./lookup/names.ts";
+import { Prober } from "../engine/prober.ts";
+import { ProbeTable } from "../engine/probe_table.ts";
+import type { TraceStatistics } from "../engine/statistics.ts";
+import { OptionError } from "../errors.ts";
+import { sanitizeName } from "../lookup/names.ts";
+import { findMethod, parisMethodNames } from "../methods/mod.ts";
+import type { TraceOptions } from "../options.ts";
+import { openSession, type Session } from "../session/open.ts";
+import { settlePrivileges } from "../session/privileges.ts";
+import { traceStart } from "../session/start.ts";
+import { openTransport } from "../session/transport.ts";
+import type { StopReason, Target, TraceStart } from "../types.ts";
+import { FlowPlan, type FlowStream } from "./flow_plan.ts";
 import {
   deficits,
   type Diamond,
@@ -15,14 +27,7 @@ import {
   type FlowLink,
   flowLinks,
   type FlowTable,
-} from "./engine/mda.ts";
-import { Probe } from "./engine/probe.ts";
-import { applyReply, ignoredReply } from "./engine/scheduler.ts";
-import type { TraceStatistics } from "./engine/statistics.ts";
-import { SystemError } from "./errors.ts";
-import { PARIS_METHODS, type TraceOptions } from "./options.ts";
-import { type OpenedTrace, openTrace } from "./tracer.ts";
-import type { StopReason, TraceStart } from "./types.ts";
+} from "./mda.ts";
 
 export type { Diamond, FlowLink };
 
@@ -95,141 +100,6 @@ export interface Multipath extends TraceStart {
   statistics: TraceStatistics;
 }
 
-/** Sends probes of (ttl, flow) and collects their replies, over one session. */
-class FlowProber {
-  readonly #opened: OpenedTrace;
-  readonly #signal: AbortSignal | undefined;
-  /** Every probe, by `ttl/flow`. */
-  readonly probes = new Map<string, Probe>();
-  /** The destination's hop, once a final reply arrived. */
-  finalHop = Infinity;
-  sent = 0;
-
-  constructor(opened: OpenedTrace, signal?: AbortSignal) {
-    this.#opened = opened;
-    this.#signal = signal;
-  }
-
-  /** The longest round trip answered at each TTL, kept as replies arrive. */
-  readonly #rttByTtl = new Map<number, number>();
-
-  /** The adaptive wait for a probe: Linux traceroute's HERE / NEAR rules, else MAX. */
-  #timeout(probe: Probe): number {
-    const { max, here, near, min } = this.#opened.opts.wait;
-    const wait = (rtt: number, factor: number) => Math.min(max, Math.max(min, (rtt + 1) * factor));
-    const hereRtt = this.#rttByTtl.get(probe.ttl) ?? null;
-    let nearRtt: number | null = null;
-    let largest = 0;
-    for (const [ttl, rtt] of this.#rttByTtl) {
-      largest = Math.max(largest, rtt);
-      if (ttl > probe.ttl) nearRtt = Math.max(nearRtt ?? 0, rtt);
-    }
-    if (hereRtt !== null && here) return wait(hereRtt, here);
-    if (nearRtt !== null && near) return wait(nearRtt, near);
-    if (largest > 0) return Math.min(max, Math.max(1000, 3 * largest));
-    return max;
-  }
-
-  /** Probes each (ttl, flow) not yet probed, up to the destination; resolves when all are settled. */
-  async run(pairs: ReadonlyArray<readonly [number, number]>): Promise<"done" | "aborted"> {
-    const { session, transport, statistics, family, opts } = this.#opened;
-    const queue: Probe[] = [];
-    for (const [ttl, flow] of pairs) {
-      const key = `${ttl}/${flow}`;
-      if (this.probes.has(key)) continue;
-      const probe = new Probe(ttl - 1, 1);
-      probe.flow = flow;
-      this.probes.set(key, probe);
-      queue.push(probe);
-    }
-    queue.sort((a, b) => a.ttl - b.ttl || a.flow - b.flow);
-    const inFlight = new Set<Probe>();
-    let next = 0;
-    let lastSend = -Infinity;
-    const settle = (probe: Probe) => {
-      session.release(probe);
-      probe.done = true;
-      inFlight.delete(probe);
-    };
-    while (true) {
-      if (this.#signal?.aborted) {
-        for (const probe of inFlight) settle(probe);
-        return "aborted";
-      }
-      const now = transport.now();
-      let nextTime = Infinity;
-      for (const probe of inFlight) {
-        // Past the destination nothing more is learnt.
-        if (probe.ttl > this.finalHop) {
-          settle(probe);
-          continue;
-        }
-        const expireAt = probe.sentAt! + this.#timeout(probe);
-        if (expireAt <= now) settle(probe);
-        else nextTime = Math.min(nextTime, expireAt);
-      }
-      while (next < queue.length && inFlight.size < opts.simultaneous) {
-        const probe = queue[next]!;
-        if (probe.ttl > this.finalHop) {
-          this.probes.delete(`${probe.ttl}/${probe.flow}`);
-          next++;
-          continue;
-        }
-        if (opts.sendWait > 0 && lastSend + opts.sendWait > now) {
-          nextTime = Math.min(nextTime, lastSend + opts.sendWait);
-          break;
-        }
-        if (!session.send(probe)) {
-          if (inFlight.size > 0) break;
-          throw new SystemError("send probe", "ENOBUFS", "No buffer space available");
-        }
-        lastSend = probe.sentAt!;
-        statistics.sent++;
-        this.sent++;
-        inFlight.add(probe);
-        nextTime = Math.min(nextTime, probe.sentAt! + this.#timeout(probe));
-        next++;
-      }
-      if (next >= queue.length && inFlight.size === 0) return "done";
-      const timeout = Math.max(0, (nextTime === Infinity ? now : nextTime) - transport.now());
-      const ready = await transport.wait(session.sockets(), timeout, this.#signal);
-      for (const r of ready) {
-        for (const reply of session.receive(r)) {
-          const probe = reply.probe;
-          if (probe.done) {
-            statistics.ignore("duplicate");
-            continue;
-          }
-          if (ignoredReply(reply, family)) {
-            statistics.ignore("ignored-icmp");
-            continue;
-          }
-          statistics.matched++;
-          applyReply(probe, reply, family, transport.now());
-          settle(probe);
-          const rtt = probe.rtt;
-          if (rtt !== null) {
-            this.#rttByTtl.set(probe.ttl, Math.max(this.#rttByTtl.get(probe.ttl) ?? 0, rtt));
-          }
-          if (probe.final) this.finalHop = Math.min(this.finalHop, probe.ttl);
-        }
-      }
-    }
-  }
-
-  /** The flow table of what has been settled, up to `last`. */
-  table(last: number): FlowTable {
-    const table: FlowTable = new Map();
-    for (const probe of this.probes.values()) {
-      if (!probe.done || probe.ttl > last) continue;
-      let row = table.get(probe.ttl);
-      if (!row) table.set(probe.ttl, row = new Map());
-      row.set(probe.flow, probe.address);
-    }
-    return table;
-  }
-}
-
 /**
  * Traces many flows to `host` with flow-stable probing (one probe per flow
  * and hop, every flow at once) and resolves to the hops, links and diamonds
@@ -249,36 +119,97 @@ class FlowProber {
  * @throws {PrivilegeError} when the method needs privileges the process lacks
  * @throws {SystemError} when a socket call fails
  */
-export async function multipath(host: string, options: MultipathOptions = {}): Promise<Multipath> {
+export async function multipath(
+  host: string | Target,
+  options: MultipathOptions = {},
+): Promise<Multipath> {
   const mda = options.mda ?? false;
   const confidence = options.confidence ?? 0.95;
   if (!(confidence > 0 && confidence < 1)) {
-    throw new RangeError(`Option "confidence" must lie between 0 and 1, not ${confidence}`);
+    throw new OptionError(
+      "confidence",
+      `Option "confidence" must lie between 0 and 1, not ${confidence}`,
+    );
   }
   const method = options.method ?? "default";
-  if (!PARIS_METHODS.includes(method)) {
-    throw new RangeError(
-      `Multipath probing works with the ${PARIS_METHODS.join(", ")} methods, not "${method}"`,
+  if (!findMethod(method)?.paris) {
+    throw new OptionError(
+      "method",
+      `Multipath probing works with the ${parisMethodNames().join(", ")} methods, not "${method}"`,
     );
   }
   const maxFlows = options.maxFlows ?? MAX_FLOWS;
   const flows = options.flows ?? 8;
   for (const [name, value] of [["flows", flows], ["maxFlows", maxFlows]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > MAX_FLOWS) {
-      throw new RangeError(`Option "${name}" must be an integer from 1 to ${MAX_FLOWS}`);
+      throw new OptionError(name, `Option "${name}" must be an integer from 1 to ${MAX_FLOWS}`);
     }
   }
   const { flows: _f, mda: _m, confidence: _c, maxFlows: _x, ...traceOptions } = options;
-  // Every flow's probes at once (Linux traceroute's -N 16 would starve many flows).
-  const opened = await openTrace(host, {
-    ...traceOptions,
-    paris: true,
-    queries: 1,
-    timing: "adaptive",
-  });
+  const transport = openTransport(options.transport);
+  let session: Session;
   try {
-    const { opts, start } = opened;
-    const prober = new FlowProber(opened, options.signal);
+    // Every flow's probes at once (Linux traceroute's -N 16 would starve many flows).
+    session = await openSession(host, {
+      ...traceOptions,
+      paris: true,
+      queries: 1,
+      timing: "adaptive",
+    }, transport.transport);
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  try {
+    const { opts } = session;
+    const { state } = settlePrivileges(transport.transport, [session], opts.dropPrivileges);
+    const start = traceStart({
+      target: session.target,
+      method: session.method,
+      opts,
+      methodOptions: session.methodOptions,
+      packetSize: session.packetSize,
+      privileges: state,
+    });
+    const prober = new Prober(transport.transport);
+    const channel = prober.open(session.methodSession, session.channel);
+    let poke = () => {};
+    const stream: FlowStream = {
+      table: new ProbeTable(opts.maxHops, MAX_FLOWS, {
+        flowPerPlace: true,
+        onAnswer: (probe) => {
+          if (probe.final) stream.finalHop = Math.min(stream.finalHop, probe.ttl);
+          poke();
+        },
+      }),
+      channel,
+      wait: { ...opts.wait, adaptive: true },
+      simultaneous: opts.simultaneous,
+      finalHop: Infinity,
+      sent: 0,
+    };
+    /** Probes each (ttl, flow) not yet probed, up to the destination. */
+    const probeRound = async (
+      pairs: ReadonlyArray<readonly [number, number]>,
+    ): Promise<"done" | "aborted"> => {
+      let failure: { error: unknown } | null = null;
+      poke = prober.add(new FlowPlan(stream, pairs), (error) => {
+        if (error !== null) failure = { error };
+      });
+      const outcome = await prober.run(options.signal);
+      if (failure) throw (failure as { error: unknown }).error;
+      return outcome;
+    };
+    /** The flow table of what has been settled, up to `last`. */
+    const flowTable = (last: number): FlowTable => {
+      const table: FlowTable = new Map();
+      for (const probe of settledProbes(stream.table, opts.firstHop, last)) {
+        let row = table.get(probe.ttl);
+        if (!row) table.set(probe.ttl, row = new Map());
+        row.set(probe.flow, probe.address);
+      }
+      return table;
+    };
     const first = opts.firstHop;
     const range = (from: number, to: number) =>
       Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -286,11 +217,11 @@ export async function multipath(host: string, options: MultipathOptions = {}): P
       range(first, last).flatMap((ttl) => flowList.map((flow) => [ttl, flow] as const));
 
     let used = mda ? Math.min(maxFlows, 6) : flows;
-    let outcome = await prober.run(pairs(range(0, used - 1), opts.maxHops));
+    let outcome = await probeRound(pairs(range(0, used - 1), opts.maxHops));
     let limited = false;
     while (mda && outcome === "done") {
-      const last = Math.min(prober.finalHop, opts.maxHops);
-      const short = deficits(prober.table(last), first, last, confidence);
+      const last = Math.min(stream.finalHop, opts.maxHops);
+      const short = deficits(flowTable(last), first, last, confidence);
       if (short.length === 0) break;
       if (used >= maxFlows) {
         limited = true;
@@ -303,17 +234,15 @@ export async function multipath(host: string, options: MultipathOptions = {}): P
       );
       const added = Math.min(maxFlows - used, Math.max(1, Math.min(32, wanted)));
       const deepest = Math.max(...short.map((d) => d.hop));
-      outcome = await prober.run(pairs(range(used, used + added - 1), deepest));
+      outcome = await probeRound(pairs(range(used, used + added - 1), deepest));
       used += added;
     }
 
-    const last = Math.min(prober.finalHop, opts.maxHops);
-    const table = prober.table(last);
+    const last = Math.min(stream.finalHop, opts.maxHops);
+    const table = flowTable(last);
     const hops: MultipathHop[] = [];
     for (const ttl of range(first, last)) {
-      const probes = [...prober.probes.values()]
-        .filter((p) => p.ttl === ttl && p.done)
-        .sort((a, b) => a.flow - b.flow);
+      const probes = settledProbes(stream.table, ttl, ttl);
       if (probes.length === 0) continue;
       const nodes = new Map<string, MultipathNode>();
       const unanswered: number[] = [];
@@ -352,7 +281,7 @@ export async function multipath(host: string, options: MultipathOptions = {}): P
           if (!names.has(node.address)) {
             names.set(
               node.address,
-              opened.resolver.reverse(node.address).then((n) => n && sanitizeName(n), () => null),
+              session.resolver.reverse(node.address).then((n) => n && sanitizeName(n), () => null),
             );
           }
         }
@@ -375,16 +304,29 @@ export async function multipath(host: string, options: MultipathOptions = {}): P
       mode: mda ? "mda" : "flows",
       confidence: mda ? confidence : null,
       flows: used,
-      probes: prober.sent,
+      probes: stream.sent,
       limited,
       hops,
       links: flowLinks(table, first, last),
       diamonds: diamonds(table, first, last),
       reason,
       endedAt: new Date().toISOString(),
-      statistics: opened.statistics.snapshot(),
+      statistics: channel.statistics.snapshot(),
     };
   } finally {
-    opened.close();
+    session.close();
+    transport.close();
   }
+}
+
+/** The probes of TTLs `from` to `to` whose result is known, by TTL then flow. */
+function settledProbes(table: ProbeTable, from: number, to: number) {
+  const out = [];
+  for (let ttl = from; ttl <= to; ttl++) {
+    for (let flow = 0; flow < table.slotsPerHop; flow++) {
+      const probe = table.peek((ttl - 1) * table.slotsPerHop + flow);
+      if (probe?.settled) out.push(probe);
+    }
+  }
+  return out;
 }

@@ -1,0 +1,56 @@
+/**
+ * What the command line reads and writes besides its arguments: standard
+ * output and error, and the environment and permissions it may look at
+ * (never prompting).
+ *
+ * @module
+ */
+import { DEFAULT_WHOIS } from "../options.ts";
+
+/** Where the CLI writes. */
+export interface CliOutput {
+  /** Writes to standard output; throws Deno.errors.BrokenPipe when it is closed. */
+  stdout(text: string): void;
+  /** Writes to standard error. */
+  stderr(text: string): void;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+}
+
+/** Standard output and error of the process. */
+export const processOutput: CliOutput = {
+  stdout: (text) => writeAll(Deno.stdout, text),
+  stderr: (text) => writeAll(Deno.stderr, text),
+};
+
+/** An environment variable, when Deno lets this process read it (never prompts). */
+export function env(name: string): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whois server of -A: RA_SERVER / RA_SERVICE, as Linux traceroute reads them. */
+export function whoisServer(): { server: string; service: string } {
+  return {
+    server: env("RA_SERVER") ?? DEFAULT_WHOIS.server,
+    service: env("RA_SERVICE") ?? DEFAULT_WHOIS.service,
+  };
+}
+
+/** Whether Deno lets this process look names up (never prompts). */
+export function netPermitted(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "net" }).state === "granted";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `--flows N` and `--mda` on the command line: many flows at once, and the
+ * paths they find.
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+import { MAX_FLOWS, multipath } from "../modes/multipath.ts";
+import { formatMultipath, multipathToJson } from "../output/multipath.ts";
+import type { Command } from "./command.ts";
+import { interruptedStatus, STATUS } from "./exit.ts";
+
+/**
+ * Runs `--flows` or `--mda` and prints what it finds; resolves to the exit
+ * status (130 / 143 when interrupted, after printing what was found).
+ *
+ * @throws {OptionError} for options a multipath run cannot take
+ */
+export async function runMultipathCommand(command: Command): Promise<number> {
+  const { settings, state } = command;
+  const flows = state.flows ?? 0;
+  if (!state.mda && (flows < 1 || flows > MAX_FLOWS)) {
+    throw new OptionError("flows", `--flows takes 1 to ${MAX_FLOWS} flows`);
+  }
+  if (settings.explain) {
+    throw new OptionError("explain", "--explain explains single traces, not --flows or --mda");
+  }
+  if (settings.output === "ndjson") {
+    throw new OptionError("ndjson", "--flows and --mda print no events: use --json");
+  }
+  const { paris: _paris, queries: _queries, ...rest } = command.options;
+  const run = await multipath(command.target, {
+    ...rest,
+    ...(state.mda ? { mda: true, confidence: state.confidence / 100 } : { flows }),
+  });
+  settings.out.stdout(
+    settings.output === "json"
+      ? JSON.stringify(multipathToJson(run), null, 2) + "\n"
+      : formatMultipath(run, { numeric: settings.numeric }),
+  );
+  if (run.reason === "aborted") return interruptedStatus(settings.signal);
+  return STATUS.ok;
+}

@@ -1,0 +1,130 @@
+/**
+ * The single trace on the command line: events printed as they come, in the
+ * classic text (Linux traceroute's), `--json` or `--ndjson`; with
+ * `--explain`, the findings after the trace. A TCP trace with `--explain`
+ * runs a quiet ICMP trace of the same target alongside, on the same prober,
+ * so a transparent proxy that answers TCP early shows.
+ *
+ * @module
+ */
+import { TraceGroup } from "../modes/trace_group.ts";
+import type { TraceOptions } from "../options.ts";
+import { ClassicFormatter } from "../output/classic.ts";
+import type { Trace, TraceEvent } from "../types.ts";
+import type { Command } from "./command.ts";
+import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
+
+/** Formats the events of one trace. */
+interface EventFormatter {
+  format(event: TraceEvent): string;
+}
+
+/** The options of `--explain`'s ICMP companion: the trace's, as plain ICMP probes. */
+function companionOptions(options: TraceOptions): TraceOptions {
+  const { asLookups: _asLookups, ...rest } = options;
+  return {
+    ...rest,
+    method: "icmp",
+    methodOptions: [],
+    port: 0,
+    sourcePort: 0,
+    mtuDiscovery: false,
+    resolveNames: false,
+  };
+}
+
+/** Runs a single trace and prints it; resolves to the exit status. */
+export async function runTraceCommand(command: Command): Promise<number> {
+  const { options, settings } = command;
+  const { out } = settings;
+  const method = options.method ?? "default";
+  const withCompanion = settings.explain && (method === "tcp" || method === "tcpconn");
+  const group = await TraceGroup.open(
+    command.target,
+    withCompanion ? [options, companionOptions(options)] : [options],
+    {
+      ...(options.transport ? { transport: options.transport } : {}),
+      dropPrivileges: options.dropPrivileges ?? false,
+      skip: (_error, index) => index === 1,
+    },
+  );
+  const run = group.runs[0]!;
+  const companion = group.runs[1] ?? null;
+  const json = settings.output === "json"
+    ? new (await import("../output/json.ts")).JsonFormatter()
+    : null;
+  const ndjson = settings.output === "ndjson"
+    ? new (await import("../output/json.ts")).NdjsonFormatter()
+    : null;
+  let formatter: EventFormatter | null = json ?? ndjson;
+  group.start(settings.signal);
+  const companionTrace = companion ? finish(companion.events()) : Promise.resolve(null);
+  let started = false;
+  try {
+    const events = run.events();
+    // With --explain the end event waits for the whole trace (the generator's value).
+    let end: TraceEvent | null = null;
+    let whole: Trace | null = null;
+    while (true) {
+      const step = await events.next();
+      if (step.done) {
+        whole = step.value;
+        break;
+      }
+      const event = step.value;
+      if (event.type === "start") {
+        started = true;
+        formatter ??= new ClassicFormatter({
+          numeric: settings.numeric,
+          tcpFlags: event.method === "tcp" && event.settings.methodOptions.includes("info"),
+          extensions: options.extensions ?? false,
+          back: settings.back ?? false,
+        });
+      }
+      settings.onEvent?.(event);
+      if (settings.explain && event.type === "end" && event.reason !== "aborted") {
+        end = event;
+        continue;
+      }
+      out.stdout(formatter!.format(event));
+      if (event.type === "end" && event.reason === "aborted") {
+        return interruptedStatus(settings.signal);
+      }
+    }
+    if (end && whole) {
+      const { explain, formatFindings } = await import("../explain/mod.ts");
+      const other = await companionTrace;
+      if (withCompanion && other === null) {
+        const failure = group.failures[1];
+        out.stderr(
+          `hopwise: --explain: the ICMP trace to compare with failed: ${
+            failure instanceof Error ? failure.message : String(failure ?? "it ended early")
+          }\n`,
+        );
+      }
+      const findings = explain(whole, { companions: other ? [other] : [] });
+      json?.setFindings(findings);
+      if (ndjson) out.stdout(ndjson.formatFindings(findings));
+      out.stdout(formatter!.format(end));
+      if (!json && !ndjson) out.stdout("\n" + formatFindings(findings));
+    }
+  } catch (e) {
+    if (started && settings.output === "classic" && !isRunFailure(e)) out.stdout("\n");
+    throw e;
+  } finally {
+    await group.close();
+  }
+  return STATUS.ok;
+}
+
+/** A trace's whole result, or null when it failed or was stopped. */
+async function finish(events: AsyncGenerator<TraceEvent, Trace, undefined>): Promise<Trace | null> {
+  try {
+    while (true) {
+      const step = await events.next();
+      if (step.done) return step.value.reason === "aborted" ? null : step.value;
+    }
+  } catch {
+    return null;
+  }
+}

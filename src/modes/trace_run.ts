@@ -1,0 +1,154 @@
+/**
+ * One trace on a prober: its slots, its timing plan, and its results turned
+ * into events strictly in print order. Reverse lookups (and AS lookups)
+ * start as soon as a reply arrives, so they never hold up probing; a result
+ * waits for its names only when it is its turn to be yielded.
+ *
+ * Several traces may run on one prober (`--compare`, `--explain`'s
+ * companion); each is its own stream of events.
+ *
+ * @module
+ */
+import { Statistics } from "../engine/statistics.ts";
+import type { Prober } from "../engine/prober.ts";
+import { sanitizeName } from "../lookup/names.ts";
+import type { Session } from "../session/open.ts";
+import type { PrivilegeState } from "../session/privileges.ts";
+import { traceStart } from "../session/start.ts";
+import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "../types.ts";
+import { AdaptivePlan } from "./adaptive_plan.ts";
+import { ClassicPlan } from "./classic_plan.ts";
+import { TraceSlots } from "./trace_slots.ts";
+
+/** A trace under way on a prober. */
+export class TraceRun {
+  /** The facts of its `start` event. */
+  readonly start: TraceStart;
+  /** What its channel sent and read. */
+  readonly statistics: Statistics;
+  readonly #session: Session;
+  readonly #released: ProbeResult[] = [];
+  readonly #names = new Map<string, Promise<string | null>>();
+  readonly #asPaths = new Map<string, Promise<string>>();
+  #wake: (() => void) | null = null;
+  #reason: StopReason | null = null;
+  #failure: { error: unknown } | null = null;
+
+  /** Puts the trace of `session` on `prober`; it runs when the prober does. */
+  constructor(session: Session, prober: Prober, privileges: PrivilegeState) {
+    this.#session = session;
+    const { opts } = session;
+    this.start = traceStart({
+      target: session.target,
+      method: session.method,
+      opts,
+      methodOptions: session.methodOptions,
+      packetSize: session.packetSize,
+      privileges,
+    });
+    this.statistics = new Statistics();
+    const channel = prober.open(session.methodSession, session.channel, this.statistics);
+    const { settings } = this.start;
+    const slots = new TraceSlots(
+      {
+        firstHop: opts.firstHop,
+        maxHops: opts.maxHops,
+        queries: opts.queries,
+        simultaneous: settings.simultaneous,
+        wait: { ...settings.wait, adaptive: settings.timing === "adaptive" },
+      },
+      channel,
+      {
+        release: (probe) => {
+          this.#released.push(probe.result());
+          this.#notify();
+        },
+        answered: (probe) => this.#lookUp(probe.address),
+      },
+    );
+    const plan = settings.timing === "adaptive" ? new AdaptivePlan(slots) : new ClassicPlan(slots);
+    slots.poke = prober.add(plan, (error) => {
+      prober.remove(channel);
+      if (error !== null) this.fail(error);
+      else this.#finish(plan.reason ?? "aborted");
+    });
+  }
+
+  /** Starts the name and AS lookups of a responder, once. */
+  #lookUp(address: string | null): void {
+    if (address === null) return;
+    const { opts, resolver, whois } = this.#session;
+    if (opts.resolveNames && !this.#names.has(address)) {
+      this.#names.set(address, resolver.reverse(address).then((n) => n && sanitizeName(n)));
+    }
+    if (whois && !this.#asPaths.has(address)) this.#asPaths.set(address, whois.lookup(address));
+  }
+
+  #notify(): void {
+    this.#wake?.();
+    this.#wake = null;
+  }
+
+  #finish(reason: StopReason): void {
+    this.#reason ??= reason;
+    this.#notify();
+  }
+
+  /** The run stopped before the trace ended (the prober was aborted). */
+  abort(): void {
+    this.#finish("aborted");
+  }
+
+  /** The trace failed: its events end by throwing `error`. */
+  fail(error: unknown): void {
+    this.#failure ??= { error };
+    this.#finish("aborted");
+  }
+
+  /** Its result with names and AS paths filled in. */
+  async #complete(result: ProbeResult): Promise<ProbeResult> {
+    const { opts, whois } = this.#session;
+    if (result.address === null) return result;
+    if (opts.resolveNames) {
+      result.name = await (this.#names.get(result.address) ?? Promise.resolve(null));
+    }
+    if (whois) {
+      result.asPath = await (this.#asPaths.get(result.address) ?? whois.lookup(result.address));
+    }
+    return result;
+  }
+
+  /**
+   * The trace's events, in print order: `start`, each `probe` as its result
+   * is settled, a `hop` after each hop's last probe, and `end`; the return
+   * value is the whole trace.
+   *
+   * @throws {SystemError} (or what else the run failed with)
+   */
+  async *events(): AsyncGenerator<TraceEvent, Trace, undefined> {
+    const { queries } = this.#session.opts;
+    const hops: Hop[] = [];
+    let hop: Hop | null = null;
+    yield { type: "start", ...this.start };
+    let next = 0;
+    while (true) {
+      while (next < this.#released.length) {
+        const result = await this.#complete(this.#released[next++]!);
+        if (!hop || hop.ttl !== result.ttl) {
+          hop = { ttl: result.ttl, probes: [] };
+          hops.push(hop);
+        }
+        hop.probes.push(result);
+        yield { type: "probe", probe: result };
+        if (result.index === queries - 1) yield { type: "hop", hop };
+      }
+      if (this.#reason !== null) break;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    if (this.#failure) throw this.#failure.error;
+    const endedAt = new Date().toISOString();
+    const statistics = this.statistics.snapshot();
+    yield { type: "end", reason: this.#reason, endedAt, statistics };
+    return { ...this.start, hops, reason: this.#reason, endedAt, statistics };
+  }
+}

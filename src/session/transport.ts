@@ -1,0 +1,36 @@
+/**
+ * Where a run's sockets and names come from: the caller's transport and
+ * resolver, or the kernel's (through the shim) and the system's. The one
+ * place below the library's entry that reaches ffi/.
+ *
+ * @module
+ */
+import { FfiTransport } from "../../ffi/transport.ts";
+import { type Resolver, SystemResolver } from "../lookup/resolver.ts";
+import type { Transport } from "../transport.ts";
+
+export { ShimLoadError } from "../../ffi/library.ts";
+
+/** A transport for a run, and how to let it go. */
+export interface RunTransport {
+  /** The transport. */
+  transport: Transport;
+  /** Frees it, when the run made it. */
+  close(): void;
+}
+
+/**
+ * The caller's transport, or a new one over the kernel's sockets. Made
+ * before the host is resolved: its timestamp keeper needs a moment (see
+ * FfiTransport).
+ */
+export function openTransport(given: Transport | undefined): RunTransport {
+  if (given) return { transport: given, close: () => {} };
+  const transport = new FfiTransport();
+  return { transport, close: () => transport.close() };
+}
+
+/** The system resolver. */
+export function systemResolver(): Resolver {
+  return new SystemResolver();
+}
