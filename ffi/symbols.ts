@@ -1,6 +1,7 @@
 /**
  * The shim's symbol table, typed for Deno.dlopen. It mirrors
- * native/hopwise.h; `hw_abi_version` guards against a stale build.
+ * native/hopwise.h and native/privileges.h; `hw_abi_version` guards against a
+ * stale build.
  *
  * @module
  */

@@ -3,6 +3,8 @@
  *
  * Every function returns >= 0 on success or -errno on failure. Nothing here
  * parses packets: bytes go in and come out, and TypeScript does the rest.
+ * The same library also holds privileges.c (privileges.h): dropping
+ * privileges process-wide, which reads /proc and signals threads.
  * Exactly one function waits: hw_poll (bound `nonblocking: true` in ffi/).
  *
  * Byte layouts (all integers in host byte order; every supported target is
@@ -136,26 +138,6 @@ int32_t hw_pipe(uint8_t *fds_out);
 int32_t hw_write(int32_t fd, const uint8_t *data, uint32_t length);
 int32_t hw_read(int32_t fd, uint8_t *buf, uint32_t capacity);
 int32_t hw_strerror(int32_t errnum, uint8_t *buf, uint32_t capacity);
-
-/* Dropping privileges, process-wide (Linux):
- *
- * hw_drop_to(uid, gid): setgroups(0), setresgid(gid x3), setresuid(uid x3),
- * through glibc, which applies them to every thread of the process; leaving
- * uid 0 clears all capabilities. Returns 0 or -errno (-EPERM if the ids did
- * not all change).
- *
- * hw_drop_caps(): empties the capability sets of every thread. capset(2)
- * changes only the calling thread, so a real-time signal whose handler calls
- * capset is sent to each thread listed in /proc/self/task; returns the number
- * of threads that confirmed (the caller checks /proc/self/task/<tid>/status
- * and repeats for threads created meanwhile), or -errno. */
-int32_t hw_drop_to(int32_t uid, int32_t gid);
-int32_t hw_drop_caps(void);
-/* How many threads of this process still hold a capability (permitted,
- * effective or ambient) or run with effective uid 0; -errno on failure. */
-int32_t hw_privileged_threads(void);
-/* The real and effective user and group ids, as four i32s: ruid euid rgid egid. */
-int32_t hw_ids(uint8_t *out);
 
 /* The errno values of this platform, in this order, as i32s: EPERM EACCES
  * EAGAIN EINTR ENOBUFS EMSGSIZE EHOSTUNREACH ENETUNREACH ECONNREFUSED

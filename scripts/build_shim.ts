@@ -10,8 +10,10 @@
  */
 
 const root = new URL("../", import.meta.url);
-const source = new URL("native/hopwise.c", root);
-const header = new URL("native/hopwise.h", root);
+/** The shim's C sources: the system calls, and dropping privileges. */
+export const SOURCES = ["native/hopwise.c", "native/privileges.c"] as const;
+const sources = SOURCES.map((file) => new URL(file, root));
+const headers = ["native/hopwise.h", "native/privileges.h"].map((file) => new URL(file, root));
 const outDir = new URL("build/", root);
 const fileName = Deno.build.os === "darwin" ? "libhopwise.dylib" : "libhopwise.so";
 const output = new URL(fileName, outDir);
@@ -30,11 +32,11 @@ function mtime(url: URL): number {
 /** Builds the shim unless it is newer than its sources; returns its path. */
 export async function buildShim(force = false): Promise<string> {
   const outPath = decodeURIComponent(output.pathname);
-  const newest = Math.max(mtime(source), mtime(header));
+  const newest = Math.max(...[...sources, ...headers].map(mtime));
   if (!force && mtime(output) > newest) return outPath;
   Deno.mkdirSync(outDir, { recursive: true });
   const cc = Deno.env.get("CC") ?? "cc";
-  const args = [...CFLAGS, "-o", outPath, decodeURIComponent(source.pathname)];
+  const args = [...CFLAGS, "-o", outPath, ...sources.map((s) => decodeURIComponent(s.pathname))];
   const result = await new Deno.Command(cc, { args, stdout: "inherit", stderr: "inherit" })
     .output();
   if (!result.success) throw new Error(`${cc} failed building the shim`);

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { CFLAGS } from "./build_shim.ts";
+import { CFLAGS, SOURCES } from "./build_shim.ts";
 
 /** A platform hopwise can be compiled for. */
 export interface Target {
@@ -138,7 +138,7 @@ export async function buildTargetShim(
     await Deno.mkdir(path(`build/${target.triple}`), { recursive: true });
     const cc = target.compilers[compiler]!;
     const r = await new Deno.Command(cc, {
-      args: [...CFLAGS, "-o", out, path("native/hopwise.c")],
+      args: [...CFLAGS, "-o", out, ...SOURCES.map(path)],
       stdout: "inherit",
       stderr: "inherit",
     }).output();

@@ -15,6 +15,15 @@ export const JSON_SCHEMA = "hopwise.trace/1";
 /** The schema of the `--ndjson` event stream. */
 export const NDJSON_SCHEMA = "hopwise.events/1";
 
+/**
+ * A round-trip time as JSON: milliseconds rounded to the microsecond (the
+ * kernel's timestamps are nanoseconds, but the sums of binary floats they
+ * become carry noise such as 0.03741700000000048).
+ */
+export function jsonRtt(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms * 1000) / 1000;
+}
+
 /** A probe as JSON. */
 export interface JsonProbe {
   /** Place within the hop, from 0. */
@@ -23,7 +32,7 @@ export interface JsonProbe {
   address: string | null;
   /** Name from reverse DNS: null when none; absent when names were not looked up. */
   name?: string | null;
-  /** Round-trip time in ms (full precision), or null. */
+  /** Round-trip time in ms, to the microsecond, or null. */
   rtt: number | null;
   /** Linux traceroute's annotation (`!H`, `F=1400`, ...), or "". */
   annotation: string;
@@ -58,7 +67,7 @@ export function jsonProbe(probe: ProbeResult): JsonProbe {
     index: probe.index,
     address: probe.address,
     ...(probe.name !== undefined ? { name: probe.name } : {}),
-    rtt: probe.rtt,
+    rtt: jsonRtt(probe.rtt),
     annotation: probe.annotation,
     final: probe.final,
     icmp: probe.icmp,

@@ -18,6 +18,7 @@
  * @module
  */
 import type { Multipath, MultipathNode } from "../modes/multipath.ts";
+import { jsonRtt } from "./json.ts";
 
 /** Schema name of the multipath JSON document. */
 export const MULTIPATH_SCHEMA = "hopwise.multipath/1";
@@ -113,7 +114,10 @@ export function multipathToJson(run: Multipath): Record<string, unknown> {
     probes: run.probes,
     limited: run.limited,
     settings: run.settings,
-    hops: run.hops,
+    hops: run.hops.map((h) => ({
+      ...h,
+      nodes: h.nodes.map((n) => ({ ...n, rtts: n.rtts.map((r) => jsonRtt(r)!) })),
+    })),
     nodes: run.hops.flatMap((h) =>
       h.nodes.map((n) => ({ id: `${n.hop}/${n.address}`, hop: n.hop, address: n.address }))
     ),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { fuzzDecoders, fuzzIcmpMatcher, fuzzTcpMatcher } from "../tests/fuzz/targets.ts";
+import { fuzzDecoders, fuzzIcmpMatcher, fuzzTcpMatcher } from "./targets.ts";
 
 const count = Number(Deno.args[0] ?? 200_000);
 const seed = Number(Deno.args[1] ?? crypto.getRandomValues(new Uint32Array(1))[0]);
