@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ABI_VERSION, type Shim, symbols } from "./symbols.ts";
+import { ABI_VERSION, CORE_SYMBOLS, type Shim, symbols } from "./symbols.ts";
 
 /** The environment variable that points at another copy of the shim. */
 export const SHIM_ENV = "HOPWISE_SHIM";
@@ -136,11 +136,42 @@ function materialize(bytes: Uint8Array): { path: string; done(): void } {
   return { path, done: () => Deno.removeSync(path) };
 }
 
-function open(path: string): Deno.DynamicLibrary<typeof symbols> {
-  const lib = Deno.dlopen(path, symbols);
-  const abi = lib.symbols.hw_abi_version();
+/** The symbol table's entries whose names `wanted` accepts. */
+function someSymbols(
+  wanted: (name: keyof typeof symbols) => boolean,
+): Deno.ForeignLibraryInterface {
+  return Object.fromEntries(
+    Object.entries(symbols).filter(([name]) => wanted(name as keyof typeof symbols)),
+  );
+}
+
+/**
+ * Opens the library at `path`. With `lazily`, the functions outside
+ * CORE_SYMBOLS are bound on first use (the path must stay loadable: not for
+ * the embedded copy, whose memfd is closed once loaded).
+ */
+function open(path: string, lazily: boolean): Shim {
+  if (!lazily) return checked(Deno.dlopen(path, symbols).symbols);
+  const core = Deno.dlopen(path, someSymbols((name) => CORE_SYMBOLS.has(name))).symbols;
+  const out = checked({ ...core } as Shim);
+  let rest: Record<string, unknown> | null = null;
+  for (const name of Object.keys(symbols) as (keyof typeof symbols)[]) {
+    if (CORE_SYMBOLS.has(name)) continue;
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get() {
+        rest ??= Deno.dlopen(path, someSymbols((n) => !CORE_SYMBOLS.has(n))).symbols;
+        return rest[name];
+      },
+    });
+  }
+  return out;
+}
+
+/** `lib` when its ABI version is this code's. */
+function checked(lib: Shim): Shim {
+  const abi = lib.hw_abi_version();
   if (abi !== ABI_VERSION) {
-    lib.close();
     throw new ShimLoadError(`ABI version ${abi}, expected ${ABI_VERSION} (rebuild the shim)`);
   }
   return lib;
@@ -157,9 +188,9 @@ export function shim(): Shim {
     throw new ShimLoadError("hopwise's shim layouts assume a little-endian machine");
   }
   const failures: string[] = [];
-  const tryPath = (path: string, label = path): boolean => {
+  const tryPath = (path: string, label = path, lazily = true): boolean => {
     try {
-      loaded = open(path).symbols;
+      loaded = open(path, lazily);
       return true;
     } catch (e) {
       failures.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
@@ -171,7 +202,7 @@ export function shim(): Shim {
   if (embedded) {
     try {
       const file = materialize(embedded);
-      const ok = tryPath(file.path, "embedded shim");
+      const ok = tryPath(file.path, "embedded shim", false);
       file.done();
       if (ok) return loaded!;
     } catch (e) {

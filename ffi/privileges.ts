@@ -65,6 +65,17 @@ export function privilegedThreads(): number {
 }
 
 /**
+ * Whether the process holds a privilege: this thread runs as uid 0 or holds a
+ * capability (as every thread does until one is dropped). One system call,
+ * where counting the threads reads /proc for each.
+ */
+export function privileged(): boolean {
+  const n = shim().hw_privileged_self();
+  if (n < 0) throw systemError("privilege check", n);
+  return n > 0;
+}
+
+/**
  * Drops every privilege of the process, in every thread. Returns what was
  * dropped, or null when the process had none.
  *
@@ -72,7 +83,7 @@ export function privilegedThreads(): number {
  */
 export function dropPrivileges(): PrivilegeDrop | null {
   if (Deno.build.os !== "linux") return null;
-  if (privilegedThreads() === 0) return null;
+  if (!privileged()) return null;
   const { uid, euid, gid } = ids();
   let drop: PrivilegeDrop;
   if (uid === 0 || euid === 0) {

@@ -8,7 +8,7 @@ import type { Family } from "../src/address.ts";
 import type { Readiness, Socket, SocketKind, Transport } from "../src/transport.ts";
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
-import { dropPrivileges, privilegedThreads } from "./privileges.ts";
+import { dropPrivileges, privileged } from "./privileges.ts";
 import { FfiSocket } from "./socket.ts";
 import { POLL, SIZE } from "./symbols.ts";
 
@@ -54,7 +54,7 @@ export class FfiTransport implements Transport {
   }
 
   privileged(): boolean {
-    return Deno.build.os === "linux" && privilegedThreads() > 0;
+    return Deno.build.os === "linux" && privileged();
   }
 
   dropPrivileges(): number | null {

@@ -50,7 +50,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 3
+#define HW_ABI_VERSION 4
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128

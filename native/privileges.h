@@ -25,6 +25,10 @@ int32_t hw_drop_caps(void);
 /* How many threads of this process still hold a capability (permitted,
  * effective or ambient) or run with effective uid 0; -errno on failure. */
 int32_t hw_privileged_threads(void);
+/* Whether the calling thread runs with effective uid 0 or holds a permitted
+ * or effective capability (1 or 0; -errno on failure): what every thread
+ * of a process that has changed nothing holds. */
+int32_t hw_privileged_self(void);
 /* The real and effective user and group ids, as four i32s: ruid euid rgid egid. */
 int32_t hw_ids(uint8_t *out);
 

@@ -25,6 +25,13 @@ import type { TraceSlots } from "./trace_slots.ts";
  */
 export const REPROBE_AFTER = 1000;
 
+/**
+ * Probes sent per step before the plan looks at what has come back: a near
+ * destination answers while the first burst is still going out, and the
+ * probes past it are then never sent.
+ */
+export const SEND_BURST = 16;
+
 /** A trace in adaptive timing. */
 export class AdaptivePlan implements Plan {
   readonly #slots: TraceSlots;
@@ -75,7 +82,12 @@ export class AdaptivePlan implements Plan {
         const status = slots.at(n).status;
         if (status === "in-flight" || status === "dropped") inFlight++;
       }
+      let burst = 0;
       while (this.#pass === "first" && this.#next < end && inFlight < simultaneous) {
+        if (burst++ === SEND_BURST) {
+          nextTime = now;
+          break;
+        }
         const sendable = slots.channel.sendableAt(now);
         if (sendable > now) {
           nextTime = Math.min(nextTime, sendable);
