@@ -231,13 +231,15 @@ export const DEFAULTS = {
  * hopwise's adaptive timing, used unless `-N`, `-w`, `-z` or `--classic` is
  * given: every probe of the trace in flight at once (up to 96), so a path
  * whose hops all answer takes about one round trip to its destination; and a
- * silent hop waits twice the round trip of a later hop that has answered (at
- * least 20 ms), where Linux traceroute waits ten times. The hops shown are
- * the same; only the time spent waiting differs.
+ * silent hop waits 1.5 times the round trip of a later hop that has answered
+ * (at least 20 ms), where Linux traceroute waits ten times: its reply, had
+ * it sent one, would have come before the later hop's, over a shorter path,
+ * so half that round trip again is slack for a router slow to answer. The
+ * hops shown are the same; only the time spent waiting differs.
  */
 export const ADAPTIVE = {
   simultaneous: 96,
-  wait: { max: 5000, here: 3, near: 2, min: 20 },
+  wait: { max: 5000, here: 3, near: 1.5, min: 20 },
 } as const;
 
 function integer(

@@ -51,7 +51,7 @@ Options:
                           when 10 or more (default 0)
   --classic               Linux traceroute's timing (implied by -N, -w, -z);
                           without it all probes go at once and a silent hop
-                          waits 2 (not 10) round trips of a later hop
+                          waits 1.5 (not 10) round trips of a later hop
   -p port  --port=port    default method: first destination port (33434, +1 per
                           probe); icmp: first sequence number (1); tcp, tcpconn:
                           the port (80); udp, udplite: the port (53); dccp: the
