@@ -46,10 +46,10 @@
  */
 import type { Lab } from "./lab.ts";
 
-const root = new URL("../../", import.meta.url);
+const root = new URL("../", import.meta.url);
 /** Path of the delayer's C source. */
 export const DELAYER_SOURCE: string = decodeURIComponent(
-  new URL("tests/lab/delayer.c", root).pathname,
+  new URL("lab/delayer.c", root).pathname,
 );
 /** Path of the built delayer. */
 export const DELAYER_PATH: string = decodeURIComponent(new URL("build/delayer", root).pathname);
@@ -143,7 +143,7 @@ export function delayReason(): string | null {
 let building: Promise<string> | undefined;
 
 /**
- * Builds build/delayer from tests/lab/delayer.c unless it is newer than the
+ * Builds build/delayer from lab/delayer.c unless it is newer than the
  * source; returns its path. Builds at most once per process at a time, and
  * renames the result into place so that concurrent processes never run a
  * half-written binary.

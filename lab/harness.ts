@@ -34,10 +34,10 @@ export interface Run {
   ms: number;
 }
 
-const root = new URL("../../", import.meta.url);
+const root = new URL("../", import.meta.url);
 
 /** The path of mod.ts, the command-line entry when run as the main module. */
-export const MOD_PATH = decodeURIComponent(new URL("mod.ts", root).pathname);
+export const MOD_PATH: string = decodeURIComponent(new URL("mod.ts", root).pathname);
 
 /** How to run hopwise from source: deno, its flags, mod.ts. */
 export function hopwiseArgv(

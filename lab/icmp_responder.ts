@@ -1,13 +1,13 @@
 /**
  * A lab router's time-exceeded answers, crafted: run inside a router node of
- * a lab (tests/lab/lab.ts), it answers every probe that expires at that router with
+ * a lab (lab/lab.ts), it answers every probe that expires at that router with
  * an ICMP time-exceeded (IPv4 type 11 code 0, ICMPv6 type 3 code 0) built
  * here, carrying RFC 4884 extensions (an RFC 4950 MPLS label stack, arbitrary
  * objects, or deliberately malformed extension data), in place of the
  * kernel's own answer.
  *
  * ```text
- * deno run --allow-ffi --allow-sys --allow-run tests/lab/icmp_responder.ts \
+ * deno run --allow-ffi --allow-sys --allow-run lab/icmp_responder.ts \
  *   [--mode mpls|objects|malformed|plain] [--labels JSON] [--objects JSON]
  *   [--variant NAME] [--quote BYTES] [--hostile NAME] [--no-genuine]
  *   [--mark N] [--no-netfilter] [--verbose]
@@ -108,13 +108,13 @@
  * @module
  */
 
-import { formatAddress } from "../../src/address.ts";
+import { formatAddress } from "../src/address.ts";
 import {
   finishChecksum,
   internetChecksum,
   pseudoHeaderSum,
   sumWords,
-} from "../../src/packet/checksum.ts";
+} from "../src/packet/checksum.ts";
 
 // ---------------------------------------------------------------------------
 // Configuration

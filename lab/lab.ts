@@ -1,5 +1,5 @@
 /**
- * Throw-away network labs for hopwise's integration tests and demo.
+ * Throw-away network labs for hopwise's integration tests, benchmark and demo.
  *
  * A {@linkcode Lab} builds topologies out of Linux network namespaces joined by
  * veth pairs. It needs root and iproute2, ethtool, util-linux (setpriv) and

@@ -22,7 +22,6 @@
  *
  * @module
  */
-import { assertOk } from "../assert.ts";
 import type { Lab } from "./lab.ts";
 import { type Chain, chain, chainAddress4, chainAddress6 } from "./topologies.ts";
 
@@ -164,7 +163,9 @@ export async function transparentProxy(lab: Lab): Promise<Scene> {
   const child = lab.spawn("r2", [Deno.execPath(), "eval", LISTENER], { stdout: "piped" });
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
-  assertOk(new TextDecoder().decode(value).includes("listening"), "proxy listener started");
+  if (!new TextDecoder().decode(value).includes("listening")) {
+    throw new Error("the transparent proxy's listener on r2 did not start");
+  }
   reader.releaseLock();
   return plain(c);
 }

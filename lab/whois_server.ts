@@ -3,14 +3,14 @@
  * one line) with every route object of its table whose prefix covers the
  * address, in RPSL form, as a routing registry would.
  *
- *   deno run --allow-net tests/lab/whois_server.ts <address> <port> '<json routes>'
+ *   deno run --allow-net lab/whois_server.ts <address> <port> '<json routes>'
  *
  * routes: [{ "prefix": "198.18.1.0/24", "origin": "AS64501" }, ...]
  * Prints "ready" once listening.
  *
  * @module
  */
-import { addressBytes } from "../../src/address.ts";
+import { addressBytes } from "../src/address.ts";
 
 /** One route object. */
 export interface RouteObject {

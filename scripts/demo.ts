@@ -10,9 +10,9 @@
  * @module
  */
 import { styleText } from "node:util";
-import { Lab, labSupport } from "../tests/lab/lab.ts";
-import { chain } from "../tests/lab/topologies.ts";
-import { hopwiseArgv } from "../tests/lab/harness.ts";
+import { Lab, labSupport } from "../lab/lab.ts";
+import { chain } from "../lab/topologies.ts";
+import { hopwiseArgv } from "../lab/harness.ts";
 
 const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
 const paint = (format: Parameters<typeof styleText>[0], text: string) =>

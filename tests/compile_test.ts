@@ -15,9 +15,9 @@ import {
   TARGETS,
   writeEntry,
 } from "../scripts/compile.ts";
-import { Lab } from "./lab/lab.ts";
-import { chain } from "./lab/topologies.ts";
-import { labSkipReason } from "./lab/harness.ts";
+import { Lab } from "../lab/lab.ts";
+import { chain } from "../lab/topologies.ts";
+import { labSkipReason } from "../lab/harness.ts";
 
 const linux = TARGETS.filter((t) => t.os === "linux");
 const host = TARGETS.find((t) => t.triple === Deno.build.target);

@@ -12,9 +12,9 @@
  * and ports or a TOS out of range are rejected rather than wrapped.
  */
 import { assertEquals } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { expectSame, labSkipReason, runHopwise, runTraceroute } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { expectSame, labSkipReason, runHopwise, runTraceroute } from "../../lab/harness.ts";
 
 const reason = labSkipReason("CLI error lab tests");
 

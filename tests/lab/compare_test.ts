@@ -7,8 +7,8 @@
  * lists; runs as an ordinary user; an interrupted comparison.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
 import {
   hopwiseArgv,
   labSkipReason,
@@ -16,7 +16,7 @@ import {
   readableCopy,
   runHopwise,
   runTraceroute,
-} from "./harness.ts";
+} from "../../lab/harness.ts";
 
 const reason = labSkipReason("compare lab tests", needs("traceroute", ["-V"]));
 const NOBODY = 65534;

@@ -1,5 +1,5 @@
 /**
- * The lab's packet delayer (delayer.c through delayer.ts): a chain with a
+ * The lab's packet delayer (lab/delayer.c through lab/delayer.ts): a chain with a
  * delay on every node shows 2 × k × delay at hop k, a burst of probes loses
  * nothing, a dead delayer fails open, and no delayer outlives its lab.
  *
@@ -10,10 +10,10 @@
  * @module
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
-import { labSkipReason, needs } from "./harness.ts";
-import { buildDelayer, DELAYER_PATH, delayReason } from "./delayer.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
+import { labSkipReason, needs } from "../../lab/harness.ts";
+import { buildDelayer, DELAYER_PATH, delayReason } from "../../lab/delayer.ts";
 
 const reason = labSkipReason(
   "delayer lab tests",

@@ -14,10 +14,10 @@
  * and IPv6, and say in its JSON which of the two it was.
  */
 import { assertEquals } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
-import { expectSame, labSkipReason, needs, runHopwise } from "./harness.ts";
-import { forwardFromTargetAddress } from "./scenes.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
+import { expectSame, labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
+import { forwardFromTargetAddress } from "../../lab/scenes.ts";
 
 const reason = labSkipReason("destination lab tests", needs("traceroute", ["-V"]));
 

@@ -8,9 +8,9 @@
  * printed) where they are missing.
  */
 import { assertEquals } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain, type ChainOptions } from "./topologies.ts";
-import { expectSame, labSkipReason, needs } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain, type ChainOptions } from "../../lab/topologies.ts";
+import { expectSame, labSkipReason, needs } from "../../lab/harness.ts";
 
 const reason = labSkipReason("differential lab tests", needs("traceroute", ["-V"]));
 

@@ -3,9 +3,9 @@
  * traces a lab network and finds what hopwise's command line finds.
  */
 import { assertEquals, assertMatch } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { labSkipReason, runHopwise } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { labSkipReason, runHopwise } from "../../lab/harness.ts";
 
 const reason = labSkipReason("example lab test");
 const example = decodeURIComponent(

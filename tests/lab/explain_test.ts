@@ -1,13 +1,13 @@
 /**
- * `--explain` in the lab: each scene of scenes.ts must give its finding (and
+ * `--explain` in the lab: each scene of lab/scenes.ts must give its finding (and
  * the final proof) and nothing else, in IPv4 and IPv6; a clean chain gives
  * the final proof alone, for every method. The expected hops and addresses
  * come from the scenes' addressing plan, not from a run.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
 import type { Finding, FindingKind } from "../../src/explain/findings.ts";
-import { Lab } from "./lab.ts";
-import { labSkipReason, needs, runHopwise } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
 import {
   asymmetricReturn,
   cleanScene,
@@ -19,8 +19,8 @@ import {
   silentRouter,
   transparentProxy,
   zeroTtlFirewall,
-} from "./scenes.ts";
-import { chainAddress4, chainAddress6 } from "./topologies.ts";
+} from "../../lab/scenes.ts";
+import { chainAddress4, chainAddress6 } from "../../lab/topologies.ts";
 
 const reason = labSkipReason("explain lab tests", needs("iptables", ["-V"]));
 

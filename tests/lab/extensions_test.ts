@@ -1,15 +1,19 @@
 /**
  * -e against Linux traceroute, on a router that answers with crafted ICMP
- * extensions (tests/lab/icmp_responder.ts): MPLS label stacks, other
+ * extensions (lab/icmp_responder.ts): MPLS label stacks, other
  * objects, every malformed variant, and RFC 4884's compat layout, for UDP,
  * ICMP and TCP probes over IPv4 and IPv6. The responder answers slower than
  * the kernel, so the traces use a fixed wait (-w 2) to stay deterministic.
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { expectSame, labSkipReason, needs, runHopwise } from "./harness.ts";
-import { MALFORMED_VARIANTS, type ResponderOptions, startResponder } from "./icmp_responder.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { expectSame, labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
+import {
+  MALFORMED_VARIANTS,
+  type ResponderOptions,
+  startResponder,
+} from "../../lab/icmp_responder.ts";
 
 const reason = labSkipReason("extension lab tests", needs("traceroute", ["-V"]));
 

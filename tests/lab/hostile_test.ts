@@ -1,6 +1,6 @@
 /**
  * Hostile ICMP (and spoofed replies) against hopwise, in the lab: on a chain
- * of 3 routers, the crafted-ICMP responder (icmp_responder.ts, `--hostile`)
+ * of 3 routers, the crafted-ICMP responder (lab/icmp_responder.ts, `--hostile`)
  * on r2 sends hostile packets toward the source for every probe expiring
  * there, then the genuine time-exceeded. For the default method (UDP), `-I`
  * and `-T`, IPv4 and IPv6, hopwise must print exactly what it prints without
@@ -26,8 +26,8 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import type { IgnoreReason, TraceStatistics } from "../../src/engine/statistics.ts";
 import { internetChecksum, pseudoHeaderSum, sumWords } from "../../src/packet/checksum.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
 import {
   expectSame,
   labSkipReason,
@@ -35,7 +35,7 @@ import {
   type Run,
   runHopwise,
   runTraceroute,
-} from "./harness.ts";
+} from "../../lab/harness.ts";
 import {
   type Expired,
   expired,
@@ -48,7 +48,7 @@ import {
   responderArgs,
   startResponder,
   timeExceeded,
-} from "./icmp_responder.ts";
+} from "../../lab/icmp_responder.ts";
 
 const reason = labSkipReason("hostile lab tests", needs("traceroute", ["-V"]));
 

@@ -1,5 +1,5 @@
 /**
- * The crafted-ICMP responder (icmp_responder.ts) against Linux traceroute,
+ * The crafted-ICMP responder (lab/icmp_responder.ts) against Linux traceroute,
  * the reference: with the responder on r2 of a 3-router chain,
  * `traceroute -e` must show at hop 2 exactly the extensions the responder
  * sends (MPLS label stacks, other objects), show none for malformed ones
@@ -13,9 +13,9 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
-import { labSkipReason } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
+import { labSkipReason } from "../../lab/harness.ts";
 import {
   hexBytes,
   MALFORMED_VARIANTS,
@@ -25,7 +25,7 @@ import {
   type ResponderOptions,
   startResponder,
   timeExceeded,
-} from "./icmp_responder.ts";
+} from "../../lab/icmp_responder.ts";
 
 const reason = labSkipReason("ICMP responder lab tests", () => {
   try {

@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { isLabAddress, Lab, labSupport } from "./lab.ts";
-import { type Chain, chain, type UnreachableKind } from "./topologies.ts";
+import { isLabAddress, Lab, labSupport } from "../../lab/lab.ts";
+import { type Chain, chain, type UnreachableKind } from "../../lab/topologies.ts";
 
 const unsupported = labSupport();
 const tracerouteMissing = unsupported === null && !hasTool("traceroute")
@@ -442,7 +442,7 @@ Deno.test({
   name: "lab: interrupt, exit and uncaught errors in the creating process still clean up",
   ignore,
   async fn(t) {
-    const labUrl = import.meta.resolve("./lab.ts");
+    const labUrl = import.meta.resolve("../../lab/lab.ts");
     const cases: Array<[string, string, Deno.Signal | null, number]> = [
       ["SIGINT exits 130", "setInterval(() => {}, 1000);", "SIGINT", 130],
       ["SIGTERM exits 143", "setInterval(() => {}, 1000);", "SIGTERM", 143],

@@ -6,9 +6,9 @@
  * number of traces.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { labSkipReason, MOD_PATH } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { labSkipReason, MOD_PATH } from "../../lab/harness.ts";
 
 const reason = labSkipReason("leak lab tests");
 const CHILD = decodeURIComponent(new URL("leak_child.ts", import.meta.url).pathname);

@@ -5,8 +5,8 @@
  * silent), and one whose firewall drops TCP.
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
 import {
   expectSame,
   labSkipReason,
@@ -14,7 +14,7 @@ import {
   runHopwise,
   runTraceroute,
   withoutRtts,
-} from "./harness.ts";
+} from "../../lab/harness.ts";
 
 const reason = labSkipReason("method lab tests", needs("traceroute", ["-V"]));
 

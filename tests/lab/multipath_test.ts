@@ -12,9 +12,9 @@
  *   finds on the same topology.
  */
 import { assertEquals, assertOk as assert } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Ecmp, ecmp } from "./ecmp.ts";
-import { labSkipReason, needs, runHopwise, runTraceroute } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Ecmp, ecmp } from "../../lab/ecmp.ts";
+import { labSkipReason, needs, runHopwise, runTraceroute } from "../../lab/harness.ts";
 
 const reason = labSkipReason("multipath lab tests", needs("traceroute", ["-V"]));
 const scamperMissing = needs("scamper", ["-v"])();

@@ -6,9 +6,9 @@
  * records, and its files path does not.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { labSkipReason, runHopwise, runTraceroute } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { labSkipReason, runHopwise, runTraceroute } from "../../lab/harness.ts";
 
 const reason = labSkipReason("name lab tests");
 

@@ -6,9 +6,9 @@
  * (dnsmasq), and -A against a whois server with route objects.
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { type Chain, chain } from "./topologies.ts";
-import { expectSame, labSkipReason, needs, runHopwise, runTraceroute } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
+import { expectSame, labSkipReason, needs, runHopwise, runTraceroute } from "../../lab/harness.ts";
 
 const reason = labSkipReason("option lab tests", needs("traceroute", ["-V"]));
 const noDnsmasq = reason ?? labSkipReason("DNS lab tests", needs("dnsmasq"));
@@ -213,7 +213,7 @@ Deno.test({
         Deno.execPath(),
         "run",
         "--allow-net",
-        new URL("./whois_server.ts", import.meta.url).pathname,
+        new URL("../../lab/whois_server.ts", import.meta.url).pathname,
         "198.18.250.2",
         String(port),
         JSON.stringify(routes),

@@ -10,9 +10,9 @@
  * privileged threads: the check can fail.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { hopwiseArgv, labSkipReason, MOD_PATH, needs, readableCopy } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { hopwiseArgv, labSkipReason, MOD_PATH, needs, readableCopy } from "../../lab/harness.ts";
 
 const NOBODY = 65534;
 const reason = labSkipReason("privilege lab tests", needs("setcap", ["-v"]));

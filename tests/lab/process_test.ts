@@ -4,9 +4,9 @@
  * closed it stops quietly (status 141, nothing on stderr).
  */
 import { assertEquals, assertMatch } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
-import { hopwiseArgv, labSkipReason } from "./harness.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { hopwiseArgv, labSkipReason } from "../../lab/harness.ts";
 
 const reason = labSkipReason("process lab tests");
 

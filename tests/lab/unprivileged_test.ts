@@ -8,8 +8,8 @@
  * The runs use a world-readable copy of Deno and hopwise (see readableCopy).
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { Lab } from "./lab.ts";
-import { chain } from "./topologies.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
 import {
   labSkipReason,
   lineDiff,
@@ -17,7 +17,7 @@ import {
   runHopwise,
   runTraceroute,
   withoutRtts,
-} from "./harness.ts";
+} from "../../lab/harness.ts";
 
 const NOBODY = 65534;
 const PRIVILEGE_LINE = "You do not have enough privileges to use this traceroute method.";

@@ -1,0 +1,169 @@
+/**
+ * The benchmark's targets, each checked against the figures and reported as
+ * PASS, FAIL, or SKIP when its topology did not run:
+ *
+ * 1. A: hopwise from the bundle at most 0.50 x traceroute's median wall
+ *    time, with the same hop list in every run.
+ * 2. B: the bundle at most 0.20 x traceroute's, the same hop list, hop 4 `*`.
+ * 3. D and F: every hop `traceroute -N 1` finds, no phantom line, no wrong
+ *    TTL, and a median no slower than traceroute's.
+ * 4. E: a one-hop trace at most 1.5 x a bare `deno run` of a one-line
+ *    script, judged on the fastest of the three entries.
+ * 6. E: a 30-hop trace's peak RSS under 60 MB.
+ *
+ * (Target 5 of earlier versions, A's CPU under 0.2 s, gave way to the
+ * CPU-per-probe figure, which has no threshold.)
+ *
+ * @module
+ */
+import { BARE_DENO_LABEL, type Entry } from "./commands.ts";
+import type { Discrepancy } from "./hops.ts";
+import type { TopologyKey } from "./options.ts";
+import { megabytes, ratio3, seconds } from "./format.ts";
+import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
+
+/** One target's verdict. */
+export interface TargetResult {
+  /** The target's number. */
+  id: number;
+  /** What it asks. */
+  text: string;
+  /** The verdict; SKIP when its topology did not run. */
+  status: "PASS" | "FAIL" | "SKIP";
+  /** The figures it was judged on. */
+  measured: string;
+}
+
+/** Limits of the targets. */
+export const LIMITS = {
+  /** A: bundle's median over traceroute's. */
+  a: 0.5,
+  /** B: bundle's median over traceroute's. */
+  b: 0.2,
+  /** E: one-hop trace over a bare `deno run`. */
+  startup: 1.5,
+  /** E: 30-hop trace's peak RSS, KiB. */
+  rssKb: 60 * 1024,
+} as const;
+
+/** The judged entry of A and B. */
+const JUDGED: Entry = "dist/cli.js";
+
+function hopwiseFrom(t: TopologyResult | StartupResult | undefined | null, entry: Entry) {
+  return t?.commands.filter((c) => c.tool === "hopwise" && c.entry === entry) ?? [];
+}
+
+/** ` (cli.ts 0.551, mod.ts 0.562)`: the other entries' ratios to traceroute. */
+function sourceRatios(t: TopologyResult | undefined): string {
+  const parts = (["cli.ts", "mod.ts"] as const).flatMap((entry) =>
+    hopwiseFrom(t, entry).map((c) => `${entry} ${ratio3(c.ratioToTraceroute)}`)
+  );
+  return parts.length ? ` (from source: ${parts.join(", ")})` : "";
+}
+
+function verdict(ok: boolean | null): TargetResult["status"] {
+  return ok === null ? "SKIP" : ok ? "PASS" : "FAIL";
+}
+
+/** Checks every target. */
+export function checkTargets(
+  topologies: ReadonlyMap<TopologyKey, TopologyResult>,
+  startup: StartupResult | null,
+): TargetResult[] {
+  const targets: TargetResult[] = [];
+  const add = (id: number, text: string, ok: boolean | null, measured: string) =>
+    targets.push({ id, text, status: verdict(ok), measured });
+  const sameAll = (h: CommandResult) => h.sameRuns === h.runs.length;
+
+  {
+    const a = topologies.get("A");
+    const h = hopwiseFrom(a, JUDGED)[0];
+    const ok = h && h.ratioToTraceroute !== null
+      ? h.ratioToTraceroute <= LIMITS.a && sameAll(h)
+      : null;
+    add(
+      1,
+      `A: hopwise (${JUDGED}) median <= ${LIMITS.a.toFixed(2)} x traceroute's, same hop list`,
+      ok,
+      h
+        ? `ratio ${ratio3(h.ratioToTraceroute)}, same hops ${h.sameRuns}/${h.runs.length}` +
+          sourceRatios(a)
+        : "not run",
+    );
+  }
+  {
+    const b = topologies.get("B");
+    const h = hopwiseFrom(b, JUDGED)[0];
+    const silentStars = h?.runs.every((r) => r.hops.split(", ").includes("4 *")) ?? false;
+    const ok = h && h.ratioToTraceroute !== null
+      ? h.ratioToTraceroute <= LIMITS.b && sameAll(h) && silentStars
+      : null;
+    add(
+      2,
+      `B: hopwise (${JUDGED}) median <= ${LIMITS.b.toFixed(2)} x traceroute's, ` +
+        "same hop list with hop 4 * * *",
+      ok,
+      h
+        ? `ratio ${ratio3(h.ratioToTraceroute)}, same hops ${h.sameRuns}/${h.runs.length}, ` +
+          `hop 4 * in every run: ${silentStars ? "yes" : "no"}` + sourceRatios(b)
+        : "not run",
+    );
+  }
+  for (const key of ["D", "F"] as const) {
+    const t = topologies.get(key);
+    const h = t?.commands.find((c) => c.tool === "hopwise");
+    const tr = t?.commands.find((c) => c.label === `traceroute -n ${t.target}`);
+    const total = (k: keyof Discrepancy) =>
+      h?.runs.reduce((n, r) => n + (r.discrepancy?.[k] ?? 0), 0) ?? 0;
+    const ok = h && tr
+      ? total("missing") === 0 && total("phantom") === 0 && total("wrong") === 0 &&
+        h.wallMedianMs <= tr.wallMedianMs
+      : null;
+    add(
+      3,
+      `${key}: every hop traceroute -N 1 finds, no phantom lines, no wrong TTL, ` +
+        `median <= traceroute's${key === "F" ? " (runs in a row)" : ""}`,
+      ok,
+      h
+        ? `missing ${total("missing")}, phantom ${total("phantom")}, wrong ${total("wrong")} ` +
+          `over ${h.runs.length} runs; ratio ${ratio3(h.ratioToTraceroute)}`
+        : "not run",
+    );
+  }
+  {
+    const deno = startup?.commands.find((c) => c.label === BARE_DENO_LABEL);
+    const oneHop =
+      startup?.commands.filter((c) => c.tool === "hopwise" && c.label.includes(" -n -m 1 ")) ?? [];
+    const fastest = oneHop.reduce<CommandResult | null>(
+      (best, c) => (best === null || c.wallMedianMs < best.wallMedianMs ? c : best),
+      null,
+    );
+    const ok = deno && fastest && typeof fastest.ratioToDeno === "number"
+      ? fastest.ratioToDeno <= LIMITS.startup
+      : null;
+    add(
+      4,
+      `E: a one-hop trace <= ${LIMITS.startup} x a bare deno run of console.log(1), ` +
+        "fastest entry",
+      ok,
+      deno && fastest
+        ? `fastest ${fastest.entry} ${ratio3(fastest.ratioToDeno)} ` +
+          `(${seconds(fastest.wallMedianMs)} s vs ${seconds(deno.wallMedianMs)} s); ` +
+          oneHop.map((c) => `${c.entry} ${ratio3(c.ratioToDeno)}`).join(", ")
+        : "not run",
+    );
+  }
+  {
+    const thirty = startup?.commands.find((c) =>
+      c.tool === "hopwise" && c.entry === "mod.ts" && c.label.includes(" -m 30 ")
+    );
+    const ok = thirty ? thirty.rssPeakKb !== null && thirty.rssPeakKb < LIMITS.rssKb : null;
+    add(
+      6,
+      `E: a 30-hop trace's peak RSS under ${LIMITS.rssKb / 1024} MB (mod.ts)`,
+      ok,
+      thirty ? `${megabytes(thirty.rssPeakKb)}` : "not run",
+    );
+  }
+  return targets;
+}
