@@ -109,22 +109,47 @@ Deno.test("breaking out of the loop closes every socket", async () => {
 });
 
 Deno.test("several traces at once in one process do not mix replies", async () => {
-  const a = new FakeTransport(network());
-  const b = new FakeTransport({
+  // One network for every trace: each raw ICMP socket connected to
+  // 198.18.9.9 gets a copy of every echo reply from it and of every ICMP
+  // error about an echo request to it, whichever trace sent the request.
+  const fake = new FakeTransport({
     ...network(),
-    hops: [{ address: "198.18.5.5", rtt: 2 }, { address: "198.18.9.9", rtt: 4 }],
-  });
-  const [ra, rb, rc] = await Promise.all([
-    traceAll("198.18.9.9", { transport: a, resolver: new TableResolver(), method: "icmp" }),
-    traceAll("198.18.9.9", { transport: b, resolver: new TableResolver(), method: "icmp" }),
-    traceAll("198.18.9.9", {
-      transport: new FakeTransport(network()),
-      resolver: new TableResolver(),
-    }),
+    routes: {
+      "198.18.8.8": [{ address: "198.18.5.5", rtt: 2 }, { address: "198.18.8.8", rtt: 4 }],
+    },
+  }, { concurrent: true });
+  const common = { transport: fake, resolver: new TableResolver(), maxHops: 3 } as const;
+  const [ra, rb, rc, rd] = await Promise.all([
+    traceAll("198.18.9.9", { ...common, method: "icmp" }),
+    traceAll("198.18.8.8", { ...common, method: "icmp" }),
+    traceAll("198.18.9.9", common),
+    traceAll("198.18.9.9", { ...common, method: "icmp", queries: 1 }),
   ]);
-  assertEquals(ra.hops.map((h) => h.probes[0]!.address), ["198.18.1.1", null, "198.18.9.9"]);
-  assertEquals(rb.hops.map((h) => h.probes[0]!.address), ["198.18.5.5", "198.18.9.9"]);
+  const addresses = (r: typeof ra) => r.hops.map((h) => h.probes.map((p) => p.address));
+  const hop1 = "198.18.1.1";
+  const dst = "198.18.9.9";
+  assertEquals(addresses(ra), [[hop1, hop1, hop1], [null, null, null], [dst, dst, dst]]);
+  assertEquals(rb.hops.map((h) => h.probes[0]!.address), ["198.18.5.5", "198.18.8.8"]);
   assertEquals(rc.hops.length, 3);
+  assertEquals(addresses(rd), [[hop1], [null], [dst]]);
+  // Every probe went out on the one network.
+  assertEquals(fake.sent.length, 9 + 9 + 9 + 3);
+  // The two ICMP traces to 198.18.9.9 read each other's messages (three
+  // errors and three echo replies for a's probes, one of each for d's) and
+  // ignored them as another trace's; each took exactly its own.
+  assertEquals(ra.statistics.matched, 6);
+  assertEquals(ra.statistics.ignored, { foreign: 2 });
+  assertEquals(ra.statistics.received, 8);
+  assertEquals(rd.statistics.matched, 2);
+  assertEquals(rd.statistics.ignored, { foreign: 6 });
+  assertEquals(rd.statistics.received, 8);
+  // The trace to 198.18.8.8 (a raw socket connected elsewhere) and the UDP
+  // trace (a socket per probe) see only their own.
+  assertEquals(rb.statistics.ignored, {});
+  assertEquals(rb.statistics.received, rb.statistics.matched);
+  assertEquals(rc.statistics.ignored, {});
+  assertEquals(rc.statistics.received, rc.statistics.matched);
+  assertEquals(fake.openSockets(), 0);
 });
 
 Deno.test("errors before probing reject the first next()", async () => {

@@ -6,6 +6,7 @@
  * -z rules decide), what was sent, and that no socket is left open.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { familyOf } from "../src/address.ts";
 import { main } from "../src/cli/main.ts";
 import { decodeICMPv4 } from "../src/packet/icmpv4.ts";
 import { decodeICMPv6 } from "../src/packet/icmpv6.ts";
@@ -100,9 +101,64 @@ for (const name of files) {
   }
 }
 
+/** What is wrong with a network's hops (an address of its family or null, times non-negative). */
+function hopProblems(network: Scenario, hops: readonly HopBehaviour[]): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(hops) || hops.length === 0) return ["no hops"];
+  const isAddress = (a: unknown) =>
+    a === null || (typeof a === "string" && familyOf(a) === network.family);
+  const nonNegative = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
+  hops.forEach((hop, i) => {
+    const at = `hop ${i + 1}`;
+    if (!isAddress(hop.address)) problems.push(`${at}: address ${JSON.stringify(hop.address)}`);
+    if (hop.addresses !== undefined) {
+      if (!Array.isArray(hop.addresses) || hop.addresses.length === 0) {
+        problems.push(`${at}: addresses is not a non-empty list`);
+      } else if (!hop.addresses.every(isAddress)) {
+        problems.push(`${at}: a bad address in addresses`);
+      }
+    }
+    if (hop.rtt !== undefined && !nonNegative(hop.rtt)) problems.push(`${at}: rtt ${hop.rtt}`);
+    for (const [place, ms] of Object.entries(hop.delay ?? {})) {
+      if (!nonNegative(ms) || !/^\d+$/.test(place)) problems.push(`${at}: delay ${place}: ${ms}`);
+    }
+    for (const place of hop.drop ?? []) {
+      if (!Number.isInteger(place) || place < 0) problems.push(`${at}: drop ${place}`);
+    }
+    if (hop.replyTtl !== undefined && !(Number.isInteger(hop.replyTtl) && hop.replyTtl >= 1)) {
+      problems.push(`${at}: replyTtl ${hop.replyTtl}`);
+    }
+  });
+  return problems;
+}
+
 Deno.test("scenario files describe themselves", () => {
+  const problems: string[] = [];
   for (const name of files) {
     const file: ScenarioFile = JSON.parse(Deno.readTextFileSync(new URL(name, dir)));
-    assertStringIncludes(file.description, " ");
+    const problem = (what: string) => problems.push(`${name}: ${what}`);
+    if (typeof file.description !== "string" || file.description.trim() === "") {
+      problem("no description");
+    } else assertStringIncludes(file.description, " ");
+    const { network } = file;
+    if (network.family !== 4 && network.family !== 6) problem(`family ${network.family}`);
+    for (const key of ["source", "target"] as const) {
+      if (familyOf(network[key]) !== network.family) problem(`network ${key} ${network[key]}`);
+    }
+    if (!Array.isArray(file.cases) || file.cases.length === 0) problem("no cases");
+    const names = new Set<string>();
+    for (const c of file.cases ?? []) {
+      const label = `case ${JSON.stringify(c.name)}`;
+      if (typeof c.name !== "string" || c.name.trim() === "") problem("a case without a name");
+      else if (names.has(c.name)) problem(`${label} twice`);
+      names.add(c.name);
+      if (!Array.isArray(c.argv) || c.argv.length === 0) problem(`${label}: no argv`);
+      else if (!c.argv.every((a) => typeof a === "string")) problem(`${label}: argv not strings`);
+      if (typeof c.stdout !== "string") problem(`${label}: no stdout expected`);
+      // The network the case runs on: the file's, or its own hops.
+      for (const p of hopProblems(network, networkFor(file, c).hops)) problem(`${label}: ${p}`);
+      if (c.duration !== undefined && !(c.duration >= 0)) problem(`${label}: duration`);
+    }
   }
+  assertEquals(problems, []);
 });

@@ -19,22 +19,23 @@ export class ProbeTable implements ProbeOwner {
   #slots: Array<Probe | undefined>;
   #largest = 0;
   #listener: (probe: Probe) => void;
-  #flowPerPlace: boolean;
+  #flows: number;
 
   /**
    * Makes the table. With `flowPerPlace`, each place of a hop is a flow of
-   * its own (multipath); else every probe is flow 0. `onAnswer` hears of
-   * every answer, after the table.
+   * its own (multipath); with `flows`, place p is flow p mod `flows` (a
+   * continuous run's queries of each flow); else every probe is flow 0.
+   * `onAnswer` hears of every answer, after the table.
    */
   constructor(
     maxTtl: number,
     slotsPerHop: number,
-    options: { flowPerPlace?: boolean; onAnswer?: (probe: Probe) => void } = {},
+    options: { flowPerPlace?: boolean; flows?: number; onAnswer?: (probe: Probe) => void } = {},
   ) {
     this.slotsPerHop = slotsPerHop;
     this.size = maxTtl * slotsPerHop;
     this.#slots = new Array(this.size);
-    this.#flowPerPlace = options.flowPerPlace ?? false;
+    this.#flows = options.flows ?? (options.flowPerPlace ? slotsPerHop : 1);
     this.#listener = options.onAnswer ?? (() => {});
   }
 
@@ -46,7 +47,7 @@ export class ProbeTable implements ProbeOwner {
       const q = this.slotsPerHop;
       const ttl = Math.floor(index / q) + 1;
       const place = index % q;
-      probe = new Probe({ index, ttl, place, flow: this.#flowPerPlace ? place : 0 }, this);
+      probe = new Probe({ index, ttl, place, flow: place % this.#flows }, this);
       this.#slots[index] = probe;
     }
     return probe;

@@ -16,6 +16,8 @@ interface Entry<T> {
 export class WakeQueue<T> {
   #heap: Entry<T>[] = [];
   #version = new Map<T, number>();
+  /** Versions are never reused, so an entry left in the heap never comes back to life. */
+  #nextVersion = 0;
 
   /** Items scheduled. */
   get size(): number {
@@ -24,7 +26,7 @@ export class WakeQueue<T> {
 
   /** Schedules `item` at `at` (replacing an earlier schedule). */
   schedule(item: T, at: number): void {
-    const version = (this.#version.get(item) ?? 0) + 1;
+    const version = ++this.#nextVersion;
     this.#version.set(item, version);
     this.#push({ at, item, version });
   }

@@ -111,6 +111,7 @@ export class AdaptivePlan implements Plan {
         this.#start++;
       }
       if (this.#start >= end && (this.#pass === "over" || this.#next >= end)) {
+        slots.dropPast(end);
         this.reason = slots.reason(end);
         return "done";
       }

@@ -70,6 +70,7 @@ export class ClassicPlan implements Plan {
       if (nextTime !== null) return nextTime;
       now = channel.now();
     }
+    slots.dropPast(this.#end);
     this.reason = slots.reason(this.#end);
     return "done";
   }

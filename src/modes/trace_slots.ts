@@ -154,6 +154,17 @@ export class TraceSlots {
     return true;
   }
 
+  /**
+   * The trace ended at slot `end`: probes sent past it are given up now (the
+   * session frees their sockets), not left in flight until it closes.
+   */
+  dropPast(end: number): void {
+    for (let i = end; i < this.size; i++) {
+      const p = this.table.peek(i);
+      if (p && p.status === "in-flight") this.channel.drop(p);
+    }
+  }
+
   /** Why a trace that ended at slot `end` ended. */
   reason(end: number): StopReason {
     const q = this.settings.queries;

@@ -5,6 +5,15 @@
  * relies on: ICMP errors arrive on the error queue of the socket that sent
  * the probe with the original payload and destination; raw IPv4 sockets get
  * the IP header; ICMP datagram sockets use their port as the echo identifier.
+ * As in Linux, every raw ICMP socket of the family gets a copy of an echo
+ * reply, and (with IP_RECVERR) of an ICMP error about an echo request, when
+ * it is unconnected or connected to the packet's peer (raw_v4_match); a ping
+ * socket gets only the replies to its own identifier.
+ *
+ * Several traces may share one network (`routes` gives other targets their
+ * paths). With `concurrent`, the virtual clock moves only once every trace
+ * waiting on the network is waiting, to the earliest moment one of them
+ * wakes, so one trace's wait never skips another's timers.
  *
  * @module
  */
@@ -74,6 +83,26 @@ export interface Scenario {
   pingAllowed?: boolean;
   /** Interfaces that exist (default ["lo", "eth0"]). */
   interfaces?: string[];
+  /** Other targets and their paths, as `hops` is the path to `target`. */
+  routes?: Record<string, HopBehaviour[]>;
+}
+
+/** How the fake network runs. */
+export interface FakeTransportOptions {
+  /**
+   * Several probers share the network: a wait resolves only once every
+   * pending wait has been made (after the current macrotask), and the clock
+   * moves to the earliest moment any of them wakes (default false: each wait
+   * moves the clock at once, as one prober alone needs).
+   */
+  concurrent?: boolean;
+}
+
+/** A prober's pending wait, in concurrent mode. */
+interface Waiter {
+  sockets: FakeSocket[];
+  until: number;
+  resolve: (ready: Readiness[]) => void;
 }
 
 const ERRNO_TEXT: Record<string, string> = {
@@ -233,11 +262,15 @@ export class FakeTransport implements Transport {
   #port = 40000;
   /** Called at every wait with the virtual time, before it advances (tests abort from here). */
   onWait: ((now: number) => void) | null = null;
+  readonly #concurrent: boolean;
+  #waiters: Waiter[] = [];
+  #tick: ReturnType<typeof setTimeout> | null = null;
 
   /** Makes a fake network for a scenario. */
-  constructor(scenario: Scenario) {
+  constructor(scenario: Scenario, options: FakeTransportOptions = {}) {
     this.scenario = scenario;
     this.interfaces = scenario.interfaces ?? ["lo", "eth0"];
+    this.#concurrent = options.concurrent ?? false;
   }
 
   now(): number {
@@ -281,13 +314,66 @@ export class FakeTransport implements Transport {
     this.onWait?.(this.#clock);
     if (signal?.aborted) return Promise.resolve([]);
     const fakes = sockets.filter((s): s is FakeSocket => s instanceof FakeSocket && !s.closed);
-    let next = this.#clock + Math.max(0, Math.ceil(timeoutMs));
-    for (const s of fakes) {
+    const until = this.#clock + Math.max(0, Math.ceil(timeoutMs));
+    if (this.#concurrent) {
+      return new Promise((resolve) => {
+        const onAbort = () => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i === -1) return;
+          this.#waiters.splice(i, 1);
+          resolve([]);
+        };
+        const waiter: Waiter = {
+          sockets: fakes,
+          until,
+          resolve: (ready) => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(ready);
+          },
+        };
+        this.#waiters.push(waiter);
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#scheduleTick();
+      });
+    }
+    this.#clock = this.#wakeAt(fakes, until);
+    return Promise.resolve(this.#ready(fakes));
+  }
+
+  /** When a wait on `sockets` until `until` ends: then, or when a message is due. */
+  #wakeAt(sockets: readonly FakeSocket[], until: number): number {
+    let next = until;
+    for (const s of sockets) {
+      if (s.closed) continue;
       for (const q of s.queue) next = Math.min(next, Math.max(q.at, this.#clock));
     }
-    this.#clock = next;
+    return next;
+  }
+
+  #scheduleTick(): void {
+    this.#tick ??= setTimeout(() => {
+      this.#tick = null;
+      this.#advance();
+    }, 0);
+  }
+
+  /** Concurrent mode: every prober is waiting; move the clock to the first to wake, wake it. */
+  #advance(): void {
+    if (this.#waiters.length === 0) return;
+    const wakes = this.#waiters.map((w) => this.#wakeAt(w.sockets, w.until));
+    this.#clock = Math.max(this.#clock, Math.min(...wakes));
+    const due = this.#waiters.filter((_, i) => wakes[i]! <= this.#clock);
+    this.#waiters = this.#waiters.filter((_, i) => wakes[i]! > this.#clock);
+    for (const w of due) w.resolve(this.#ready(w.sockets));
+    // The woken probers wait again before the next macrotask; the others wait on.
+    if (this.#waiters.length > 0) this.#scheduleTick();
+  }
+
+  /** What is ready on `sockets` now. */
+  #ready(sockets: readonly FakeSocket[]): Readiness[] {
     const ready: Readiness[] = [];
-    for (const socket of fakes) {
+    for (const socket of sockets) {
+      if (socket.closed) continue;
       const due = socket.queue.filter((q) => q.at <= this.#clock);
       if (due.length === 0) continue;
       ready.push({
@@ -297,7 +383,7 @@ export class FakeTransport implements Transport {
         writable: false,
       });
     }
-    return Promise.resolve(ready);
+    return ready;
   }
 
   #buckets = new Map<HopBehaviour, { tokens: number; at: number }>();
@@ -314,16 +400,35 @@ export class FakeTransport implements Transport {
     return true;
   }
 
-  #behaviour(ttl: number): { hop: HopBehaviour; isTarget: boolean } {
-    const hops = this.scenario.hops;
+  /** The path to `destination`, or null for an address the network does not know. */
+  #route(destination: string): HopBehaviour[] | null {
+    if (destination === this.scenario.target) return this.scenario.hops;
+    const routes = this.scenario.routes;
+    return routes && Object.hasOwn(routes, destination) ? routes[destination]! : null;
+  }
+
+  #behaviour(hops: HopBehaviour[], ttl: number): { hop: HopBehaviour; isTarget: boolean } {
     const index = Math.min(ttl, hops.length) - 1;
     return { hop: hops[index]!, isTarget: ttl >= hops.length };
+  }
+
+  /**
+   * The raw ICMP sockets of `family` that get a copy of an ICMP packet whose
+   * peer is `peer` (Linux's raw_v4_match: any, unless connected elsewhere).
+   */
+  #rawIcmpSockets(family: Family, peer: string): FakeSocket[] {
+    const protocol = family === 4 ? 1 : 58;
+    return this.opened.filter((s) =>
+      !s.closed && s.kind === "raw" && s.family === family && s.protocol === protocol &&
+      (s.remote === null || s.remote.address === peer)
+    );
   }
 
   /** Works out the answer to a probe, and queues it on the socket. */
   deliver(socket: FakeSocket, destination: Endpoint, data: Uint8Array, at: number): void {
     const ttl = socket.ttl;
-    const place = this.sent.filter((s) => s.ttl === ttl).length;
+    const place =
+      this.sent.filter((s) => s.ttl === ttl && s.destination === destination.address).length;
     this.sent.push({
       at,
       ttl,
@@ -333,89 +438,85 @@ export class FakeTransport implements Transport {
       kind: socket.kind,
       protocol: socket.protocol,
     });
-    if (destination.address !== this.scenario.target) return;
-    const { hop, isTarget } = this.#behaviour(ttl);
+    const hops = this.#route(destination.address);
+    if (!hops) return;
+    const { hop, isTarget } = this.#behaviour(hops, ttl);
     const responder = hop.addresses ? hop.addresses[place % hop.addresses.length] : hop.address;
     if (!responder || hop.drop?.includes(place) || hop.dropTtls?.includes(ttl)) return;
     if (hop.rateLimit && !this.#takeToken(hop, at + (hop.rtt ?? 1) / 2)) return;
     const arrives = at + (hop.rtt ?? 1) + (hop.delay?.[String(place)] ?? 0);
-    const replyTtl = hop.replyTtl ?? 65 - Math.min(ttl, this.scenario.hops.length);
+    const replyTtl = hop.replyTtl ?? 65 - Math.min(ttl, hops.length);
     const family = this.scenario.family;
     const icmpProtocol = family === 4 ? 1 : 58;
     const copies = hop.duplicate ? 2 : 1;
 
-    let queued: Queued;
     const isEcho = socket.protocol === icmpProtocol;
     if (isTarget && !hop.icmp && isEcho) {
-      queued = {
-        at: arrives,
-        errorQueue: false,
-        datagram: this.#echoReply(socket, data, replyTtl, responder, arrives),
-      };
-    } else {
-      let icmp = hop.icmp;
-      if (!icmp) {
-        if (isTarget) icmp = family === 4 ? { type: 3, code: 3 } : { type: 1, code: 4 };
-        else icmp = family === 4 ? { type: 11, code: 0 } : { type: 3, code: 0 };
-      }
-      if (!socket.recvErr) return;
-      const error: ExtendedError = {
-        errno: icmp.type === 11 || icmp.type === 3 && family === 6
-          ? "EHOSTUNREACH"
-          : "ECONNREFUSED",
-        description: "",
-        origin: family === 4 ? "icmp" : "icmp6",
-        type: icmp.type,
-        code: icmp.code,
-        info: icmp.info ?? 0,
-        offender: responder,
-      };
-      queued = {
-        at: arrives,
-        errorQueue: true,
-        datagram: {
-          data,
-          from: { address: destination.address, port: destination.port },
+      // The sender gets its reply; so does every other raw ICMP socket that
+      // would take a packet from the responder.
+      const reply = this.#echoReply(socket, data, responder);
+      for (const receiver of new Set([socket, ...this.#rawIcmpSockets(family, responder)])) {
+        const datagram: Datagram = {
+          data: this.#asReceived(receiver, reply, replyTtl, responder),
+          from: { address: responder, port: 0 },
           receivedAt: arrives,
           ttl: replyTtl,
-          error,
+          error: null,
           truncated: false,
-        },
-      };
+        };
+        for (let i = 0; i < copies; i++) {
+          receiver.queue.push({ at: arrives, errorQueue: false, datagram });
+        }
+      }
+      return;
     }
-    for (let i = 0; i < copies; i++) socket.queue.push({ ...queued });
-    if (queued.errorQueue && queued.datagram.error) {
-      socket.pending = { code: queued.datagram.error.errno, at: queued.at };
+    let icmp = hop.icmp;
+    if (!icmp) {
+      if (isTarget) icmp = family === 4 ? { type: 3, code: 3 } : { type: 1, code: 4 };
+      else icmp = family === 4 ? { type: 11, code: 0 } : { type: 3, code: 0 };
+    }
+    const error: ExtendedError = {
+      errno: icmp.type === 11 || icmp.type === 3 && family === 6 ? "EHOSTUNREACH" : "ECONNREFUSED",
+      description: "",
+      origin: family === 4 ? "icmp" : "icmp6",
+      type: icmp.type,
+      code: icmp.code,
+      info: icmp.info ?? 0,
+      offender: responder,
+    };
+    const queued: Queued = {
+      at: arrives,
+      errorQueue: true,
+      datagram: {
+        data,
+        from: { address: destination.address, port: destination.port },
+        receivedAt: arrives,
+        ttl: replyTtl,
+        error,
+        truncated: false,
+      },
+    };
+    // The error goes to the sender's error queue (with IP_RECVERR); one about
+    // an echo request also to every raw ICMP socket that would take packets
+    // of the request's destination.
+    const receivers = [
+      socket,
+      ...(isEcho ? this.#rawIcmpSockets(family, destination.address) : []),
+    ];
+    for (const receiver of new Set(receivers)) {
+      if (!receiver.recvErr) continue;
+      for (let i = 0; i < copies; i++) receiver.queue.push({ ...queued });
+      receiver.pending = { code: error.errno, at: queued.at };
     }
   }
 
-  #echoReply(
-    socket: FakeSocket,
-    request: Uint8Array,
-    replyTtl: number,
-    from: string,
-    arrives: number,
-  ): Datagram {
-    const family = this.scenario.family;
+  /** The echo reply to `request` (sent on `socket`), without an IP header. */
+  #echoReply(socket: FakeSocket, request: Uint8Array, from: string): Uint8Array {
     const reply = request.slice();
-    let data: Uint8Array;
-    if (family === 4) {
+    if (this.scenario.family === 4) {
       const echo = decodeICMPv4(request)!;
       const ident = socket.kind === "dgram" ? socket.localEndpoint().port : echo.ident;
       writeICMPv4Echo(reply, ICMP4.echoReply, ident, echo.sequence);
-      data = reply;
-      if (socket.kind === "raw") {
-        const ip = encodeIPv4({
-          payloadLength: reply.length,
-          ttl: replyTtl,
-          protocol: 1,
-          source: addressBytes(from),
-          destination: addressBytes(this.scenario.source),
-        });
-        data = new Uint8Array(ip.length + reply.length);
-        data.set(ip);
-        data.set(reply, ip.length);
-      }
     } else {
       const echo = decodeICMPv6(request)!;
       const ident = socket.kind === "dgram" ? socket.localEndpoint().port : echo.ident;
@@ -423,15 +524,23 @@ export class FakeTransport implements Transport {
         source: addressBytes(from),
         destination: addressBytes(this.scenario.source),
       });
-      data = reply;
     }
-    return {
-      data,
-      from: { address: from, port: 0 },
-      receivedAt: arrives,
-      ttl: replyTtl,
-      error: null,
-      truncated: false,
-    };
+    return reply;
+  }
+
+  /** An ICMP message as `receiver` reads it: raw IPv4 sockets get the IP header too. */
+  #asReceived(receiver: FakeSocket, icmp: Uint8Array, ttl: number, from: string): Uint8Array {
+    if (this.scenario.family !== 4 || receiver.kind !== "raw") return icmp;
+    const ip = encodeIPv4({
+      payloadLength: icmp.length,
+      ttl,
+      protocol: 1,
+      source: addressBytes(from),
+      destination: addressBytes(this.scenario.source),
+    });
+    const data = new Uint8Array(ip.length + icmp.length);
+    data.set(ip);
+    data.set(icmp, ip.length);
+    return data;
   }
 }
