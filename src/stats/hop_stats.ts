@@ -1,0 +1,284 @@
+/**
+ * The statistics of one TTL in a continuous run: the hop as a whole, each
+ * address that answered, each flow, and a strip of the latest outcomes.
+ *
+ * @module
+ */
+import { type AddressStatsJson, AddressTable, DEFAULT_MAX_ADDRESSES } from "./addresses.ts";
+import { History, type ReadonlyHistory } from "./history.ts";
+import { SeriesStats, type SeriesStatsJson } from "./series.ts";
+
+/** History entries a hop keeps by default. */
+export const DEFAULT_HISTORY = 64;
+/** Flows a hop breaks its statistics down by, at most, by default. */
+export const DEFAULT_MAX_FLOWS = 64;
+
+/** What became of a probe: its round trip in ms, `"lost"`, or `"pending"` while in flight. */
+export type Outcome = number | "lost" | "pending";
+
+/** One probe in a hop's history. */
+export interface HistoryEntry {
+  /** The cycle it belongs to. */
+  readonly cycle: number;
+  /** Its flow (0 without flows). */
+  readonly flow: number;
+  /** What became of it so far. */
+  readonly outcome: Outcome;
+}
+
+/** How much a hop keeps. */
+export interface HopStatsOptions {
+  /** History entries (probes) kept: 64 by default. One a cycle with one probe per TTL. */
+  history?: number;
+  /** Addresses kept apart, at the hop and at each flow, before "other": 16 by default. */
+  maxAddresses?: number;
+  /** Flows broken down, at most (flows past it count in the hop's total only): 64 by default. */
+  maxFlows?: number;
+}
+
+/** One flow at a hop as plain data. */
+export interface FlowStatsJson extends SeriesStatsJson {
+  /** The flow. */
+  flow: number;
+  /** The address of its latest answer, or null. */
+  lastAddress: string | null;
+  /** Its replies by address, in order of first appearance. */
+  addresses: AddressStatsJson[];
+  /** The replies of addresses past the limit, or null. */
+  other: AddressStatsJson | null;
+}
+
+/** A hop as plain data. */
+export interface HopStatsJson extends SeriesStatsJson {
+  /** The TTL. */
+  ttl: number;
+  /** The address of its latest answer (mtr's host of the hop), or null. */
+  lastAddress: string | null;
+  /** Its replies by address, in order of first appearance. */
+  addresses: AddressStatsJson[];
+  /** The replies of addresses past the limit, or null. */
+  other: AddressStatsJson | null;
+  /** Each flow seen, by flow number. */
+  flows: FlowStatsJson[];
+  /** The latest outcomes, oldest first. */
+  history: HistoryEntry[];
+}
+
+/** One flow at a hop: its series, and its replies by address. */
+export class FlowStats {
+  /** The flow. */
+  readonly flow: number;
+  /** Every probe of the flow at this hop. */
+  readonly series: SeriesStats = new SeriesStats();
+  /** The flow's replies by address. */
+  readonly addresses: AddressTable;
+  #lastAddress: string | null = null;
+
+  /** An empty flow, keeping at most `maxAddresses` addresses apart. */
+  constructor(flow: number, maxAddresses: number = DEFAULT_MAX_ADDRESSES) {
+    this.flow = flow;
+    this.addresses = new AddressTable(maxAddresses);
+  }
+
+  /** The address of the flow's latest answer, or null. */
+  get lastAddress(): string | null {
+    return this.#lastAddress;
+  }
+
+  /** Records an answer (the series and the address) of `cycle`. */
+  answered(address: string, rtt: number, cycle = -1): void {
+    this.series.probeAnswered(rtt);
+    this.addresses.record(address, rtt, cycle);
+    this.#lastAddress = address;
+  }
+
+  /** Forgets all but the probes in flight. */
+  reset(): void {
+    this.series.reset();
+    this.addresses.clear();
+    this.#lastAddress = null;
+  }
+
+  /** The flow as plain data. */
+  toJSON(): FlowStatsJson {
+    const replies = this.series.received;
+    return {
+      flow: this.flow,
+      ...this.series.toJSON(),
+      lastAddress: this.#lastAddress,
+      addresses: this.addresses.toJSON(replies),
+      other: this.addresses.otherJson(replies),
+    };
+  }
+}
+
+/**
+ * The statistics of one TTL in a continuous run, fed by the outcomes of its
+ * probes: `sent` when a probe leaves, then `answered` or `lost`, for any
+ * cycle and in any order (a late answer counts for its own cycle).
+ *
+ * @example
+ * ```ts
+ * import { HopStats } from "./hop_stats.ts";
+ *
+ * const hop = new HopStats(3);
+ * hop.sent(0, 0);
+ * hop.sent(1, 0);
+ * hop.answered(1, 0, "198.18.0.1", 12.5);
+ * hop.series.inFlight; // 1
+ * hop.history.toArray(); // [{ cycle: 0, flow: 0, outcome: "pending" }, { cycle: 1, flow: 0, outcome: 12.5 }]
+ * ```
+ */
+export class HopStats {
+  /** The TTL. */
+  readonly ttl: number;
+  /** Every probe of this TTL. */
+  readonly series: SeriesStats = new SeriesStats();
+  /** The hop's replies by address. */
+  readonly addresses: AddressTable;
+  readonly #maxAddresses: number;
+  readonly #maxFlows: number;
+  readonly #flows = new Map<number, FlowStats>();
+  readonly #history: History<HistoryEntry>;
+  /** Entries of #history still pending (none: nothing to look for). */
+  #pending = 0;
+  #lastAddress: string | null = null;
+
+  /** An empty hop at `ttl`. */
+  constructor(ttl: number, options: HopStatsOptions = {}) {
+    this.ttl = ttl;
+    this.#maxAddresses = options.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+    this.#maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
+    if (!Number.isInteger(this.#maxFlows) || this.#maxFlows < 0) {
+      throw new RangeError(`Flow limit must be an integer, at least 0, got "${this.#maxFlows}"`);
+    }
+    this.addresses = new AddressTable(this.#maxAddresses);
+    this.#history = new History(options.history ?? DEFAULT_HISTORY);
+  }
+
+  /** The address of the latest answer (mtr shows it as the hop's host), or null. */
+  get lastAddress(): string | null {
+    return this.#lastAddress;
+  }
+
+  /**
+   * The latest probes' outcomes, oldest first, in the order they were sent
+   * (a probe that could not be sent comes in when it is lost).
+   */
+  get history(): ReadonlyHistory<HistoryEntry> {
+    return this.#history;
+  }
+
+  /** The statistics of `flow`, when it was seen and is within the flow limit. */
+  flow(flow: number): FlowStats | undefined {
+    return this.#flows.get(flow);
+  }
+
+  /** Every flow seen (within the limit), by flow number. */
+  flows(): FlowStats[] {
+    return [...this.#flows.values()].sort((a, b) => a.flow - b.flow);
+  }
+
+  /** A probe of `cycle` and `flow` was sent. */
+  sent(cycle: number, flow: number): void {
+    check(cycle, flow);
+    this.series.probeSent();
+    this.#flowOf(flow)?.series.probeSent();
+    this.#push({ cycle, flow, outcome: "pending" });
+  }
+
+  /** A probe of `cycle` and `flow` was answered by `address` after `rtt` ms. */
+  answered(cycle: number, flow: number, address: string, rtt: number): void {
+    check(cycle, flow);
+    this.series.probeAnswered(rtt);
+    this.addresses.record(address, rtt, cycle);
+    this.#lastAddress = address;
+    this.#flowOf(flow)?.answered(address, rtt, cycle);
+    this.#settle(cycle, flow, rtt);
+  }
+
+  /** A probe of `cycle` and `flow` was lost (its wait ended, or it could not be sent). */
+  lost(cycle: number, flow: number): void {
+    check(cycle, flow);
+    this.series.probeLost();
+    this.#flowOf(flow)?.series.probeLost();
+    this.#settle(cycle, flow, "lost");
+  }
+
+  /**
+   * Forgets the statistics, the addresses and the history, but not the
+   * probes in flight: they count when they settle, and their history
+   * entries stay, pending.
+   */
+  reset(): void {
+    this.series.reset();
+    this.addresses.clear();
+    this.#lastAddress = null;
+    for (const f of this.#flows.values()) f.reset();
+    const pending = [...this.#history].filter((e) => e.outcome === "pending");
+    this.#history.clear();
+    this.#pending = 0;
+    for (const e of pending) this.#push(e);
+  }
+
+  /** The hop as plain data. */
+  toJSON(): HopStatsJson {
+    const replies = this.series.received;
+    return {
+      ttl: this.ttl,
+      ...this.series.toJSON(),
+      lastAddress: this.#lastAddress,
+      addresses: this.addresses.toJSON(replies),
+      other: this.addresses.otherJson(replies),
+      flows: this.flows().map((f) => f.toJSON()),
+      history: this.#history.toArray(),
+    };
+  }
+
+  #flowOf(flow: number): FlowStats | undefined {
+    let f = this.#flows.get(flow);
+    if (f === undefined && this.#flows.size < this.#maxFlows) {
+      f = new FlowStats(flow, this.#maxAddresses);
+      this.#flows.set(flow, f);
+    }
+    return f;
+  }
+
+  #push(entry: HistoryEntry): void {
+    const h = this.#history;
+    if (h.size === h.capacity && h.at(0)?.outcome === "pending") this.#pending--;
+    h.push(entry);
+    if (entry.outcome === "pending") this.#pending++;
+  }
+
+  /**
+   * Settles the oldest pending entry of `cycle` and `flow`. With none, the
+   * probe was never sent (a send that failed: it comes in now) or its entry
+   * is gone (older than the history: nothing to show). The cycle tells them
+   * apart: one older than the oldest entry's is gone.
+   */
+  #settle(cycle: number, flow: number, outcome: number | "lost"): void {
+    const h = this.#history;
+    if (this.#pending > 0) {
+      for (let i = 0; i < h.size; i++) {
+        const e = h.at(i)!;
+        if (e.outcome === "pending" && e.cycle === cycle && e.flow === flow) {
+          h.set(i, { cycle, flow, outcome });
+          this.#pending--;
+          return;
+        }
+      }
+    }
+    const oldest = h.at(0);
+    if (oldest === undefined || cycle >= oldest.cycle) this.#push({ cycle, flow, outcome });
+  }
+}
+
+function check(cycle: number, flow: number): void {
+  if (!Number.isInteger(cycle) || cycle < 0) {
+    throw new RangeError(`Cycle must be an integer, at least 0, got "${cycle}"`);
+  }
+  if (!Number.isInteger(flow) || flow < 0) {
+    throw new RangeError(`Flow must be an integer, at least 0, got "${flow}"`);
+  }
+}
