@@ -89,6 +89,12 @@ export interface ChainOptions {
    * Default `"normal"`.
    */
   destination?: "normal" | "drop-all";
+  /**
+   * Routers (by hop, 1-based) that drop this share (0 to 1) of every packet
+   * they forward, at random, both ways (`iptables -m statistic --mode
+   * random`, v4 and v6): real loss that begins past them.
+   */
+  forwardLoss?: Array<{ hop: number; share: number }>;
   /** The router at `hop` answers probes for the target with `kind` instead of forwarding. */
   unreachable?: { hop: number; kind: UnreachableKind };
   /**
@@ -187,6 +193,13 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
   checkHops("silent", silentOption, routers);
   const unreachable = options.unreachable;
   if (unreachable) checkHops("unreachable", [unreachable.hop], routers);
+  const forwardLoss = options.forwardLoss ?? [];
+  checkHops("forwardLoss", forwardLoss.map((l) => l.hop), routers);
+  for (const { share } of forwardLoss) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new Error(`chain: forwardLoss share ${share} outside 0..1`);
+    }
+  }
   const keep = new Set(options.keepIcmpRateLimit ?? []);
   for (const hop of keep) {
     if (!Number.isInteger(hop) || hop < 0 || hop > routers + 1) {
@@ -243,6 +256,11 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
     if (silentOption.includes(hop)) {
       v4.filter?.push("-A OUTPUT -p icmp --icmp-type time-exceeded -j DROP");
       v6.filter?.push("-A OUTPUT -p ipv6-icmp --icmpv6-type time-exceeded -j DROP");
+    }
+    for (const loss of forwardLoss.filter((l) => l.hop === hop)) {
+      const rule = `-A FORWARD -m statistic --mode random --probability ${loss.share} -j DROP`;
+      v4.filter?.push(rule);
+      v6.filter?.push(rule);
     }
     if (unreachable?.hop === hop) {
       const [with4, with6] = {

@@ -27,7 +27,8 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s(type\s)?[^;]*?from\s+"([^"]+)"/g;
+// An import or export clause holds names, braces, commas, `as`, `*` and `type`: never `;`, `(` or `=`.
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s(type\s)?[^;()=]*?from\s+"([^"]+)"/g;
 const DYNAMIC = /\bimport\(\s*"([^"]+)"\s*\)/g;
 
 /** An import of a project module. */

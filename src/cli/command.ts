@@ -42,7 +42,7 @@ export interface CliContext {
 /** The command line's settings a mode runs with. */
 export interface ModeSettings {
   /** Output format. */
-  output: "classic" | "json" | "ndjson";
+  output: "classic" | "json" | "ndjson" | "csv";
   /** `-n`: addresses only. */
   numeric: boolean;
   /** `--explain`: findings after the output. */
@@ -60,7 +60,7 @@ export interface ModeSettings {
 /** What the command line asks for. */
 export interface Command {
   /** The mode. */
-  mode: "trace" | "multipath" | "compare";
+  mode: "trace" | "multipath" | "compare" | "continuous";
   /** The host as given. */
   host: string;
   /** The host resolved. */
@@ -257,8 +257,26 @@ export async function parseCommand(
   if (modes > 1) {
     badInput(new OptionError("mode", "--compare, --flows and --mda cannot be used together"));
   }
+  if (state.continuous !== null && (state.compare !== null || state.mda)) {
+    badInput(
+      new OptionError("mode", `--${state.continuous} cannot be used with --compare or --mda`),
+    );
+  }
+  if (state.continuous === null) {
+    for (const [given, name] of [[state.cycles, "cycles"], [state.interval, "interval"]] as const) {
+      if (given !== null) badInput(new OptionError(name, `--${name} needs --report or --watch`));
+    }
+    if (state.columns !== null) {
+      badInput(new OptionError("columns", "--columns needs --report or --watch"));
+    }
+    if (state.output === "csv") {
+      badInput(new OptionError("csv", "--csv is for --report and --watch"));
+    }
+  }
   return {
-    mode: state.compare !== null
+    mode: state.continuous !== null
+      ? "continuous"
+      : state.compare !== null
       ? "compare"
       : state.flows !== null || state.mda
       ? "multipath"

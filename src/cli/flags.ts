@@ -22,6 +22,10 @@ export interface State {
   firstHop: number;
   maxHops: number;
   queries: number;
+  /** -q given (a continuous run's default is 1, a trace's 3). */
+  queriesGiven: boolean;
+  /** -w given. */
+  waitGiven: boolean;
   /** -N, -w, -z or --classic given: Linux traceroute's timing. */
   classic: boolean;
   simultaneous: number;
@@ -44,7 +48,15 @@ export interface State {
   asLookups: boolean;
   mtu: boolean;
   back: boolean;
-  output: "classic" | "json" | "ndjson";
+  output: "classic" | "json" | "ndjson" | "csv";
+  /** --report or --watch: a continuous run (null: off). */
+  continuous: "report" | "watch" | null;
+  /** --cycles N (null: the default). */
+  cycles: number | null;
+  /** --interval SECONDS (null: the default). */
+  interval: number | null;
+  /** --columns LIST, as given (null: the default). */
+  columns: string | null;
   /** --paris: one flow for every probe. */
   paris: boolean;
   /** --flows N: N flows traced side by side (null: off). */
@@ -69,6 +81,8 @@ export function initialState(programName: string): State {
     firstHop: DEFAULTS.firstHop,
     maxHops: DEFAULTS.maxHops,
     queries: DEFAULTS.queries,
+    queriesGiven: false,
+    waitGiven: false,
     classic: false,
     simultaneous: DEFAULTS.simultaneous,
     waitMax: DEFAULTS.wait.max / 1000,
@@ -91,6 +105,10 @@ export function initialState(programName: string): State {
     mtu: false,
     back: false,
     output: "classic",
+    continuous: null,
+    cycles: null,
+    interval: null,
+    columns: null,
     paris: false,
     flows: null,
     mda: false,
@@ -227,10 +245,19 @@ export function buildOptions(
         state.here = wait.here;
         state.near = wait.near;
         state.classic = true;
+        state.waitGiven = true;
         return true;
       },
     },
-    { short: "q", long: "queries", arg: "nqueries", handle: uint((n) => (state.queries = n)) },
+    {
+      short: "q",
+      long: "queries",
+      arg: "nqueries",
+      handle: uint((n) => {
+        state.queries = n;
+        state.queriesGiven = true;
+      }),
+    },
     { short: "r", handle: flag(() => (state.dontRoute = true)) },
     {
       short: "s",
@@ -333,6 +360,35 @@ export function buildOptions(
       },
     },
     { long: "explain", handle: flag(() => (state.explain = true)) },
+    { long: "csv", handle: flag(() => (state.output = "csv")) },
+    { long: "report", handle: flag(() => (state.continuous = "report")) },
+    { long: "watch", handle: flag(() => (state.continuous = "watch")) },
+    {
+      long: "cycles",
+      arg: "num",
+      nextWord: true,
+      handle: uint((n) => (state.cycles = n)),
+    },
+    {
+      long: "interval",
+      arg: "seconds",
+      nextWord: true,
+      handle: (v) => {
+        const n = parseCDouble(v ?? "");
+        if (n === null || !(n > 0) || !Number.isFinite(n)) return false;
+        state.interval = n;
+        return true;
+      },
+    },
+    {
+      long: "columns",
+      arg: "list",
+      nextWord: true,
+      handle: (v) => {
+        state.columns = v ?? "";
+        return true;
+      },
+    },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];

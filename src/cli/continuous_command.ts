@@ -1,0 +1,148 @@
+/**
+ * `--report` and `--watch` on the command line: a continuous run, printed
+ * at the end as a report with its findings (text, `--json`, `--csv`), as it
+ * goes (`--ndjson`: a line per cycle), or drawn live on the terminal
+ * (`--watch`; on a non-terminal it runs as `--report` and says so).
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+import { explainReport, formatReportFindings } from "../explain/report.ts";
+import { watch, type WatchOptions } from "../modes/watch.ts";
+import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import { formatReport } from "../output/report.ts";
+import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
+import { type Column, DEFAULT_COLUMNS, parseColumns } from "../stats/columns.ts";
+import type { TraceStart } from "../types.ts";
+import type { Command } from "./command.ts";
+import { interruptedStatus, STATUS } from "./exit.ts";
+import { VERSION } from "./usage.ts";
+
+/** Cycles of a `--report` when `--cycles` is not given (mtr's too). */
+export const REPORT_CYCLES = 10;
+
+/** This host's name for the report's header, when Deno may read it. */
+function localHost(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+/** The columns `--columns` asks for (mtr's default set without it). */
+function columnsOf(spec: string | null): readonly Column[] {
+  if (spec === null) return DEFAULT_COLUMNS;
+  try {
+    return parseColumns(spec);
+  } catch (e) {
+    if (e instanceof RangeError) throw new OptionError("columns", `--columns: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Whether the live screen can run here: both ends a terminal, and a terminal that draws. */
+export function screenPossible(): boolean {
+  try {
+    const term = Deno.env.get("TERM") ?? "";
+    return Deno.stdout.isTerminal() && Deno.stdin.isTerminal() && term !== "" && term !== "dumb";
+  } catch {
+    return false;
+  }
+}
+
+/** The library options of the run from the command line's. */
+function watchOptions(command: Command, live: boolean): WatchOptions {
+  const { state } = command;
+  const {
+    timing: _timing,
+    queries: _queries,
+    wait,
+    simultaneous,
+    ...rest
+  } = command.options;
+  return {
+    ...rest,
+    cycles: state.cycles ?? (live ? Infinity : REPORT_CYCLES),
+    interval: (state.interval ?? 1) * 1000,
+    queries: state.queriesGiven ? state.queries : 1,
+    ...(state.flows !== null ? { flows: state.flows, paris: true } : {}),
+    ...(state.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),
+    ...(simultaneous !== undefined && state.classic ? { simultaneous } : {}),
+  };
+}
+
+/** Runs a continuous run and prints it; resolves to the exit status. */
+export async function runContinuousCommand(command: Command): Promise<number> {
+  const { settings, state } = command;
+  const { out } = settings;
+  const columns = columnsOf(state.columns);
+  let live = state.continuous === "watch";
+  if (live && !screenPossible()) {
+    out.stderr("hopwise: --watch needs a terminal: running as --report\n");
+    live = false;
+  }
+  if (live && settings.output !== "classic") {
+    throw new OptionError(
+      "watch",
+      `--watch draws on the terminal: use --report with --${settings.output}`,
+    );
+  }
+  const session = watch(command.target, watchOptions(command, live));
+  if (live) {
+    const { runWatchScreen } = await import("./watch_screen.ts");
+    return await runWatchScreen(session, {
+      columns,
+      numeric: settings.numeric,
+      out,
+      ...(settings.signal ? { signal: settings.signal } : {}),
+    });
+  }
+  let start: TraceStart | null = null;
+  let watchSettings: WatchSettings | null = null;
+  let final: WatchSnapshot | null = null;
+  let reason: "done" | "aborted" = "done";
+  for await (const event of session) {
+    if (event.type === "start") {
+      start = event.start;
+      watchSettings = event.watch;
+      if (settings.output === "ndjson") out.stdout(startLine(start, watchSettings));
+    } else if (event.type === "cycle") {
+      if (settings.output === "ndjson") out.stdout(cycleLine(event.cycle));
+    } else if (event.type === "end") {
+      final = event.snapshot;
+      reason = event.reason;
+    }
+  }
+  if (!start || !watchSettings || !final) return STATUS.failed;
+  const findings = explainReport(final, start.firstHop);
+  const document = {
+    start,
+    watch: watchSettings,
+    snapshot: final,
+    endedAt: new Date().toISOString(),
+    reason,
+    statistics: session.statistics(),
+    findings,
+  };
+  switch (settings.output) {
+    case "ndjson":
+      out.stdout(endLine(document));
+      break;
+    case "json":
+      out.stdout(JSON.stringify(reportToJson(document), null, 2) + "\n");
+      break;
+    case "csv":
+      out.stdout(formatCsv(document, columns, VERSION));
+      break;
+    default:
+      out.stdout(
+        formatReport(
+          { start, watch: watchSettings, snapshot: final, host: localHost() },
+          { columns, numeric: settings.numeric },
+        ),
+      );
+      if (findings.length > 0) out.stdout("\n" + formatReportFindings(findings));
+  }
+  return reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
+}

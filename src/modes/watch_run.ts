@@ -1,0 +1,281 @@
+/**
+ * A continuous run on a prober: a cycle every `interval`, each probing every
+ * TTL up to the destination at once (all the run's cycles share one session
+ * and one prober, so a slow cycle overlaps the next), statistics kept as
+ * answers come, and results in events. A late answer still counts for its
+ * own cycle: a probe waits for its answer longer than a cycle lasts.
+ *
+ * The TTLs a cycle probes: every one up to `maxHops` until the destination
+ * answers, then up to the nearest TTL it answered at; when that TTL answers
+ * from another address (the path grew longer), up to `maxHops` again.
+ *
+ * @module
+ */
+import type { Probe } from "../engine/probe.ts";
+import type { Plan, Prober } from "../engine/prober.ts";
+import { Statistics } from "../engine/statistics.ts";
+import { sanitizeName } from "../lookup/names.ts";
+import type { Session } from "../session/open.ts";
+import { RunStats } from "../stats/mod.ts";
+import { CyclePlan, type CycleStream } from "./cycle_plan.ts";
+import type {
+  CycleProbe,
+  CycleResult,
+  WatchEvent,
+  WatchSettings,
+  WatchSnapshot,
+} from "./watch_model.ts";
+
+/** How often, at least, the run looks at its clock (pausing and resuming take effect then). */
+const TICK = 100;
+
+/** A continuous run under way. */
+export class WatchRun implements Plan {
+  /** The run's settings. */
+  readonly settings: WatchSettings;
+  /** What its channel sent and read. */
+  readonly statistics: Statistics;
+  /** Its statistics, per hop, address and flow. */
+  readonly stats: RunStats;
+  readonly #session: Session;
+  readonly #prober: Prober;
+  readonly #stream: CycleStream;
+  readonly #cycles = new Set<CyclePlan>();
+  readonly #events: WatchEvent[] = [];
+  readonly #names = new Map<string, string | null>();
+  readonly #asPaths = new Map<string, string>();
+  /** Why probes of a TTL were lost, when it was not silence: the latest reason, when, how often. */
+  readonly #faults = new Map<number, { reason: string; cycle: number; count: number }>();
+  #wake: (() => void) | null = null;
+  #launched = 0;
+  #nextCycleAt: number;
+  #nextSnapshotAt: number;
+  #destination: number | null = null;
+  #largestRtt = 0;
+  #paused = false;
+  #done = false;
+  #stopped = false;
+  #failure: { error: unknown } | null = null;
+
+  /** Puts the run on `prober`; it runs when the prober does. */
+  constructor(session: Session, prober: Prober, settings: WatchSettings) {
+    this.#session = session;
+    this.#prober = prober;
+    this.settings = settings;
+    this.statistics = new Statistics();
+    // The history keeps probes: a cycle's worth per TTL is queries × flows of them.
+    this.stats = new RunStats({
+      history: settings.history * settings.queries * settings.flows,
+      maxFlows: Math.max(settings.flows, 1),
+    });
+    const channel = prober.open(session.methodSession, session.channel, this.statistics);
+    this.#stream = {
+      channel,
+      firstHop: session.opts.firstHop,
+      places: settings.queries * settings.flows,
+      flows: settings.flows,
+      maxHops: session.opts.maxHops,
+      simultaneous: settings.simultaneous,
+      inFlight: 0,
+      probeWait: () => this.#probeWait(),
+      sent: (plan, probe) => this.stats.hop(probe.ttl).sent(plan.cycle, probe.flow),
+      settled: (plan, probe, reason) => this.#settled(plan, probe, reason),
+    };
+    const now = prober.now();
+    this.#nextCycleAt = now;
+    this.#nextSnapshotAt = now + Math.max(settings.interval, TICK);
+    prober.add(this, (error) => {
+      prober.remove(channel);
+      if (error !== null) this.fail(error);
+      else this.#finish();
+    });
+  }
+
+  /** How long a probe waits for its answer: `-w`'s MAX, or a second, the interval, or three times the longest round trip seen, whichever is longest, at most 5 s. */
+  #probeWait(): number {
+    if (this.settings.probeWait !== null) return this.settings.probeWait;
+    return Math.min(5000, Math.max(1000, this.settings.interval, 3 * this.#largestRtt));
+  }
+
+  /** Stops launching cycles (those under way finish). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Launches cycles again, from now. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#nextCycleAt = this.#prober.now();
+  }
+
+  /** Whether it is paused. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Forgets the statistics so far (the cycles under way count from here). */
+  reset(): void {
+    this.stats.reset();
+    this.#faults.clear();
+  }
+
+  /** The statistics now, as plain data. */
+  snapshot(): WatchSnapshot {
+    return {
+      cycles: this.#launched,
+      paused: this.#paused,
+      destination: this.#destination,
+      at: new Date().toISOString(),
+      hops: this.stats.toJSON(),
+      names: Object.fromEntries(this.#names),
+      asPaths: Object.fromEntries(this.#asPaths),
+      faults: [...this.#faults].map(([ttl, f]) => ({ ttl, ...f })).sort((a, b) => a.ttl - b.ttl),
+    };
+  }
+
+  /** Launches no more cycles: the run ends once those under way are settled. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  step(now: number): number | "done" {
+    const { settings } = this;
+    const last = this.#launched >= settings.cycles || this.#stopped;
+    if (!last && !this.#paused && now >= this.#nextCycleAt) {
+      this.#launch(now);
+      this.#nextCycleAt += settings.interval;
+      // Behind by more than a cycle (a stalled process): start from now, do not burst.
+      if (this.#nextCycleAt < now) this.#nextCycleAt = now + settings.interval;
+    }
+    if (now >= this.#nextSnapshotAt) {
+      this.#push({ type: "snapshot", snapshot: this.snapshot() });
+      this.#nextSnapshotAt = now + Math.max(settings.interval, TICK);
+    }
+    if ((this.#launched >= settings.cycles || this.#stopped) && this.#cycles.size === 0) {
+      return "done";
+    }
+    return Math.min(
+      this.#paused ? now + TICK : this.#nextCycleAt,
+      this.#nextSnapshotAt,
+      now + TICK,
+    );
+  }
+
+  #launch(now: number): void {
+    const last = this.#destination ?? this.#session.opts.maxHops;
+    const plan = new CyclePlan(this.#stream, this.#launched++, last, now);
+    this.#cycles.add(plan);
+    plan.poke = this.#prober.add(plan, (error) => {
+      if (error !== null) this.fail(error);
+    });
+  }
+
+  #settled(plan: CyclePlan, probe: Probe, reason: string | null): void {
+    const hop = this.stats.hop(probe.ttl);
+    if (probe.status === "answered") {
+      const rtt = probe.rtt ?? 0;
+      this.#largestRtt = Math.max(this.#largestRtt, rtt);
+      const address = probe.address ?? "";
+      hop.answered(plan.cycle, probe.flow, address, rtt);
+      this.#lookUp(probe.address);
+      this.#follow(plan, probe);
+    } else {
+      hop.lost(plan.cycle, probe.flow);
+      if (reason !== null) {
+        const fault = this.#faults.get(probe.ttl);
+        this.#faults.set(probe.ttl, { reason, cycle: plan.cycle, count: (fault?.count ?? 0) + 1 });
+      }
+    }
+    if (plan.unsettled === 0) this.#complete(plan);
+  }
+
+  /** Follows the destination's distance from what a probe found. */
+  #follow(plan: CyclePlan, probe: Probe): void {
+    const target = this.#session.target.address;
+    if (probe.final) {
+      // The destination (or an unreachable): no TTL past it is probed any more.
+      if (this.#destination === null || probe.ttl < this.#destination) {
+        this.#destination = probe.ttl;
+      }
+    } else if (
+      this.#destination !== null && probe.ttl === this.#destination && probe.address !== target &&
+      plan.lastHop === this.#destination
+    ) {
+      // The TTL the destination answered at is now a router: the path grew longer.
+      this.#destination = null;
+    }
+  }
+
+  /** Starts the name and AS lookups of a responder, once. */
+  #lookUp(address: string | null): void {
+    if (address === null || this.#names.has(address)) return;
+    const { opts, resolver, whois } = this.#session;
+    this.#names.set(address, null);
+    if (opts.resolveNames) {
+      resolver.reverse(address).then(
+        (n) => this.#names.set(address, n && sanitizeName(n)),
+        () => {},
+      );
+    }
+    whois?.lookup(address).then((as) => this.#asPaths.set(address, as), () => {});
+  }
+
+  #complete(plan: CyclePlan): void {
+    this.#cycles.delete(plan);
+    const probes: CycleProbe[] = plan.probes().map((p) => ({
+      ttl: p.ttl,
+      flow: p.flow,
+      address: p.address,
+      rtt: p.rtt,
+      annotation: p.annotation,
+      final: p.final,
+      lost: p.status !== "answered",
+      reason: plan.reason(p),
+    }));
+    const result: CycleResult = { cycle: plan.cycle, lastHop: plan.lastHop, probes };
+    this.#push({ type: "cycle", cycle: result });
+  }
+
+  #push(event: WatchEvent): void {
+    this.#events.push(event);
+    this.#wake?.();
+    this.#wake = null;
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#wake?.();
+    this.#wake = null;
+  }
+
+  /** The run stopped (the prober was aborted): in-flight probes are given up. */
+  abort(): void {
+    for (const plan of this.#cycles) plan.abandon();
+    this.#finish();
+  }
+
+  /** The run failed: its events end by throwing `error`. */
+  fail(error: unknown): void {
+    this.#failure ??= { error };
+    this.abort();
+  }
+
+  /** Whether it ended because it was stopped early (aborted). */
+  get finished(): boolean {
+    return this.#done;
+  }
+
+  /** The run's events, as they come: cycles as they are settled, snapshots, then the end. */
+  async *events(): AsyncGenerator<WatchEvent, void, undefined> {
+    let next = 0;
+    while (true) {
+      while (next < this.#events.length) yield this.#events[next++]!;
+      this.#events.splice(0, next);
+      next = 0;
+      if (this.#done) break;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    if (this.#failure) throw this.#failure.error;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The text report of a continuous run (`--report`), laid out as mtr's `-r`
+ * so that those who read mtr reports read it at once: a `Start:` line, a
+ * `HOST:` header with the columns, one `N.|-- host` row per hop (`???` for
+ * a hop that never answered), then one line per further address of a hop
+ * (load balancing, path changes) with its share of the replies, and, with
+ * flows, one line per flow. Pure: a snapshot in, text out.
+ *
+ * @module
+ */
+import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
+import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
+import type { SeriesValues } from "../stats/series.ts";
+import type { TraceStart } from "../types.ts";
+
+/** What the report shows. */
+export interface ReportInput {
+  /** The run's start. */
+  start: TraceStart;
+  /** Its settings. */
+  watch: WatchSettings;
+  /** The statistics at the end. */
+  snapshot: WatchSnapshot;
+  /** This host's name, for the `HOST:` header. */
+  host: string;
+}
+
+/** How the report is laid out. */
+export interface ReportOptions {
+  /** The columns, in order. */
+  columns: readonly Column[];
+  /** Addresses only (`-n`). */
+  numeric: boolean;
+}
+
+/** mtr's `Start:` time: ISO 8601 to the second, with the UTC offset (`+0000`). */
+export function reportTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, "+0000").replace(/Z$/, "+0000");
+}
+
+/** A responder as the report names it: its name, or its address (`-n`, or no name). */
+export function hostLabel(address: string, snapshot: WatchSnapshot, numeric: boolean): string {
+  const name = numeric ? null : snapshot.names[address] ?? null;
+  const as = snapshot.asPaths[address];
+  return (name ?? address) + (as !== undefined ? ` [${as}]` : "");
+}
+
+/** The hop's addresses, the one with most replies first (ties: first seen). */
+export function addressesByReplies(hop: HopStatsJson): AddressStatsJson[] {
+  return [...hop.addresses].sort((a, b) => b.received - a.received);
+}
+
+/** The values of an address's row: its replies only (it has no Snt or Loss% of its own). */
+function addressValues(a: AddressStatsJson): SeriesValues {
+  return { ...a, sent: a.received, lost: 0, inFlight: 0, lossPercent: 0 };
+}
+
+/** Columns an address row leaves blank (they count probes, and an address only counts replies). */
+const PROBE_COLUMNS = new Set(["Loss%", "Snt", "Drop"]);
+
+/** Cells of an address row: the probe-counting columns blank. */
+function addressCells(columns: readonly Column[], a: AddressStatsJson): string {
+  const blanked = columns.map((c) =>
+    PROBE_COLUMNS.has(c.name) ? { ...c, format: () => " ".repeat(c.width) } : c
+  );
+  return formatCells(blanked, addressValues(a));
+}
+
+/** The hops a report shows: from the first probed to the destination's (or the last that answered). */
+export function reportedHops(snapshot: WatchSnapshot, firstHop: number): HopStatsJson[] {
+  const hops = snapshot.hops.filter((h) => h.ttl >= firstHop);
+  const last = snapshot.destination ??
+    hops.filter((h) => h.received > 0).at(-1)?.ttl ?? hops.at(-1)?.ttl ?? firstHop;
+  return hops.filter((h) => h.ttl <= last);
+}
+
+/** The text report. */
+export function formatReport(input: ReportInput, options: ReportOptions): string {
+  const { snapshot } = input;
+  const { columns, numeric } = options;
+  const hops = reportedHops(snapshot, input.start.firstHop);
+  const labels = hops.map((h) => {
+    const top = addressesByReplies(h)[0];
+    return top ? hostLabel(top.address ?? "", snapshot, numeric) : "???";
+  });
+  const width = Math.max(25, ...labels.map((l) => l.length + 1));
+  let out = `Start: ${reportTime(input.start.startedAt)}\n`;
+  out += `HOST: ${input.host}`.padEnd(width + 8) + formatHeader(columns) + "\n";
+  hops.forEach((hop, i) => {
+    const ttl = String(hop.ttl).padStart(3);
+    out += `${ttl}.|-- ${labels[i]!.padEnd(width)}${formatCells(columns, hop)}\n`;
+    for (const a of addressesByReplies(hop).slice(1)) {
+      const label = `${hostLabel(a.address ?? "", snapshot, numeric)} ${share(a)}`;
+      out += `    |  \`|-- ${label.padEnd(width - 4)}${addressCells(columns, a)}\n`;
+    }
+    if (hop.other) {
+      out += `    |  \`|-- ${`(other addresses) ${share(hop.other)}`.padEnd(width - 4)}${
+        addressCells(columns, hop.other)
+      }\n`;
+    }
+    if (input.watch.flows > 1) {
+      for (const flow of hop.flows) {
+        const top = [...flow.addresses].sort((a, b) => b.received - a.received)[0];
+        const where = top ? hostLabel(top.address ?? "", snapshot, numeric) : "???";
+        out += `    |   flow ${String(flow.flow).padEnd(3)} ${where.padEnd(width - 9)}${
+          formatCells(columns, flow)
+        }\n`;
+      }
+    }
+  });
+  return out;
+}
+
+/** An address's share of its hop's replies, as `(45%)`. */
+function share(a: AddressStatsJson): string {
+  return `(${Math.round(a.share * 100)}%)`;
+}
