@@ -34,9 +34,16 @@ export interface CycleStream {
   sent(plan: CyclePlan, probe: Probe): void;
   /** A probe of `plan` is settled: answered, or lost (with why, when not plain silence). */
   settled(plan: CyclePlan, probe: Probe, reason: string | null): void;
+  /** A probe of `plan` in flight is taken back: it went past the destination. */
+  withdrawn(plan: CyclePlan, probe: Probe): void;
+  /** Every probe of `plan` is settled (or taken back). */
+  completed(plan: CyclePlan): void;
   /** Probes in flight now, over every cycle. */
   inFlight: number;
 }
+
+/** Probes sent per step before the plan looks at what came back (see adaptive_plan.ts). */
+const SEND_BURST = 16;
 
 /** One cycle. */
 export class CyclePlan implements Plan {
@@ -56,6 +63,8 @@ export class CyclePlan implements Plan {
   readonly #reasons = new Map<Probe, string>();
   #next = 0;
   #unsettled: number;
+  /** The TTL of the cycle's first final answer: nothing past it counts. */
+  #end = Infinity;
 
   /** Plans cycle `cycle` from the stream's first TTL to `lastHop`, starting `now`. */
   constructor(stream: CycleStream, cycle: number, lastHop: number, now: number) {
@@ -80,9 +89,9 @@ export class CyclePlan implements Plan {
     return this.#unsettled;
   }
 
-  /** Every probe of the cycle, by TTL then place. */
+  /** The cycle's probes up to its end (the destination's TTL), by TTL then place. */
   probes(): readonly Probe[] {
-    return this.#queue;
+    return this.#queue.filter((p) => p.ttl <= this.#end);
   }
 
   /** Why a lost probe was lost, when not plain silence. */
@@ -95,13 +104,46 @@ export class CyclePlan implements Plan {
     this.#stream.inFlight--;
     this.#unsettled--;
     this.#stream.settled(this, probe, null);
+    if (probe.final && probe.ttl < this.#end) this.#endAt(probe.ttl);
+    this.#checkComplete();
     this.poke();
+  }
+
+  #completed = false;
+
+  /** Tells the stream once, when nothing of the cycle is left to settle. */
+  #checkComplete(): void {
+    if (this.#unsettled > 0 || this.#completed) return;
+    this.#completed = true;
+    this.#stream.completed(this);
+  }
+
+  /** The path ends at `ttl`: probes past it are taken back, or never sent. */
+  #endAt(ttl: number): void {
+    this.#end = ttl;
+    for (const probe of this.#inFlight) {
+      if (probe.ttl <= ttl) continue;
+      this.#inFlight.delete(probe);
+      this.#stream.inFlight--;
+      this.#stream.channel.drop(probe);
+      this.#stream.withdrawn(this, probe);
+      this.#unsettled--;
+    }
+    for (let i = this.#next; i < this.#queue.length; i++) {
+      if (this.#queue[i]!.ttl > ttl) this.#unsettled--;
+    }
+    this.#queue.splice(
+      this.#next,
+      Infinity,
+      ...this.#queue.slice(this.#next).filter((p) => p.ttl <= ttl),
+    );
   }
 
   #lose(probe: Probe, reason: string | null): void {
     if (reason !== null) this.#reasons.set(probe, reason);
     this.#unsettled--;
     this.#stream.settled(this, probe, reason);
+    this.#checkComplete();
   }
 
   step(now: number): number | "done" {
@@ -120,7 +162,12 @@ export class CyclePlan implements Plan {
       channel.expire(probe);
       this.#lose(probe, null);
     }
+    let burst = 0;
     while (this.#next < this.#queue.length && stream.inFlight < stream.simultaneous) {
+      if (burst++ === SEND_BURST) {
+        nextTime = now;
+        break;
+      }
       const probe = this.#queue[this.#next]!;
       const sendable = channel.sendableAt(now);
       if (sendable > now) {

@@ -80,6 +80,8 @@ export class WatchRun implements Plan {
       probeWait: () => this.#probeWait(),
       sent: (plan, probe) => this.stats.hop(probe.ttl).sent(plan.cycle, probe.flow),
       settled: (plan, probe, reason) => this.#settled(plan, probe, reason),
+      withdrawn: (plan, probe) => this.stats.hop(probe.ttl).withdrawn(plan.cycle, probe.flow),
+      completed: (plan) => this.#complete(plan),
     };
     const now = prober.now();
     this.#nextCycleAt = now;
@@ -187,7 +189,6 @@ export class WatchRun implements Plan {
         this.#faults.set(probe.ttl, { reason, cycle: plan.cycle, count: (fault?.count ?? 0) + 1 });
       }
     }
-    if (plan.unsettled === 0) this.#complete(plan);
   }
 
   /** Follows the destination's distance from what a probe found. */

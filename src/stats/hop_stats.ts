@@ -197,6 +197,17 @@ export class HopStats {
     this.#settle(cycle, flow, rtt);
   }
 
+  /**
+   * A probe of `cycle` and `flow` in flight is taken back (it went past the
+   * destination): it no longer counts in the series; its history entry, if
+   * still kept, stays pending.
+   */
+  withdrawn(cycle: number, flow: number): void {
+    check(cycle, flow);
+    this.series.probeWithdrawn();
+    this.#flowOf(flow)?.series.probeWithdrawn();
+  }
+
   /** A probe of `cycle` and `flow` was lost (its wait ended, or it could not be sent). */
   lost(cycle: number, flow: number): void {
     check(cycle, flow);

@@ -127,6 +127,14 @@ export class SeriesStats implements SeriesValues {
     else this.#logMean += (Math.log(rtt) - this.#logMean) / n;
   }
 
+  /**
+   * A probe in flight is taken back: it was sent past the destination, so
+   * it never counts (Snt goes down by one).
+   */
+  probeWithdrawn(): void {
+    if (this.inFlight > 0) this.#sent--;
+  }
+
   /** A probe's wait ended with no answer (or it could not be sent). */
   probeLost(): void {
     if (this.inFlight === 0) this.#sent++;
