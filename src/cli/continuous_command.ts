@@ -65,6 +65,8 @@ function watchOptions(command: Command, live: boolean): WatchOptions {
     ...rest,
     cycles: state.cycles ?? (live ? Infinity : REPORT_CYCLES),
     interval: (state.interval ?? 1) * 1000,
+    // The screen draws from snapshots; a report needs only the last.
+    snapshots: live,
     queries: state.queriesGiven ? state.queries : 1,
     ...(state.flows !== null ? { flows: state.flows, paris: true } : {}),
     ...(state.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),

@@ -1,11 +1,64 @@
 /**
- * `--watch`: the live screen of a continuous run.
+ * `--watch`: the live screen of a continuous run, as mtr's curses screen.
+ * The frame is redrawn on every snapshot of the run (once an interval, and
+ * at most every {@linkcode MIN_FRAME_MS}), and at once after a key or a
+ * resize. Keys:
+ *
+ * - `q` quits (status 0): the terminal is given back at once, and the run
+ *   ends at its next event, dropping the probes in flight;
+ * - Ctrl-C (byte 3 in raw mode) interrupts as SIGINT does (status 130);
+ *   SIGTERM, through `settings.signal`, ends with status 143;
+ * - `p` pauses and resumes (space resumes too, as in mtr), `r` resets the
+ *   statistics, `n` switches names and addresses, `j` switches between the
+ *   columns given and mtr's jitter set, `h` (or `?`) shows the help, Esc
+ *   closes it, Ctrl-L redraws.
+ *
+ * When the run ends by itself (`--cycles N`), the terminal is given back and
+ * the final report (with its findings) is printed, so the result stays in
+ * the scrollback. Any error gives the terminal back first, then goes on. On
+ * a terminal that cannot draw the screen (too small), it says so on stderr
+ * and runs as `--report`.
  *
  * @module
  */
+import { explainReport, formatReportFindings } from "../explain/report.ts";
 import type { WatchSession } from "../modes/watch.ts";
-import type { Column } from "../stats/columns.ts";
+import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import { formatReport } from "../output/report.ts";
+import { renderScreen, type ScreenView } from "../output/screen.ts";
+import { type Column, DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
+import type { TraceStart } from "../types.ts";
+import { interruptedStatus, STATUS } from "./exit.ts";
 import type { CliOutput } from "./io.ts";
+import { Terminal, type TerminalSize, terminalSupport, utf8Locale } from "./terminal.ts";
+import { VERSION } from "./usage.ts";
+
+/** The fewest ms between two frames drawn for snapshots (keys and resizes draw at once). */
+export const MIN_FRAME_MS = 40;
+/** How long a message stays in the footer, ms. */
+const STATUS_MS = 4000;
+
+/** What the screen needs of a run: its events and its controls ({@linkcode WatchSession} has them). */
+export type ScreenSession = Pick<
+  WatchSession,
+  "pause" | "resume" | "paused" | "reset" | "stop" | "snapshot" | typeof Symbol.asyncIterator
+>;
+
+/** What the screen needs of a terminal ({@linkcode Terminal} has it). */
+export interface ScreenTerminal {
+  /** The size now. */
+  size(): TerminalSize;
+  /** Draws a frame in place. */
+  draw(lines: readonly string[]): void;
+  /** Makes the next frame repaint everything. */
+  clear(): void;
+  /** Calls `listener` on a resize. */
+  onResize(listener: () => void): void;
+  /** The keys typed. */
+  keys(): AsyncIterable<string>;
+  /** Gives the terminal back (idempotent). */
+  leave(): void;
+}
 
 /** What the screen shows and where. */
 export interface ScreenSettings {
@@ -17,9 +70,261 @@ export interface ScreenSettings {
   out: CliOutput;
   /** Stops the run (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** The terminal (the process's, checked and entered, by default; given: used as it is). */
+  terminal?: ScreenTerminal;
+  /** Unicode blocks in the history strip (by default when the locale is UTF-8). */
+  unicode?: boolean;
+  /** This host's name for the final report's header. */
+  host?: string;
 }
 
-/** Runs the live screen until `q`, Ctrl-C or the end; resolves to the exit status. */
-export function runWatchScreen(_session: WatchSession, _settings: ScreenSettings): Promise<number> {
-  return Promise.reject(new Error("the live screen is not built yet"));
+/** This host's name, when Deno may read it. */
+function localHost(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+/** The final report of a run, with its findings. */
+function finalReport(
+  start: TraceStart,
+  watch: WatchSettings,
+  snapshot: WatchSnapshot,
+  settings: ScreenSettings,
+): string {
+  const report = formatReport(
+    { start, watch, snapshot, host: settings.host ?? localHost() },
+    { columns: settings.columns, numeric: settings.numeric },
+  );
+  const findings = explainReport(snapshot, start.firstHop);
+  return findings.length > 0 ? `${report}\n${formatReportFindings(findings)}` : report;
+}
+
+/** The run as `--report` (no screen): its report at the end. */
+async function reportRun(session: ScreenSession, settings: ScreenSettings): Promise<number> {
+  let start: TraceStart | null = null;
+  let watch: WatchSettings | null = null;
+  for await (const event of session) {
+    if (event.type === "start") ({ start, watch } = { start: event.start, watch: event.watch });
+    if (event.type === "end" && start && watch) {
+      settings.out.stdout(finalReport(start, watch, event.snapshot, settings));
+      return event.reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
+    }
+  }
+  return STATUS.failed;
+}
+
+/** One live screen: the run's state, what is shown, and the keys' effects. */
+class WatchScreen {
+  readonly #session: ScreenSession;
+  readonly #settings: ScreenSettings;
+  readonly #terminal: ScreenTerminal;
+  #start: TraceStart | null = null;
+  #watch: WatchSettings | null = null;
+  #snapshot: WatchSnapshot | null = null;
+  #jitter = false;
+  #numeric: boolean;
+  #help = false;
+  #status = "";
+  #statusAt = 0;
+  /** The status asked for by a key or a signal; null while running. */
+  #quit: number | null = null;
+  #done = false;
+  #keyError: { error: unknown } | null = null;
+  #lastFrame = -Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(session: ScreenSession, settings: ScreenSettings, terminal: ScreenTerminal) {
+    this.#session = session;
+    this.#settings = settings;
+    this.#terminal = terminal;
+    this.#numeric = settings.numeric;
+  }
+
+  /** Runs until the run ends; the exit status. */
+  async run(): Promise<number> {
+    const { signal } = this.#settings;
+    const onAbort = () => this.#finish(interruptedStatus(signal));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    this.#terminal.onResize(() => this.#draw());
+    void this.#readKeys();
+    let end: { reason: "done" | "aborted"; snapshot: WatchSnapshot } | null = null;
+    try {
+      this.#draw();
+      for await (const event of this.#session) {
+        // Quitting: leaving the loop ends the run at once (what is in flight is dropped).
+        if (this.#quit !== null) break;
+        if (event.type === "start") {
+          this.#start = event.start;
+          this.#watch = event.watch;
+          this.#draw();
+        } else if (event.type === "snapshot") {
+          this.#snapshot = event.snapshot;
+          this.#frameSoon();
+        } else if (event.type === "end") {
+          end = event;
+          this.#snapshot = event.snapshot;
+        }
+      }
+    } finally {
+      this.#done = true;
+      signal?.removeEventListener("abort", onAbort);
+      clearTimeout(this.#timer);
+      this.#terminal.leave();
+    }
+    if (this.#keyError) throw this.#keyError.error;
+    if (this.#quit !== null) return this.#quit;
+    if (!end || !this.#start || !this.#watch) return STATUS.failed;
+    if (end.reason === "aborted") return interruptedStatus(signal);
+    this.#settings.out.stdout(finalReport(this.#start, this.#watch, end.snapshot, this.#settings));
+    return STATUS.ok;
+  }
+
+  /** Stops: the terminal back at once, the run told to stop. */
+  #finish(status: number): void {
+    if (this.#quit !== null) return;
+    this.#quit = status;
+    this.#terminal.leave();
+    this.#session.stop();
+  }
+
+  /** Reads the keys until the end; an error in a key's handling stops the run. */
+  async #readKeys(): Promise<void> {
+    try {
+      for await (const key of this.#terminal.keys()) {
+        if (this.#done || this.#quit !== null) return;
+        this.#key(key);
+      }
+    } catch (error) {
+      this.#keyError = { error };
+      this.#finish(STATUS.failed);
+    }
+  }
+
+  /** What a key does. */
+  #key(key: string): void {
+    const session = this.#session;
+    switch (key) {
+      case "q":
+        return this.#finish(STATUS.ok);
+      case "C-c":
+        return this.#finish(STATUS.interrupted);
+      case "p":
+      case " ":
+        if (session.paused) {
+          session.resume();
+          this.#say("resumed");
+        } else if (key === "p") {
+          session.pause();
+          this.#say("paused: no new cycles until p");
+        }
+        break;
+      case "r":
+        session.reset();
+        this.#snapshot = session.snapshot() ?? this.#snapshot;
+        this.#say("statistics reset");
+        break;
+      case "n":
+        this.#numeric = !this.#numeric;
+        this.#say(
+          this.#numeric
+            ? "addresses shown"
+            : this.#start?.settings.resolveNames === false
+            ? "names were not looked up (-n): addresses shown"
+            : "names shown",
+        );
+        break;
+      case "j":
+        this.#jitter = !this.#jitter;
+        this.#say(this.#jitter ? "jitter columns" : "the columns given");
+        break;
+      case "h":
+      case "?":
+        this.#help = !this.#help;
+        break;
+      case "escape":
+        this.#help = false;
+        break;
+      case "C-l":
+        this.#terminal.clear();
+        break;
+      default:
+        this.#say(`key ${key.length === 1 ? `"${key}"` : key} does nothing: h for help`);
+    }
+    this.#draw();
+  }
+
+  #say(text: string): void {
+    this.#status = text;
+    this.#statusAt = Date.now();
+  }
+
+  /** The columns shown: the given ones, or with `j` the jitter set (the default set if those are the jitter set). */
+  #columns(): readonly Column[] {
+    const given = this.#settings.columns;
+    if (!this.#jitter) return given;
+    return given === JITTER_COLUMNS ? DEFAULT_COLUMNS : JITTER_COLUMNS;
+  }
+
+  #view(): ScreenView {
+    const snapshot = this.#snapshot;
+    const start = this.#start;
+    return {
+      program: `hopwise ${VERSION}`,
+      start,
+      watch: this.#watch,
+      snapshot,
+      columns: this.#columns(),
+      numeric: this.#numeric,
+      paused: this.#session.paused,
+      help: this.#help,
+      findings: snapshot && start ? explainReport(snapshot, start.firstHop) : [],
+      status: Date.now() - this.#statusAt < STATUS_MS ? this.#status : "",
+      unicode: this.#settings.unicode ?? utf8Locale(),
+    };
+  }
+
+  /** Draws now. */
+  #draw(): void {
+    if (this.#quit !== null || this.#done) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#lastFrame = Date.now();
+    this.#terminal.draw(renderScreen(this.#view(), this.#terminal.size()));
+  }
+
+  /** Draws for a snapshot: now, or once {@linkcode MIN_FRAME_MS} have passed since the last frame. */
+  #frameSoon(): void {
+    const wait = this.#lastFrame + MIN_FRAME_MS - Date.now();
+    if (wait <= 0) this.#draw();
+    else this.#timer ??= setTimeout(() => this.#draw(), wait);
+  }
+}
+
+/**
+ * Runs the live screen until `q`, Ctrl-C, a signal or the run's end;
+ * resolves to the exit status (0, 130, 143). On a terminal it cannot draw
+ * on, it runs as `--report` and says why on stderr.
+ */
+export async function runWatchScreen(
+  session: ScreenSession,
+  settings: ScreenSettings,
+): Promise<number> {
+  let terminal = settings.terminal;
+  if (terminal === undefined) {
+    const reason = terminalSupport();
+    if (reason !== null) {
+      settings.out.stderr(`hopwise: --watch: ${reason}: running as --report\n`);
+      return await reportRun(session, settings);
+    }
+    terminal = Terminal.enter();
+  }
+  try {
+    return await new WatchScreen(session, settings, terminal).run();
+  } finally {
+    terminal.leave();
+  }
 }

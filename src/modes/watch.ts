@@ -47,6 +47,11 @@ export interface WatchOptions extends Omit<TraceOptions, "timing" | "queries"> {
   flows?: number;
   /** Recent cycles kept per hop for a history (64 by default, at most 1024). */
   history?: number;
+  /**
+   * A `snapshot` event every interval (at most every 100 ms), true by
+   * default; false: only the end's (`snapshot()` still gives one on demand).
+   */
+  snapshots?: boolean;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, max: number) {
@@ -80,6 +85,7 @@ function watchSettings(options: WatchOptions): WatchSettings {
     probeWait: options.wait?.max ?? null,
     simultaneous: positiveInteger("simultaneous", options.simultaneous, 256, 65535),
     history: positiveInteger("history", options.history, 64, 1024),
+    snapshots: options.snapshots ?? true,
   };
 }
 
@@ -138,7 +144,7 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
     this.#used = true;
     const options = this.#options;
     const settings = this.#settings;
-    const { cycles: _c, interval: _i, flows: _f, history: _h, ...rest } = options;
+    const { cycles: _c, interval: _i, flows: _f, history: _h, snapshots: _s, ...rest } = options;
     const transport = openTransport(options.transport);
     let session: Session;
     try {

@@ -23,6 +23,8 @@ export interface WatchSettings {
   simultaneous: number;
   /** Recent cycles kept per hop for the history strip. */
   history: number;
+  /** A snapshot event every interval (at most every 100 ms); else only the end's. */
+  snapshots: boolean;
 }
 
 /** One probe of a cycle, settled. */

@@ -150,7 +150,7 @@ export class WatchRun implements Plan {
       // Behind by more than a cycle (a stalled process): start from now, do not burst.
       if (this.#nextCycleAt < now) this.#nextCycleAt = now + settings.interval;
     }
-    if (now >= this.#nextSnapshotAt) {
+    if (settings.snapshots && now >= this.#nextSnapshotAt) {
       this.#push({ type: "snapshot", snapshot: this.snapshot() });
       this.#nextSnapshotAt = now + Math.max(settings.interval, TICK);
     }
