@@ -181,20 +181,22 @@ function latencyFindings(hops: HopStatsJson[]): ReportFinding[] {
   const out: ReportFinding[] = [];
   const timed = hops.filter((h) => h.mean !== null && h.received >= 3);
   const spread = (h: HopStatsJson) => Math.max(h.stdev ?? 0, 0.1 * (h.mean ?? 0), 1);
-  for (let i = 1; i < timed.length; i++) {
-    const before = timed[i - 1]!;
+  // The standard error of a hop's mean: a few slow answers do not make it slow.
+  const meanError = (h: HopStatsJson) => (h.stdev ?? 0) / Math.sqrt(h.received);
+  for (let i = 0; i < timed.length; i++) {
+    const before = timed[i - 1];
     const hop = timed[i]!;
-    const rise = hop.mean! - before.mean!;
     const later = timed.slice(i + 1);
-    const threshold = Math.max(5, 2 * spread(before), 2 * spread(hop));
-    if (rise > threshold && later.length > 0) {
+    const rise = before ? hop.mean! - before.mean! : 0;
+    const threshold = before ? Math.max(5, 2 * spread(before), 2 * spread(hop)) : Infinity;
+    if (before && rise > threshold && later.length > 0) {
       const kept = later.every((h) => h.mean! >= hop.mean! - Math.max(threshold / 2, spread(h)));
       if (kept) {
         out.push({
           kind: "latency-jump",
           hops: [hop.ttl, ...later.map((h) => h.ttl)],
           addresses: [],
-          text: `the round trip rises by ${ms(rise)} at ${hopName(hop)} (${ms(before.mean!)} to ${
+          text: `the round trip rises by ${ms(rise)} at ${hopName(hop)} (${ms(before!.mean!)} to ${
             ms(hop.mean!)
           }) and stays up at every later hop: a long or slow link at or before hop ${hop.ttl}`,
         });
@@ -204,7 +206,7 @@ function latencyFindings(hops: HopStatsJson[]): ReportFinding[] {
     if (after.length > 0) {
       const fastest = after.reduce((a, b) => (b.mean! < a.mean! ? b : a));
       const excess = hop.mean! - fastest.mean!;
-      if (excess > Math.max(5, 3 * spread(fastest))) {
+      if (hop.received >= 5 && excess > Math.max(5, 3 * spread(fastest), 3 * meanError(hop))) {
         out.push({
           kind: "slow-responder",
           hops: [hop.ttl],
@@ -221,43 +223,56 @@ function latencyFindings(hops: HopStatsJson[]): ReportFinding[] {
   return out;
 }
 
-/** Addresses of a hop that took over from others (path changes), or shared it all along (ECMP). */
+/**
+ * Addresses of a hop that took over from one another for good (a path
+ * change: the cycles each answered in do not overlap), or that shared the
+ * hop through the run (ECMP). Only addresses with a real part in the hop
+ * count: at least 3 replies and 5% of them.
+ */
 function addressFindings(hops: HopStatsJson[]): ReportFinding[] {
   const out: ReportFinding[] = [];
   for (const hop of hops) {
-    const many = hop.addresses.filter((a) => a.address !== null && a.share >= 0.05);
+    const many = hop.addresses.filter((a) =>
+      a.address !== null && a.share >= 0.05 && a.received >= 3
+    );
     if (many.length < 2) continue;
     const byFirst = [...many].sort((a, b) => a.firstCycle - b.firstCycle);
-    const changes: Array<[AddressStatsJson, AddressStatsJson]> = [];
-    let overlap = false;
-    for (let i = 1; i < byFirst.length; i++) {
-      const prev = byFirst[i - 1]!;
-      const next = byFirst[i]!;
-      if (prev.lastCycle < next.firstCycle) changes.push([prev, next]);
-      else overlap = true;
+    const pairs = byFirst.slice(1).map((next, i) => [byFirst[i]!, next] as const);
+    if (pairs.every(([prev, next]) => prev.lastCycle < next.firstCycle)) {
+      for (const [from, to] of pairs) {
+        out.push({
+          kind: "path-change",
+          hops: [hop.ttl],
+          addresses: [from.address!, to.address!],
+          text:
+            `hop ${hop.ttl} changed from ${from.address} (cycles ${from.firstCycle}-${from.lastCycle}) to ${to.address} ` +
+            `(from cycle ${to.firstCycle}): the route changed; figures before and after differ`,
+        });
+      }
+      continue;
     }
-    for (const [from, to] of changes) {
-      out.push({
-        kind: "path-change",
-        hops: [hop.ttl],
-        addresses: [from.address!, to.address!],
-        text:
-          `hop ${hop.ttl} changed from ${from.address} (cycles ${from.firstCycle}-${from.lastCycle}) to ${to.address} ` +
-          `(from cycle ${to.firstCycle}): the route changed; figures before and after differ`,
-      });
-    }
-    if (overlap) {
-      out.push({
-        kind: "ecmp",
-        hops: [hop.ttl],
-        addresses: many.map((a) => a.address!),
-        text: `hop ${hop.ttl} answers from ${many.length} addresses all through the run (${
-          many.map((a) => `${a.address} ${percent(a.share)}`).join(", ")
-        }): load balancing (ECMP); --paris or --flows N gives figures per path`,
-      });
-    }
+    out.push({
+      kind: "ecmp",
+      hops: [hop.ttl],
+      addresses: many.map((a) => a.address!),
+      text:
+        `hop ${hop.ttl} answers from ${many.length} addresses all through the run (${
+          many.map((a) => `${a.address} ${percent(a.share)}${flowsOf(hop, a)}`).join(", ")
+        }): load balancing (ECMP)` +
+        (hop.flows.length > 1 ? "" : "; --paris or --flows N gives figures per path"),
+    });
   }
   return out;
+}
+
+/** With flows, which flows took `a` (by their most frequent address): ` [flows 0,1]`. */
+function flowsOf(hop: HopStatsJson, a: AddressStatsJson): string {
+  if (hop.flows.length < 2) return "";
+  const flows = hop.flows.filter((f) =>
+    [...f.addresses].sort((x, y) => y.received - x.received)[0]?.address === a.address
+  ).map((f) => f.flow);
+  if (flows.length === 0) return "";
+  return ` [${flows.length === 1 ? "flow" : "flows"} ${flows.join(",")}]`;
 }
 
 /** The findings as lines, `kind: text`. */

@@ -84,7 +84,21 @@ export function formatReport(input: ReportInput, options: ReportOptions): string
     const top = addressesByReplies(h)[0];
     return top ? hostLabel(top.address ?? "", snapshot, numeric) : "???";
   });
-  const width = Math.max(25, ...labels.map((l) => l.length + 1));
+  // Wide enough for every row's label: the hops', their further addresses' (4 more to the
+  // left) and their flows' (9 more).
+  const further = hops.flatMap((h) => [
+    ...addressesByReplies(h).slice(1).map((a) =>
+      `${hostLabel(a.address ?? "", snapshot, numeric)} ${share(a)}`.length + 4
+    ),
+    ...(h.other ? [`(other addresses) ${share(h.other)}`.length + 4] : []),
+    ...(input.watch.flows > 1
+      ? h.flows.map((f) => {
+        const top = [...f.addresses].sort((a, b) => b.received - a.received)[0];
+        return (top ? hostLabel(top.address ?? "", snapshot, numeric) : "???").length + 9;
+      })
+      : []),
+  ]);
+  const width = Math.max(25, ...labels.map((l) => l.length + 1), ...further.map((n) => n + 1));
   let out = `Start: ${reportTime(input.start.startedAt)}\n`;
   out += `HOST: ${input.host}`.padEnd(width + 8) + formatHeader(columns) + "\n";
   hops.forEach((hop, i) => {

@@ -82,7 +82,14 @@ export function reportToJson(input: ReportDocumentInput): Record<string, unknown
     startedAt: start.startedAt,
     endedAt: input.endedAt,
     reason: input.reason,
-    settings: { ...start.settings, watch: input.watch },
+    // cycles: null for a run until stopped (JSON has no Infinity).
+    settings: {
+      ...start.settings,
+      watch: {
+        ...input.watch,
+        cycles: Number.isFinite(input.watch.cycles) ? input.watch.cycles : null,
+      },
+    },
     cycles: input.snapshot.cycles,
     destination: input.snapshot.destination,
     hops: hopsToJson(input.snapshot, start.firstHop),
@@ -130,7 +137,7 @@ export function formatCsv(
   columns: readonly Column[],
   version: string,
 ): string {
-  const shown = columns.filter((c) => c.name !== "");
+  const shown = columns.filter((c) => c.key !== " ");
   const header = ["Hopwise_Version", "Start_Time", "Status", "Host", "Hop", "Ip", "Name", "Share"]
     .concat(shown.map((c) => c.name));
   const rows = [header.join(",")];
