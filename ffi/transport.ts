@@ -25,6 +25,9 @@ import { POLL, SIZE } from "./symbols.ts";
 export class FfiTransport implements Transport {
   #wake: [read: number, write: number] | null = null;
   #keeper: FfiSocket | null = null;
+  /** The pollfd array, grown as needed and reused: a wait allocates none. */
+  #entries = new Uint8Array(64 * SIZE.poll);
+  #waiting = false;
 
   /** Loads the shim and opens the timestamp keeper. */
   constructor() {
@@ -81,7 +84,13 @@ export class FfiTransport implements Transport {
     const open = sockets.filter((s): s is FfiSocket => s instanceof FfiSocket && !s.closed);
     const wake = signal ? this.#wakePipe() : null;
     const count = open.length + (wake ? 1 : 0);
-    const entries = new Uint8Array(Math.max(count, 1) * SIZE.poll);
+    // Two waits at once (two runs sharing this transport) cannot share the array.
+    const shared = !this.#waiting;
+    if (shared && this.#entries.length < Math.max(count, 1) * SIZE.poll) {
+      this.#entries = new Uint8Array(2 * count * SIZE.poll);
+    }
+    const entries = shared ? this.#entries : new Uint8Array(Math.max(count, 1) * SIZE.poll);
+    if (shared) this.#waiting = true;
     const view = new DataView(entries.buffer);
     open.forEach((s, i) => {
       view.setInt32(i * SIZE.poll, s.fd, true);
@@ -100,11 +109,15 @@ export class FfiTransport implements Transport {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     let rc: number;
+    let revents: number[];
     try {
       const timeout = Math.max(0, Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1));
       rc = await shim().hw_poll(entries, count, timeout);
+      // Read the results before another wait may reuse the array.
+      revents = open.map((_, i) => view.getInt16(i * SIZE.poll + 6, true));
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      if (shared) this.#waiting = false;
     }
     if (wake) {
       const drain = new Uint8Array(64);
@@ -117,13 +130,13 @@ export class FfiTransport implements Transport {
     }
     const ready: Readiness[] = [];
     open.forEach((socket, i) => {
-      const revents = view.getInt16(i * SIZE.poll + 6, true);
-      if (revents & (POLL.in | POLL.err | POLL.out | POLL.hup)) {
+      const events = revents[i]!;
+      if (events & (POLL.in | POLL.err | POLL.out | POLL.hup)) {
         ready.push({
           socket,
-          readable: (revents & POLL.in) !== 0,
-          error: (revents & POLL.err) !== 0,
-          writable: (revents & (POLL.out | POLL.hup)) !== 0,
+          readable: (events & POLL.in) !== 0,
+          error: (events & POLL.err) !== 0,
+          writable: (events & (POLL.out | POLL.hup)) !== 0,
         });
       }
     });

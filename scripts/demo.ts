@@ -14,6 +14,9 @@ import { Lab, labSupport } from "../lab/lab.ts";
 import { chain } from "../lab/topologies.ts";
 import { hopwiseArgv } from "../lab/harness.ts";
 
+/** The command line's own entry. */
+const CLI = decodeURIComponent(new URL("../cli.ts", import.meta.url).pathname);
+
 const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
 const paint = (format: Parameters<typeof styleText>[0], text: string) =>
   color ? styleText(format, text) : text;
@@ -43,10 +46,13 @@ say(
 say(`  names come from the source's /etc/hosts (r1.lab ... dst.lab)`);
 say();
 
-async function show(args: string[], note: string): Promise<void> {
+async function show(args: string[], note: string, on: typeof c = c): Promise<void> {
   say(paint("cyan", `$ hopwise ${args.join(" ")}`) + paint("dim", `    # ${note}`));
   const t0 = performance.now();
-  const child = lab.spawn(c.source, hopwiseArgv(args), { stdout: "inherit", stderr: "inherit" });
+  const child = on.lab.spawn(on.source, hopwiseArgv(args, CLI), {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   const { code } = await child.status;
   const seconds = ((performance.now() - t0) / 1000).toFixed(2);
   say(paint("dim", `  (exit ${code}, ${seconds} s including Deno's start-up)`));
@@ -62,6 +68,27 @@ await show(
 
 await lab.destroy();
 say("Lab removed. The output is Linux traceroute's, byte for byte except the times.");
+say();
+
+say("A second lab: a path that loses packets, and a router that rate-limits its ICMP ...");
+await using lossy = await Lab.create({ prefix: "hwdemo" });
+const l = await chain(lossy, {
+  routers: 5,
+  keepIcmpRateLimit: [2],
+  forwardLoss: [{ hop: 4, share: 0.15 }],
+});
+say(
+  `  ${paint("yellow", "r2")} keeps the kernel's ICMP rate limit (one error a second, after six);` +
+    ` ${paint("yellow", "r4")} drops 15% of what it forwards, both ways`,
+);
+say();
+await show(
+  ["--report", "-n", "-I", "--cycles", "50", "--interval", "0.1", l.target4],
+  "50 cycles, mtr's statistics, then what they mean",
+  l,
+);
+await lossy.destroy();
+say("Lab removed.");
 say(
   `Next: ${
     paint("bold", "deno task test")

@@ -37,6 +37,7 @@ import type { CpuPerProbeResult, StartupResult, TopologyResult } from "./results
 import { LAB_PREFIX, type RunContext, runStartup, runTopology } from "./run.ts";
 import { checkTargets } from "./targets.ts";
 import { TRACE_TOPOLOGIES } from "./topologies.ts";
+import { continuousLines, type ContinuousResult, runContinuous } from "./continuous.ts";
 
 function cpuModel(): string {
   try {
@@ -133,6 +134,7 @@ export async function bench(options: BenchOptions): Promise<number> {
   const topologies = new Map<TopologyKey, TopologyResult>();
   const cpuPerProbe: CpuPerProbeResult[] = [];
   let startup: StartupResult | null = null;
+  let continuous: ContinuousResult | null = null;
   for (const key of options.only) {
     const spec = TRACE_TOPOLOGIES.find((t) => t.key === key);
     if (spec) {
@@ -146,10 +148,13 @@ export async function bench(options: BenchOptions): Promise<number> {
     } else if (key === "E") {
       startup = await runStartup(ctx);
       sayAll(startupLines(startup));
+    } else if (key === "W") {
+      continuous = await runContinuous(ctx);
+      if (continuous) sayAll(continuousLines(continuous));
     }
   }
 
-  const targets = checkTargets(topologies, startup);
+  const targets = checkTargets(topologies, startup, continuous);
   sayAll(targetLines(targets));
 
   if (options.json !== null) {
@@ -160,6 +165,7 @@ export async function bench(options: BenchOptions): Promise<number> {
       bundle: bundled,
       topologies: Object.fromEntries(topologies),
       startup,
+      continuous,
       cpuPerProbe: Object.fromEntries(cpuPerProbe.map((p) => [p.key, p])),
       targets,
     };

@@ -21,6 +21,7 @@ import type { Discrepancy } from "./hops.ts";
 import type { TopologyKey } from "./options.ts";
 import { megabytes, ratio3, seconds } from "./format.ts";
 import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
+import type { ContinuousResult } from "./continuous.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -44,6 +45,8 @@ export const LIMITS = {
   startup: 1.5,
   /** E: 30-hop trace's peak RSS, KiB. */
   rssKb: 60 * 1024,
+  /** W: peak RSS after 10,000 cycles over that after 1,000, less one. */
+  memoryGrowth: 0.1,
 } as const;
 
 /** The judged entry of A and B. */
@@ -69,6 +72,7 @@ function verdict(ok: boolean | null): TargetResult["status"] {
 export function checkTargets(
   topologies: ReadonlyMap<TopologyKey, TopologyResult>,
   startup: StartupResult | null,
+  continuous: ContinuousResult | null = null,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, text: string, ok: boolean | null, measured: string) =>
@@ -163,6 +167,20 @@ export function checkTargets(
       `E: a 30-hop trace's peak RSS under ${LIMITS.rssKb / 1024} MB (mod.ts)`,
       ok,
       thirty ? `${megabytes(thirty.rssPeakKb)}` : "not run",
+    );
+  }
+  {
+    const growth = continuous?.memory.growth ?? null;
+    add(
+      7,
+      `W: peak memory after 10,000 cycles within ${100 * LIMITS.memoryGrowth}% of that after 1,000`,
+      growth === null ? null : growth <= LIMITS.memoryGrowth,
+      continuous
+        ? `${megabytes(continuous.memory.after1000)} and ${
+          megabytes(continuous.memory.after10000)
+        }` +
+          (growth === null ? "" : ` (${(100 * growth).toFixed(1)}%)`)
+        : "not run",
     );
   }
   return targets;
