@@ -93,6 +93,46 @@ export {
   formatFindings,
 } from "./src/explain/findings.ts";
 export {
+  type CycleProbe,
+  type CycleResult,
+  MIN_INTERVAL,
+  MIN_INTERVAL_PRIVILEGED,
+  watch,
+  type WatchEvent,
+  type WatchFault,
+  type WatchOptions,
+  WatchSession,
+  type WatchSettings,
+  type WatchSnapshot,
+} from "./src/modes/watch.ts";
+export {
+  explainReport,
+  formatReportFindings,
+  type ReportFinding,
+  type ReportFindingKind,
+} from "./src/explain/report.ts";
+export { formatReport, type ReportInput, type ReportOptions } from "./src/output/report.ts";
+export {
+  formatCsv,
+  REPORT_SCHEMA,
+  type ReportDocumentInput,
+  reportToJson,
+} from "./src/output/report_json.ts";
+export {
+  type AddressStatsJson,
+  type Column,
+  DEFAULT_COLUMNS,
+  type FlowStatsJson,
+  type HistoryEntry,
+  type HopStatsJson,
+  JITTER_COLUMNS,
+  type Outcome,
+  parseColumns,
+  type RunStatsJson,
+  type SeriesStatsJson,
+  type SeriesValues,
+} from "./src/stats/mod.ts";
+export {
   OptionError,
   OptionTypeError,
   PrivilegeError,

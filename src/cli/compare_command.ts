@@ -41,7 +41,7 @@ export const MAX_COMPARE_METHODS = 8;
  *
  * @example
  * ```ts
- * import { parseCompareSpec } from "./compare.ts";
+ * import { parseCompareSpec } from "./compare_command.ts";
  * const methods = parseCompareSpec("udp,icmp,tcp:443");
  * // [{ label: "udp", ... }, { label: "icmp", ... }, { label: "tcp:443", method: "tcp", port: 443 }]
  * ```

@@ -139,6 +139,11 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
     return this.#run?.snapshot() ?? null;
   }
 
+  /**
+   * Opens the run and yields its events: `start`, `cycle` as each cycle is
+   * settled, `snapshot` every interval (unless `snapshots: false`), and
+   * `end`. A session runs once.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<WatchEvent, void, undefined> {
     if (this.#used) throw new TypeError("A WatchSession runs once");
     this.#used = true;
