@@ -146,16 +146,5 @@ int32_t hw_drop_to(int32_t uid, int32_t gid) {
 }
 int32_t hw_drop_caps(void) { return -ENOSYS; }
 int32_t hw_privileged_self(void) { return geteuid() == 0 ? 1 : 0; }
-int32_t hw_privileged_self(void) {
-  if (geteuid() == 0) return 1;
-  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2];
-  memset(data, 0, sizeof data);
-  if (syscall(SYS_capget, &header, data) < 0) return -errno;
-  for (int i = 0; i < 2; i++)
-    if (data[i].permitted || data[i].effective) return 1;
-  return 0;
-}
-
 int32_t hw_privileged_threads(void) { return -ENOSYS; }
 #endif
