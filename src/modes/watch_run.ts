@@ -157,9 +157,10 @@ export class WatchRun implements Plan {
     if ((this.#launched >= settings.cycles || this.#stopped) && this.#cycles.size === 0) {
       return "done";
     }
+    const launching = this.#launched < settings.cycles && !this.#stopped;
     return Math.min(
-      this.#paused ? now + TICK : this.#nextCycleAt,
-      this.#nextSnapshotAt,
+      this.#paused || !launching ? now + TICK : this.#nextCycleAt,
+      settings.snapshots ? this.#nextSnapshotAt : Infinity,
       now + TICK,
     );
   }
