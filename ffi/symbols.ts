@@ -7,7 +7,7 @@
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {
@@ -37,6 +37,7 @@ export const symbols = {
   hw_privileged_threads: { parameters: [], result: "i32" },
   hw_privileged_self: { parameters: [], result: "i32" },
   hw_ids: { parameters: ["buffer"], result: "i32" },
+  hw_raise_nofile: { parameters: ["u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's functions. */

@@ -56,6 +56,12 @@ export class FfiTransport implements Transport {
     return Deno.pid;
   }
 
+  descriptorLimit(want: number): number {
+    const rc = shim().hw_raise_nofile(Math.max(0, Math.min(want, 2 ** 31 - 1)));
+    if (rc < 0) throw systemError("setrlimit", rc);
+    return rc;
+  }
+
   privileged(): boolean {
     return Deno.build.os === "linux" && privileged();
   }

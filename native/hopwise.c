@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -543,4 +544,20 @@ int32_t hw_errno_table(uint8_t *out, uint32_t capacity) {
   if (n > capacity) n = capacity;
   for (uint32_t i = 0; i < n; i++) put_i32(out + 4 * i, table[i]);
   return (int32_t)n;
+}
+
+/* ---- descriptors -------------------------------------------------------- */
+
+int32_t hw_raise_nofile(uint32_t want) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) < 0) return -errno;
+  if (limit.rlim_cur < want) {
+    rlim_t raised = want;
+    if (limit.rlim_max != RLIM_INFINITY && raised > limit.rlim_max) raised = limit.rlim_max;
+    if (raised > limit.rlim_cur) {
+      struct rlimit next = {raised, limit.rlim_max};
+      if (setrlimit(RLIMIT_NOFILE, &next) == 0) limit.rlim_cur = raised;
+    }
+  }
+  return limit.rlim_cur > INT32_MAX ? INT32_MAX : (int32_t)limit.rlim_cur;
 }

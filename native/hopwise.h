@@ -50,7 +50,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 4
+#define HW_ABI_VERSION 5
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128
@@ -147,5 +147,9 @@ int32_t hw_strerror(int32_t errnum, uint8_t *buf, uint32_t capacity);
  * EALREADY EDESTADDRREQ. Returns how many were
  * written (at most capacity). */
 int32_t hw_errno_table(uint8_t *out, uint32_t capacity);
+
+/* Raises the soft limit of open descriptors (RLIMIT_NOFILE) towards `want`,
+ * no higher than the hard limit; returns the soft limit now, or -errno. */
+int32_t hw_raise_nofile(uint32_t want);
 
 #endif

@@ -154,6 +154,11 @@ export interface Transport {
   pid(): number;
   /** Frees what the transport holds (not the sockets it handed out). */
   close?(): void;
+  /**
+   * Raises the process's limit of open descriptors towards `want` (no higher
+   * than the system allows) and returns the limit now.
+   */
+  descriptorLimit?(want: number): number;
   /** True when the process holds a privilege (uid 0 or any capability). */
   privileged?(): boolean;
   /**
