@@ -70,6 +70,11 @@ export function errnoDescription(errno: number): string {
   return text;
 }
 
+/** Whether a shim result of -errno is the given error (no SystemError made: for hot paths). */
+export function isErrno(negativeErrno: number, ...names: string[]): boolean {
+  return negativeErrno < 0 && names.includes(errnoName(-negativeErrno));
+}
+
 /** A SystemError for a shim result of -errno. */
 export function systemError(syscall: string, negativeErrno: number): SystemError {
   const errno = -negativeErrno;

@@ -13,7 +13,7 @@ import type {
   Socket,
   SocketKind,
 } from "../src/transport.ts";
-import { errnoDescription, errnoName, systemError } from "./errno.ts";
+import { errnoDescription, errnoName, isErrno, systemError } from "./errno.ts";
 import { decodeAddr, decodeMeta, encodeAddr } from "./layout.ts";
 import { shim } from "./library.ts";
 import { BYTES_OPTION, INT_OPTION, RECV, SIZE, SOCK } from "./symbols.ts";
@@ -54,6 +54,25 @@ const sentAtBuffer = new Float64Array(1);
 const sentAtBytes = new Uint8Array(sentAtBuffer.buffer);
 
 const ERRNO_TEXT = { name: errnoName, description: errnoDescription };
+
+/**
+ * Destinations already encoded, by address, port and flow label: a socket
+ * shared by thousands of traces sends to each of them again and again.
+ * Bounded: emptied when full.
+ */
+const encodedDestinations = new Map<string, Uint8Array>();
+const ENCODED_DESTINATIONS_MAX = 8192;
+
+function encodedAddr(to: Endpoint): Uint8Array {
+  const key = `${to.address}/${to.port}/${to.flowInfo ?? 0}`;
+  let bytes = encodedDestinations.get(key);
+  if (!bytes) {
+    if (encodedDestinations.size >= ENCODED_DESTINATIONS_MAX) encodedDestinations.clear();
+    bytes = encodeAddr(to);
+    encodedDestinations.set(key, bytes);
+  }
+  return bytes;
+}
 
 /** A socket backed by a kernel file descriptor. */
 export class FfiSocket implements Socket {
@@ -150,7 +169,13 @@ export class FfiSocket implements Socket {
   }
 
   send(data: Uint8Array, to?: Endpoint): number {
-    const rc = shim().hw_send(this.#fd, data, data.length, to ? encodeAddr(to) : null, sentAtBytes);
+    const rc = shim().hw_send(
+      this.#fd,
+      data,
+      data.length,
+      to ? encodedAddr(to) : null,
+      sentAtBytes,
+    );
     if (rc < 0) throw systemError("send", rc);
     return sentAtBuffer[0]!;
   }
@@ -165,9 +190,9 @@ export class FfiSocket implements Socket {
       errorQueue ? RECV.errqueue : 0,
     );
     if (n < 0) {
-      const error = systemError("recvmsg", n);
-      if (error.code === "EAGAIN" || error.code === "EINTR") return null;
-      throw error;
+      // The common case of every drained socket: nothing more to read, no error object made.
+      if (isErrno(n, "EAGAIN", "EINTR")) return null;
+      throw systemError("recvmsg", n);
     }
     return decodeMeta(metaBuffer, receiveBuffer.slice(0, n), ERRNO_TEXT);
   }
