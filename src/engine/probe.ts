@@ -63,6 +63,11 @@ export class Probe {
   readonly flow: number;
   /** Who is told of its answer. */
   readonly owner: ProbeOwner | null;
+  /**
+   * The address it is sent to, when its session serves many targets (one
+   * unconnected socket); null when the session's socket names the target.
+   */
+  readonly target: string | null;
   #status: ProbeStatus = "unsent";
   #sentAt: number | null = null;
   #answer: ProbeAnswer | null = null;
@@ -73,13 +78,14 @@ export class Probe {
 
   /** Makes slot `index` (TTL `ttl`, place `place`) of flow `flow`. */
   constructor(
-    slot: { index: number; ttl: number; place: number; flow?: number },
+    slot: { index: number; ttl: number; place: number; flow?: number; target?: string | null },
     owner: ProbeOwner | null = null,
   ) {
     this.index = slot.index;
     this.ttl = slot.ttl;
     this.place = slot.place;
     this.flow = slot.flow ?? 0;
+    this.target = slot.target ?? null;
     this.owner = owner;
   }
 

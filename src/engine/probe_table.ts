@@ -20,23 +20,31 @@ export class ProbeTable implements ProbeOwner {
   #largest = 0;
   #listener: (probe: Probe) => void;
   #flows: number;
+  #target: string | null;
 
   /**
    * Makes the table. With `flowPerPlace`, each place of a hop is a flow of
    * its own (multipath); with `flows`, place p is flow p mod `flows` (a
    * continuous run's queries of each flow); else every probe is flow 0.
-   * `onAnswer` hears of every answer, after the table.
+   * `onAnswer` hears of every answer, after the table; `target` is the
+   * address its probes carry for a session shared by many targets.
    */
   constructor(
     maxTtl: number,
     slotsPerHop: number,
-    options: { flowPerPlace?: boolean; flows?: number; onAnswer?: (probe: Probe) => void } = {},
+    options: {
+      flowPerPlace?: boolean;
+      flows?: number;
+      onAnswer?: (probe: Probe) => void;
+      target?: string | null;
+    } = {},
   ) {
     this.slotsPerHop = slotsPerHop;
     this.size = maxTtl * slotsPerHop;
     this.#slots = new Array(this.size);
     this.#flows = options.flows ?? (options.flowPerPlace ? slotsPerHop : 1);
     this.#listener = options.onAnswer ?? (() => {});
+    this.#target = options.target ?? null;
   }
 
   /** Slot `index`: (ttl - 1) × slotsPerHop + place. */
@@ -47,7 +55,10 @@ export class ProbeTable implements ProbeOwner {
       const q = this.slotsPerHop;
       const ttl = Math.floor(index / q) + 1;
       const place = index % q;
-      probe = new Probe({ index, ttl, place, flow: place % this.#flows }, this);
+      probe = new Probe(
+        { index, ttl, place, flow: place % this.#flows, target: this.#target },
+        this,
+      );
       this.#slots[index] = probe;
     }
     return probe;

@@ -16,6 +16,9 @@ import { Channel, type ChannelSettings } from "./channel.ts";
 import type { Statistics } from "./statistics.ts";
 import { WakeQueue } from "./wake_queue.ts";
 
+/** Probes sent, at most, before the prober reads what came back (a reply per probe can come). */
+const READ_EVERY = 256;
+
 /** What a mode runs on the prober. */
 export interface Plan {
   /**
@@ -50,6 +53,8 @@ export class Prober {
   readonly #tolerance: number;
   /** The rate cap's theoretical time of the next send (GCRA). */
   #nextSend = -Infinity;
+  /** Sends since the sockets were last read. */
+  #sentSinceRead = 0;
 
   /** Makes a prober over `transport`. */
   constructor(transport: Transport, options: ProberOptions = {}) {
@@ -86,6 +91,7 @@ export class Prober {
   }
 
   #noteSend(at: number): void {
+    this.#sentSinceRead++;
     if (this.#interval === 0) return;
     this.#nextSend = Math.max(this.#nextSend, at) + this.#interval;
   }
@@ -132,6 +138,8 @@ export class Prober {
       for (const plan of this.#queue.takeDue(now)) due.add(plan);
       for (const plan of due) {
         if (!this.#plans.has(plan)) continue;
+        // Many plans sending at once: read between them, before the replies overflow a socket.
+        if (this.#sentSinceRead >= READ_EVERY) await this.#wait(-Infinity, signal);
         let next: number | "done";
         try {
           next = plan.step(now);
@@ -160,6 +168,7 @@ export class Prober {
       }
     }
     const timeout = Math.max(0, until - this.now());
+    this.#sentSinceRead = 0;
     const ready = await this.#transport.wait(sockets, timeout, signal);
     for (const r of ready) owners.get(r.socket)?.receive(r);
   }

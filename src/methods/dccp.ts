@@ -24,6 +24,7 @@ export const dccpMethod: Method = {
   port: { meaning: "port", default: 33434 },
   paris: false,
   onePerTime: false,
+  shares: false,
   privilege: "raw",
   replies: ["dccp-response", "rst"],
   keywords: [{

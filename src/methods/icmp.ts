@@ -68,7 +68,7 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
 class IcmpSession implements MethodSession {
   dataLength: number;
   readonly socketPerProbe = false;
-  readonly reading = { limit: 64, untilMatch: false };
+  readonly reading: { limit: number; untilMatch: boolean };
   #context: MethodContext;
   #flow: number;
   #socket: Socket;
@@ -80,6 +80,8 @@ class IcmpSession implements MethodSession {
   #local: Uint8Array | null = null;
   #bySequence = new Map<number, Probe>();
   #sequenceOf = new Map<Probe, number>();
+  /** Serving many targets: each probe names its own, and sequence numbers in use are skipped. */
+  #shared: boolean;
   /** Flow-stable probing: each probe's own bytes (they differ in the compensation word). */
   #packets: Map<Probe, Uint8Array> | null;
 
@@ -93,9 +95,20 @@ class IcmpSession implements MethodSession {
     const { socket, raw } = openSocket(context);
     this.#socket = socket;
     this.#raw = raw;
+    this.#shared = context.shared ?? false;
+    // Shared by many targets, a wake-up may find hundreds of replies waiting.
+    this.reading = { limit: this.#shared ? 1024 : 64, untilMatch: false };
     try {
       context.tune(socket);
-      socket.connect(targetEndpoint(context, 0));
+      if (this.#shared) {
+        try {
+          socket.setInt("rcvBuf", 4 << 20);
+        } catch {
+          // The kernel's net.core.rmem_max caps it; a smaller buffer will do.
+        }
+      }
+      // Shared by many targets: unconnected, each probe sent to its own.
+      if (!this.#shared) socket.connect(targetEndpoint(context, 0));
       socket.setInt("recvErr", 1);
       if (raw) {
         // Linux traceroute uses the pid; a second trace in this process needs its own.
@@ -138,13 +151,19 @@ class IcmpSession implements MethodSession {
       // counts the probe as sent and shows "*"). Collect it first.
       this.#socket.takeError();
     }
-    const sequence = this.#nextSequence & 0xffff;
+    let sequence = this.#nextSequence & 0xffff;
+    if (this.#shared) {
+      // Many targets' probes in flight at once: never reuse a sequence in use, nor 0.
+      while (sequence === 0 || this.#bySequence.has(sequence)) sequence = (sequence + 1) & 0xffff;
+      this.#nextSequence = sequence;
+    }
     const packet = this.#packets ? this.#parisPacket(probe, sequence) : this.#packet;
     if (!this.#packets) {
       if (family === 4) writeICMPv4Echo(packet, ICMP4.echo, this.#ident, sequence);
       else writeICMPv6Echo(packet, ICMP6.echoRequest, this.#ident, sequence);
     }
-    const sentAt = sendProbe(this.#socket, packet, () => transport.now());
+    const to = this.#shared ? { address: probe.target ?? "", port: 0 } : undefined;
+    const sentAt = sendProbe(this.#socket, packet, () => transport.now(), to);
     if (sentAt === null) return null;
     this.#packets?.set(probe, packet);
     // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
@@ -220,6 +239,9 @@ class IcmpSession implements MethodSession {
     if (message.ident !== this.#ident) return "foreign";
     const probe = this.#bySequence.get(message.sequence);
     if (!probe) return "unknown-probe";
+    // Shared: the reply's peer (its sender, or the error's original destination) must be the
+    // probe's target; a connected socket sees no other.
+    if (this.#shared && datagram.from?.address !== probe.target) return "foreign";
     if (errorQueue) {
       // The payload quoted must be the probe's (its header is checked above).
       const sent = this.#packets?.get(probe) ?? this.#packet;
@@ -236,6 +258,9 @@ class IcmpSession implements MethodSession {
   #checksumValid(bytes: Uint8Array, datagram: Datagram): boolean {
     if (this.#context.family === 4) return icmpv4ChecksumValid(bytes);
     if (!datagram.from) return false;
+    // Unconnected, the address a reply came to is not known here; the kernel checks ICMPv6
+    // checksums of raw sockets itself.
+    if (this.#shared) return true;
     this.#local ??= addressBytes(this.#socket.localEndpoint().address);
     return icmpv6Checksum(bytes, addressBytes(datagram.from.address), this.#local) === 0;
   }
@@ -264,6 +289,7 @@ export const icmpMethod: Method = {
   port: { meaning: "first sequence", default: 1 },
   paris: true,
   onePerTime: false,
+  shares: true,
   privilege: "raw-or-ping",
   replies: ["echo-reply"],
   keywords: [

@@ -37,8 +37,13 @@ export interface MethodContext {
   transport: Transport;
   /** IP version. */
   family: Family;
-  /** The address traced. */
+  /** The address traced ("" when `shared`). */
   target: string;
+  /**
+   * The session serves many targets over unconnected sockets: each probe is
+   * sent to its own `target` (only methods that declare `shares`).
+   */
+  shared?: boolean;
   /** `-p`: the method's port or first sequence, 0 for its default. */
   port: number;
   /**
@@ -190,6 +195,8 @@ export interface Method {
   readonly paris: boolean;
   /** Sends one probe at a time (forces `-N 1` and a fixed wait). */
   readonly onePerTime: boolean;
+  /** One session can serve many targets over one unconnected socket (`--targets`). */
+  readonly shares: boolean;
   /** The privilege it needs. */
   readonly privilege: MethodPrivilege;
   /** What answers a probe that reaches the destination. */

@@ -100,6 +100,7 @@ export const rawMethod: Method = {
   port: { meaning: "protocol", default: DEFAULT_RAW_PROTOCOL },
   paris: false,
   onePerTime: true,
+  shares: false,
   privilege: "raw",
   replies: ["protocol-unreachable", "data"],
   keywords: [{

@@ -180,6 +180,7 @@ export const tcpMethod: Method = {
   port: { meaning: "port", default: 80 },
   paris: true,
   onePerTime: false,
+  shares: false,
   privilege: "raw",
   replies: ["syn-ack", "rst"],
   keywords: [

@@ -106,6 +106,7 @@ export const tcpconnMethod: Method = {
   port: { meaning: "port", default: 80 },
   paris: false,
   onePerTime: false,
+  shares: false,
   privilege: "none",
   replies: ["syn-ack", "rst"],
   keywords: [],

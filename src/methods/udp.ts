@@ -152,6 +152,7 @@ export const defaultMethod: Method = {
   port: { meaning: "first port", default: 33434 },
   paris: true,
   onePerTime: false,
+  shares: false,
   privilege: "none",
   replies: ["port-unreachable", "data"],
   keywords: [],
@@ -169,6 +170,7 @@ export const udpliteMethod: Method = {
   port: { meaning: "port", default: 53 },
   paris: false,
   onePerTime: false,
+  shares: false,
   privilege: "none",
   replies: ["port-unreachable", "data"],
   keywords: [{
@@ -199,6 +201,7 @@ export const udpMethod: Method = {
   port: { meaning: "port", default: 53 },
   paris: true,
   onePerTime: false,
+  shares: false,
   privilege: "none",
   replies: ["port-unreachable", "data"],
   keywords: [],
