@@ -61,7 +61,7 @@
  * @module
  */
 
-import type { Lab } from "./lab.ts";
+import { isLabAddress, type Lab } from "./lab.ts";
 import { addDelay } from "./delayer.ts";
 
 /** How an unreachable router answers; see the module doc. */
@@ -89,6 +89,12 @@ export interface ChainOptions {
    * Default `"normal"`.
    */
   destination?: "normal" | "drop-all";
+  /**
+   * Prefixes (inside the lab ranges) the destination answers for as if
+   * every address were its own (`ip route add local PREFIX dev lo`): many
+   * targets, all at the destination's hop. The chain routes them there.
+   */
+  anyPrefixes?: string[];
   /**
    * Routers (by hop, 1-based) that drop this share (0 to 1) of every packet
    * they forward, at random, both ways (`iptables -m statistic --mode
@@ -193,6 +199,14 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
   checkHops("silent", silentOption, routers);
   const unreachable = options.unreachable;
   if (unreachable) checkHops("unreachable", [unreachable.hop], routers);
+  for (const prefix of options.anyPrefixes ?? []) {
+    const [base = "", length = ""] = prefix.split("/");
+    const bits = base.includes(":") ? 128 : 32;
+    // The whole prefix must lie inside the lab's ranges (198.18.0.0/15, 2001:db8::/32).
+    if (!isLabAddress(base) || !/^\d+$/.test(length) || Number(length) < (bits === 32 ? 15 : 32)) {
+      throw new Error(`chain: anyPrefixes ${prefix} is not inside the lab's ranges`);
+    }
+  }
   const forwardLoss = options.forwardLoss ?? [];
   checkHops("forwardLoss", forwardLoss.map((l) => l.hop), routers);
   for (const { share } of forwardLoss) {
@@ -284,6 +298,11 @@ export async function chain(lab: Lab, options: ChainOptions): Promise<Chain> {
     }
     const script = restore("iptables-restore", v4) + restore("ip6tables-restore", v6);
     if (script !== "") work.push(lab.sh(node, script));
+    if (hop === dstHop) {
+      for (const prefix of options.anyPrefixes ?? []) {
+        work.push(lab.sh(node, `ip route add local ${prefix} dev lo`));
+      }
+    }
   }
 
   const lastHop = unreachable?.hop ?? dstHop;

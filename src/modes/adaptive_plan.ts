@@ -41,6 +41,8 @@ export class AdaptivePlan implements Plan {
   #pass: "first" | "waiting" | "second" | "over" = "first";
   #reprobes: Probe[] = [];
   #reprobeAt = 0;
+  /** Hops from the first whose fate is known: an answer other than a final one, or all expired. */
+  #known = 0;
   /** Why the trace ended, once it has. */
   reason: StopReason | null = null;
 
@@ -82,8 +84,16 @@ export class AdaptivePlan implements Plan {
         const status = slots.at(n).status;
         if (status === "in-flight" || status === "dropped") inFlight++;
       }
+      const lookahead = slots.settings.lookahead;
+      if (lookahead !== undefined) this.#advanceKnown(end);
       let burst = 0;
       while (this.#pass === "first" && this.#next < end && inFlight < simultaneous) {
+        if (
+          lookahead !== undefined &&
+          slots.at(this.#next).ttl > slots.settings.firstHop - 1 + this.#known + lookahead
+        ) {
+          break; // An answer (or an expiry) moves the window on.
+        }
         if (burst++ === SEND_BURST) {
           nextTime = now;
           break;
@@ -151,6 +161,25 @@ export class AdaptivePlan implements Plan {
         nextTime = now;
       }
       return nextTime;
+    }
+  }
+
+  /** Counts on the hops whose fate is known, from the first probed up to `end`. */
+  #advanceKnown(end: number): void {
+    const slots = this.#slots;
+    const q = slots.settings.queries;
+    for (;;) {
+      const hop = slots.first + this.#known * q;
+      if (hop >= end) return;
+      let settled = 0;
+      let answered = false;
+      for (let i = hop; i < hop + q; i++) {
+        const p = slots.at(i);
+        if (p.settled) settled++;
+        if (p.status === "answered") answered = true;
+      }
+      if (!answered && settled < q) return;
+      this.#known++;
     }
   }
 

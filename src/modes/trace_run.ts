@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Statistics } from "../engine/statistics.ts";
+import { Statistics, type TraceStatistics } from "../engine/statistics.ts";
+import type { Channel } from "../engine/channel.ts";
 import type { Prober } from "../engine/prober.ts";
 import { sanitizeName } from "../lookup/names.ts";
 import type { Session } from "../session/open.ts";
@@ -32,10 +33,22 @@ export class TraceRun {
   readonly #asPaths = new Map<string, Promise<string>>();
   #wake: (() => void) | null = null;
   #reason: StopReason | null = null;
+  readonly #shared: boolean;
+  readonly #slots: TraceSlots;
   #failure: { error: unknown } | null = null;
 
-  /** Puts the trace of `session` on `prober`; it runs when the prober does. */
-  constructor(session: Session, prober: Prober, privileges: PrivilegeState) {
+  /**
+   * Puts the trace of `session` on `prober`; it runs when the prober does.
+   * With `shared`, its probes go through that channel (a session serving many
+   * targets; `session` names this trace's target), which stays on the prober.
+   */
+  constructor(
+    session: Session,
+    prober: Prober,
+    privileges: PrivilegeState,
+    shared: Channel | null = null,
+    lookahead?: number,
+  ) {
     this.#session = session;
     const { opts } = session;
     this.start = traceStart({
@@ -47,7 +60,8 @@ export class TraceRun {
       privileges,
     });
     this.statistics = new Statistics();
-    const channel = prober.open(session.methodSession, session.channel, this.statistics);
+    this.#shared = shared !== null;
+    const channel = shared ?? prober.open(session.methodSession, session.channel, this.statistics);
     const { settings } = this.start;
     const slots = new TraceSlots(
       {
@@ -56,6 +70,8 @@ export class TraceRun {
         queries: opts.queries,
         simultaneous: settings.simultaneous,
         wait: { ...settings.wait, adaptive: settings.timing === "adaptive" },
+        target: shared ? session.target.address : null,
+        ...(lookahead !== undefined ? { lookahead } : {}),
       },
       channel,
       {
@@ -67,8 +83,9 @@ export class TraceRun {
       },
     );
     const plan = settings.timing === "adaptive" ? new AdaptivePlan(slots) : new ClassicPlan(slots);
+    this.#slots = slots;
     slots.poke = prober.add(plan, (error) => {
-      prober.remove(channel);
+      if (!shared) prober.remove(channel);
       if (error !== null) this.fail(error);
       else this.#finish(plan.reason ?? "aborted");
     });
@@ -103,6 +120,23 @@ export class TraceRun {
   fail(error: unknown): void {
     this.#failure ??= { error };
     this.#finish("aborted");
+  }
+
+  /**
+   * What this trace sent and had answered, counted from its probes: over a
+   * shared channel what was read and ignored belongs to no one trace.
+   */
+  #ownCounts(): TraceStatistics {
+    let sent = 0;
+    let matched = 0;
+    const { table } = this.#slots;
+    for (let i = 0; i < table.size; i++) {
+      const p = table.peek(i);
+      if (!p || p.status === "unsent") continue;
+      sent++;
+      if (p.status === "answered") matched++;
+    }
+    return { sent, received: matched, matched, socketErrors: 0, ignored: {} };
   }
 
   /** Its result with names and AS paths filled in. */
@@ -147,7 +181,7 @@ export class TraceRun {
     }
     if (this.#failure) throw this.#failure.error;
     const endedAt = new Date().toISOString();
-    const statistics = this.statistics.snapshot();
+    const statistics = this.#shared ? this.#ownCounts() : this.statistics.snapshot();
     yield { type: "end", reason: this.#reason, endedAt, statistics };
     return { ...this.start, hops, reason: this.#reason, endedAt, statistics };
   }

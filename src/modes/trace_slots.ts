@@ -26,6 +26,15 @@ export interface TraceSlotsSettings {
   simultaneous: number;
   /** The wait rule. */
   wait: WaitRule;
+  /** The address each probe carries, when the channel's session serves many targets. */
+  target?: string | null;
+  /**
+   * Adaptive timing sends a TTL only this many past the deepest hop whose
+   * fate is known (an answer, or every probe expired): a run of many
+   * targets, where throughput counts more than one trace's time, sends
+   * little past the destination. Unset: every TTL at once.
+   */
+  lookahead?: number;
 }
 
 /** Hears of a trace's probes. */
@@ -55,6 +64,7 @@ export class TraceSlots {
     this.channel = channel;
     this.listener = listener;
     this.table = new ProbeTable(settings.maxHops, settings.queries, {
+      target: settings.target ?? null,
       onAnswer: (probe) => {
         listener.answered?.(probe);
         this.poke();

@@ -87,16 +87,49 @@ export async function openSession(
   transport: Transport,
 ): Promise<Session> {
   const opts = resolveOptions(options);
-  const method = findMethod(opts.method)!;
-  const keywords = await parseKeywords(method, opts.methodOptions);
   const resolver: Resolver = options.resolver ?? systemResolver();
   const target = typeof host === "string"
     ? await resolveTarget(host, opts.family, resolver)
     : { ...host };
-  const family = target.family;
-  if (opts.family && opts.family !== family) {
+  if (opts.family && opts.family !== target.family) {
     throw new OptionError("family", `Target ${target.address} is not IPv${opts.family}`);
   }
+  return await open(target, opts, resolver, transport, false);
+}
+
+/**
+ * A session that serves many targets of `family` over one unconnected
+ * socket (`--targets`), when the method can share one and no option ties a
+ * socket to one target (`-g`, `-l`, `--mtu`); null otherwise. Its `target`
+ * has an empty address: each probe carries its own.
+ *
+ * @throws as {@linkcode openSession} does
+ */
+export async function openSharedSession(
+  family: Family,
+  options: TraceOptions,
+  transport: Transport,
+): Promise<Session | null> {
+  const opts = resolveOptions(options);
+  const method = findMethod(opts.method)!;
+  if (!method.shares || opts.gateways.length > 0 || opts.flowLabel !== 0 || opts.mtuDiscovery) {
+    return null;
+  }
+  const resolver: Resolver = options.resolver ?? systemResolver();
+  return await open({ host: "", address: "", family }, opts, resolver, transport, true);
+}
+
+/** Opens the method's session for `target` (or, `shared`, for any of its family). */
+async function open(
+  target: Target,
+  opts: ResolvedOptions,
+  resolver: Resolver,
+  transport: Transport,
+  shared: boolean,
+): Promise<Session> {
+  const method = findMethod(opts.method)!;
+  const keywords = await parseKeywords(method, opts.methodOptions);
+  const family = target.family;
   if (opts.source !== null && familyOf(opts.source) !== family) {
     throw new OptionError(
       "source",
@@ -104,7 +137,7 @@ export async function openSession(
     );
   }
   checkGateways(opts.gateways, family);
-  const targetBytes = addressBytes(target.address);
+  const targetBytes = shared ? new Uint8Array(family === 4 ? 4 : 16) : addressBytes(target.address);
   const ipOptions = sourceRoute(opts.gateways, opts.routingHeaderType, family, targetBytes);
   // With a whois server to ask, resolve it now: failure ends the run before it starts.
   let whois: WhoisClient | null = null;
@@ -125,6 +158,7 @@ export async function openSession(
     transport,
     family,
     target: target.address,
+    shared,
     port: opts.port,
     flowInfo: family === 6 && (opts.tos || opts.flowLabel)
       ? ((opts.tos & 0xff) << 20 | opts.flowLabel) >>> 0
