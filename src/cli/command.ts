@@ -60,10 +60,10 @@ export interface ModeSettings {
 /** What the command line asks for. */
 export interface Command {
   /** The mode. */
-  mode: "trace" | "multipath" | "compare" | "continuous";
-  /** The host as given. */
+  mode: "trace" | "multipath" | "compare" | "continuous" | "many";
+  /** The host as given ("" with --targets). */
   host: string;
-  /** The host resolved. */
+  /** The host resolved (a placeholder with --targets, whose hosts come from the list). */
   target: Target;
   /** The options of every trace. */
   options: TraceOptions;
@@ -135,25 +135,29 @@ export async function parseCommand(
     return STATUS.ok;
   }
   const positionals = parsed.positionals;
-  if (positionals.length === 0) fail(`Specify "host" missing argument.`);
-  if (positionals.length > 2) {
-    const extra = positionals[2]!;
-    fail(`Extra arg \`${extra.value}' (position 3, argc ${extra.argc})`);
+  // With --targets the hosts come from the list; packet_len may follow the options alone.
+  const many = state.targets !== null;
+  if (!many && positionals.length === 0) fail(`Specify "host" missing argument.`);
+  if (positionals.length > (many ? 1 : 2)) {
+    const extra = positionals[many ? 1 : 2]!;
+    fail(`Extra arg \`${extra.value}' (position ${many ? 2 : 3}, argc ${extra.argc})`);
   }
-  const hostArg = positionals[0]!;
-  let target: Target;
-  try {
-    target = await resolveTarget(hostArg.value, state.family, resolver);
-  } catch (e) {
-    if (!(e instanceof ResolveError)) throw e;
-    out.stderr(`${hostArg.value}: ${e.reason}\n`);
-    return fail(
-      `Cannot handle "host" cmdline arg \`${hostArg.value}' on position 1 (argc ${hostArg.argc})`,
-    );
+  const hostArg = many ? null : positionals[0]!;
+  let target: Target | null = null;
+  if (hostArg) {
+    try {
+      target = await resolveTarget(hostArg.value, state.family, resolver);
+    } catch (e) {
+      if (!(e instanceof ResolveError)) throw e;
+      out.stderr(`${hostArg.value}: ${e.reason}\n`);
+      return fail(
+        `Cannot handle "host" cmdline arg \`${hostArg.value}' on position 1 (argc ${hostArg.argc})`,
+      );
+    }
   }
-  const family: Family = state.family || target.family;
+  const family: Family | 0 = state.family || target?.family || 0;
   let packetLength = -1;
-  const lengthArg = positionals[1];
+  const lengthArg = positionals[many ? 0 : 1];
   if (lengthArg) {
     const n = parseCInt(lengthArg.value);
     if (n === null) {
@@ -179,7 +183,7 @@ export async function parseCommand(
 
   const moduleName = state.module.toLowerCase();
   const traceOptions: TraceOptions = {
-    family,
+    ...(family ? { family } : {}),
     method: moduleName as MethodName,
     methodOptions: [...state.methodWords],
     firstHop: state.firstHop,
@@ -273,16 +277,29 @@ export async function parseCommand(
       badInput(new OptionError("csv", "--csv is for --report and --watch"));
     }
   }
+  if (many && (modes > 0 || state.continuous !== null || state.explain)) {
+    badInput(
+      new OptionError(
+        "targets",
+        "--targets traces each target once: not with --compare, --flows, --mda, --report, --watch or --explain",
+      ),
+    );
+  }
+  if (!many && (state.parallel !== null || state.rate !== null)) {
+    badInput(new OptionError("targets", "--parallel and --rate go with --targets"));
+  }
   return {
-    mode: state.continuous !== null
+    mode: many
+      ? "many"
+      : state.continuous !== null
       ? "continuous"
       : state.compare !== null
       ? "compare"
       : state.flows !== null || state.mda
       ? "multipath"
       : "trace",
-    host: hostArg.value,
-    target,
+    host: hostArg?.value ?? "",
+    target: target ?? { host: "", address: "", family: family || 4 },
     options: traceOptions,
     settings: {
       output: state.output,

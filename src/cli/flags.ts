@@ -49,6 +49,12 @@ export interface State {
   mtu: boolean;
   back: boolean;
   output: "classic" | "json" | "ndjson" | "csv";
+  /** --targets FILE (`-`: standard input): many targets (null: off). */
+  targets: string | null;
+  /** --parallel N (null: the default). */
+  parallel: number | null;
+  /** --rate PPS (null: the default). */
+  rate: number | null;
   /** --report or --watch: a continuous run (null: off). */
   continuous: "report" | "watch" | null;
   /** --cycles N (null: the default). */
@@ -105,6 +111,9 @@ export function initialState(programName: string): State {
     mtu: false,
     back: false,
     output: "classic",
+    targets: null,
+    parallel: null,
+    rate: null,
     continuous: null,
     cycles: null,
     interval: null,
@@ -360,6 +369,33 @@ export function buildOptions(
       },
     },
     { long: "explain", handle: flag(() => (state.explain = true)) },
+    {
+      long: "targets",
+      arg: "file",
+      nextWord: true,
+      handle: (v) => {
+        if (!v) return false;
+        state.targets = v;
+        return true;
+      },
+    },
+    {
+      long: "parallel",
+      arg: "num",
+      nextWord: true,
+      handle: uint((n) => (state.parallel = n)),
+    },
+    {
+      long: "rate",
+      arg: "pps",
+      nextWord: true,
+      handle: (v) => {
+        const n = parseCDouble(v ?? "");
+        if (n === null || !(n >= 0) || !Number.isFinite(n)) return false;
+        state.rate = n;
+        return true;
+      },
+    },
     { long: "csv", handle: flag(() => (state.output = "csv")) },
     { long: "report", handle: flag(() => (state.continuous = "report")) },
     { long: "watch", handle: flag(() => (state.continuous = "watch")) },

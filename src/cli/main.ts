@@ -36,6 +36,10 @@ export async function main(args: readonly string[], context: CliContext): Promis
         const { runCompareCommand } = await import("./compare_command.ts");
         return await runCompareCommand(command);
       }
+      case "many": {
+        const { runManyCommand } = await import("./many_command.ts");
+        return await runManyCommand(command);
+      }
       case "continuous": {
         const { runContinuousCommand } = await import("./continuous_command.ts");
         return await runContinuousCommand(command);

@@ -1,0 +1,208 @@
+/**
+ * `--targets FILE` on the command line: every target of the list traced in
+ * one run, printed in input order as soon as a trace and every one before it
+ * are done (classic text, `--json` as JSON Lines, `--ndjson` events tagged
+ * with their target); a progress line on a terminal's stderr, a summary at
+ * the end. A line that names no target, or a target that does not resolve,
+ * is reported with its line number and the others are traced (exit 1);
+ * a list that cannot be read is bad input (exit 2) before anything is sent.
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
+import { parseTargets, type TargetEntry } from "../modes/targets.ts";
+import { ClassicFormatter } from "../output/classic.ts";
+import type { Trace, TraceEvent } from "../types.ts";
+import type { Command } from "./command.ts";
+import { interruptedStatus, STATUS } from "./exit.ts";
+import type { CliOutput } from "./io.ts";
+
+/** Reads the list: a file, or standard input for `-`. */
+async function readList(path: string): Promise<string> {
+  try {
+    if (path !== "-") return await Deno.readTextFile(path);
+    return await new Response(Deno.stdin.readable).text();
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+    throw new OptionError(
+      "targets",
+      `--targets: cannot read ${path === "-" ? "standard input" : `"${path}"`}: ${why}`,
+    );
+  }
+}
+
+/** A whole trace as the events that print it. */
+export function traceEvents(trace: Trace): TraceEvent[] {
+  const { hops, reason, endedAt, statistics, ...start } = trace;
+  const events: TraceEvent[] = [{ type: "start", ...start }];
+  for (const hop of hops) {
+    for (const probe of hop.probes) events.push({ type: "probe", probe });
+    events.push({ type: "hop", hop });
+  }
+  events.push({ type: "end", reason, endedAt, statistics });
+  return events;
+}
+
+/** Prints results in input order, as soon as each and every one before it is in. */
+class InOrder {
+  #next = 0;
+  readonly #waiting = new Map<number, ManyResult>();
+  readonly #print: (result: ManyResult) => void;
+  readonly #skipped: Set<number>;
+
+  constructor(print: (result: ManyResult) => void, skipped: Set<number>) {
+    this.#print = print;
+    this.#skipped = skipped;
+  }
+
+  add(result: ManyResult): void {
+    this.#waiting.set(result.entry.index, result);
+    for (;;) {
+      while (this.#skipped.has(this.#next)) this.#next++;
+      const ready = this.#waiting.get(this.#next);
+      if (!ready) return;
+      this.#waiting.delete(this.#next++);
+      this.#print(ready);
+    }
+  }
+
+  /** Prints whatever is in, in order, gaps and all (the run was stopped). */
+  flush(): void {
+    for (const index of [...this.#waiting.keys()].sort((a, b) => a - b)) {
+      this.#print(this.#waiting.get(index)!);
+    }
+    this.#waiting.clear();
+  }
+}
+
+/** The progress line: targets done of all, probes a second, time so far, time left. */
+function progressLine(done: number, total: number, probes: number, elapsedMs: number): string {
+  const seconds = elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(probes / seconds) : 0;
+  const eta = done > 0 ? Math.round((seconds / done) * (total - done)) : null;
+  return `hopwise: ${done}/${total} targets, ${rate} probes/s, ${seconds.toFixed(1)} s` +
+    (eta === null ? "" : `, about ${eta} s left`);
+}
+
+/** The summary line. */
+function summaryLine(s: ManySummary, badLines: number): string {
+  const seconds = s.wallMs / 1000;
+  const rate = seconds > 0 ? Math.round(s.probes / seconds) : 0;
+  const failed = s.failed + badLines;
+  return `hopwise: ${s.targets + badLines} targets, ${s.traced} traced (${s.reached} reached)` +
+    (failed ? `, ${failed} failed` : "") + `, ${s.probes} probes, ${rate} probes/s, ` +
+    `${seconds.toFixed(2)} s${s.aborted ? ", interrupted" : ""}\n`;
+}
+
+/** Writes to stdout; a closed pipe ends the run quietly. */
+function writer(out: CliOutput, stop: AbortController): (text: string) => void {
+  return (text) => {
+    if (stop.signal.aborted && stop.signal.reason === "pipe") return;
+    try {
+      out.stdout(text);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      stop.abort("pipe");
+    }
+  };
+}
+
+/** Runs `--targets`; resolves to the exit status. */
+export async function runManyCommand(command: Command): Promise<number> {
+  const { settings, state, options } = command;
+  const { out } = settings;
+  const { targets, errors } = parseTargets(await readList(state.targets!));
+  for (const e of errors) {
+    out.stderr(`hopwise: --targets line ${e.line}: "${e.text}": ${e.reason}\n`);
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(settings.signal?.reason);
+  settings.signal?.addEventListener("abort", onSignal, { once: true });
+  const write = writer(out, stop);
+  const print = (r: ManyResult) => {
+    if (!r.trace) return;
+    const where = { target: r.entry.host, line: r.entry.line };
+    if (settings.output === "json") {
+      const { traceToJson } = jsonModule!;
+      write(JSON.stringify({ ...traceToJson(r.trace), input: where }) + "\n");
+    } else if (settings.output === "ndjson") {
+      const formatter = new jsonModule!.NdjsonFormatter();
+      for (const event of r.events ?? traceEvents(r.trace)) {
+        const line = formatter.format(event);
+        write(`{"target":${JSON.stringify(where.target)},"line":${where.line},${line.slice(1)}`);
+      }
+    } else {
+      const formatter = new ClassicFormatter({
+        numeric: settings.numeric,
+        tcpFlags: r.trace.method === "tcp" && r.trace.settings.methodOptions.includes("info"),
+        extensions: options.extensions ?? false,
+        back: settings.back ?? false,
+      });
+      write(traceEvents(r.trace).map((e) => formatter.format(e)).join(""));
+    }
+  };
+  const jsonModule = settings.output === "classic" ? null : await import("../output/json.ts");
+  const failedIndexes = new Set<number>();
+  const ordered = new InOrder(print, failedIndexes);
+  const started = performance.now();
+  let done = 0;
+  let probes = 0;
+  const progress = Deno.stderr.isTerminal();
+  const timer = progress
+    ? setInterval(() => {
+      out.stderr(
+        `\r\x1b[K${progressLine(done, targets.length, probes, performance.now() - started)}`,
+      );
+    }, 250)
+    : null;
+  let summary: ManySummary | null = null;
+  try {
+    const run = traceMany(targets, {
+      ...options,
+      ...(state.parallel !== null ? { parallel: state.parallel } : {}),
+      ...(state.rate !== null ? { rate: state.rate } : {}),
+      events: settings.output === "ndjson",
+      signal: stop.signal,
+    });
+    for (;;) {
+      const step = await run.next();
+      if (step.done) {
+        summary = step.value;
+        break;
+      }
+      const r = step.value;
+      done++;
+      probes += r.trace?.statistics.sent ?? 0;
+      if (r.error) {
+        failedIndexes.add(r.entry.index);
+        out.stderr(
+          `${progress ? "\r\x1b[K" : ""}hopwise: --targets line ${r.entry.line}: ${
+            describe(r.entry, r.error)
+          }\n`,
+        );
+      }
+      ordered.add(r);
+    }
+  } finally {
+    if (timer !== null) {
+      clearInterval(timer);
+      out.stderr("\r\x1b[K");
+    }
+    settings.signal?.removeEventListener("abort", onSignal);
+  }
+  if (stop.signal.reason === "pipe") return STATUS.brokenPipe;
+  if (summary.aborted) ordered.flush();
+  if (summary.parallelNote) out.stderr(`hopwise: ${summary.parallelNote}\n`);
+  out.stderr(summaryLine(summary, errors.length));
+  if (summary.aborted) return interruptedStatus(settings.signal);
+  return summary.failed + errors.length > 0 ? STATUS.failed : STATUS.ok;
+}
+
+/** A target that could not be traced, in one phrase. */
+function describe(entry: TargetEntry, error: Error): string {
+  const reason = "reason" in error && typeof error.reason === "string"
+    ? error.reason
+    : error.message;
+  return `"${entry.host}": ${reason}`;
+}
