@@ -55,6 +55,11 @@ export class Prober {
   #nextSend = -Infinity;
   /** Sends since the sockets were last read. */
   #sentSinceRead = 0;
+  /** The plan being stepped (its sends are noted against it). */
+  #stepping: Plan | null = null;
+  /** When each plan last sent, in sends counted (for turns under the rate cap). */
+  readonly #lastSent = new Map<Plan, number>();
+  #sends = 0;
 
   /** Makes a prober over `transport`. */
   constructor(transport: Transport, options: ProberOptions = {}) {
@@ -93,6 +98,7 @@ export class Prober {
   #noteSend(at: number): void {
     this.#sentSinceRead++;
     if (this.#interval === 0) return;
+    if (this.#stepping) this.#lastSent.set(this.#stepping, ++this.#sends);
     this.#nextSend = Math.max(this.#nextSend, at) + this.#interval;
   }
 
@@ -119,6 +125,7 @@ export class Prober {
     this.#plans.delete(plan);
     this.#queue.remove(plan);
     this.#poked.delete(plan);
+    this.#lastSent.delete(plan);
     settled?.(error);
   }
 
@@ -136,16 +143,19 @@ export class Prober {
       const due = new Set(this.#poked);
       this.#poked.clear();
       for (const plan of this.#queue.takeDue(now)) due.add(plan);
-      for (const plan of due) {
+      for (const plan of this.#inTurn(due)) {
         if (!this.#plans.has(plan)) continue;
         // Many plans sending at once: read between them, before the replies overflow a socket.
         if (this.#sentSinceRead >= READ_EVERY) await this.#wait(-Infinity, signal);
         let next: number | "done";
+        this.#stepping = plan;
         try {
           next = plan.step(now);
         } catch (e) {
           this.#settle(plan, e);
           continue;
+        } finally {
+          this.#stepping = null;
         }
         if (next === "done") this.#settle(plan, null);
         else this.#queue.schedule(plan, next);
@@ -155,6 +165,17 @@ export class Prober {
       await this.#wait(this.#queue.next(), signal);
     }
     return "done";
+  }
+
+  /**
+   * The order to step due plans in. Under a rate cap the plan stepped first
+   * takes the sends allowed: the one that sent longest ago (or never) goes
+   * first, so plans take turns instead of the first starving the others.
+   */
+  #inTurn(due: Set<Plan>): Iterable<Plan> {
+    if (this.#interval === 0 || due.size < 2) return due;
+    const last = (plan: Plan) => this.#lastSent.get(plan) ?? 0;
+    return [...due].sort((a, b) => last(a) - last(b));
   }
 
   /** One poll over every channel's sockets, until `until` at most; reads what is ready. */
