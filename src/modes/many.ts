@@ -19,7 +19,7 @@ import { resolveOptions, type TraceOptions } from "../options.ts";
 import { openSession, openSharedSession, resolveTarget, type Session } from "../session/open.ts";
 import { type PrivilegeState, settlePrivileges } from "../session/privileges.ts";
 import { openTransport, systemResolver } from "../session/transport.ts";
-import type { Trace, TraceEvent } from "../types.ts";
+import type { Trace, TraceEvent, TraceSettings } from "../types.ts";
 import type { TargetEntry } from "./targets.ts";
 import { TraceRun } from "./trace_run.ts";
 
@@ -74,8 +74,8 @@ export interface ManySummary {
   wallMs: number;
   /** Stopped by the signal before every target was traced. */
   aborted: boolean;
-  /** What became of the process's privileges. */
-  privileges: PrivilegeState;
+  /** What became of the process's privileges (as a trace's settings tell it). */
+  privileges: TraceSettings["privileges"];
 }
 
 /** Descriptors kept for everything else the process opens. */
@@ -227,7 +227,11 @@ export async function* traceMany(
       wake = null;
     };
     const stop = new AbortController();
-    const onAbort = () => stop.abort();
+    // The loop may be waiting with no trace probing (every target resolving): wake it.
+    const onAbort = () => {
+      stop.abort();
+      notify();
+    };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) stop.abort();
     let running: Promise<unknown> | null = null;
@@ -260,14 +264,23 @@ export async function* traceMany(
       for (let seen = distances[0]!; seen <= measured >> 1; seen += distances[++ttl]!);
       return Math.max(4, Math.min(16, ttl));
     };
+    // Traces under way and the sessions they opened: when the run stops, each trace ends as
+    // aborted and its sockets are closed at once (by whichever comes first, once).
+    const runs = new Set<TraceRun>();
+    const own = new Set<Session>();
+    const release = (session: Session | null) => {
+      if (session && own.delete(session)) session.close();
+    };
     const start = async (entry: TargetEntry) => {
       active++;
       let session: Session | null = null;
+      let run: TraceRun | null = null;
       try {
         const target = await resolveTarget(entry.host, opts.family, resolver);
+        // Stopped while it resolved: nothing to open, nothing to report.
+        if (stop.signal.aborted) return;
         const family = shared.get(target.family);
         if (family instanceof Error) throw family;
-        let run: TraceRun;
         if (family) {
           run = new TraceRun(
             { ...family.session, target },
@@ -278,8 +291,11 @@ export async function* traceMany(
           );
         } else {
           session = await openSession(target, traceOptions, transport.transport);
+          own.add(session);
+          if (stop.signal.aborted) return;
           run = new TraceRun(session, prober, privileges, null, lookahead());
         }
+        runs.add(run);
         drive();
         const { trace, events } = await finish(run, keepEvents ?? false);
         probes += trace.statistics.sent;
@@ -301,7 +317,8 @@ export async function* traceMany(
           events: null,
         });
       } finally {
-        session?.close();
+        if (run) runs.delete(run);
+        release(session);
         active--;
         notify();
       }
@@ -321,6 +338,8 @@ export async function* traceMany(
     } finally {
       stop.abort();
       await running;
+      for (const run of runs) run.abort();
+      for (const session of [...own]) release(session);
       options.signal?.removeEventListener("abort", onAbort);
     }
   } finally {

@@ -102,6 +102,13 @@ export function parseTargets(text: string): { targets: TargetEntry[]; errors: Ta
       for (const host of expanded.addresses) targets.push({ index: targets.length, line, host });
       return;
     }
+    // Digits and dots only: an IPv4 address (or a shorthand the resolver reads, 198.18.1);
+    // a part over 255 or an empty part makes it no address at all.
+    const numeric = /^[\d.]+$/.test(trimmed);
+    if (numeric && trimmed.split(".").some((part) => part === "" || Number(part) > 255)) {
+      errors.push({ line, text: trimmed, reason: "not an IPv4 or IPv6 address" });
+      return;
+    }
     if (familyOf(trimmed) || HOST_NAME.test(trimmed)) {
       targets.push({ index: targets.length, line, host: trimmed });
       return;
