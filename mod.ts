@@ -52,6 +52,22 @@ export {
   type TraceOptions,
   type WaitOptions,
 } from "./src/options.ts";
+export {
+  DEFAULT_PARALLEL,
+  DEFAULT_RATE,
+  type ManyOptions,
+  type ManyResult,
+  type ManySummary,
+  MAX_PARALLEL,
+  traceMany,
+} from "./src/modes/many.ts";
+export {
+  expandPrefix,
+  MAX_PREFIX_ADDRESSES,
+  parseTargets,
+  type TargetEntry,
+  type TargetLineError,
+} from "./src/modes/targets.ts";
 export { ClassicFormatter, type ClassicOptions } from "./src/output/classic.ts";
 export {
   type Diamond,
