@@ -62,6 +62,16 @@ export class FfiTransport implements Transport {
     return rc;
   }
 
+  openDescriptors(): number | null {
+    try {
+      let count = 0;
+      for (const _ of Deno.readDirSync("/proc/self/fd")) count++;
+      return count - 1; // the directory's own descriptor, open while it is read
+    } catch {
+      return null; // no /proc, or no permission to read it
+    }
+  }
+
   privileged(): boolean {
     return Deno.build.os === "linux" && privileged();
   }

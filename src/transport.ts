@@ -159,6 +159,8 @@ export interface Transport {
    * than the system allows) and returns the limit now.
    */
   descriptorLimit?(want: number): number;
+  /** Descriptors the process has open now, or null when it cannot tell. */
+  openDescriptors?(): number | null;
   /** True when the process holds a privilege (uid 0 or any capability). */
   privileged?(): boolean;
   /**

@@ -130,7 +130,8 @@ export async function runManyCommand(command: Command): Promise<number> {
       const formatter = new jsonModule!.NdjsonFormatter();
       for (const event of r.events ?? traceEvents(r.trace)) {
         const line = formatter.format(event);
-        write(`{"target":${JSON.stringify(where.target)},"line":${where.line},${line.slice(1)}`);
+        // Tagged as --json's documents are (`input`): a start line has a `target` of its own.
+        write(`{"input":${JSON.stringify(where)},${line.slice(1)}`);
       }
     } else {
       const formatter = new ClassicFormatter({

@@ -197,13 +197,25 @@ export async function* traceMany(
     }
     // Without a shared socket, each trace opens its own: as many at once as descriptors allow.
     if (!sharing) {
-      const perTarget = opts.simultaneous + 4;
+      let perTarget = opts.simultaneous + 4;
       const want = DESCRIPTOR_RESERVE + parallel * perTarget;
       const limit = transport.transport.descriptorLimit?.(want) ?? want;
-      const fit = Math.max(1, Math.floor((limit - DESCRIPTOR_RESERVE) / perTarget));
+      // What the process holds already (Deno's own), and room for a few more.
+      const inUse = transport.transport.openDescriptors?.() ?? null;
+      const reserve = inUse === null ? DESCRIPTOR_RESERVE : Math.min(DESCRIPTOR_RESERVE, inUse + 8);
+      let fit = Math.floor((limit - reserve) / perTarget);
+      let fewer = "";
+      if (fit < 1) {
+        // Not even one trace's probes at once: each trace keeps fewer in flight.
+        const simultaneous = Math.max(1, limit - reserve - 4);
+        traceOptions.simultaneous = simultaneous;
+        perTarget = simultaneous + 4;
+        fit = 1;
+        fewer = `, ${simultaneous} probe${simultaneous === 1 ? "" : "s"} of it in flight`;
+      }
       if (fit < parallel) {
         parallelNote = `${parallel} targets at once would need ${want} descriptors; the limit is ` +
-          `${limit}: ${fit} at once`;
+          `${limit}: ${fit} at once${fewer}`;
         parallel = fit;
       }
     }
