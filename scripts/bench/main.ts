@@ -38,6 +38,7 @@ import { LAB_PREFIX, type RunContext, runStartup, runTopology } from "./run.ts";
 import { checkTargets } from "./targets.ts";
 import { TRACE_TOPOLOGIES } from "./topologies.ts";
 import { continuousLines, type ContinuousResult, runContinuous } from "./continuous.ts";
+import { manyLines, type ManyResult, runMany } from "./many.ts";
 
 function cpuModel(): string {
   try {
@@ -135,6 +136,7 @@ export async function bench(options: BenchOptions): Promise<number> {
   const cpuPerProbe: CpuPerProbeResult[] = [];
   let startup: StartupResult | null = null;
   let continuous: ContinuousResult | null = null;
+  let many: ManyResult | null = null;
   for (const key of options.only) {
     const spec = TRACE_TOPOLOGIES.find((t) => t.key === key);
     if (spec) {
@@ -151,10 +153,13 @@ export async function bench(options: BenchOptions): Promise<number> {
     } else if (key === "W") {
       continuous = await runContinuous(ctx);
       if (continuous) sayAll(continuousLines(continuous));
+    } else if (key === "M") {
+      many = await runMany(ctx);
+      if (many) sayAll(manyLines(many));
     }
   }
 
-  const targets = checkTargets(topologies, startup, continuous);
+  const targets = checkTargets(topologies, startup, continuous, many);
   sayAll(targetLines(targets));
 
   if (options.json !== null) {
@@ -166,6 +171,7 @@ export async function bench(options: BenchOptions): Promise<number> {
       topologies: Object.fromEntries(topologies),
       startup,
       continuous,
+      many,
       cpuPerProbe: Object.fromEntries(cpuPerProbe.map((p) => [p.key, p])),
       targets,
     };

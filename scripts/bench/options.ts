@@ -12,13 +12,13 @@ export const USAGE: string =
 
   --runs N         runs of each command per topology (default 5)
   --pause SECONDS  pause between consecutive runs (default 0: back to back)
-  --only LIST      topologies to run, from A,B,C,D,E,F,W (default all)
+  --only LIST      topologies to run, from A,B,C,D,E,F,W,M (default all)
   --json           print every figure as JSON on stdout (the tables go to stderr)
   --json=FILE      write the JSON into FILE (the tables go to stdout)
   -h, --help       this text`;
 
 /** Every topology, in the order they run by default. */
-export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W"] as const;
+export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W", "M"] as const;
 
 /** One topology's letter. */
 export type TopologyKey = typeof TOPOLOGY_KEYS[number];

@@ -10,6 +10,14 @@
  * 4. E: a one-hop trace at most 1.5 x a bare `deno run` of a one-line
  *    script, judged on the fastest of the three entries.
  * 6. E: a 30-hop trace's peak RSS under 60 MB.
+ * 7. W: peak memory after 10,000 cycles within 10% of that after 1,000.
+ * 8. M: hopwise reaches every target at hop 6 in every run (scamper's
+ *    figures are shown beside, not judged).
+ * 9. M: 10,000 targets in at most 0.25 x scamper's wall time (median of the
+ *    ratios of runs back to back).
+ * 10. M: hopwise's peak RSS at 10,000 targets under 256 MB (largest run).
+ * 11. M: the wall time per target at 1,000 and at 100,000 each within 20% of
+ *     that at 10,000.
  *
  * (Target 5 of earlier versions, A's CPU under 0.2 s, gave way to the
  * CPU-per-probe figure, which has no threshold.)
@@ -22,6 +30,7 @@ import type { TopologyKey } from "./options.ts";
 import { megabytes, ratio3, seconds } from "./format.ts";
 import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
 import type { ContinuousResult } from "./continuous.ts";
+import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow } from "./many.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -47,6 +56,12 @@ export const LIMITS = {
   rssKb: 60 * 1024,
   /** W: peak RSS after 10,000 cycles over that after 1,000, less one. */
   memoryGrowth: 0.1,
+  /** M: hopwise's wall time over scamper's at 10,000 targets. */
+  many: 0.25,
+  /** M: hopwise's peak RSS at 10,000 targets, KiB. */
+  manyRssKb: 256 * 1024,
+  /** M: wall time per target at each size over that at 10,000, less one, either way. */
+  manyLinear: 0.2,
 } as const;
 
 /** The judged entry of A and B. */
@@ -73,6 +88,7 @@ export function checkTargets(
   topologies: ReadonlyMap<TopologyKey, TopologyResult>,
   startup: StartupResult | null,
   continuous: ContinuousResult | null = null,
+  many: ManyResult | null = null,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, text: string, ok: boolean | null, measured: string) =>
@@ -183,5 +199,76 @@ export function checkTargets(
         : "not run",
     );
   }
+  manyTargets(many, add);
   return targets;
+}
+
+/** Targets 8 to 11, topology M. */
+function manyTargets(
+  m: ManyResult | null,
+  add: (id: number, text: string, ok: boolean | null, measured: string) => void,
+): void {
+  const n = COMPARED_SIZE.toLocaleString("en-US");
+  {
+    // scamper's runs are shown, not judged: on a slow machine its raw socket drops replies.
+    const judged = m?.rows.filter((r) => r.tool === "hopwise") ?? [];
+    const reached = (r: ManyRow) =>
+      `${r.tool} ${r.targets.toLocaleString("en-US")}: ` +
+      r.runs.map((run) => (run.code === 0 ? `${run.reached}` : `${run.reached} (exit ${run.code})`))
+        .join(" ");
+    add(
+      8,
+      `M: hopwise reaches every target at hop ${m?.hop ?? 6} in every run`,
+      m ? judged.every((r) => r.allReached) : null,
+      m
+        ? judged.map(reached).join("; ") + "; shown, not judged: " +
+          m.rows.filter((r) => r.tool !== "hopwise").map(reached).join("; ")
+        : "not run",
+    );
+  }
+  {
+    const h = m ? manyRow(m, "hopwise", COMPARED_SIZE) : undefined;
+    const s = m ? manyRow(m, "scamper", COMPARED_SIZE) : undefined;
+    const r = m?.ratioToScamper.median ?? null;
+    add(
+      9,
+      `M: ${n} targets in <= ${LIMITS.many.toFixed(2)} x scamper's wall time ` +
+        "(median of the ratios back to back)",
+      m ? r !== null && r <= LIMITS.many : null,
+      m
+        ? `ratio ${ratio3(r)} (${seconds(h?.wallMedianMs ?? null)} s vs ${
+          seconds(s?.wallMedianMs ?? null)
+        } s)`
+        : "not run",
+    );
+  }
+  {
+    const h = m ? manyRow(m, "hopwise", COMPARED_SIZE) : undefined;
+    const rss = h?.rssMaxKb ?? null;
+    add(
+      10,
+      `M: hopwise's peak RSS at ${n} targets under ${LIMITS.manyRssKb / 1024} MB (largest run)`,
+      m ? rss !== null && rss < LIMITS.manyRssKb : null,
+      m ? megabytes(rss) : "not run",
+    );
+  }
+  {
+    const others = m?.linearity.ratios.filter((r) => r.targets !== COMPARED_SIZE) ?? [];
+    const ok = others.length > 0 &&
+      others.every((r) => r.ratio !== null && Math.abs(r.ratio - 1) <= LIMITS.manyLinear);
+    add(
+      11,
+      `M: wall time per target at each size within ${
+        100 * LIMITS.manyLinear
+      }% of that at ${n} (hopwise)`,
+      m ? ok : null,
+      m
+        ? m.rows.filter((r) => r.tool === "hopwise").map((r) => {
+          const x = m.linearity.ratios.find((l) => l.targets === r.targets)?.ratio ?? null;
+          return `${r.targets.toLocaleString("en-US")}: ${r.wallPerTargetMs.toFixed(3)} ms` +
+            (r.targets === COMPARED_SIZE ? "" : ` (x ${ratio3(x)})`);
+        }).join(", ")
+        : "not run",
+    );
+  }
 }

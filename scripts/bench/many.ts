@@ -1,0 +1,428 @@
+/**
+ * Topology M: many targets (`--targets`) against scamper, on a chain of 5
+ * routers whose destination answers for whole prefixes (hop 6):
+ *
+ * - hopwise from the bundle traces lists of 1,000, 10,000 and 100,000
+ *   distinct addresses (`-n -I -q 1 --rate 0 --targets FILE`);
+ * - scamper traces the same 10,000 (`scamper -p 10000 -c "trace -P
+ *   icmp-paris -q 1" -f FILE`, its highest rate), alternating with hopwise,
+ *   back to back;
+ * - every run's output is checked: each target's block must end at hop 6
+ *   with the target's own address (target 8 judges hopwise's; scamper's are
+ *   shown: on a 2-core VM its raw socket sometimes drops replies, counted
+ *   in the `drops` column of /proc/net/raw while it ran, so it prints `*`
+ *   for those hops, waits 5 s for each and may miss hop 6);
+ * - CPU (user + sys) and peak RSS come from GNU time, the wall time from
+ *   around the command; probes from hopwise's summary line, scamper's from
+ *   a netfilter counter in the source's OUTPUT (hop lines printed without
+ *   iptables: `-q 1` sends one probe a hop).
+ *
+ * The addresses: 198.19.0.0/16 (65,536), then 198.18.128.0/17 (32,768),
+ * then 198.18.64.0/18 (16,384), every one of them once; the chain's links
+ * use 198.18.1.0/24 to 198.18.6.0/24 (lab/topologies.ts), outside all three.
+ * Each command runs under `timeout`, so the part always ends.
+ *
+ * @module
+ */
+import { Lab } from "../../lab/lab.ts";
+import { type Chain, chain } from "../../lab/topologies.ts";
+import { commandArgv, hopwise } from "./commands.ts";
+import { median, onPath, present, progress, type Sample, sleep } from "./measure.ts";
+import { megabytes, ratio, seconds, table } from "./format.ts";
+import { LAB_PREFIX, type RunContext } from "./run.ts";
+import { countReached, summaryOf } from "./many_output.ts";
+
+/** Routers of the chain: the destination is at hop 6. */
+const ROUTERS = 5;
+/** The hop every target must be reached at. */
+export const MANY_HOP = ROUTERS + 1;
+/** The prefixes the destination answers for, in the order addresses are taken. */
+export const MANY_PREFIXES: readonly string[] = [
+  "198.19.0.0/16",
+  "198.18.128.0/17",
+  "198.18.64.0/18",
+];
+/** The list sizes. */
+export const MANY_SIZES = [1_000, 10_000, 100_000] as const;
+/** The size compared with scamper, and the one the others' cost per target is compared with. */
+export const COMPARED_SIZE = 10_000;
+/** Runs of the 1,000 and 10,000 lists at most (the options' `--runs` when lower). */
+const MAX_RUNS = 3;
+/** Runs of the 100,000 list. */
+const LARGEST_RUNS = 1;
+/** scamper's rate: the highest it allows. */
+const SCAMPER_PPS = 10_000;
+/** Seconds each command may take before `timeout` ends it, by list size. */
+const TIMEOUT_S: Readonly<Record<number, number>> = { 1_000: 30, 10_000: 60, 100_000: 150 };
+
+/** One run of one command on one list. */
+export interface ManyRun {
+  /** Wall time around the command, ms. */
+  wallMs: number;
+  /** User + system CPU time (GNU time), ms. */
+  cpuMs: number | null;
+  /** Peak RSS (GNU time), KiB. */
+  rssKb: number | null;
+  /** Exit status (124 or 137: the timeout ended it). */
+  code: number;
+  /** Target blocks printed. */
+  blocks: number;
+  /** Targets of the list whose block ends at hop 6 with the target's address. */
+  reached: number;
+  /** Probes hopwise's summary line gives; null for scamper. */
+  summaryProbes: number | null;
+  /** ICMP echo requests the source's netfilter OUTPUT counter saw, or null. */
+  counted: number | null;
+  /** Hop lines printed (one probe each with `-q 1`). */
+  hopLines: number;
+  /** Hop lines printed as `*`: probes that got no reply in time. */
+  stars: number;
+  /** The probes the figures use (see {@linkcode ManyRow.probesSource}). */
+  probes: number | null;
+  /** hopwise's summary line. */
+  summary: string | null;
+  /** The wall time hopwise's summary line gives (its run, without start-up), ms. */
+  ownWallMs: number | null;
+  /** Standard error, when the run failed or did not reach every target. */
+  stderr?: string;
+}
+
+/** One command on one list, over its runs. */
+export interface ManyRow {
+  /** The command as shown. */
+  label: string;
+  /** What ran. */
+  tool: "hopwise" | "scamper";
+  /** Targets in the list. */
+  targets: number;
+  /** The full argv run in the namespace (without GNU time and timeout). */
+  argv: string[];
+  /** Every run. */
+  runs: ManyRun[];
+  /** Whether every run exited 0 and reached every target. */
+  allReached: boolean;
+  /** Median wall time, ms. */
+  wallMedianMs: number;
+  /** Median wall time per target, ms. */
+  wallPerTargetMs: number;
+  /** Median CPU time, ms. */
+  cpuMedianMs: number | null;
+  /** Median peak RSS, KiB. */
+  rssMedianKb: number | null;
+  /** Largest peak RSS of the runs, KiB. */
+  rssMaxKb: number | null;
+  /** Median probes per run. */
+  probesMedian: number | null;
+  /** Where the probe count comes from. */
+  probesSource: string;
+  /** Median over the runs of CPU per probe, µs. */
+  cpuPerProbeUs: number | null;
+  /** Median over the runs of probes per second of wall time. */
+  probesPerSecond: number | null;
+  /** hopwise: median of the wall time its summary line gives, per target, ms. */
+  ownPerTargetMs: number | null;
+}
+
+/** What topology M found. */
+export interface ManyResult {
+  /** Always M. */
+  key: "M";
+  /** What it is. */
+  title: string;
+  /** The prefixes the destination answers for. */
+  prefixes: readonly string[];
+  /** The hop every target must be reached at. */
+  hop: number;
+  /** Rows: hopwise at each size, scamper at 10,000. */
+  rows: ManyRow[];
+  /** hopwise's wall time over scamper's at 10,000, per round (back to back), and their median. */
+  ratioToScamper: { perRound: number[]; median: number | null };
+  /** Wall time per target at each size over that at 10,000. */
+  linearity: { base: number; ratios: Array<{ targets: number; ratio: number | null }> };
+}
+
+/** The first `n` addresses of {@linkcode MANY_PREFIXES}, as a list file's text. */
+export function manyAddresses(n: number): string[] {
+  const out: string[] = [];
+  for (const prefix of MANY_PREFIXES) {
+    const [base = "", bits = "32"] = prefix.split("/");
+    const start = base.split(".").reduce((v, o) => v * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    for (let i = 0; i < size && out.length < n; i++) {
+      const v = start + i;
+      out.push([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join("."));
+    }
+  }
+  if (out.length < n) throw new Error(`bench M: only ${out.length} addresses for ${n} targets`);
+  return out;
+}
+
+/** One command of M: how it is shown and run. */
+interface ManyCommand {
+  label: string;
+  tool: "hopwise" | "scamper";
+  targets: number;
+  argv: string[];
+}
+
+/** Runs topology M. */
+export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
+  if (!onPath("scamper")) {
+    ctx.say("M: skipped: needs scamper (Debian package scamper)");
+    return null;
+  }
+  const { measurer, paths, options } = ctx;
+  const rounds = Math.min(options.runs, MAX_RUNS);
+  const title = `${MANY_HOP} hops (${ROUTERS} routers), the destination answers for ` +
+    `${MANY_PREFIXES.join(", ")}; --targets against scamper`;
+  ctx.say(
+    `M: building a ${ROUTERS}-router chain answering for ${MANY_PREFIXES.join(", ")}; ` +
+      `${rounds} rounds of 1,000 and 10,000 targets (hopwise, scamper alternating), ` +
+      `${LARGEST_RUNS} of 100,000 (one to two minutes) ...`,
+  );
+
+  const lists = new Map<number, { path: string; set: Set<string> }>();
+  for (const n of MANY_SIZES) {
+    const addresses = manyAddresses(n);
+    const path = `${measurer.dir}/targets-${n}`;
+    await Deno.writeTextFile(path, addresses.join("\n") + "\n");
+    lists.set(n, { path, set: new Set(addresses) });
+  }
+  const hw = (n: number): ManyCommand => {
+    const args = ["-n", "-I", "-q", "1", "--rate", "0", "--targets", lists.get(n)!.path];
+    const spec = hopwise(args, "dist/cli.js");
+    return {
+      label: `${spec.label.replace(lists.get(n)!.path, `LIST(${n})`)}`,
+      tool: "hopwise",
+      targets: n,
+      argv: commandArgv(spec, paths),
+    };
+  };
+  const scamper = (n: number): ManyCommand => {
+    const argv = [
+      "scamper",
+      "-p",
+      String(SCAMPER_PPS),
+      "-c",
+      "trace -P icmp-paris -q 1",
+      "-f",
+      lists.get(n)!.path,
+    ];
+    return {
+      label: `scamper -p ${SCAMPER_PPS} -c "trace -P icmp-paris -q 1" -f LIST(${n})`,
+      tool: "scamper",
+      targets: n,
+      argv,
+    };
+  };
+  const commands = [hw(1_000), hw(COMPARED_SIZE), scamper(COMPARED_SIZE), hw(100_000)];
+  const runs = commands.map(() => [] as ManyRun[]);
+
+  await using lab = await Lab.create({ prefix: LAB_PREFIX });
+  const c: Chain = await chain(lab, { routers: ROUTERS, anyPrefixes: [...MANY_PREFIXES] });
+  const counting = onPath("iptables")
+    ? await lab.sh(c.source, "iptables -w -I OUTPUT 1 -p icmp --icmp-type echo-request").then(
+      () => true,
+      () => false,
+    )
+    : false;
+  const counted = async (): Promise<number | null> => {
+    if (!counting) return null;
+    const line = await lab.sh(c.source, "iptables -w -nvxL OUTPUT 1 && iptables -w -Z OUTPUT");
+    const packets = Number(line.trim().split(/\s+/)[0]);
+    return Number.isFinite(packets) ? packets : null;
+  };
+  const output = `${measurer.dir}/many.out`;
+  let first = true;
+  const once = async (i: number): Promise<void> => {
+    const command = commands[i]!;
+    if (!first) await sleep(options.pauseS * 1000);
+    first = false;
+    await counted();
+    const timeoutS = TIMEOUT_S[command.targets] ?? 150;
+    const argv = [
+      "sh",
+      "-c",
+      'out=$1; shift; exec timeout -k 5 "$@" >"$out"',
+      "sh",
+      output,
+      String(timeoutS),
+      ...command.argv,
+    ];
+    const s: Sample = await measurer.run(lab, c.source, argv);
+    const packets = await counted();
+    const reach = await countReached(output, lists.get(command.targets)!.set, MANY_HOP);
+    await Deno.remove(output).catch(() => {});
+    const summary = command.tool === "hopwise" ? summaryOf(s.stderr) : null;
+    const probes = command.tool === "hopwise" ? summary?.probes ?? null : packets ?? reach.hopLines;
+    const ok = s.code === 0 && reach.reached === command.targets;
+    runs[i]!.push({
+      wallMs: s.wallMs,
+      cpuMs: s.cpuMs,
+      rssKb: s.rssKb,
+      code: s.code,
+      blocks: reach.blocks,
+      reached: reach.reached,
+      summaryProbes: summary?.probes ?? null,
+      counted: packets,
+      hopLines: reach.hopLines,
+      stars: reach.stars,
+      probes,
+      summary: summary?.line ?? null,
+      ownWallMs: summary?.wallMs ?? null,
+      ...(ok ? {} : { stderr: s.stderr.trim().split("\n").slice(-5).join("\n") }),
+    });
+  };
+
+  for (let round = 0; round < rounds; round++) {
+    for (const i of [0, 1, 2]) await once(i);
+    progress(`M: round ${round + 1}/${rounds} done`);
+  }
+  progress("M: 100,000 targets ...");
+  for (let round = 0; round < LARGEST_RUNS; round++) await once(3);
+  progress("");
+
+  const rows = commands.map((command, i): ManyRow => {
+    const rs = runs[i]!;
+    const cpus = present(rs.map((r) => r.cpuMs));
+    const rsss = present(rs.map((r) => r.rssKb));
+    const probes = present(rs.map((r) => r.probes));
+    const perProbe = present(
+      rs.map((r) => (r.cpuMs !== null && r.probes ? (r.cpuMs * 1000) / r.probes : null)),
+    );
+    const rates = present(
+      rs.map((r) => (r.probes !== null && r.wallMs > 0 ? r.probes / (r.wallMs / 1000) : null)),
+    );
+    const wallMedianMs = median(rs.map((r) => r.wallMs));
+    const owns = present(rs.map((r) => r.ownWallMs));
+    return {
+      label: command.label,
+      tool: command.tool,
+      targets: command.targets,
+      argv: command.argv,
+      runs: rs,
+      allReached: rs.length > 0 && rs.every((r) => r.code === 0 && r.reached === command.targets),
+      wallMedianMs,
+      wallPerTargetMs: wallMedianMs / command.targets,
+      cpuMedianMs: cpus.length ? median(cpus) : null,
+      rssMedianKb: rsss.length ? median(rsss) : null,
+      rssMaxKb: rsss.length ? Math.max(...rsss) : null,
+      probesMedian: probes.length ? median(probes) : null,
+      probesSource: command.tool === "hopwise"
+        ? "hopwise's summary line"
+        : counting
+        ? "echo requests counted by netfilter (source OUTPUT)"
+        : "hop lines printed (-q 1: one probe a hop)",
+      cpuPerProbeUs: perProbe.length ? median(perProbe) : null,
+      probesPerSecond: rates.length ? median(rates) : null,
+      ownPerTargetMs: owns.length ? median(owns) / command.targets : null,
+    };
+  });
+
+  const perRound = runs[1]!.map((h, j) => {
+    const s = runs[2]![j];
+    return s && s.wallMs > 0 ? h.wallMs / s.wallMs : NaN;
+  }).filter((r) => Number.isFinite(r));
+  const base = rows[1]!.wallPerTargetMs;
+  const linearity = {
+    base: COMPARED_SIZE,
+    ratios: rows.filter((r) => r.tool === "hopwise").map((r) => ({
+      targets: r.targets,
+      ratio: base > 0 && Number.isFinite(r.wallPerTargetMs) ? r.wallPerTargetMs / base : null,
+    })),
+  };
+  return {
+    key: "M",
+    title,
+    prefixes: MANY_PREFIXES,
+    hop: MANY_HOP,
+    rows,
+    ratioToScamper: { perRound, median: perRound.length ? median(perRound) : null },
+    linearity,
+  };
+}
+
+/** The hopwise row and the scamper row at `targets`. */
+export function manyRow(
+  m: ManyResult,
+  tool: ManyRow["tool"],
+  targets: number,
+): ManyRow | undefined {
+  return m.rows.find((r) => r.tool === tool && r.targets === targets);
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** The lines that show topology M's figures. */
+export function manyLines(m: ManyResult): string[] {
+  const lines = ["", `M: ${m.title} (hopwise from dist/cli.js)`];
+  lines.push(
+    ...table(
+      [
+        "command",
+        "targets",
+        "runs",
+        "reached",
+        "wall median s",
+        "ms/target",
+        "CPU s",
+        "CPU µs/probe",
+        "peak RSS",
+        "probes",
+        "probes/s",
+        "* per run",
+      ],
+      m.rows.map((r) => [
+        r.label,
+        count(r.targets),
+        String(r.runs.length),
+        r.runs.map((run) => (run.reached === r.targets && run.code === 0 ? "all" : count(
+          run.reached,
+        ))).join(" "),
+        seconds(r.wallMedianMs),
+        r.wallPerTargetMs.toFixed(3),
+        seconds(r.cpuMedianMs),
+        r.cpuPerProbeUs === null ? "-" : r.cpuPerProbeUs.toFixed(1),
+        megabytes(r.rssMedianKb),
+        r.probesMedian === null ? "-" : count(r.probesMedian),
+        r.probesPerSecond === null ? "-" : count(Math.round(r.probesPerSecond)),
+        r.runs.map((run) => count(run.stars)).join(" "),
+      ]),
+    ).map((l) => `  ${l}`),
+  );
+  const h = manyRow(m, "hopwise", COMPARED_SIZE);
+  const s = manyRow(m, "scamper", COMPARED_SIZE);
+  lines.push(
+    `  wall time, hopwise / scamper at ${count(COMPARED_SIZE)} (per round: ${
+      m.ratioToScamper.perRound.map((r) => r.toFixed(3)).join(" ")
+    }): median ${ratio(m.ratioToScamper.median)}`,
+    `  CPU per probe at ${count(COMPARED_SIZE)}: hopwise ${
+      h?.cpuPerProbeUs?.toFixed(1) ?? "-"
+    } µs, scamper ${s?.cpuPerProbeUs?.toFixed(1) ?? "-"} µs; probes: hopwise from ${
+      h?.probesSource ?? "-"
+    }, scamper from ${s?.probesSource ?? "-"}`,
+    `  wall time per target over that at ${count(m.linearity.base)}: ${
+      m.linearity.ratios.map((r) => `${count(r.targets)} ${ratio(r.ratio)}`).join(", ")
+    } (the wall time includes start-up; per target without it, from hopwise's summary line: ${
+      m.rows.filter((r) => r.tool === "hopwise").map((r) =>
+        `${count(r.targets)} ${r.ownPerTargetMs?.toFixed(3) ?? "-"} ms`
+      ).join(", ")
+    })`,
+  );
+  if (m.rows.some((r) => r.runs.some((run) => run.stars > 0))) {
+    lines.push("  * per run: hop lines printed as *, probes answered too late or not at all");
+  }
+  for (const r of m.rows) {
+    for (const run of r.runs.filter((run) => run.stderr !== undefined)) {
+      lines.push(
+        `    ${r.label}: exit ${run.code}, ${count(run.reached)}/${count(r.targets)} reached, ` +
+          `${count(run.blocks)} blocks${
+            run.stderr ? `: ${run.stderr.replaceAll("\n", " | ")}` : ""
+          }`,
+      );
+    }
+  }
+  return lines;
+}
