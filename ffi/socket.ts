@@ -37,6 +37,7 @@ const INT_OPTION_NAMES: Record<IntOption, [v4: string, v6: string]> = {
   udpliteSendCoverage: ["UDPLITE_SEND_CSCOV", "UDPLITE_SEND_CSCOV"],
   udpliteRecvCoverage: ["UDPLITE_RECV_CSCOV", "UDPLITE_RECV_CSCOV"],
   mtu: ["IP_MTU", "IPV6_MTU"],
+  icmpFilter: ["ICMP_FILTER", "ICMP_FILTER"],
 };
 
 const BYTES_OPTION_NAMES: Record<BytesOption, [v4: string, v6: string]> = {
@@ -81,6 +82,8 @@ export class FfiSocket implements Socket {
   readonly protocol: number;
   watchWritable = false;
   #fd: number;
+  /** The TTL / hop limit its datagrams go with, or -1 for the socket's own (setInt "ttl"). */
+  #ttl = -1;
 
   /**
    * Opens a socket (non-blocking, close-on-exec).
@@ -106,6 +109,13 @@ export class FfiSocket implements Socket {
   }
 
   setInt(option: IntOption, value: number): void {
+    const datagrams = this.kind === "dgram" || this.kind === "raw";
+    if (option === "ttl" && datagrams && value >= 1 && value <= 255) {
+      // A datagram's TTL goes with it (ancillary data of its send): no system call per probe.
+      // Out of range, setsockopt says what is wrong, as it always has.
+      this.#ttl = value;
+      return;
+    }
     // setsockopt takes a C int: 0xffffffff (a mark) is passed as -1, as C would.
     const rc = shim().hw_setopt_int(this.#fd, this.family, INT_OPTION[option], value | 0);
     if (rc < 0) {
@@ -115,6 +125,7 @@ export class FfiSocket implements Socket {
   }
 
   getInt(option: IntOption): number {
+    if (option === "ttl" && this.#ttl >= 0) return this.#ttl;
     const rc = shim().hw_getopt_int(this.#fd, this.family, INT_OPTION[option]);
     if (rc < 0) {
       const name = INT_OPTION_NAMES[option][this.family === 4 ? 0 : 1];
@@ -174,6 +185,8 @@ export class FfiSocket implements Socket {
       data,
       data.length,
       to ? encodedAddr(to) : null,
+      this.family,
+      this.#ttl,
       sentAtBytes,
     );
     if (rc < 0) throw systemError("send", rc);

@@ -7,7 +7,7 @@
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {
@@ -23,7 +23,10 @@ export const symbols = {
   hw_connect: { parameters: ["i32", "buffer"], result: "i32" },
   hw_getsockname: { parameters: ["i32", "buffer"], result: "i32" },
   hw_take_error: { parameters: ["i32"], result: "i32" },
-  hw_send: { parameters: ["i32", "buffer", "u32", "buffer", "buffer"], result: "i32" },
+  hw_send: {
+    parameters: ["i32", "buffer", "u32", "buffer", "i32", "i32", "buffer"],
+    result: "i32",
+  },
   hw_recv: { parameters: ["i32", "buffer", "u32", "buffer", "i32"], result: "i32" },
   // The one call that waits: it runs on another thread so JavaScript never blocks.
   hw_poll: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
@@ -89,6 +92,7 @@ export const INT_OPTION = {
   udpliteSendCoverage: 15,
   udpliteRecvCoverage: 16,
   mtu: 17,
+  icmpFilter: 18,
 } as const;
 
 /** Byte-string option ids (HW_OPT_*). */

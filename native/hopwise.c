@@ -28,6 +28,10 @@
 #ifndef IPV6_FLOWINFO_SEND
 #define IPV6_FLOWINFO_SEND 33
 #endif
+/* From linux/icmp.h (a raw IPv4 ICMP socket's filter of types), which clashes with glibc's. */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER 1
+#endif
 #ifndef IPPROTO_UDPLITE
 #define IPPROTO_UDPLITE 136
 #endif
@@ -226,6 +230,13 @@ static int option_of(int32_t family, int32_t opt, int *level, int *name) {
       *name = v6 ? IPV6_MTU : IP_MTU;
       return 0;
 #endif
+#ifdef __linux__
+    case HW_OPT_ICMP_FILTER:
+      if (v6) return -ENOPROTOOPT;
+      *level = SOL_RAW;
+      *name = ICMP_FILTER;
+      return 0;
+#endif
     case HW_OPT_ICMP6_FILTER:
       if (!v6) return -ENOPROTOOPT;
       *level = IPPROTO_ICMPV6;
@@ -345,21 +356,43 @@ int32_t hw_take_error(int32_t fd) {
 }
 
 int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
-                const uint8_t *addr, uint8_t *sent_at_out) {
+                const uint8_t *addr, int32_t family, int32_t hop_limit,
+                uint8_t *sent_at_out) {
   struct sockaddr_storage ss;
-  int len = 0;
+  struct iovec iov;
+  struct msghdr msg;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
   struct timespec ts;
   ssize_t n;
+  memset(&msg, 0, sizeof msg);
+  iov.iov_base = (void *)data;
+  iov.iov_len = length;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
   if (addr) {
-    len = to_sockaddr(addr, &ss);
+    int len = to_sockaddr(addr, &ss);
     if (len < 0) return len;
+    msg.msg_name = &ss;
+    msg.msg_namelen = (socklen_t)len;
+  }
+  if (hop_limit >= 0) {
+    /* This datagram's TTL / hop limit, without a setsockopt before it. */
+    memset(&control, 0, sizeof control);
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = family == 6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    cm->cmsg_type = family == 6 ? IPV6_HOPLIMIT : IP_TTL;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    int value = hop_limit;
+    memcpy(CMSG_DATA(cm), &value, sizeof value);
   }
   ensure_epoch();
   clock_gettime(CLOCK_REALTIME, &ts);
-  if (addr)
-    n = sendto(fd, data, length, 0, (struct sockaddr *)&ss, (socklen_t)len);
-  else
-    n = send(fd, data, length, 0);
+  n = sendmsg(fd, &msg, 0);
   if (n < 0) return -errno;
   if (sent_at_out) put_f64(sent_at_out, ms_since_epoch(&ts));
   return (int32_t)n;

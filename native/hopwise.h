@@ -50,7 +50,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 5
+#define HW_ABI_VERSION 6
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128
@@ -105,6 +105,7 @@
 #define HW_OPT_UDPLITE_SEND_CSCOV 15 /* UDPLITE_SEND_CSCOV */
 #define HW_OPT_UDPLITE_RECV_CSCOV 16 /* UDPLITE_RECV_CSCOV */
 #define HW_OPT_MTU 17          /* IP_MTU / IPV6_MTU (read only: hw_getopt_int) */
+#define HW_OPT_ICMP_FILTER 18  /* ICMP_FILTER (raw IPv4 ICMP, Linux): ICMP types blocked, a bit each */
 
 /* Byte-string socket options for hw_setopt_bytes. */
 #define HW_OPT_BINDTODEVICE 20 /* SO_BINDTODEVICE: interface name */
@@ -129,8 +130,13 @@ int32_t hw_connect(int32_t fd, const uint8_t *addr);
 int32_t hw_getsockname(int32_t fd, uint8_t *addr_out);
 /* getsockopt(SO_ERROR): returns the pending error (0 if none) and clears it. */
 int32_t hw_take_error(int32_t fd);
+/* Sends one datagram (to `addr`, or the connected peer when NULL); with
+ * hop_limit >= 0 it goes with that TTL / hop limit as IP_TTL or IPV6_HOPLIMIT
+ * ancillary data (family 4 or 6), else with the socket's. Writes the time
+ * just before the call (f64) to sent_at_out. */
 int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
-                const uint8_t *addr, uint8_t *sent_at_out);
+                const uint8_t *addr, int32_t family, int32_t hop_limit,
+                uint8_t *sent_at_out);
 int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta_out,
                 int32_t flags);
 int32_t hw_poll(uint8_t *entries, uint32_t count, int32_t timeout_ms);

@@ -37,7 +37,8 @@ export type IntOption =
   | "recvTos"
   | "udpliteSendCoverage"
   | "udpliteRecvCoverage"
-  | "mtu";
+  | "mtu"
+  | "icmpFilter";
 
 /** Byte-string socket options. */
 export type BytesOption = "bindToDevice" | "ipOptions" | "flowLabelManager" | "icmp6Filter";

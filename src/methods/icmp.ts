@@ -65,6 +65,28 @@ function openSocket(context: MethodContext): { socket: Socket; raw: boolean } {
   }
 }
 
+/**
+ * A raw ICMP socket gets a copy of every ICMP message that arrives, and with
+ * IP_RECVERR an error about one of its probes comes twice: as data, which
+ * matches nothing, and in the error queue, which is read. Shared by many
+ * targets, where that doubles what is read, the socket takes only echo
+ * replies as data (ICMP_FILTER, ICMP6_FILTER); errors still come through the
+ * error queue. Where the kernel has no such filter, everything comes as before.
+ */
+function passOnlyEchoReplies(socket: Socket, family: Family): void {
+  try {
+    if (family === 4) {
+      socket.setInt("icmpFilter", ~(1 << ICMP4.echoReply));
+    } else {
+      const filter = new Uint8Array(32).fill(0xff); // a bit per type, set: blocked
+      filter[ICMP6.echoReply >> 3]! &= ~(1 << (ICMP6.echoReply & 7));
+      socket.setBytes("icmp6Filter", filter);
+    }
+  } catch {
+    // No filter here: the messages it would have kept out are read and set aside.
+  }
+}
+
 class IcmpSession implements MethodSession {
   dataLength: number;
   readonly socketPerProbe = false;
@@ -109,6 +131,7 @@ class IcmpSession implements MethodSession {
       }
       // Shared by many targets: unconnected, each probe sent to its own.
       if (!this.#shared) socket.connect(targetEndpoint(context, 0));
+      if (this.#shared && raw) passOnlyEchoReplies(socket, context.family);
       socket.setInt("recvErr", 1);
       if (raw) {
         // Linux traceroute uses the pid; a second trace in this process needs its own.
