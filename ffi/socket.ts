@@ -10,12 +10,14 @@ import type {
   Datagram,
   Endpoint,
   IntOption,
+  QueuedSend,
   Socket,
   SocketKind,
 } from "../src/transport.ts";
 import { errnoDescription, errnoName, isErrno, systemError } from "./errno.ts";
 import { decodeAddr, decodeMeta, encodeAddr } from "./layout.ts";
 import { shim } from "./library.ts";
+import type { Outbox } from "./outbox.ts";
 import { BYTES_OPTION, INT_OPTION, RECV, SIZE, SOCK } from "./symbols.ts";
 
 /** The C names Linux traceroute's messages use for each option. */
@@ -38,6 +40,7 @@ const INT_OPTION_NAMES: Record<IntOption, [v4: string, v6: string]> = {
   udpliteRecvCoverage: ["UDPLITE_RECV_CSCOV", "UDPLITE_RECV_CSCOV"],
   mtu: ["IP_MTU", "IPV6_MTU"],
   icmpFilter: ["ICMP_FILTER", "ICMP_FILTER"],
+  rcvBufForce: ["SO_RCVBUFFORCE", "SO_RCVBUFFORCE"],
 };
 
 const BYTES_OPTION_NAMES: Record<BytesOption, [v4: string, v6: string]> = {
@@ -82,6 +85,9 @@ export class FfiSocket implements Socket {
   readonly protocol: number;
   watchWritable = false;
   #fd: number;
+  readonly #outbox: Outbox | null;
+  /** The last ticket it queued in the outbox, or -1. */
+  #lastTicket = -1;
   /** The TTL / hop limit its datagrams go with, or -1 for the socket's own (setInt "ttl"). */
   #ttl = -1;
 
@@ -90,13 +96,14 @@ export class FfiSocket implements Socket {
    *
    * @throws {SystemError} `socket: ...` when the kernel refuses
    */
-  constructor(family: Family, kind: SocketKind, protocol: number) {
+  constructor(family: Family, kind: SocketKind, protocol: number, outbox: Outbox | null = null) {
     const fd = shim().hw_socket(family, SOCK[kind], protocol);
     if (fd < 0) throw systemError("socket", fd);
     this.family = family;
     this.kind = kind;
     this.protocol = protocol;
     this.#fd = fd;
+    this.#outbox = outbox;
   }
 
   /** The file descriptor, or -1 once closed. */
@@ -193,6 +200,20 @@ export class FfiSocket implements Socket {
     return sentAtBuffer[0]!;
   }
 
+  sendLater(data: Uint8Array, to: Endpoint, ttl: number): QueuedSend {
+    const outbox = this.#outbox;
+    if (!outbox) {
+      // A socket made outside a transport: at once.
+      this.setInt("ttl", ttl);
+      const at = this.send(data, to);
+      return { queuedAt: at, sentAt: () => at, error: () => null };
+    }
+    if (this.#fd < 0) throw systemError("send", -9); // EBADF, as a send on it would say
+    const queuedAt = shim().hw_now();
+    this.#lastTicket = outbox.add(this.#fd, this.family, data, encodedAddr(to), ttl);
+    return outbox.queued(this.#lastTicket, queuedAt);
+  }
+
   receive(errorQueue: boolean): Datagram | null {
     receiveBuffer ??= new Uint8Array(RECEIVE_CAPACITY);
     const n = shim().hw_recv(
@@ -212,6 +233,8 @@ export class FfiSocket implements Socket {
 
   close(): void {
     if (this.#fd >= 0) {
+      // Never while the sending thread may still use it (the number could be reused).
+      if (this.#lastTicket >= 0 && this.#outbox?.pending(this.#lastTicket)) this.#outbox.drain();
       shim().hw_close(this.#fd);
       this.#fd = -1;
     }

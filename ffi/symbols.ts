@@ -1,13 +1,13 @@
 /**
  * The shim's symbol table, typed for Deno.dlopen. It mirrors
- * native/hopwise.h and native/privileges.h; `hw_abi_version` guards against a
+ * native/hopwise.h, native/privileges.h and native/outbox.h; `hw_abi_version` guards against a
  * stale build.
  *
  * @module
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {
@@ -28,6 +28,14 @@ export const symbols = {
     result: "i32",
   },
   hw_recv: { parameters: ["i32", "buffer", "u32", "buffer", "i32"], result: "i32" },
+  // The outbox: batches sent by the shim's own thread (native/outbox.h).
+  hw_outbox_push: { parameters: ["buffer", "u32", "buffer", "u32", "u32"], result: "i32" },
+  hw_outbox_times: { parameters: [], result: "pointer" },
+  hw_outbox_results: { parameters: [], result: "pointer" },
+  hw_outbox_tags: { parameters: [], result: "pointer" },
+  hw_outbox_done: { parameters: [], result: "u32" },
+  hw_outbox_wait_done: { parameters: ["u32"], result: "i32" },
+  hw_outbox_drain: { parameters: [], result: "i32" },
   // The one call that waits: it runs on another thread so JavaScript never blocks.
   hw_poll: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
   hw_pipe: { parameters: ["buffer"], result: "i32" },
@@ -93,6 +101,7 @@ export const INT_OPTION = {
   udpliteRecvCoverage: 16,
   mtu: 17,
   icmpFilter: 18,
+  rcvBufForce: 19,
 } as const;
 
 /** Byte-string option ids (HW_OPT_*). */
@@ -104,7 +113,10 @@ export const BYTES_OPTION = {
 } as const;
 
 /** Sizes of the fixed layouts. */
-export const SIZE = { addr: 32, meta: 128, poll: 8 } as const;
+export const SIZE = { addr: 32, meta: 128, poll: 8, send: 48 } as const;
+
+/** Slots of the outbox's time and result rings (HW_OUTBOX_RING). */
+export const OUTBOX_RING = 131072;
 
 /** hw_meta flag bits. */
 export const META = {

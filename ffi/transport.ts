@@ -9,6 +9,7 @@ import type { Readiness, Socket, SocketKind, Transport } from "../src/transport.
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
 import { dropPrivileges, privileged } from "./privileges.ts";
+import { Outbox } from "./outbox.ts";
 import { FfiSocket } from "./socket.ts";
 import { POLL, SIZE } from "./symbols.ts";
 
@@ -28,6 +29,8 @@ export class FfiTransport implements Transport {
   /** The pollfd array, grown as needed and reused: a wait allocates none. */
   #entries = new Uint8Array(64 * SIZE.poll);
   #waiting = false;
+  /** Sends queued by sockets, sent by the shim's thread. */
+  readonly #outbox = new Outbox();
 
   /** Loads the shim and opens the timestamp keeper. */
   constructor() {
@@ -49,7 +52,7 @@ export class FfiTransport implements Transport {
   }
 
   socket(family: Family, kind: SocketKind, protocol: number): Socket {
-    return new FfiSocket(family, kind, protocol);
+    return new FfiSocket(family, kind, protocol, this.#outbox);
   }
 
   pid(): number {
@@ -97,6 +100,8 @@ export class FfiTransport implements Transport {
     signal?: AbortSignal,
   ): Promise<Readiness[]> {
     if (signal?.aborted) return [];
+    // What is queued goes to the sending thread before the wait for its answers.
+    this.#outbox.flush();
     const open = sockets.filter((s): s is FfiSocket => s instanceof FfiSocket && !s.closed);
     const wake = signal ? this.#wakePipe() : null;
     const count = open.length + (wake ? 1 : 0);

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "hopwise.h"
+#include "send_one.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -184,6 +185,9 @@ static int option_of(int32_t family, int32_t opt, int *level, int *name) {
     case HW_OPT_DEBUG: *level = SOL_SOCKET; *name = SO_DEBUG; return 0;
     case HW_OPT_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; return 0;
     case HW_OPT_RCVBUF: *level = SOL_SOCKET; *name = SO_RCVBUF; return 0;
+#ifdef __linux__
+    case HW_OPT_RCVBUFFORCE: *level = SOL_SOCKET; *name = SO_RCVBUFFORCE; return 0;
+#endif
     case HW_OPT_HDRINCL:
       if (v6) return -ENOPROTOOPT;
       *level = IPPROTO_IP;
@@ -355,9 +359,9 @@ int32_t hw_take_error(int32_t fd) {
   return err;
 }
 
-int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
+int hw_send_one(int32_t fd, const uint8_t *data, uint32_t length,
                 const uint8_t *addr, int32_t family, int32_t hop_limit,
-                uint8_t *sent_at_out) {
+                volatile double *sent_at, volatile uint32_t *tag, uint32_t tag_value) {
   struct sockaddr_storage ss;
   struct iovec iov;
   struct msghdr msg;
@@ -365,8 +369,6 @@ int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } control;
-  struct timespec ts;
-  ssize_t n;
   memset(&msg, 0, sizeof msg);
   iov.iov_base = (void *)data;
   iov.iov_len = length;
@@ -390,12 +392,24 @@ int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
     int value = hop_limit;
     memcpy(CMSG_DATA(cm), &value, sizeof value);
   }
+  struct timespec ts;
   ensure_epoch();
   clock_gettime(CLOCK_REALTIME, &ts);
-  n = sendmsg(fd, &msg, 0);
-  if (n < 0) return -errno;
-  if (sent_at_out) put_f64(sent_at_out, ms_since_epoch(&ts));
-  return (int32_t)n;
+  /* Stored before the send: its answer may be read while the send still runs. */
+  *sent_at = ms_since_epoch(&ts);
+  if (tag) __atomic_store_n(tag, tag_value, __ATOMIC_RELEASE);
+  ssize_t n = sendmsg(fd, &msg, 0);
+  return n < 0 ? -errno : (int)n;
+}
+
+int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
+                const uint8_t *addr, int32_t family, int32_t hop_limit,
+                uint8_t *sent_at_out) {
+  volatile double at = 0;
+  int rc = hw_send_one(fd, data, length, addr, family, hop_limit, &at, NULL, 0);
+  if (rc < 0) return rc;
+  if (sent_at_out) put_f64(sent_at_out, at);
+  return rc;
 }
 
 int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta,

@@ -50,7 +50,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 6
+#define HW_ABI_VERSION 7
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128
@@ -105,6 +105,7 @@
 #define HW_OPT_UDPLITE_SEND_CSCOV 15 /* UDPLITE_SEND_CSCOV */
 #define HW_OPT_UDPLITE_RECV_CSCOV 16 /* UDPLITE_RECV_CSCOV */
 #define HW_OPT_MTU 17          /* IP_MTU / IPV6_MTU (read only: hw_getopt_int) */
+#define HW_OPT_RCVBUFFORCE 19  /* SO_RCVBUFFORCE (Linux, CAP_NET_ADMIN): past net.core.rmem_max */
 #define HW_OPT_ICMP_FILTER 18  /* ICMP_FILTER (raw IPv4 ICMP, Linux): ICMP types blocked, a bit each */
 
 /* Byte-string socket options for hw_setopt_bytes. */

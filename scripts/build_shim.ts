@@ -10,16 +10,30 @@
  */
 
 const root = new URL("../", import.meta.url);
-/** The shim's C sources: the system calls, and dropping privileges. */
-export const SOURCES = ["native/hopwise.c", "native/privileges.c"] as const;
+/** The shim's C sources: the system calls, dropping privileges, and the sending thread. */
+export const SOURCES = ["native/hopwise.c", "native/privileges.c", "native/outbox.c"] as const;
 const sources = SOURCES.map((file) => new URL(file, root));
-const headers = ["native/hopwise.h", "native/privileges.h"].map((file) => new URL(file, root));
+const headers = [
+  "native/hopwise.h",
+  "native/privileges.h",
+  "native/outbox.h",
+  "native/send_one.h",
+].map((file) => new URL(file, root));
 const outDir = new URL("build/", root);
 const fileName = Deno.build.os === "darwin" ? "libhopwise.dylib" : "libhopwise.so";
 const output = new URL(fileName, outDir);
 
 /** The flags every build uses. */
-export const CFLAGS = ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c11"];
+export const CFLAGS = [
+  "-shared",
+  "-fPIC",
+  "-pthread",
+  "-O2",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-std=c11",
+];
 
 function mtime(url: URL): number {
   try {

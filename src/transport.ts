@@ -5,6 +5,7 @@
  * @module
  */
 import type { Family } from "./address.ts";
+import type { SystemError } from "./errors.ts";
 
 /** An address and port; for IPv6, optionally the flow information. */
 export interface Endpoint {
@@ -38,7 +39,8 @@ export type IntOption =
   | "udpliteSendCoverage"
   | "udpliteRecvCoverage"
   | "mtu"
-  | "icmpFilter";
+  | "icmpFilter"
+  | "rcvBufForce";
 
 /** Byte-string socket options. */
 export type BytesOption = "bindToDevice" | "ipOptions" | "flowLabelManager" | "icmp6Filter";
@@ -122,10 +124,30 @@ export interface Socket {
    * time on the transport's clock, taken just before the system call.
    */
   send(data: Uint8Array, to?: Endpoint): number;
+  /**
+   * Sends later, off the JavaScript thread, where the transport can (sockets
+   * without it send at once): queues `data` for `to` with hop limit `ttl`
+   * and returns at once. The send happens before the transport's next wait
+   * returns, or soon after; its real time and outcome are asked of the result.
+   */
+  sendLater?(data: Uint8Array, to: Endpoint, ttl: number): QueuedSend;
   /** Reads one message, or returns null when none is waiting. */
   receive(errorQueue: boolean): Datagram | null;
   /** close(2); closing twice does nothing. */
   close(): void;
+}
+
+/** A datagram queued by `Socket.sendLater`. */
+export interface QueuedSend {
+  /** When it was queued, on the transport's clock. */
+  readonly queuedAt: number;
+  /**
+   * The time it left, taken just before its system call, once its send has
+   * begun (always so once an answer to it has arrived); null before.
+   */
+  sentAt(): number | null;
+  /** Its send's error (a `send` SystemError), once done; null when it was sent or is not done. */
+  error(): SystemError | null;
 }
 
 /** What `wait` found on one socket. */

@@ -136,6 +136,7 @@ export class Channel {
     const error = errorOf(reply.arrival);
     if (ignoredError(error, settings.family)) return statistics.ignore("ignored-icmp");
     statistics.matched++;
+    if (reply.match.sentAt !== undefined) probe.sentExactly(reply.match.sentAt);
     const answer = answerOf(reply, {
       family: settings.family,
       target: settings.target,

@@ -171,6 +171,15 @@ export class Probe {
     this.#sentAt = at;
   }
 
+  /**
+   * The time it really left, where its send was queued at the time `sent`
+   * took (a batched send). Its status is unchanged.
+   */
+  sentExactly(at: number): void {
+    this.#expect("in-flight");
+    this.#sentAt = at;
+  }
+
   /** in-flight → answered. */
   answerWith(answer: ProbeAnswer): void {
     this.#expect("in-flight");

@@ -18,11 +18,19 @@ import {
 } from "../packet/icmpv6.ts";
 import { addressBytes } from "../address.ts";
 import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Datagram, Socket } from "../transport.ts";
+import type { Datagram, QueuedSend, Socket } from "../transport.ts";
+import type { SystemError } from "../errors.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
-import { openRawSocket, rawPayload, sendProbe, targetEndpoint } from "./sockets.ts";
+import {
+  openRawSocket,
+  rawPayload,
+  REPORTED_LATER,
+  sendProbe,
+  targetEndpoint,
+  TRY_LATER,
+} from "./sockets.ts";
 import { compensationWord, finishChecksum, sumWords } from "../packet/checksum.ts";
 
 const IPPROTO_ICMP = 1;
@@ -106,6 +114,10 @@ class IcmpSession implements MethodSession {
   #shared: boolean;
   /** Flow-stable probing: each probe's own bytes (they differ in the compensation word). */
   #packets: Map<Probe, Uint8Array> | null;
+  /** Sends queued on the transport's sending thread, by probe. */
+  #queued = new Map<Probe, QueuedSend>();
+  /** A queued send's failure, by target: that trace's next send throws it. */
+  #sendFailures = new Map<string, SystemError>();
 
   constructor(context: MethodContext) {
     this.#context = context;
@@ -123,10 +135,16 @@ class IcmpSession implements MethodSession {
     try {
       context.tune(socket);
       if (this.#shared) {
+        // Room for the answers of thousands of probes: past net.core.rmem_max where the process
+        // may (CAP_NET_ADMIN), else as much as it allows.
         try {
-          socket.setInt("rcvBuf", 4 << 20);
+          socket.setInt("rcvBufForce", 4 << 20);
         } catch {
-          // The kernel's net.core.rmem_max caps it; a smaller buffer will do.
+          try {
+            socket.setInt("rcvBuf", 4 << 20);
+          } catch {
+            // A smaller buffer will do.
+          }
         }
       }
       // Shared by many targets: unconnected, each probe sent to its own.
@@ -164,7 +182,13 @@ class IcmpSession implements MethodSession {
 
   send(probe: Probe): number | null {
     const { family, transport } = this.#context;
-    if (probe.ttl !== this.#lastTtl) {
+    const failed = probe.target === null ? undefined : this.#sendFailures.get(probe.target);
+    if (failed) {
+      this.#sendFailures.delete(probe.target!);
+      throw failed;
+    }
+    const later = this.#shared ? this.#socket.sendLater : undefined;
+    if (!later && probe.ttl !== this.#lastTtl) {
       this.#socket.setInt("ttl", probe.ttl);
       this.#lastTtl = probe.ttl;
     }
@@ -186,7 +210,16 @@ class IcmpSession implements MethodSession {
       else writeICMPv6Echo(packet, ICMP6.echoRequest, this.#ident, sequence);
     }
     const to = this.#shared ? { address: probe.target ?? "", port: 0 } : undefined;
-    const sentAt = sendProbe(this.#socket, packet, () => transport.now(), to);
+    let sentAt: number | null;
+    if (later) {
+      // Many targets: the send runs on the transport's sending thread; its time is asked for
+      // when the answer comes.
+      const queued = later.call(this.#socket, packet, to!, probe.ttl);
+      this.#queued.set(probe, queued);
+      sentAt = queued.queuedAt;
+    } else {
+      sentAt = sendProbe(this.#socket, packet, () => transport.now(), to);
+    }
     if (sentAt === null) return null;
     this.#packets?.set(probe, packet);
     // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
@@ -275,7 +308,9 @@ class IcmpSession implements MethodSession {
       // A raw socket may see replies before the kernel checks them.
       return "checksum";
     }
-    return { probe };
+    const queued = this.#queued.get(probe);
+    const sentAt = queued?.sentAt();
+    return sentAt == null ? { probe } : { probe, sentAt };
   }
 
   #checksumValid(bytes: Uint8Array, datagram: Datagram): boolean {
@@ -290,6 +325,19 @@ class IcmpSession implements MethodSession {
 
   release(probe: Probe): void {
     this.#packets?.delete(probe);
+    const queued = this.#queued.get(probe);
+    if (queued) {
+      this.#queued.delete(probe);
+      // A send that failed for a reason no reply will tell ends its trace's next send, as a
+      // failure at once would have (one the kernel asks to retry is a lost probe).
+      const error = queued.error();
+      if (
+        error && probe.target !== null && !TRY_LATER.has(error.code) &&
+        !REPORTED_LATER.has(error.code)
+      ) {
+        this.#sendFailures.set(probe.target, error);
+      }
+    }
     const sequence = this.#sequenceOf.get(probe);
     if (sequence === undefined) return;
     this.#sequenceOf.delete(probe);

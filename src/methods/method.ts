@@ -109,6 +109,8 @@ export interface Match {
   tcpFlags?: string[];
   /** When the answer arrived, where the message carries no kernel time (tcpconn). */
   receivedAt?: number;
+  /** When the probe really left, where it was sent later than it was queued (`sendLater`). */
+  sentAt?: number;
 }
 
 /** How the engine reads a session's sockets at each wake-up. */

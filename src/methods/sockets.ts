@@ -42,9 +42,9 @@ export function targetEndpoint(
 }
 
 /** Errors after which a send is retried later (Linux traceroute's do_send). */
-const TRY_LATER = new Set(["ENOBUFS", "EAGAIN"]);
+export const TRY_LATER: ReadonlySet<string> = new Set(["ENOBUFS", "EAGAIN"]);
 /** Errors a send shrugs off: the error queue says more (Linux traceroute's do_send). */
-const REPORTED_LATER = new Set(["EMSGSIZE", "EHOSTUNREACH"]);
+export const REPORTED_LATER: ReadonlySet<string> = new Set(["EMSGSIZE", "EHOSTUNREACH"]);
 
 /**
  * Sends `data` on `socket`, following Linux traceroute's do_send: returns the
