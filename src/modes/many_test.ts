@@ -26,7 +26,7 @@ const PATHS: Record<string, HopBehaviour[]> = {
 const NAMES: Record<string, string[]> = { "nine.lab": ["198.18.9.9"], "seven.lab": ["198.18.7.7"] };
 const UNREACHABLE = new Set(["198.18.6.6"]);
 
-function network(): FakeTransport {
+function network(options: { sendLaterDelay?: number } = {}): FakeTransport {
   const { "198.18.9.9": first, ...routes } = PATHS;
   const scenario: Scenario = {
     family: 4,
@@ -35,7 +35,7 @@ function network(): FakeTransport {
     hops: first!,
     routes,
   };
-  return new FakeTransport(scenario);
+  return new FakeTransport(scenario, options);
 }
 
 /** The address a listed host stands for on the fake network. */
@@ -137,6 +137,25 @@ Deno.test("icmp shares one socket per family; the default method opens sockets p
   // One shared socket for IPv4, one for IPv6, whatever the number of targets.
   assertEquals(opened.icmp, 2);
   assertOk(opened.default! > hosts.length, `default opened ${opened.default}`);
+});
+
+Deno.test("sends queued on a sending thread that is behind: round trips from when they left", async () => {
+  const hosts = ["198.18.9.9", "198.18.8.8", "198.18.7.7"];
+  const rtts = async (fake: FakeTransport) => {
+    const { results } = await within(
+      5000,
+      collect(traceMany(hosts, { method: "icmp", transport: fake, resolver: new TableResolver() })),
+    );
+    return byIndex(results).map((r) => r.trace!.hops.map((h) => h.probes.map((p) => p.rtt)));
+  };
+  const atOnce = network();
+  const behind = network({ sendLaterDelay: 3 });
+  const expected = await rtts(atOnce);
+  assertEquals(await rtts(behind), expected);
+  // The probes did leave 3 ms after they were queued: every send of the run that queued them
+  // came later on the clock than in the run that sent at once.
+  assertEquals(behind.sent.length, atOnce.sent.length);
+  assertOk(behind.sent.every((s, i) => s.at >= atOnce.sent[i]!.at + 3), "sends were not delayed");
 });
 
 Deno.test("plain strings get an entry of their place in the list, lines from 1", async () => {

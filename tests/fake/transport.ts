@@ -28,6 +28,7 @@ import type {
   Endpoint,
   ExtendedError,
   IntOption,
+  QueuedSend,
   Readiness,
   Socket,
   SocketKind,
@@ -96,6 +97,12 @@ export interface FakeTransportOptions {
    * moves the clock at once, as one prober alone needs).
    */
   concurrent?: boolean;
+  /**
+   * Sockets can `sendLater`, and each datagram so queued leaves this many ms
+   * of the clock after it was queued (as from a sending thread that is
+   * behind); off (no sendLater) by default.
+   */
+  sendLaterDelay?: number;
 }
 
 /** A prober's pending wait, in concurrent mode. */
@@ -163,7 +170,18 @@ class FakeSocket implements Socket {
     this.family = family;
     this.kind = kind;
     this.protocol = protocol;
+    const delay = net.sendLaterDelay;
+    if (delay !== null) {
+      this.sendLater = (data, to, ttl) => {
+        const queuedAt = net.now();
+        const sentAt = queuedAt + delay;
+        this.#net.deliver(this, to, data.slice(), sentAt, ttl);
+        return { queuedAt, sentAt: () => (net.now() >= sentAt ? sentAt : null), error: () => null };
+      };
+    }
   }
+
+  sendLater?: (data: Uint8Array, to: Endpoint, ttl: number) => QueuedSend;
 
   setInt(option: IntOption, value: number): void {
     if (option === "ttl") this.ttl = value;
@@ -263,6 +281,8 @@ export class FakeTransport implements Transport {
   /** Called at every wait with the virtual time, before it advances (tests abort from here). */
   onWait: ((now: number) => void) | null = null;
   readonly #concurrent: boolean;
+  /** See {@linkcode FakeTransportOptions.sendLaterDelay}; null: sockets cannot send later. */
+  readonly sendLaterDelay: number | null;
   #waiters: Waiter[] = [];
   #tick: ReturnType<typeof setTimeout> | null = null;
 
@@ -271,6 +291,7 @@ export class FakeTransport implements Transport {
     this.scenario = scenario;
     this.interfaces = scenario.interfaces ?? ["lo", "eth0"];
     this.#concurrent = options.concurrent ?? false;
+    this.sendLaterDelay = options.sendLaterDelay ?? null;
   }
 
   now(): number {
@@ -425,8 +446,13 @@ export class FakeTransport implements Transport {
   }
 
   /** Works out the answer to a probe, and queues it on the socket. */
-  deliver(socket: FakeSocket, destination: Endpoint, data: Uint8Array, at: number): void {
-    const ttl = socket.ttl;
+  deliver(
+    socket: FakeSocket,
+    destination: Endpoint,
+    data: Uint8Array,
+    at: number,
+    ttl = socket.ttl,
+  ): void {
     const place =
       this.sent.filter((s) => s.ttl === ttl && s.destination === destination.address).length;
     this.sent.push({
