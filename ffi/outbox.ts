@@ -26,6 +26,7 @@ export const MAX_AHEAD = 256;
 /** Queued datagrams, sent by the shim's thread. */
 export class Outbox {
   readonly #entries = new Uint8Array(BATCH * SIZE.send);
+  readonly #view = new DataView(this.#entries.buffer);
   #data = new Uint8Array(BATCH * 256);
   #count = 0;
   #dataLength = 0;
@@ -64,12 +65,12 @@ export class Outbox {
       this.#data = grown;
     }
     const at = this.#count * SIZE.send;
-    const view = new DataView(this.#entries.buffer, at, SIZE.send);
-    view.setInt32(0, fd, true);
-    view.setInt16(4, ttl, true);
-    view.setUint16(6, family, true);
-    view.setUint32(8, this.#dataLength, true);
-    view.setUint32(12, data.length, true);
+    const view = this.#view;
+    view.setInt32(at, fd, true);
+    view.setInt16(at + 4, ttl, true);
+    view.setUint16(at + 6, family, true);
+    view.setUint32(at + 8, this.#dataLength, true);
+    view.setUint32(at + 12, data.length, true);
     this.#entries.set(to, at + 16);
     this.#data.set(data, this.#dataLength);
     this.#dataLength += data.length;

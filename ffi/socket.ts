@@ -65,10 +65,13 @@ const ERRNO_TEXT = { name: errnoName, description: errnoDescription };
  * Bounded: emptied when full.
  */
 const encodedDestinations = new Map<string, Uint8Array>();
-const ENCODED_DESTINATIONS_MAX = 8192;
+const ENCODED_DESTINATIONS_MAX = 65536;
 
 function encodedAddr(to: Endpoint): Uint8Array {
-  const key = `${to.address}/${to.port}/${to.flowInfo ?? 0}`;
+  // The address alone for port 0 without a flow label (ICMP), as most sends to many targets are.
+  const key = to.port === 0 && !to.flowInfo
+    ? to.address
+    : `${to.address}/${to.port}/${to.flowInfo}`;
   let bytes = encodedDestinations.get(key);
   if (!bytes) {
     if (encodedDestinations.size >= ENCODED_DESTINATIONS_MAX) encodedDestinations.clear();
