@@ -164,6 +164,7 @@ export type {
   ErrorOrigin,
   ExtendedError,
   IntOption,
+  QueuedSend,
   Readiness,
   Socket,
   SocketKind,
