@@ -120,11 +120,19 @@ Deno.test({
           const values = measured[i]!;
           const expected = 2 * k * DELAY;
           assertOk(values.length >= 3, `too few answers from hop ${k}:\n${report}`);
-          const m = median(values);
+          // The fastest answer shows what the delayer holds a packet for; the others add the
+          // machine's own scheduling, which on a busy 2-core VM reached several ms (the median of
+          // hop 2 once at 41.9 ms for 40): it is held to 10%.
+          const fastest = Math.min(...values);
           const tolerance = expected * 0.01 + 0.2 * 2 * k;
           assertOk(
-            Math.abs(m - expected) <= tolerance,
-            `hop ${k}: median ${m} ms, expected ${expected} ms (±${tolerance} ms)\n${report}`,
+            fastest - expected <= tolerance,
+            `hop ${k}: fastest ${fastest} ms, expected ${expected} ms (+${tolerance} ms)\n${report}`,
+          );
+          const m = median(values);
+          assertOk(
+            Math.abs(m - expected) <= expected * 0.1,
+            `hop ${k}: median ${m} ms, expected ${expected} ms (±10%)\n${report}`,
           );
           // A packet is never released early (ping rounds to 0.1 ms above 10 ms).
           assertOk(Math.min(...values) >= expected - 0.05, `hop ${k} too fast:\n${report}`);
