@@ -448,8 +448,9 @@ Deno.test({
       const hopsAt = c.hops4.length;
       const fullRunMs = (hosts.length * hopsAt / 20) * 1000;
       const slow = ["-n", "-q", "1", "--rate", "20", "--parallel", "2", "--targets", list];
-      for (const json of [false, true]) {
-        await t.step(`SIGINT${json ? " with --json" : ""}`, async () => {
+      const cases = [["SIGINT", false], ["SIGINT", true], ["SIGTERM", false]] as const;
+      for (const [signal, json] of cases) {
+        await t.step(`${signal}${json ? " with --json" : ""}`, async () => {
           const run = watched(
             lab,
             c.source,
@@ -461,10 +462,10 @@ Deno.test({
             8000,
           );
           await new Promise((resolve) => setTimeout(resolve, 300));
-          run.kill("SIGINT");
+          run.kill(signal);
           const r = await run.done;
           assertOk(some, `nothing printed before the interrupt: ${r.stdout} ${r.stderr}`);
-          assertEquals(r.code, 130, r.stderr);
+          assertEquals(r.code, signal === "SIGINT" ? 130 : 143, r.stderr);
           const s = summaryOf(r.stderr);
           assertMatch(s.line, /, interrupted$/);
           assertEquals(s.targets, hosts.length);

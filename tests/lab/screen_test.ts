@@ -35,11 +35,22 @@ class Tmux {
     return decoder.decode(r.stdout);
   }
 
-  /** Starts hopwise with `args` in `c`'s source, in a new session of `columns` x `rows`. */
-  async start(lab: Lab, c: Chain, args: string[], columns = 100, rows = 30): Promise<string> {
+  /**
+   * Starts hopwise with `args` in `c`'s source, in a new session of `columns`
+   * x `rows` (with `stdoutTo`, its standard output goes to that file).
+   */
+  async start(
+    lab: Lab,
+    c: Chain,
+    args: string[],
+    columns = 100,
+    rows = 30,
+    stdoutTo?: string,
+  ): Promise<string> {
     const name = `s${this.#count++}`;
     const argv = ["ip", "netns", "exec", lab.ns(c.source), ...hopwiseArgv(args, CLI)];
-    const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+    const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+    const quoted = argv.map(quote).join(" ") + (stdoutTo ? ` > ${quote(stdoutTo)}` : "");
     const script = `${quoted}; echo "EXIT=$?"; stty -a; echo ${DONE}; exec sleep 300`;
     await this.tmux(
       "new-session",
@@ -290,5 +301,41 @@ Deno.test({
       assertMatch(r.stdout, /^Start: /);
       c.hops4.forEach((address) => assertStringIncludes(r.stdout, `|-- ${address} `));
     });
+  },
+});
+
+Deno.test({
+  name: "screen: --targets on a terminal shows a progress line on stderr, then only the summary",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using lab = await Lab.create({ prefix: "hwscr" });
+    const c = await chain(lab, { routers: 2, anyPrefixes: ["198.19.0.0/16"] });
+    const tmux = new Tmux();
+    const dir = await Deno.makeTempDir({ prefix: "hopwise-many-tty-" });
+    try {
+      const list = `${dir}/list`;
+      const out = `${dir}/out`;
+      await Deno.writeTextFile(list, "198.19.0.0/27\n");
+      // 32 targets of 3 hops at 40 probes a second: about 3 s, long enough to be seen running.
+      const args = ["-n", "-I", "-q", "1", "--rate", "40", "--targets", list];
+      const name = await tmux.start(lab, c, args, 100, 30, out);
+      const progress = /^hopwise: (\d+)\/32 targets, \d+ probes\/s, [\d.]+ s/m;
+      const running = await tmux.waitFor(name, "progress line", (t) => progress.test(t));
+      assertOk(Number(progress.exec(running)![1]) < 32, running);
+      const text = await tmux.waitFor(name, "exit", (t) => t.includes(DONE));
+      assertStringIncludes(text, "EXIT=0\n", text);
+      assertMatch(text, /^hopwise: 32 targets, 32 traced \(32 reached\), \d+ probes/m);
+      // The progress line was cleared before the summary: none is left on the screen.
+      assertOk(!progress.test(text), `a progress line stayed:\n${text}`);
+      const blocks = (await Deno.readTextFile(out)).split("\n").filter((l) =>
+        l.startsWith("traceroute to")
+      );
+      assertEquals(blocks.length, 32);
+    } finally {
+      await tmux.close();
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
