@@ -95,16 +95,17 @@ export class Outbox {
     if (this.#count === 0) return;
     const count = this.#count;
     const first = this.#firstQueued;
-    this.#count = 0;
-    this.#dataLength = 0;
-    this.#firstQueued += count;
+    // The shim copies the entries and the bytes in use, not the whole (grown) data buffer.
     const rc = shim().hw_outbox_push(
       this.#entries,
       count,
       this.#data,
-      this.#data.length,
+      this.#dataLength,
       first >>> 0,
     );
+    this.#count = 0;
+    this.#dataLength = 0;
+    this.#firstQueued += count;
     if (rc < 0) throw systemError("send", rc);
   }
 
@@ -139,11 +140,6 @@ export class Outbox {
   drain(): void {
     this.flush();
     shim().hw_outbox_drain();
-  }
-
-  /** Tickets handed out so far. */
-  get issued(): number {
-    return this.#next;
   }
 
   /** A queued send of `ticket`, as a socket's sendLater returns it. */

@@ -88,7 +88,8 @@ export class FfiSocket implements Socket {
   readonly protocol: number;
   watchWritable = false;
   #fd: number;
-  readonly #outbox: Outbox | null;
+  /** Where sendLater queues (the transport's). */
+  readonly #outbox: Outbox;
   /** The last ticket it queued in the outbox, or -1. */
   #lastTicket = -1;
   /** The TTL / hop limit its datagrams go with, or -1 for the socket's own (setInt "ttl"). */
@@ -99,7 +100,7 @@ export class FfiSocket implements Socket {
    *
    * @throws {SystemError} `socket: ...` when the kernel refuses
    */
-  constructor(family: Family, kind: SocketKind, protocol: number, outbox: Outbox | null = null) {
+  constructor(family: Family, kind: SocketKind, protocol: number, outbox: Outbox) {
     const fd = shim().hw_socket(family, SOCK[kind], protocol);
     if (fd < 0) throw systemError("socket", fd);
     this.family = family;
@@ -205,12 +206,6 @@ export class FfiSocket implements Socket {
 
   sendLater(data: Uint8Array, to: Endpoint, ttl: number): QueuedSend {
     const outbox = this.#outbox;
-    if (!outbox) {
-      // A socket made outside a transport: at once.
-      this.setInt("ttl", ttl);
-      const at = this.send(data, to);
-      return { queuedAt: at, sentAt: () => at, error: () => null };
-    }
     if (this.#fd < 0) throw systemError("send", -9); // EBADF, as a send on it would say
     const queuedAt = shim().hw_now();
     this.#lastTicket = outbox.add(this.#fd, this.family, data, encodedAddr(to), ttl);
@@ -237,7 +232,7 @@ export class FfiSocket implements Socket {
   close(): void {
     if (this.#fd >= 0) {
       // Never while the sending thread may still use it (the number could be reused).
-      if (this.#lastTicket >= 0 && this.#outbox?.pending(this.#lastTicket)) this.#outbox.drain();
+      if (this.#lastTicket >= 0 && this.#outbox.pending(this.#lastTicket)) this.#outbox.drain();
       shim().hw_close(this.#fd);
       this.#fd = -1;
     }

@@ -36,7 +36,7 @@ export class FfiTransport implements Transport {
   constructor() {
     for (const family of [4, 6] as const) {
       try {
-        const keeper = new FfiSocket(family, "dgram", 17);
+        const keeper = new FfiSocket(family, "dgram", 17, this.#outbox);
         keeper.setInt("timestamp", 1);
         this.#keeper = keeper;
         break;

@@ -192,10 +192,11 @@ class IcmpSession implements MethodSession {
       this.#socket.setInt("ttl", probe.ttl);
       this.#lastTtl = probe.ttl;
     }
-    if (!this.#raw) {
+    if (!this.#raw && !later) {
       // Each ICMP error also leaves a pending error on a ping socket, and the
       // next send would return it instead of sending (Linux traceroute then
-      // counts the probe as sent and shows "*"). Collect it first.
+      // counts the probe as sent and shows "*"). Collect it first. (The
+      // sending thread of sendLater sends again after such an error itself.)
       this.#socket.takeError();
     }
     let sequence = this.#nextSequence & 0xffff;
