@@ -14,6 +14,7 @@
 import type { Channel } from "../engine/channel.ts";
 import { Prober } from "../engine/prober.ts";
 import { OptionError } from "../errors.ts";
+import { method } from "../methods/mod.ts";
 import type { Family } from "../address.ts";
 import { resolveOptions, type TraceOptions } from "../options.ts";
 import { openSession, openSharedSession, resolveTarget, type Session } from "../session/open.ts";
@@ -77,6 +78,9 @@ export interface ManySummary {
   /** What became of the process's privileges (as a trace's settings tell it). */
   privileges: TraceSettings["privileges"];
 }
+
+/** Probes one shared ICMP socket keeps in flight at most (its sequence numbers are 16 bits). */
+const SHARED_IN_FLIGHT = 65000;
 
 /** Descriptors kept for everything else the process opens. */
 const DESCRIPTOR_RESERVE = 64;
@@ -189,15 +193,15 @@ export async function* traceMany(
     }
     const sharing = shared.size > 0;
     // A shared socket tells probes apart by a 16-bit sequence number: keep them all distinct.
-    const sequences = Math.floor(65000 / opts.simultaneous);
+    const sequences = Math.floor(SHARED_IN_FLIGHT / opts.simultaneous);
     if (sharing && parallel > sequences) {
-      parallelNote =
-        `one ICMP socket tells ${65000} probes in flight apart: ${sequences} targets at once`;
+      parallelNote = `one ICMP socket tells ${SHARED_IN_FLIGHT} probes in flight apart: ` +
+        `${sequences} targets at once`;
       parallel = sequences;
     }
     // Without a shared socket, each trace opens its own: as many at once as descriptors allow.
     if (!sharing) {
-      let perTarget = opts.simultaneous + 4;
+      const perTarget = opts.simultaneous + 4;
       const want = DESCRIPTOR_RESERVE + parallel * perTarget;
       const limit = transport.transport.descriptorLimit?.(want) ?? want;
       // What the process holds already (Deno's own), and room for a few more.
@@ -209,7 +213,6 @@ export async function* traceMany(
         // Not even one trace's probes at once: each trace keeps fewer in flight.
         const simultaneous = Math.max(1, limit - reserve - 4);
         traceOptions.simultaneous = simultaneous;
-        perTarget = simultaneous + 4;
         fit = 1;
         fewer = `, ${simultaneous} probe${simultaneous === 1 ? "" : "s"} of it in flight`;
       }
@@ -220,8 +223,7 @@ export async function* traceMany(
       }
     }
     // Later sockets of a method that needs privilege per target (raw per trace) keep them.
-    const perTargetPrivilege = !sharing && opts.method !== "default" &&
-      !["udp", "udplite", "tcpconn"].includes(opts.method);
+    const perTargetPrivilege = !sharing && method(opts.method).privilege !== "none";
     privileges = settlePrivileges(
       transport.transport,
       [...sessions, { socketPerProbe: !sharing, opts }],
