@@ -93,3 +93,42 @@ Deno.test({
     assertEquals(other.next(), 100);
   },
 });
+
+Deno.test("wake queue: items removed from anywhere in the heap leave the rest in order", () => {
+  const queue = new WakeQueue<number>();
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const at = new Map<number, number>();
+  for (let i = 0; i < 400; i++) {
+    const t = Math.floor(random() * 10000);
+    at.set(i, t);
+    queue.schedule(i, t);
+  }
+  // Remove a third, rescheduling some of the others between the removals.
+  for (let i = 0; i < 400; i += 3) {
+    queue.remove(i);
+    at.delete(i);
+    const other = i + 1;
+    const t = Math.floor(random() * 10000);
+    at.set(other, t);
+    queue.schedule(other, t);
+  }
+  assertEquals(queue.size, at.size);
+  const out: number[] = [];
+  for (let now = 0; queue.size > 0; now += 100) out.push(...queue.takeDue(now));
+  const times = out.map((i) => at.get(i)!);
+  assertEquals(times, [...times].sort((x, y) => x - y), "earliest first");
+  assertEquals(out.sort((x, y) => x - y), [...at.keys()].sort((x, y) => x - y));
+  assertEquals([queue.size, queue.next()], [0, Infinity]);
+});
+
+Deno.test("wake queue: its earliest time is always the earliest item's, after removals", () => {
+  const queue = new WakeQueue<string>();
+  queue.schedule("a", 10);
+  queue.schedule("b", 20);
+  queue.schedule("c", 15);
+  queue.remove("a");
+  assertEquals(queue.next(), 15);
+  queue.remove("c");
+  assertEquals([queue.size, queue.next()], [1, 20]);
+});
