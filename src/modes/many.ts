@@ -89,17 +89,18 @@ function entryOf(target: string | TargetEntry, index: number): TargetEntry {
   return typeof target === "string" ? { index, line: index + 1, host: target } : target;
 }
 
-/** Runs a trace's events to its end; its whole trace, with the events when asked. */
+/** Runs a trace to its end; its whole trace, with the events when asked. */
 async function finish(
   run: TraceRun,
   keep: boolean,
 ): Promise<{ trace: Trace; events: TraceEvent[] | null }> {
-  const events: TraceEvent[] | null = keep ? [] : null;
+  if (!keep) return { trace: await run.whole(), events: null };
+  const events: TraceEvent[] = [];
   const it = run.events();
   for (;;) {
     const step = await it.next();
     if (step.done) return { trace: step.value, events };
-    events?.push(step.value);
+    events.push(step.value);
   }
 }
 

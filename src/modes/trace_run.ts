@@ -32,6 +32,8 @@ export class TraceRun {
   readonly #names = new Map<string, Promise<string | null>>();
   readonly #asPaths = new Map<string, Promise<string>>();
   #wake: (() => void) | null = null;
+  /** Who waits in {@linkcode whole} for the end. */
+  #ended: (() => void) | null = null;
   #reason: StopReason | null = null;
   readonly #shared: boolean;
   readonly #slots: TraceSlots;
@@ -109,6 +111,8 @@ export class TraceRun {
   #finish(reason: StopReason): void {
     this.#reason ??= reason;
     this.#notify();
+    this.#ended?.();
+    this.#ended = null;
   }
 
   /** The run stopped before the trace ended (the prober was aborted). */
@@ -162,17 +166,12 @@ export class TraceRun {
   async *events(): AsyncGenerator<TraceEvent, Trace, undefined> {
     const { queries } = this.#session.opts;
     const hops: Hop[] = [];
-    let hop: Hop | null = null;
     yield { type: "start", ...this.start };
     let next = 0;
     while (true) {
       while (next < this.#released.length) {
         const result = await this.#complete(this.#released[next++]!);
-        if (!hop || hop.ttl !== result.ttl) {
-          hop = { ttl: result.ttl, probes: [] };
-          hops.push(hop);
-        }
-        hop.probes.push(result);
+        const hop = addToHops(hops, result);
         yield { type: "probe", probe: result };
         if (result.index === queries - 1) yield { type: "hop", hop };
       }
@@ -180,9 +179,49 @@ export class TraceRun {
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
     if (this.#failure) throw this.#failure.error;
+    const trace = this.#trace(hops, this.#reason);
+    yield {
+      type: "end",
+      reason: trace.reason,
+      endedAt: trace.endedAt,
+      statistics: trace.statistics,
+    };
+    return trace;
+  }
+
+  /**
+   * The whole trace once it has ended, without events: what {@linkcode events}
+   * returns, for a caller that wants only the trace (a run of many targets
+   * printing blocks or JSON lines); it waits once, not once a probe.
+   *
+   * @throws {SystemError} (or what else the run failed with)
+   */
+  async whole(): Promise<Trace> {
+    if (this.#reason === null) await new Promise<void>((resolve) => (this.#ended = resolve));
+    if (this.#failure) throw this.#failure.error;
+    const lookups = this.#session.opts.resolveNames || this.#session.whois !== null;
+    const hops: Hop[] = [];
+    for (const released of this.#released) {
+      addToHops(hops, lookups ? await this.#complete(released) : released);
+    }
+    return this.#trace(hops, this.#reason ?? "aborted");
+  }
+
+  /** The trace of `hops`, ended now for `reason`. */
+  #trace(hops: Hop[], reason: StopReason): Trace {
     const endedAt = new Date().toISOString();
     const statistics = this.#shared ? this.#ownCounts() : this.statistics.snapshot();
-    yield { type: "end", reason: this.#reason, endedAt, statistics };
-    return { ...this.start, hops, reason: this.#reason, endedAt, statistics };
+    return { ...this.start, hops, reason, endedAt, statistics };
   }
+}
+
+/** Puts `result` in its hop, the last of `hops` or a new one; returns that hop. */
+function addToHops(hops: Hop[], result: ProbeResult): Hop {
+  let hop = hops.at(-1);
+  if (!hop || hop.ttl !== result.ttl) {
+    hop = { ttl: result.ttl, probes: [] };
+    hops.push(hop);
+  }
+  hop.probes.push(result);
+  return hop;
 }
