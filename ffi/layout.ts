@@ -44,17 +44,54 @@ export function encodeAny(family: Family, port: number): Uint8Array {
   return encodeAddr({ address: family === 4 ? "0.0.0.0" : "::", port });
 }
 
-/** Reads a hw_addr at `offset`; null for family 0. */
+/** The text of IPv4 addresses read lately, by their 32-bit value (a reply's sender repeats). */
+const IPV4_TEXT = new Map<number, string>();
+/** Addresses the cache holds before it starts again. */
+const IPV4_TEXT_SIZE = 8192;
+
+/** The text of the IPv4 address in `buf` at `start`, from the cache when it was seen lately. */
+function ipv4Text(buf: Uint8Array, start: number): string {
+  const value = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) |
+    buf[start + 3]!) >>> 0;
+  let text = IPV4_TEXT.get(value);
+  if (text === undefined) {
+    if (IPV4_TEXT.size >= IPV4_TEXT_SIZE) IPV4_TEXT.clear();
+    text = formatAddress(buf.subarray(start, start + 4));
+    IPV4_TEXT.set(value, text);
+  }
+  return text;
+}
+
+/** A little-endian 16-bit value of `buf` at `at`. */
+function u16(buf: Uint8Array, at: number): number {
+  return buf[at]! | (buf[at + 1]! << 8);
+}
+
+/** Reads a hw_addr at `offset`; null for family 0. Reads the bytes (no view: one per reply). */
 export function decodeAddr(buf: Uint8Array, offset = 0): Endpoint | null {
-  const view = new DataView(buf.buffer, buf.byteOffset + offset, SIZE.addr);
-  const family = view.getUint16(ADDR.family, true);
+  const family = u16(buf, offset + ADDR.family);
   if (family !== 4 && family !== 6) return null;
   const start = offset + ADDR.address;
-  const address = formatAddress(buf.subarray(start, start + (family === 4 ? 4 : 16)));
-  const endpoint: Endpoint = { address, port: view.getUint16(ADDR.port, true) };
-  const flowInfo = view.getUint32(ADDR.flowInfo, true);
-  if (family === 6 && flowInfo) endpoint.flowInfo = flowInfo;
+  const port = u16(buf, offset + ADDR.port);
+  if (family === 4) return { address: ipv4Text(buf, start), port };
+  const endpoint: Endpoint = { address: formatAddress(buf.subarray(start, start + 16)), port };
+  const at = offset + ADDR.flowInfo;
+  const flowInfo = (u16(buf, at) | (u16(buf, at + 2) << 16)) >>> 0;
+  if (flowInfo) endpoint.flowInfo = flowInfo;
   return endpoint;
+}
+
+/** The view of the last meta buffer decoded: the socket reads into one buffer, again and again. */
+let metaView: DataView | null = null;
+
+function viewOf(meta: Uint8Array): DataView {
+  if (
+    metaView === null || metaView.buffer !== meta.buffer ||
+    metaView.byteOffset !== meta.byteOffset
+  ) {
+    metaView = new DataView(meta.buffer, meta.byteOffset, SIZE.meta);
+  }
+  return metaView;
 }
 
 const ORIGINS: readonly ErrorOrigin[] = ["none", "local", "icmp", "icmp6"];
@@ -69,7 +106,7 @@ export interface ErrnoText {
 
 /** Builds a Datagram from a hw_meta and the bytes read. */
 export function decodeMeta(meta: Uint8Array, data: Uint8Array, errnoText: ErrnoText): Datagram {
-  const view = new DataView(meta.buffer, meta.byteOffset, SIZE.meta);
+  const view = viewOf(meta);
   const flags = view.getUint32(M.flags, true);
   let error: ExtendedError | null = null;
   if (flags & META.exterr) {

@@ -37,6 +37,8 @@ const IPPROTO_ICMP = 1;
 const ECHO_HEADER = 8;
 /** Bytes after the echo header that keep a flow-stable probe's checksum constant. */
 const PARIS_COMPENSATION = 2;
+/** ICMP echo sequence numbers: 16 bits. */
+const SEQUENCES = 65536;
 
 /** Identifiers of raw-socket ICMP traces running in this process. */
 const identsInUse = new Set<number>();
@@ -108,21 +110,34 @@ class IcmpSession implements MethodSession {
   #lastTtl = 0;
   #packet: Uint8Array;
   #local: Uint8Array | null = null;
-  #bySequence = new Map<number, Probe>();
+  /**
+   * Probes in flight by sequence number (0 is never used), and beside them, by the same
+   * number, each one's own bytes (flow-stable probing: they differ in the compensation word)
+   * and its send queued on the transport's sending thread: arrays, not maps, so a probe costs
+   * no table growing and shrinking (a shared socket's are made whole at once: thousands of
+   * probes a second go through it).
+   */
+  #probeAt: Array<Probe | undefined>;
+  #packetAt: Array<Uint8Array | undefined>;
+  #queuedAt: Array<QueuedSend | undefined>;
+  /** Probes in #probeAt. */
+  #inFlight = 0;
   #sequenceOf = new Map<Probe, number>();
   /** Serving many targets: each probe names its own, and sequence numbers in use are skipped. */
   #shared: boolean;
-  /** Flow-stable probing: each probe's own bytes (they differ in the compensation word). */
-  #packets: Map<Probe, Uint8Array> | null;
-  /** Sends queued on the transport's sending thread, by probe. */
-  #queued = new Map<Probe, QueuedSend>();
+  /** Flow-stable probing: each probe carries its own bytes. */
+  #paris: boolean;
   /** A queued send's failure, by target: that trace's next send throws it. */
   #sendFailures = new Map<string, SystemError>();
 
   constructor(context: MethodContext) {
     this.#context = context;
     this.#flow = context.paris?.flow ?? 0;
-    this.#packets = context.paris ? new Map() : null;
+    this.#paris = context.paris !== undefined && context.paris !== null;
+    const slots = context.shared ? SEQUENCES : 0;
+    this.#probeAt = new Array(slots);
+    this.#packetAt = new Array(slots);
+    this.#queuedAt = new Array(slots);
     this.dataLength = Math.max(context.dataLength, this.#minimum);
     this.#packet = probePayload(this.dataLength, ECHO_HEADER);
     this.#nextSequence = context.port || icmpMethod.port.default;
@@ -172,7 +187,7 @@ class IcmpSession implements MethodSession {
 
   /** The echo header, and with `paris` the compensation word after it. */
   get #minimum(): number {
-    return ECHO_HEADER + (this.#packets ? PARIS_COMPENSATION : 0);
+    return ECHO_HEADER + (this.#paris ? PARIS_COMPENSATION : 0);
   }
 
   resize(dataLength: number): void {
@@ -202,30 +217,33 @@ class IcmpSession implements MethodSession {
     let sequence = this.#nextSequence & 0xffff;
     if (this.#shared) {
       // Many targets' probes in flight at once: never reuse a sequence in use, nor 0.
-      while (sequence === 0 || this.#bySequence.has(sequence)) sequence = (sequence + 1) & 0xffff;
+      while (sequence === 0 || this.#probeAt[sequence]) sequence = (sequence + 1) & 0xffff;
       this.#nextSequence = sequence;
     }
-    const packet = this.#packets ? this.#parisPacket(probe, sequence) : this.#packet;
-    if (!this.#packets) {
+    const packet = this.#paris ? this.#parisPacket(probe, sequence) : this.#packet;
+    if (!this.#paris) {
       if (family === 4) writeICMPv4Echo(packet, ICMP4.echo, this.#ident, sequence);
       else writeICMPv6Echo(packet, ICMP6.echoRequest, this.#ident, sequence);
     }
     const to = this.#shared ? { address: probe.target ?? "", port: 0 } : undefined;
     let sentAt: number | null;
+    let queued: QueuedSend | undefined;
     if (later) {
       // Many targets: the send runs on the transport's sending thread; its time is asked for
       // when the answer comes.
-      const queued = later.call(this.#socket, packet, to!, probe.ttl);
-      this.#queued.set(probe, queued);
+      queued = later.call(this.#socket, packet, to!, probe.ttl);
       sentAt = queued.queuedAt;
     } else {
       sentAt = sendProbe(this.#socket, packet, () => transport.now(), to);
     }
     if (sentAt === null) return null;
-    this.#packets?.set(probe, packet);
-    // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0).
+    // Sequence 0 never matches, as in Linux traceroute (its table has no seq 0); a shared
+    // socket, the only one that queues, never sends it.
     if (sequence !== 0) {
-      this.#bySequence.set(sequence, probe);
+      if (!this.#probeAt[sequence]) this.#inFlight++;
+      this.#probeAt[sequence] = probe;
+      if (this.#paris) this.#packetAt[sequence] = packet;
+      this.#queuedAt[sequence] = queued;
       this.#sequenceOf.set(probe, sequence);
     }
     this.#nextSequence++;
@@ -278,8 +296,8 @@ class IcmpSession implements MethodSession {
     if (!bytes) {
       // A local error (EMSGSIZE with -F / --mtu) quotes nothing: it is about
       // the probe in flight, when there is exactly one.
-      if (errorQueue && datagram.error?.origin === "local" && this.#bySequence.size === 1) {
-        const [probe] = this.#bySequence.values();
+      if (errorQueue && datagram.error?.origin === "local" && this.#inFlight === 1) {
+        const [probe] = this.#sequenceOf.keys();
         return { probe: probe! };
       }
       return "malformed";
@@ -294,14 +312,14 @@ class IcmpSession implements MethodSession {
       return "not-a-reply";
     }
     if (message.ident !== this.#ident) return "foreign";
-    const probe = this.#bySequence.get(message.sequence);
+    const probe = this.#probeAt[message.sequence];
     if (!probe) return "unknown-probe";
     // Shared: the reply's peer (its sender, or the error's original destination) must be the
     // probe's target; a connected socket sees no other.
     if (this.#shared && datagram.from?.address !== probe.target) return "foreign";
     if (errorQueue) {
       // The payload quoted must be the probe's (its header is checked above).
-      const sent = this.#packets?.get(probe) ?? this.#packet;
+      const sent = this.#packetAt[message.sequence] ?? this.#packet;
       if (!quotesExactly(bytes, sent, this.#context.ipHeaderLength, ECHO_HEADER)) {
         return "quote-mismatch";
       }
@@ -309,8 +327,7 @@ class IcmpSession implements MethodSession {
       // A raw socket may see replies before the kernel checks them.
       return "checksum";
     }
-    const queued = this.#queued.get(probe);
-    const sentAt = queued?.sentAt();
+    const sentAt = this.#queuedAt[message.sequence]?.sentAt();
     return sentAt == null ? { probe } : { probe, sentAt };
   }
 
@@ -325,10 +342,18 @@ class IcmpSession implements MethodSession {
   }
 
   release(probe: Probe): void {
-    this.#packets?.delete(probe);
-    const queued = this.#queued.get(probe);
+    const sequence = this.#sequenceOf.get(probe);
+    if (sequence === undefined) return;
+    this.#sequenceOf.delete(probe);
+    // A sequence taken again after wrapping round (one socket, 65,536 probes later) is the
+    // later probe's now.
+    if (this.#probeAt[sequence] !== probe) return;
+    const queued = this.#queuedAt[sequence];
+    this.#probeAt[sequence] = undefined;
+    this.#packetAt[sequence] = undefined;
+    this.#queuedAt[sequence] = undefined;
+    this.#inFlight--;
     if (queued) {
-      this.#queued.delete(probe);
       // A send that failed for a reason no reply will tell ends its trace's next send, as a
       // failure at once would have (one the kernel asks to retry is a lost probe).
       const error = queued.error();
@@ -339,18 +364,16 @@ class IcmpSession implements MethodSession {
         this.#sendFailures.set(probe.target, error);
       }
     }
-    const sequence = this.#sequenceOf.get(probe);
-    if (sequence === undefined) return;
-    this.#sequenceOf.delete(probe);
-    this.#bySequence.delete(sequence);
   }
 
   close(): void {
     if (this.#raw) identsInUse.delete(this.#ident);
     this.#socket.close();
-    this.#bySequence.clear();
+    this.#probeAt.fill(undefined);
+    this.#packetAt.fill(undefined);
+    this.#queuedAt.fill(undefined);
+    this.#inFlight = 0;
     this.#sequenceOf.clear();
-    this.#packets?.clear();
   }
 }
 

@@ -67,8 +67,10 @@ export class AdaptivePlan implements Plan {
       let nextTime = Infinity;
       let end = slots.end(first);
       // Expire every probe whose wait is over, in order (the smart
-      // algorithm looks at the probes after each).
-      for (let n = this.#start; n < end; n++) {
+      // algorithm looks at the probes after each). Only slots before
+      // #next have been sent (a second pass sends earlier slots again): the
+      // slots past it are not looked at, so not made.
+      for (let n = this.#start; n < end && n < this.#next; n++) {
         const probe = slots.at(n);
         if (probe.status !== "in-flight" && probe.status !== "dropped") continue;
         const expireAt = slots.expireAt(probe);
@@ -80,7 +82,7 @@ export class AdaptivePlan implements Plan {
       }
       // Send what the window allows, in TTL order.
       let inFlight = 0;
-      for (let n = this.#start; n < end; n++) {
+      for (let n = this.#start; n < end && n < this.#next; n++) {
         const status = slots.at(n).status;
         if (status === "in-flight" || status === "dropped") inFlight++;
       }
