@@ -137,8 +137,26 @@ export interface ManyResult {
   rows: ManyRow[];
   /** hopwise's wall time over scamper's at 10,000, per round (back to back), and their median. */
   ratioToScamper: { perRound: number[]; median: number | null };
-  /** Wall time per target at each size over that at 10,000. */
+  /** Wall time per target at each size over that at 10,000 (a run's fixed cost included). */
   linearity: { base: number; ratios: Array<{ targets: number; ratio: number | null }> };
+  /**
+   * How the cost grows: the cost of each target added from one size to the
+   * next (the difference of the median wall times over the difference of the
+   * sizes), per step, and the last step's over the first's.
+   */
+  growth: { steps: GrowthStep[]; ratio: number | null };
+}
+
+/** What the targets added from one list size to the next cost. */
+export interface GrowthStep {
+  /** The smaller list. */
+  from: number;
+  /** The larger list. */
+  to: number;
+  /** Wall time per added target, ms. */
+  wallMs: number | null;
+  /** CPU time per added target, ms. */
+  cpuMs: number | null;
 }
 
 /** The first `n` addresses of {@linkcode MANY_PREFIXES}, as a list file's text. */
@@ -331,6 +349,22 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
       ratio: base > 0 && Number.isFinite(r.wallPerTargetMs) ? r.wallPerTargetMs / base : null,
     })),
   };
+  const sized = rows.filter((r) => r.tool === "hopwise");
+  const steps = sized.slice(1).map((r, i): GrowthStep => {
+    const p = sized[i]!;
+    const added = r.targets - p.targets;
+    const cpu = r.cpuMedianMs !== null && p.cpuMedianMs !== null
+      ? (r.cpuMedianMs - p.cpuMedianMs) / added
+      : null;
+    return {
+      from: p.targets,
+      to: r.targets,
+      wallMs: (r.wallMedianMs - p.wallMedianMs) / added,
+      cpuMs: cpu,
+    };
+  });
+  const firstStep = steps[0]?.wallMs ?? null;
+  const lastStep = steps.at(-1)?.wallMs ?? null;
   return {
     key: "M",
     title,
@@ -339,6 +373,12 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     rows,
     ratioToScamper: { perRound, median: perRound.length ? median(perRound) : null },
     linearity,
+    growth: {
+      steps,
+      ratio: firstStep !== null && lastStep !== null && firstStep > 0 && steps.length > 1
+        ? lastStep / firstStep
+        : null,
+    },
   };
 }
 
@@ -403,6 +443,13 @@ export function manyLines(m: ManyResult): string[] {
     } µs, scamper ${s?.cpuPerProbeUs?.toFixed(1) ?? "-"} µs; probes: hopwise from ${
       h?.probesSource ?? "-"
     }, scamper from ${s?.probesSource ?? "-"}`,
+    `  cost of each target added: ${
+      m.growth.steps.map((g) =>
+        `${count(g.from)} to ${count(g.to)}: ${g.wallMs?.toFixed(4) ?? "-"} ms wall, ${
+          g.cpuMs?.toFixed(4) ?? "-"
+        } ms CPU`
+      ).join("; ")
+    }; the last over the first: ${ratio(m.growth.ratio)}`,
     `  wall time per target over that at ${count(m.linearity.base)}: ${
       m.linearity.ratios.map((r) => `${count(r.targets)} ${ratio(r.ratio)}`).join(", ")
     } (the wall time includes start-up; per target without it, from hopwise's summary line: ${
