@@ -185,8 +185,15 @@ Deno.test({
         // Hop 1 now costs only r1's delay on the way back.
         const values = await rtts(c, c.hops4[0]!, 1);
         assertOk(values.length >= 3, `hop 1 unreachable without the source's delayer`);
-        const m = median(values);
-        assertOk(Math.abs(m - DELAY) <= DELAY * 0.01 + 0.3, `hop 1: ${values.join(" ")} ms`);
+        // As above: the fastest ping is what the delayers held it for; the median may carry
+        // the machine's scheduling (10.4 ms for 10 once on a busy VM). Still delayed by the
+        // source's delayer, it would be twice as long.
+        const fastest = Math.min(...values);
+        assertOk(
+          Math.abs(fastest - DELAY) <= DELAY * 0.01 + 0.3,
+          `hop 1 fastest: ${values.join(" ")} ms`,
+        );
+        assertOk(Math.abs(median(values) - DELAY) <= DELAY * 0.1, `hop 1: ${values.join(" ")} ms`);
       });
     }
     const left = mine.filter(isDelayer);
