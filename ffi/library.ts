@@ -154,14 +154,17 @@ function open(path: string, lazily: boolean): Shim {
   if (!lazily) return checked(Deno.dlopen(path, symbols).symbols);
   const core = Deno.dlopen(path, someSymbols((name) => CORE_SYMBOLS.has(name))).symbols;
   const out = checked({ ...core } as Shim);
-  let rest: Record<string, unknown> | null = null;
+  // Each of the others alone, when first called (a trace dropping privileges needs a few of
+  // them, not all), then kept as a plain property.
   for (const name of Object.keys(symbols) as (keyof typeof symbols)[]) {
     if (CORE_SYMBOLS.has(name)) continue;
     Object.defineProperty(out, name, {
       enumerable: true,
+      configurable: true,
       get() {
-        rest ??= Deno.dlopen(path, someSymbols((n) => !CORE_SYMBOLS.has(n))).symbols;
-        return rest[name];
+        const bound = Deno.dlopen(path, someSymbols((n) => n === name)).symbols[name];
+        Object.defineProperty(out, name, { value: bound, enumerable: true });
+        return bound;
       },
     });
   }
