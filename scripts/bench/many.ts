@@ -5,8 +5,10 @@
  * - hopwise from the bundle traces lists of 1,000, 10,000 and 100,000
  *   distinct addresses (`-n -I -q 1 --rate 0 --targets FILE`);
  * - scamper traces the same 10,000 (`scamper -p 10000 -c "trace -P
- *   icmp-paris -q 1" -f FILE`, its highest rate), alternating with hopwise,
- *   back to back;
+ *   icmp-paris -q 1" -f FILE`, its highest rate); each round runs the four
+ *   commands back to back, and the ratios (to scamper, of one size's cost
+ *   per added target to another's) are taken within a round, because the
+ *   machine's speed drifts over minutes;
  * - every run's output is checked: each target's block must end at hop 6
  *   with the target's own address (target 8 judges hopwise's; scamper's are
  *   shown: on a 2-core VM its raw socket sometimes drops replies, counted
@@ -46,10 +48,8 @@ export const MANY_PREFIXES: readonly string[] = [
 export const MANY_SIZES = [1_000, 10_000, 100_000] as const;
 /** The size compared with scamper, and the one the others' cost per target is compared with. */
 export const COMPARED_SIZE = 10_000;
-/** Runs of the 1,000 and 10,000 lists at most (the options' `--runs` when lower). */
+/** Rounds at most (the options' `--runs` when lower): each runs every list and scamper once. */
 const MAX_RUNS = 3;
-/** Runs of the 100,000 list. */
-const LARGEST_RUNS = 1;
 /** scamper's rate: the highest it allows. */
 const SCAMPER_PPS = 10_000;
 /** Seconds each command may take before `timeout` ends it, by list size. */
@@ -142,9 +142,11 @@ export interface ManyResult {
   /**
    * How the cost grows: the cost of each target added from one size to the
    * next (the difference of the median wall times over the difference of the
-   * sizes), per step, and the last step's over the first's.
+   * sizes), per step; and the last step's over the first's, per round (the
+   * three sizes run back to back: the machine's speed drifts over minutes)
+   * with their median.
    */
-  growth: { steps: GrowthStep[]; ratio: number | null };
+  growth: { steps: GrowthStep[]; perRound: number[]; ratio: number | null };
 }
 
 /** What the targets added from one list size to the next cost. */
@@ -195,8 +197,8 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     `${MANY_PREFIXES.join(", ")}; --targets against scamper`;
   ctx.say(
     `M: building a ${ROUTERS}-router chain answering for ${MANY_PREFIXES.join(", ")}; ` +
-      `${rounds} rounds of 1,000 and 10,000 targets (hopwise, scamper alternating), ` +
-      `${LARGEST_RUNS} of 100,000 (one to two minutes) ...`,
+      `${rounds} rounds of 1,000, 10,000 and 100,000 targets and scamper's 10,000, ` +
+      `back to back (about a minute) ...`,
   );
 
   const lists = new Map<number, { path: string; set: Set<string> }>();
@@ -293,11 +295,9 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
   };
 
   for (let round = 0; round < rounds; round++) {
-    for (const i of [0, 1, 2]) await once(i);
+    for (const i of [0, 1, 2, 3]) await once(i);
     progress(`M: round ${round + 1}/${rounds} done`);
   }
-  progress("M: 100,000 targets ...");
-  for (let round = 0; round < LARGEST_RUNS; round++) await once(3);
   progress("");
 
   const rows = commands.map((command, i): ManyRow => {
@@ -363,8 +363,15 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
       cpuMs: cpu,
     };
   });
-  const firstStep = steps[0]?.wallMs ?? null;
-  const lastStep = steps.at(-1)?.wallMs ?? null;
+  // Per round: hopwise's runs are rows 0, 1 and 3 (1,000, 10,000, 100,000).
+  const growthPerRound = runs[0]!.map((small, j) => {
+    const middle = runs[1]![j];
+    const large = runs[3]![j];
+    if (!middle || !large) return NaN;
+    const first = (middle.wallMs - small.wallMs) / (COMPARED_SIZE - MANY_SIZES[0]);
+    const last = (large.wallMs - middle.wallMs) / (MANY_SIZES[2] - COMPARED_SIZE);
+    return first > 0 ? last / first : NaN;
+  }).filter((r) => Number.isFinite(r));
   return {
     key: "M",
     title,
@@ -375,9 +382,8 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     linearity,
     growth: {
       steps,
-      ratio: firstStep !== null && lastStep !== null && firstStep > 0 && steps.length > 1
-        ? lastStep / firstStep
-        : null,
+      perRound: growthPerRound,
+      ratio: growthPerRound.length ? median(growthPerRound) : null,
     },
   };
 }
@@ -449,7 +455,9 @@ export function manyLines(m: ManyResult): string[] {
           g.cpuMs?.toFixed(4) ?? "-"
         } ms CPU`
       ).join("; ")
-    }; the last over the first: ${ratio(m.growth.ratio)}`,
+    }; the last over the first, per round: ${
+      m.growth.perRound.map((r) => r.toFixed(3)).join(" ")
+    }, median ${ratio(m.growth.ratio)}`,
     `  wall time per target over that at ${count(m.linearity.base)}: ${
       m.linearity.ratios.map((r) => `${count(r.targets)} ${ratio(r.ratio)}`).join(", ")
     } (the wall time includes start-up; per target without it, from hopwise's summary line: ${

@@ -262,15 +262,19 @@ function manyTargets(
       11,
       `M: cost grows linearly: each target added from 10,000 to 100,000 costs within ${
         100 * LIMITS.manyLinear
-      }% of each added from 1,000 to 10,000 (wall time, hopwise)`,
+      }% of each added from 1,000 to 10,000 (wall time, hopwise; median of the rounds)`,
       m ? ok : null,
       m && g
         ? g.steps.map((s) =>
           `${s.from.toLocaleString("en-US")} to ${s.to.toLocaleString("en-US")}: ${
             s.wallMs?.toFixed(4) ?? "-"
           } ms`
-        ).join(", ") + ` (x ${ratio3(g.ratio)}); shown, not judged: a whole run per target ` +
-          m.rows.filter((r) => r.tool === "hopwise").map((r) => {
+        ).join(", ") + ` (per round ${
+          g.perRound.map((r) => r.toFixed(3)).join(" ")
+        }: x ${ratio3(g.ratio)}); shown, not judged: a whole run per target ` +
+          m.rows.filter((r) =>
+            r.tool === "hopwise"
+          ).map((r) => {
             const x = m.linearity.ratios.find((l) => l.targets === r.targets)?.ratio ?? null;
             return `${r.targets.toLocaleString("en-US")}: ${r.wallPerTargetMs.toFixed(3)} ms` +
               (r.targets === COMPARED_SIZE ? "" : ` (x ${ratio3(x)})`);
