@@ -9,7 +9,10 @@
  * 2. The bytes a compiled binary carries (see scripts/compile.ts), written to
  *    an in-memory file (memfd) and loaded from /proc/self/fd, so no writable
  *    or executable temporary directory is needed.
- * 3. The build directory of a source checkout: `build/<target>/` or `build/`.
+ * 3. The build directory of a source checkout: `build/`, what `deno task
+ *    build:shim` makes for this machine (and `deno task test` remakes first),
+ *    then `build/<target>/`, the compile script's copy for a target (a stale
+ *    one of those was loaded before a fresh `build/` one when it came first).
  *
  * @module
  */
@@ -71,10 +74,10 @@ function envPath(): string | undefined {
   }
 }
 
-/** The build-directory paths of a source checkout, most specific first. */
+/** The build-directory paths of a source checkout: `build/`, then `build/<target>/`. */
 export function buildPaths(): string[] {
   const paths: string[] = [];
-  for (const dir of [`../build/${Deno.build.target}/`, "../build/"]) {
+  for (const dir of ["../build/", `../build/${Deno.build.target}/`]) {
     const url = new URL(`${dir}${shimFileName()}`, import.meta.url);
     if (url.protocol === "file:") paths.push(decodeURIComponent(url.pathname));
   }

@@ -34,6 +34,9 @@ static volatile int32_t results[HW_OUTBOX_RING];
 static volatile uint32_t tags[HW_OUTBOX_RING];
 static uint32_t done; /* atomic */
 
+/* Sends of one datagram that may return another trace's pending socket error instead. */
+#define PENDING_ERRORS_MAX 32
+
 static uint32_t get_u32(const uint8_t *p) {
   uint32_t v;
   memcpy(&v, p, sizeof v);
@@ -53,7 +56,7 @@ static void send_batch(const struct batch *b) {
     uint16_t to_family;
     memcpy(&to_family, e + 16, sizeof to_family);
     int rc = 0;
-    int pending_error_retried = 0;
+    int pending_errors = 0;
     for (int attempt = 0; attempt < 50; attempt++) {
       rc = hw_send_one(fd, b->data + get_u32(e + 8), get_u32(e + 12),
                        to_family ? e + 16 : NULL, family, ttl, &times[slot], &tags[slot],
@@ -65,9 +68,14 @@ static void send_batch(const struct batch *b) {
         nanosleep(&pause, NULL);
         continue;
       }
-      if (!pending_error_retried &&
+      if (pending_errors < PENDING_ERRORS_MAX &&
           (rc == -ECONNREFUSED || rc == -EHOSTUNREACH || rc == -ENETUNREACH || rc == -EPROTO)) {
-        pending_error_retried = 1;
+        /* With IP_RECVERR every ICMP error also leaves a pending error on the socket, and a
+         * send returns (and clears) it instead of sending. A socket shared by many traces gets
+         * those errors all the time, so another may be pending by the next try: try again
+         * while that is all it is (a real send error comes back every time, PENDING_ERRORS_MAX
+         * times at most). */
+        pending_errors++;
         continue;
       }
       break;

@@ -33,9 +33,10 @@
  * tickets first_ticket.. for the sending thread (started on first use), and
  * returns `count` at once, or -errno (-ENOMEM, pthread_create's error). A
  * send that returns a pending socket error left by an earlier ICMP error
- * (ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPROTO) is tried once more; one
- * that finds the send buffer full (EAGAIN, ENOBUFS) is tried again every
- * 200 us, 50 times at most. */
+ * (ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPROTO) is tried again, up to
+ * 32 times (a socket shared by many traces may have another pending by the
+ * next try); one that finds the send buffer full (EAGAIN, ENOBUFS) is tried
+ * again every 200 us; 50 tries in all at most. */
 int32_t hw_outbox_push(const uint8_t *entries, uint32_t count,
                        const uint8_t *data, uint32_t data_length,
                        uint32_t first_ticket);

@@ -211,7 +211,7 @@ class IcmpSession implements MethodSession {
       // Each ICMP error also leaves a pending error on a ping socket, and the
       // next send would return it instead of sending (Linux traceroute then
       // counts the probe as sent and shows "*"). Collect it first. (The
-      // sending thread of sendLater sends again after such an error itself.)
+      // sending thread of sendLater tries again after such errors itself.)
       this.#socket.takeError();
     }
     let sequence = this.#nextSequence & 0xffff;
