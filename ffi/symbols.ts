@@ -7,7 +7,7 @@
  */
 
 /** The ABI version this table matches (HW_ABI_VERSION in native/hopwise.h). */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /** Deno FFI signatures of every shim function. */
 export const symbols = {

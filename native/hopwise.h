@@ -50,7 +50,7 @@
 
 #include <stdint.h>
 
-#define HW_ABI_VERSION 7
+#define HW_ABI_VERSION 8
 
 #define HW_ADDR_SIZE 32
 #define HW_META_SIZE 128
