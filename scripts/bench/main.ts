@@ -38,7 +38,8 @@ import { LAB_PREFIX, type RunContext, runStartup, runTopology } from "./run.ts";
 import { checkTargets } from "./targets.ts";
 import { TRACE_TOPOLOGIES } from "./topologies.ts";
 import { continuousLines, type ContinuousResult, runContinuous } from "./continuous.ts";
-import { manyLines, type ManyResult, runMany } from "./many.ts";
+import { type ManyResult, runMany } from "./many.ts";
+import { manyLines } from "./many_report.ts";
 
 function cpuModel(): string {
   try {

@@ -5,10 +5,13 @@
  * - hopwise from the bundle traces lists of 1,000, 10,000 and 100,000
  *   distinct addresses (`-n -I -q 1 --rate 0 --targets FILE`);
  * - scamper traces the same 10,000 (`scamper -p 10000 -c "trace -P
- *   icmp-paris -q 1" -f FILE`, its highest rate); each round runs the four
- *   commands back to back, and the ratios (to scamper, of one size's cost
- *   per added target to another's) are taken within a round, because the
- *   machine's speed drifts over minutes;
+ *   icmp-paris -q 1" -f FILE`, its highest rate);
+ * - hopwise as uid 65534 traces the 10,000 too, its ICMP through one ping
+ *   socket (from a copy anyone may read, from source; needs setpriv): shown
+ *   and checked, not in the ratios;
+ * - each round runs every command back to back, and the ratios (to
+ *   scamper, of one size's cost per added target to another's) are taken
+ *   within a round, because the machine's speed drifts over minutes;
  * - every run's output is checked: each target's block must end at hop 6
  *   with the target's own address (target 8 judges hopwise's; scamper's are
  *   shown: on a 2-core VM its raw socket sometimes drops replies, counted
@@ -28,9 +31,9 @@
  */
 import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
+import { hopwiseArgv, type ReadableCopy, readableCopy } from "../../lab/harness.ts";
 import { commandArgv, hopwise } from "./commands.ts";
 import { median, onPath, present, progress, type Sample, sleep } from "./measure.ts";
-import { megabytes, ratio, seconds, table } from "./format.ts";
 import { LAB_PREFIX, type RunContext } from "./run.ts";
 import { countReached, summaryOf } from "./many_output.ts";
 
@@ -52,6 +55,8 @@ export const COMPARED_SIZE = 10_000;
 const MAX_RUNS = 3;
 /** scamper's rate: the highest it allows. */
 const SCAMPER_PPS = 10_000;
+/** The user the unprivileged row runs as. */
+const NOBODY = 65534;
 /** Seconds each command may take before `timeout` ends it, by list size. */
 const TIMEOUT_S: Readonly<Record<number, number>> = { 1_000: 30, 10_000: 60, 100_000: 150 };
 
@@ -93,6 +98,11 @@ export interface ManyRow {
   label: string;
   /** What ran. */
   tool: "hopwise" | "scamper";
+  /**
+   * Who ran it: root, or uid 65534 (hopwise only: its ICMP through one
+   * datagram "ping" socket; shown beside, not in the ratios).
+   */
+  user: "root" | "nobody";
   /** Targets in the list. */
   targets: number;
   /** The full argv run in the namespace (without GNU time and timeout). */
@@ -181,6 +191,7 @@ export function manyAddresses(n: number): string[] {
 interface ManyCommand {
   label: string;
   tool: "hopwise" | "scamper";
+  user: "root" | "nobody";
   targets: number;
   argv: string[];
 }
@@ -214,8 +225,37 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     return {
       label: `${spec.label.replace(lists.get(n)!.path, `LIST(${n})`)}`,
       tool: "hopwise",
+      user: "root",
       targets: n,
       argv: commandArgv(spec, paths),
+    };
+  };
+  // Unprivileged: a copy anyone may read (a checkout under /root is not), from source, with the
+  // list beside it; ICMP through one ping socket (net.ipv4.ping_group_range opened below).
+  let copy: ReadableCopy | null = null;
+  if (onPath("setpriv")) {
+    copy = await readableCopy();
+    await Deno.copyFile(lists.get(COMPARED_SIZE)!.path, `${copy.dir}/list`);
+    await Deno.chmod(`${copy.dir}/list`, 0o644);
+  } else {
+    ctx.say("M: the unprivileged row is skipped: needs setpriv (Debian package util-linux)");
+  }
+  const nobody = (n: number, from: ReadableCopy): ManyCommand => {
+    const args = ["-n", "-I", "-q", "1", "--rate", "0", "--targets", `${from.dir}/list`];
+    return {
+      label: `hopwise as nobody (ping socket) -n -I -q 1 --rate 0 --targets LIST(${n})`,
+      tool: "hopwise",
+      user: "nobody",
+      targets: n,
+      argv: [
+        "setpriv",
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        "--clear-groups",
+        "env",
+        ...Object.entries(from.env).map(([k, v]) => `${k}=${v}`),
+        ...hopwiseArgv(args, from.mod, from.deno),
+      ],
     };
   };
   const scamper = (n: number): ManyCommand => {
@@ -231,15 +271,41 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     return {
       label: `scamper -p ${SCAMPER_PPS} -c "trace -P icmp-paris -q 1" -f LIST(${n})`,
       tool: "scamper",
+      user: "root",
       targets: n,
       argv,
     };
   };
-  const commands = [hw(1_000), hw(COMPARED_SIZE), scamper(COMPARED_SIZE), hw(100_000)];
+  const commands = [
+    hw(1_000),
+    hw(COMPARED_SIZE),
+    scamper(COMPARED_SIZE),
+    hw(100_000),
+    ...(copy ? [nobody(COMPARED_SIZE, copy)] : []),
+  ];
   const runs = commands.map(() => [] as ManyRun[]);
+  try {
+    return await measure(ctx, title, rounds, lists, commands, runs);
+  } finally {
+    if (copy) await Deno.remove(copy.dir, { recursive: true });
+  }
+}
 
+/** Builds M's lab and runs every command `rounds` times, back to back; sums the runs up. */
+async function measure(
+  ctx: RunContext,
+  title: string,
+  rounds: number,
+  lists: Map<number, { path: string; set: Set<string> }>,
+  commands: ManyCommand[],
+  runs: ManyRun[][],
+): Promise<ManyResult> {
+  const { measurer, options } = ctx;
   await using lab = await Lab.create({ prefix: LAB_PREFIX });
   const c: Chain = await chain(lab, { routers: ROUTERS, anyPrefixes: [...MANY_PREFIXES] });
+  if (commands.some((command) => command.user === "nobody")) {
+    await lab.sh(c.source, "sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
+  }
   const counting = onPath("iptables")
     ? await lab.sh(c.source, "iptables -w -I OUTPUT 1 -p icmp --icmp-type echo-request").then(
       () => true,
@@ -295,7 +361,7 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
   };
 
   for (let round = 0; round < rounds; round++) {
-    for (const i of [0, 1, 2, 3]) await once(i);
+    for (let i = 0; i < commands.length; i++) await once(i);
     progress(`M: round ${round + 1}/${rounds} done`);
   }
   progress("");
@@ -316,6 +382,7 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
     return {
       label: command.label,
       tool: command.tool,
+      user: command.user,
       targets: command.targets,
       argv: command.argv,
       runs: rs,
@@ -344,12 +411,12 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
   const base = rows[1]!.wallPerTargetMs;
   const linearity = {
     base: COMPARED_SIZE,
-    ratios: rows.filter((r) => r.tool === "hopwise").map((r) => ({
+    ratios: rows.filter(ownSizes).map((r) => ({
       targets: r.targets,
       ratio: base > 0 && Number.isFinite(r.wallPerTargetMs) ? r.wallPerTargetMs / base : null,
     })),
   };
-  const sized = rows.filter((r) => r.tool === "hopwise");
+  const sized = rows.filter(ownSizes);
   const steps = sized.slice(1).map((r, i): GrowthStep => {
     const p = sized[i]!;
     const added = r.targets - p.targets;
@@ -388,96 +455,16 @@ export async function runMany(ctx: RunContext): Promise<ManyResult | null> {
   };
 }
 
-/** The hopwise row and the scamper row at `targets`. */
+/** The hopwise row (as root) and the scamper row at `targets`. */
 export function manyRow(
   m: ManyResult,
   tool: ManyRow["tool"],
   targets: number,
 ): ManyRow | undefined {
-  return m.rows.find((r) => r.tool === tool && r.targets === targets);
+  return m.rows.find((r) => r.tool === tool && r.user === "root" && r.targets === targets);
 }
 
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-/** The lines that show topology M's figures. */
-export function manyLines(m: ManyResult): string[] {
-  const lines = ["", `M: ${m.title} (hopwise from dist/cli.js)`];
-  lines.push(
-    ...table(
-      [
-        "command",
-        "targets",
-        "runs",
-        "reached",
-        "wall median s",
-        "ms/target",
-        "CPU s",
-        "CPU µs/probe",
-        "peak RSS",
-        "probes",
-        "probes/s",
-        "* per run",
-      ],
-      m.rows.map((r) => [
-        r.label,
-        count(r.targets),
-        String(r.runs.length),
-        r.runs.map((run) => (run.reached === r.targets && run.code === 0 ? "all" : count(
-          run.reached,
-        ))).join(" "),
-        seconds(r.wallMedianMs),
-        r.wallPerTargetMs.toFixed(3),
-        seconds(r.cpuMedianMs),
-        r.cpuPerProbeUs === null ? "-" : r.cpuPerProbeUs.toFixed(1),
-        megabytes(r.rssMedianKb),
-        r.probesMedian === null ? "-" : count(r.probesMedian),
-        r.probesPerSecond === null ? "-" : count(Math.round(r.probesPerSecond)),
-        r.runs.map((run) => count(run.stars)).join(" "),
-      ]),
-    ).map((l) => `  ${l}`),
-  );
-  const h = manyRow(m, "hopwise", COMPARED_SIZE);
-  const s = manyRow(m, "scamper", COMPARED_SIZE);
-  lines.push(
-    `  wall time, hopwise / scamper at ${count(COMPARED_SIZE)} (per round: ${
-      m.ratioToScamper.perRound.map((r) => r.toFixed(3)).join(" ")
-    }): median ${ratio(m.ratioToScamper.median)}`,
-    `  CPU per probe at ${count(COMPARED_SIZE)}: hopwise ${
-      h?.cpuPerProbeUs?.toFixed(1) ?? "-"
-    } µs, scamper ${s?.cpuPerProbeUs?.toFixed(1) ?? "-"} µs; probes: hopwise from ${
-      h?.probesSource ?? "-"
-    }, scamper from ${s?.probesSource ?? "-"}`,
-    `  cost of each target added: ${
-      m.growth.steps.map((g) =>
-        `${count(g.from)} to ${count(g.to)}: ${g.wallMs?.toFixed(4) ?? "-"} ms wall, ${
-          g.cpuMs?.toFixed(4) ?? "-"
-        } ms CPU`
-      ).join("; ")
-    }; the last over the first, per round: ${
-      m.growth.perRound.map((r) => r.toFixed(3)).join(" ")
-    }, median ${ratio(m.growth.ratio)}`,
-    `  wall time per target over that at ${count(m.linearity.base)}: ${
-      m.linearity.ratios.map((r) => `${count(r.targets)} ${ratio(r.ratio)}`).join(", ")
-    } (the wall time includes start-up; per target without it, from hopwise's summary line: ${
-      m.rows.filter((r) => r.tool === "hopwise").map((r) =>
-        `${count(r.targets)} ${r.ownPerTargetMs?.toFixed(3) ?? "-"} ms`
-      ).join(", ")
-    })`,
-  );
-  if (m.rows.some((r) => r.runs.some((run) => run.stars > 0))) {
-    lines.push("  * per run: hop lines printed as *, probes answered too late or not at all");
-  }
-  for (const r of m.rows) {
-    for (const run of r.runs.filter((run) => run.stderr !== undefined)) {
-      lines.push(
-        `    ${r.label}: exit ${run.code}, ${count(run.reached)}/${count(r.targets)} reached, ` +
-          `${count(run.blocks)} blocks${
-            run.stderr ? `: ${run.stderr.replaceAll("\n", " | ")}` : ""
-          }`,
-      );
-    }
-  }
-  return lines;
+/** hopwise's rows as root: the sizes the growth of the cost is judged over. */
+export function ownSizes(r: ManyRow): boolean {
+  return r.tool === "hopwise" && r.user === "root";
 }

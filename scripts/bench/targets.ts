@@ -30,7 +30,7 @@ import type { TopologyKey } from "./options.ts";
 import { megabytes, ratio3, seconds } from "./format.ts";
 import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
 import type { ContinuousResult } from "./continuous.ts";
-import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow } from "./many.ts";
+import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -213,7 +213,7 @@ function manyTargets(
     // scamper's runs are shown, not judged: on a slow machine its raw socket drops replies.
     const judged = m?.rows.filter((r) => r.tool === "hopwise") ?? [];
     const reached = (r: ManyRow) =>
-      `${r.tool} ${r.targets.toLocaleString("en-US")}: ` +
+      `${r.tool}${r.user === "nobody" ? " as nobody" : ""} ${r.targets.toLocaleString("en-US")}: ` +
       r.runs.map((run) => (run.code === 0 ? `${run.reached}` : `${run.reached} (exit ${run.code})`))
         .join(" ");
     add(
@@ -272,10 +272,10 @@ function manyTargets(
         ).join(", ") + ` (per round ${
           g.perRound.map((r) => r.toFixed(3)).join(" ")
         }: x ${ratio3(g.ratio)}); shown, not judged: a whole run per target ` +
-          m.rows.filter((r) =>
-            r.tool === "hopwise"
-          ).map((r) => {
-            const x = m.linearity.ratios.find((l) => l.targets === r.targets)?.ratio ?? null;
+          m.rows.filter(ownSizes).map((r) => {
+            const x = m.linearity.ratios.find((l) =>
+              l.targets === r.targets
+            )?.ratio ?? null;
             return `${r.targets.toLocaleString("en-US")}: ${r.wallPerTargetMs.toFixed(3)} ms` +
               (r.targets === COMPARED_SIZE ? "" : ` (x ${ratio3(x)})`);
           }).join(", ")
