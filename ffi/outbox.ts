@@ -144,10 +144,27 @@ export class Outbox {
 
   /** A queued send of `ticket`, as a socket's sendLater returns it. */
   queued(ticket: number, queuedAt: number): QueuedSend {
-    return {
-      queuedAt,
-      sentAt: () => this.sentAt(ticket),
-      error: () => this.error(ticket),
-    };
+    return new Queued(this, ticket, queuedAt);
+  }
+}
+
+/** A send in the outbox: one object a probe, asking the outbox by its ticket (no closures). */
+class Queued implements QueuedSend {
+  readonly queuedAt: number;
+  readonly #outbox: Outbox;
+  readonly #ticket: number;
+
+  constructor(outbox: Outbox, ticket: number, queuedAt: number) {
+    this.#outbox = outbox;
+    this.#ticket = ticket;
+    this.queuedAt = queuedAt;
+  }
+
+  sentAt(): number | null {
+    return this.#outbox.sentAt(this.#ticket);
+  }
+
+  error(): SystemError | null {
+    return this.#outbox.error(this.#ticket);
   }
 }
