@@ -12,10 +12,10 @@
 import { OptionError } from "../errors.ts";
 import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
 import { parseTargets, type TargetEntry } from "../modes/targets.ts";
-import { ClassicFormatter } from "../output/classic.ts";
 import type { Trace, TraceEvent } from "../types.ts";
 import type { Command } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
+import { classicFormatterFor } from "./trace_command.ts";
 import type { CliOutput } from "./io.ts";
 
 /** Reads the list: a file, or standard input for `-`. */
@@ -134,12 +134,7 @@ export async function runManyCommand(command: Command): Promise<number> {
         write(`{"input":${JSON.stringify(where)},${line.slice(1)}`);
       }
     } else {
-      const formatter = new ClassicFormatter({
-        numeric: settings.numeric,
-        tcpFlags: r.trace.method === "tcp" && r.trace.settings.methodOptions.includes("info"),
-        extensions: options.extensions ?? false,
-        back: settings.back ?? false,
-      });
+      const formatter = classicFormatterFor(r.trace, command);
       write(traceEvents(r.trace).map((e) => formatter.format(e)).join(""));
     }
   };

@@ -10,13 +10,24 @@
 import { TraceGroup } from "../modes/trace_group.ts";
 import type { TraceOptions } from "../options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
-import type { Trace, TraceEvent } from "../types.ts";
+import type { Trace, TraceEvent, TraceStart } from "../types.ts";
 import type { Command } from "./command.ts";
 import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
 
 /** Formats the events of one trace. */
 interface EventFormatter {
   format(event: TraceEvent): string;
+}
+
+/** The classic text's formatter for a trace that starts with `start`, as the command line asks. */
+export function classicFormatterFor(start: TraceStart, command: Command): ClassicFormatter {
+  const { options, settings } = command;
+  return new ClassicFormatter({
+    numeric: settings.numeric,
+    tcpFlags: start.method === "tcp" && start.settings.methodOptions.includes("info"),
+    extensions: options.extensions ?? false,
+    back: settings.back ?? false,
+  });
 }
 
 /** The options of `--explain`'s ICMP companion: the trace's, as plain ICMP probes. */
@@ -74,12 +85,7 @@ export async function runTraceCommand(command: Command): Promise<number> {
       const event = step.value;
       if (event.type === "start") {
         started = true;
-        formatter ??= new ClassicFormatter({
-          numeric: settings.numeric,
-          tcpFlags: event.method === "tcp" && event.settings.methodOptions.includes("info"),
-          extensions: options.extensions ?? false,
-          back: settings.back ?? false,
-        });
+        formatter ??= classicFormatterFor(event, command);
       }
       settings.onEvent?.(event);
       if (settings.explain && event.type === "end" && event.reason !== "aborted") {
