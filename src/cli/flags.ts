@@ -165,6 +165,13 @@ export function buildOptions(
     set(n);
     return true;
   };
+  /** A C double that `ok` accepts. */
+  const real = (ok: (n: number) => boolean, set: (n: number) => void) => (value: string | null) => {
+    const n = parseCDouble(value ?? "");
+    if (n === null || !ok(n)) return false;
+    set(n);
+    return true;
+  };
   const flag = (set: () => void) => () => {
     set();
     return true;
@@ -352,12 +359,7 @@ export function buildOptions(
       long: "confidence",
       arg: "percent",
       nextWord: true,
-      handle: (v) => {
-        const n = parseCDouble(v ?? "");
-        if (n === null || !(n > 0 && n < 100)) return false;
-        state.confidence = n;
-        return true;
-      },
+      handle: real((n) => n > 0 && n < 100, (n) => (state.confidence = n)),
     },
     {
       long: "compare",
@@ -389,12 +391,7 @@ export function buildOptions(
       long: "rate",
       arg: "pps",
       nextWord: true,
-      handle: (v) => {
-        const n = parseCDouble(v ?? "");
-        if (n === null || !(n >= 0) || !Number.isFinite(n)) return false;
-        state.rate = n;
-        return true;
-      },
+      handle: real((n) => n >= 0 && Number.isFinite(n), (n) => (state.rate = n)),
     },
     { long: "csv", handle: flag(() => (state.output = "csv")) },
     { long: "report", handle: flag(() => (state.continuous = "report")) },
@@ -409,12 +406,7 @@ export function buildOptions(
       long: "interval",
       arg: "seconds",
       nextWord: true,
-      handle: (v) => {
-        const n = parseCDouble(v ?? "");
-        if (n === null || !(n > 0) || !Number.isFinite(n)) return false;
-        state.interval = n;
-        return true;
-      },
+      handle: real((n) => n > 0 && Number.isFinite(n), (n) => (state.interval = n)),
     },
     {
       long: "columns",
