@@ -19,7 +19,7 @@ export type Family = 4 | 6;
  * ```
  */
 export function parseIPv4(text: string): Uint8Array | null {
-  // By character, not split and a pattern: the many-targets mode parses an address per send.
+  // By character, not split and a pattern: a run of many targets parses each one's address.
   const out = new Uint8Array(4);
   let part = 0;
   let value = 0;

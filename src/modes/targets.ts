@@ -42,8 +42,9 @@ export function expandPrefix(
   const slash = prefix.indexOf("/");
   const base = prefix.slice(0, slash);
   const lengthText = prefix.slice(slash + 1);
-  const family = familyOf(base);
-  if (!family) return `"${base}" is not an IPv4 or IPv6 address`;
+  const bytes = parseIPv4(base) ?? parseIPv6(base);
+  if (!bytes) return `"${base}" is not an IPv4 or IPv6 address`;
+  const family: Family = bytes.length === 4 ? 4 : 6;
   const bits = family === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(lengthText) || Number(lengthText) > bits) {
     return `"/${lengthText}" is not a prefix length from 0 to ${bits}`;
@@ -54,7 +55,6 @@ export function expandPrefix(
     return `/${length} stands for ${count} addresses; at most ${MAX_PREFIX_ADDRESSES} a line ` +
       `(split it into /${bits - 16} prefixes)`;
   }
-  const bytes = family === 4 ? parseIPv4(base)! : parseIPv6(base)!;
   // The network's first address: the bits past the prefix cleared.
   const first = bytes.slice();
   for (let bit = length; bit < bits; bit++) first[bit >> 3]! &= ~(0x80 >> (bit & 7));
@@ -113,7 +113,7 @@ export function parseTargets(text: string): { targets: TargetEntry[]; errors: Ta
       targets.push({ index: targets.length, line, host: trimmed });
       return;
     }
-    const reason = /^[\d.]+$/.test(trimmed) || trimmed.includes(":")
+    const reason = numeric || trimmed.includes(":")
       ? "not an IPv4 or IPv6 address"
       : "not a host name or an address";
     errors.push({ line, text: trimmed, reason });
