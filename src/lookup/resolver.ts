@@ -8,7 +8,7 @@
  * @module
  */
 import type { LookupAddress } from "node:dns";
-import { canonicalAddress, type Family, familyOf, parseIPv6 } from "../address.ts";
+import { type Family, formatAddress, parseIPv4, parseIPv6 } from "../address.ts";
 import { ResolveError } from "../errors.ts";
 
 /** A resolved host. */
@@ -84,8 +84,10 @@ function nodeDns(): Promise<NodeDns> {
 /** The system resolver. */
 export class SystemResolver implements Resolver {
   async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
-    // An address literal of the other family fails as getaddrinfo fails it.
-    const literal = familyOf(host);
+    // An address literal of the other family fails as getaddrinfo fails it. Parsed once: a run
+    // of many targets resolves every one.
+    const bytes = parseIPv4(host) ?? parseIPv6(host);
+    const literal: Family | 0 = bytes ? (bytes.length === 4 ? 4 : 6) : 0;
     if (literal && family && literal !== family) {
       const mapped = literal === 6 ? unmapV4(host) : null;
       if (!mapped || family !== 4) {
@@ -95,7 +97,7 @@ export class SystemResolver implements Resolver {
     if (host === "") throw new ResolveError(host, GAI_MESSAGES.EAI_NONAME!);
     // A literal is its own answer (getaddrinfo's too), but for IPv4-mapped IPv6.
     if (literal && (!family || literal === family) && !(literal === 6 && unmapV4(host))) {
-      return { address: canonicalAddress(host), family: literal };
+      return { address: formatAddress(bytes!), family: literal };
     }
     let results: LookupAddress[];
     try {
