@@ -133,7 +133,7 @@ class IcmpSession implements MethodSession {
   constructor(context: MethodContext) {
     this.#context = context;
     this.#flow = context.paris?.flow ?? 0;
-    this.#paris = context.paris !== undefined && context.paris !== null;
+    this.#paris = context.paris != null;
     const slots = context.shared ? SEQUENCES : 0;
     this.#probeAt = new Array(slots);
     this.#packetAt = new Array(slots);
