@@ -44,14 +44,14 @@ export type {
   TraceSettings,
   TraceStart,
   TraceStatistics,
-} from "./src/types.ts";
+} from "./src/core/model.ts";
 export {
   ADAPTIVE,
   DEFAULTS,
   type Timing,
   type TraceOptions,
   type WaitOptions,
-} from "./src/options.ts";
+} from "./src/config/options.ts";
 export {
   DEFAULT_PARALLEL,
   DEFAULT_RATE,
@@ -154,9 +154,9 @@ export {
   PrivilegeError,
   ResolveError,
   SystemError,
-} from "./src/errors.ts";
+} from "./src/core/errors.ts";
 export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
-export type { Family } from "./src/address.ts";
+export type { Family } from "./src/packet/address.ts";
 export type {
   BytesOption,
   Datagram,
@@ -169,8 +169,8 @@ export type {
   Socket,
   SocketKind,
   Transport,
-} from "./src/transport.ts";
-export { FfiTransport } from "./ffi/transport.ts";
+} from "./src/core/transport.ts";
+export { FfiTransport } from "./ffi/ffi_transport.ts";
 export { methodNames } from "./src/methods/mod.ts";
 
 if (import.meta.main) {

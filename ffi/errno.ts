@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SystemError } from "../src/errors.ts";
+import { SystemError } from "../src/core/errors.ts";
 import { shim } from "./library.ts";
 
 /** The errno names the shim reports, in hw_errno_table order. */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { addressBytes, type Family, formatAddress } from "../src/address.ts";
-import type { Datagram, Endpoint, ErrorOrigin, ExtendedError } from "../src/transport.ts";
+import { addressBytes, type Family, formatAddress } from "../src/packet/address.ts";
+import type { Datagram, Endpoint, ErrorOrigin, ExtendedError } from "../src/core/transport.ts";
 import { META, SIZE } from "./symbols.ts";
 
 const ADDR = { family: 0, port: 2, flowInfo: 4, scopeId: 8, address: 12 } as const;

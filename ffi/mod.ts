@@ -4,6 +4,6 @@
  *
  * @module
  */
-export { FfiTransport } from "./transport.ts";
+export { FfiTransport } from "./ffi_transport.ts";
 export { FfiSocket } from "./socket.ts";
 export { shim, SHIM_ENV, shimCandidates, ShimLoadError } from "./library.ts";

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import type { SystemError } from "../src/errors.ts";
-import type { QueuedSend } from "../src/transport.ts";
+import type { SystemError } from "../src/core/errors.ts";
+import type { QueuedSend } from "../src/core/transport.ts";
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
 import { OUTBOX_RING, SIZE } from "./symbols.ts";

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { SystemError } from "../src/errors.ts";
+import { SystemError } from "../src/core/errors.ts";
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
 

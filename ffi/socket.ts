@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Family } from "../src/address.ts";
+import type { Family } from "../src/packet/address.ts";
 import type {
   BytesOption,
   Datagram,
@@ -13,7 +13,7 @@ import type {
   QueuedSend,
   Socket,
   SocketKind,
-} from "../src/transport.ts";
+} from "../src/core/transport.ts";
 import { errnoDescription, errnoName, isErrno, systemError } from "./errno.ts";
 import { decodeAddr, decodeMeta, encodeAddr } from "./layout.ts";
 import { shim } from "./library.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { addressBytes } from "../src/address.ts";
+import { addressBytes } from "../src/packet/address.ts";
 
 /** One route object. */
 export interface RouteObject {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TraceSettings, TraceStart } from "../src/types.ts";
+import type { TraceSettings, TraceStart } from "../src/core/model.ts";
 
 /** Settings of a trace (Linux traceroute's timing by default); `over` replaces fields. */
 export function traceSettings(over: Partial<TraceSettings> = {}): TraceSettings {

@@ -6,11 +6,11 @@
  * -z rules decide), what was sent, and that no socket is left open.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { familyOf } from "../src/address.ts";
+import { familyOf } from "../src/packet/address.ts";
 import { main } from "../src/cli/main.ts";
 import { decodeICMPv4 } from "../src/packet/icmpv4.ts";
 import { decodeICMPv6 } from "../src/packet/icmpv6.ts";
-import type { TraceEvent } from "../src/types.ts";
+import type { TraceEvent } from "../src/core/model.ts";
 import { FakeTransport, type HopBehaviour, type Scenario } from "./fake/transport.ts";
 import { TableResolver } from "./fake/resolver.ts";
 

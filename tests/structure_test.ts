@@ -2,9 +2,11 @@
  * The shape the code keeps: no source file of src/ or ffi/ past 450 lines,
  * no import cycle among the project's modules, nothing in scripts/ or lab/
  * importing from tests/, and ffi/ reached only through the session step
- * (src/session/transport.ts) and the library's entry (mod.ts).
+ * (src/session/kernel.ts) and the library's entry (mod.ts), and the folders
+ * of src/ ranked: each imports only folders of a lower rank (FOLDER_RANKS).
  */
 import { assertEquals } from "./assert.ts";
+import { FOLDER_RANKS, layerDiagram, rankOf } from "./helpers/folder_ranks.ts";
 
 const root = new URL("../", import.meta.url);
 const rootPath = decodeURIComponent(root.pathname);
@@ -98,7 +100,7 @@ Deno.test("nothing in scripts/, lab/ or src/ imports from tests/", () => {
 });
 
 Deno.test("ffi/ is reached only through the session step and mod.ts", () => {
-  const allowed = new Set(["mod.ts", "src/session/transport.ts"]);
+  const allowed = new Set(["mod.ts", "src/session/kernel.ts"]);
   const offenders = sources
     .filter((f) => !f.startsWith("ffi/") && !f.startsWith("scripts/") && !allowed.has(f))
     .filter((f) => importsOf(f).some((i) => i.target.startsWith("ffi/")));
@@ -119,4 +121,33 @@ Deno.test("a plain trace loads no other mode, no explain, whois or JSON output",
       .test(f)
   );
   assertEquals(onDemand, []);
+});
+
+Deno.test("every folder of src/ has a rank, and imports only folders ranked below it", () => {
+  const folderOf = (file: string) => file.startsWith("ffi/") ? "ffi" : file.split("/")[1]!;
+  const unranked = new Set<string>();
+  const upward: string[] = [];
+  for (const file of sources.filter((f) => f.startsWith("src/") || f.startsWith("ffi/"))) {
+    if (!file.startsWith("ffi/") && file.split("/").length < 3) {
+      unranked.add(file); // a file at src/'s root belongs to no folder
+      continue;
+    }
+    const from = folderOf(file);
+    if (rankOf(from) === null) unranked.add(from);
+    for (const { target } of importsOf(file)) {
+      if (!target.startsWith("src/") && !target.startsWith("ffi/")) continue;
+      const to = folderOf(target);
+      if (to === from) continue;
+      const [a, b] = [rankOf(from), rankOf(to)];
+      if (a !== null && b !== null && b >= a) upward.push(`${file} -> ${target} (${a} -> ${b})`);
+    }
+  }
+  assertEquals([...unranked], []);
+  assertEquals(upward, []);
+});
+
+Deno.test("docs/architecture.md draws the folders from the same ranks", () => {
+  const page = Deno.readTextFileSync(new URL("docs/architecture.md", root));
+  const diagram = layerDiagram(FOLDER_RANKS);
+  assertEquals(page.includes(diagram), true, `docs/architecture.md lacks:\n${diagram}`);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatAddress } from "../../src/address.ts";
+import { formatAddress } from "../../src/packet/address.ts";
 import type { ResponderConfig } from "./config.ts";
 import { expired } from "./expired.ts";
 import { hostilePackets } from "./hostile.ts";

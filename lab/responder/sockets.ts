@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatAddress } from "../../src/address.ts";
+import { formatAddress } from "../../src/packet/address.ts";
 
 const AF_INET = 2;
 const AF_INET6 = 10;

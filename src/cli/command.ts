@@ -6,17 +6,17 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import { ClifError, parseClif } from "../clif.ts";
-import { OptionError, ResolveError } from "../errors.ts";
+import type { Family } from "../packet/address.ts";
+import { ClifError, parseClif } from "../core/command_line_parser.ts";
+import { OptionError, ResolveError } from "../core/errors.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import { findMethod } from "../methods/mod.ts";
-import { parseCInt, parseCUnsigned } from "../numbers.ts";
-import { resolveOptions, type TraceOptions } from "../options.ts";
+import { parseCInt, parseCUnsigned } from "../core/c_numbers.ts";
+import { resolveOptions, type TraceOptions } from "../config/options.ts";
 import { resolveTarget } from "../session/open.ts";
 import { parseKeywords } from "../session/keywords.ts";
-import { systemResolver } from "../session/transport.ts";
-import type { MethodName, Target, TraceEvent } from "../types.ts";
+import { systemResolver } from "../session/kernel.ts";
+import type { MethodName, Target, TraceEvent } from "../core/model.ts";
 import { Exit, failureStatus, isBadInput, STATUS } from "./exit.ts";
 import { buildOptions, initialState, methodHelp, type State } from "./flags.ts";
 import { type CliOutput, netPermitted, whoisServer } from "./io.ts";

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { Statistics } from "../engine/statistics.ts";
-import { OptionError } from "../errors.ts";
+import { Statistics } from "../core/statistics.ts";
+import { OptionError } from "../core/errors.ts";
 import { method as methodNamed, methodNames } from "../methods/mod.ts";
 import { type CompareMethod, openComparison } from "../modes/compare.ts";
-import type { TraceOptions } from "../options.ts";
+import type { TraceOptions } from "../config/options.ts";
 import {
   COMPARE_SCHEMA,
   compareMethodsToJson,
@@ -23,7 +23,7 @@ import {
 } from "../output/compare.ts";
 import { NdjsonFormatter } from "../output/json.ts";
 import { privilegeHint } from "../session/privileges.ts";
-import type { Hop, MethodName, Target, Trace, TraceStart } from "../types.ts";
+import type { Hop, MethodName, Target, Trace, TraceStart } from "../core/model.ts";
 import type { Command, ModeSettings } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 

@@ -2,8 +2,8 @@ import { assertEquals, assertOk, assertStringIncludes, assertThrows } from "../.
 import { runCli } from "../../tests/fake/cli.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
-import type { Family } from "../address.ts";
-import type { Readiness, Socket, SocketKind, Transport } from "../transport.ts";
+import type { Family } from "../packet/address.ts";
+import type { Readiness, Socket, SocketKind, Transport } from "../core/transport.ts";
 import { MAX_COMPARE_METHODS, parseCompareSpec, runCompare } from "./compare_command.ts";
 
 Deno.test("parseCompareSpec: methods, ports, labels", () => {

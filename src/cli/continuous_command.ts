@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { OptionError } from "../errors.ts";
+import { OptionError } from "../core/errors.ts";
 import { explainReport, formatReportFindings } from "../explain/report.ts";
 import { watch, type WatchOptions } from "../modes/watch.ts";
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
 import { type Column, DEFAULT_COLUMNS, parseColumns } from "../stats/columns.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 import type { Command } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { VERSION } from "./usage.ts";

@@ -12,15 +12,15 @@
  *
  * @module
  */
-import { ClifError } from "../clif.ts";
+import { ClifError } from "../core/command_line_parser.ts";
 import {
   OptionError,
   OptionTypeError,
   PrivilegeError,
   ResolveError,
   SystemError,
-} from "../errors.ts";
-import { ShimLoadError } from "../session/transport.ts";
+} from "../core/errors.ts";
+import { ShimLoadError } from "../session/kernel.ts";
 import { type CliOutput, env } from "./io.ts";
 
 /** The exit statuses. */

@@ -5,12 +5,17 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import { clifHelp, type ClifOption } from "../clif.ts";
+import type { Family } from "../packet/address.ts";
+import { clifHelp, type ClifOption } from "../core/command_line_parser.ts";
 import { servicePort } from "../lookup/netdb.ts";
-import type { Method } from "../methods/method.ts";
-import { cDoublePrefix, parseCDouble, parseCUnsigned, parseCUnsignedPrefix } from "../numbers.ts";
-import { DEFAULTS } from "../options.ts";
+import type { Method } from "../core/method.ts";
+import {
+  cDoublePrefix,
+  parseCDouble,
+  parseCUnsigned,
+  parseCUnsignedPrefix,
+} from "../core/c_numbers.ts";
+import { DEFAULTS } from "../config/options.ts";
 import { MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import { programDefaults } from "./progname.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DEFAULT_WHOIS } from "../options.ts";
+import { DEFAULT_WHOIS } from "../config/options.ts";
 
 /** Where the CLI writes. */
 export interface CliOutput {

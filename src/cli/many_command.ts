@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { OptionError } from "../errors.ts";
+import { OptionError } from "../core/errors.ts";
 import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
 import { parseTargets, type TargetEntry } from "../modes/targets.ts";
-import type { Trace, TraceEvent } from "../types.ts";
+import type { Trace, TraceEvent } from "../core/model.ts";
 import type { Command } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { classicFormatterFor } from "./trace_command.ts";

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { ClifError } from "../clif.ts";
-import type { OptionError, OptionTypeError } from "../errors.ts";
-import { formatG } from "../numbers.ts";
+import { ClifError } from "../core/command_line_parser.ts";
+import type { OptionError, OptionTypeError } from "../core/errors.ts";
+import { formatG } from "../core/c_numbers.ts";
 import type { State } from "./flags.ts";
 
 /** What the message needs beyond the flags: `packet_len` as given (-1 when not). */

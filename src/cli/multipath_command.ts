@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { OptionError } from "../errors.ts";
+import { OptionError } from "../core/errors.ts";
 import { MAX_FLOWS, multipath } from "../modes/multipath.ts";
 import { formatMultipath, multipathToJson } from "../output/multipath.ts";
 import type { Command } from "./command.ts";

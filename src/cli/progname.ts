@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
+import type { Family } from "../packet/address.ts";
 
 /** What a program name implies. */
 export interface ProgramDefaults {

@@ -8,9 +8,9 @@
  * @module
  */
 import { TraceGroup } from "../modes/trace_group.ts";
-import type { TraceOptions } from "../options.ts";
+import type { TraceOptions } from "../config/options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
-import type { Trace, TraceEvent, TraceStart } from "../types.ts";
+import type { Trace, TraceEvent, TraceStart } from "../core/model.ts";
 import type { Command } from "./command.ts";
 import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
 

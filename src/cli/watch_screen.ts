@@ -23,11 +23,11 @@
  */
 import { explainReport, formatReportFindings } from "../explain/report.ts";
 import type { WatchSession } from "../modes/watch.ts";
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { renderScreen, type ScreenView } from "../output/screen.ts";
 import { type Column, DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import type { CliOutput } from "./io.ts";
 import { Terminal, type TerminalSize, terminalSupport, utf8Locale } from "./terminal.ts";

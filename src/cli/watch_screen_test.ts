@@ -1,8 +1,8 @@
 import { assertEquals, assertMatch, assertOk, assertRejects } from "../../tests/assert.ts";
-import type { WatchEvent, WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchEvent, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { DEFAULT_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 import { runWatchScreen, type ScreenSession, type ScreenTerminal } from "./watch_screen.ts";
 
 const start = {

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import type { MethodSession } from "../methods/method.ts";
-import type { Readiness } from "../transport.ts";
-import type { Probe } from "./probe.ts";
+import type { Family } from "../packet/address.ts";
+import type { MethodSession } from "../core/method.ts";
+import type { Readiness } from "../core/transport.ts";
+import type { Probe } from "../core/probe.ts";
 import { answerOf, arrivals, errorOf, ignoredError, type Reply } from "./receive.ts";
-import { Statistics } from "./statistics.ts";
+import { Statistics } from "../core/statistics.ts";
 
 /** What a channel records answers with. */
 export interface ChannelSettings {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
+import type { Family } from "../packet/address.ts";
 import { ICMP4 } from "../packet/icmpv4.ts";
 import { ICMP6 } from "../packet/icmpv6.ts";
 

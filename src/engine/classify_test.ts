@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { classifyIcmp, classifyLocal, ignoredIcmp } from "./classify.ts";
-import { ttlToHops } from "../reply_ttl.ts";
+import { ttlToHops } from "../core/reply_ttl.ts";
 
 Deno.test("time exceeded in transit is an ordinary hop", () => {
   assertEquals(classifyIcmp(4, 11, 0, 0), null);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Probe, type ProbeOwner } from "./probe.ts";
+import { Probe, type ProbeOwner } from "../core/probe.ts";
 import type { WaitEvidence } from "./wait.ts";
 
 /** The probe slots of one stream. */

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import type { MethodSession } from "../methods/method.ts";
-import type { Socket, Transport } from "../transport.ts";
+import type { MethodSession } from "../core/method.ts";
+import type { Socket, Transport } from "../core/transport.ts";
 import { Channel, type ChannelSettings } from "./channel.ts";
-import type { Statistics } from "./statistics.ts";
+import type { Statistics } from "../core/statistics.ts";
 import { WakeQueue } from "./wake_queue.ts";
 
 /** Probes sent, at most, before the prober reads what came back (a reply per probe can come). */

@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../tests/assert.ts";
-import { SystemError } from "../errors.ts";
+import { SystemError } from "../core/errors.ts";
 import { Prober } from "./prober.ts";
 import type { Plan } from "./prober.ts";
 import {

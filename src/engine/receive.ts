@@ -6,14 +6,14 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import { SystemError } from "../errors.ts";
-import type { Arrival, Match, ReadPolicy } from "../methods/method.ts";
+import type { Family } from "../packet/address.ts";
+import { SystemError } from "../core/errors.ts";
+import type { Arrival, Match, ReadPolicy } from "../core/method.ts";
 import { findExtensions } from "../packet/icmp_extension.ts";
-import type { ExtendedError, Readiness } from "../transport.ts";
+import type { ExtendedError, Readiness } from "../core/transport.ts";
 import { classifyIcmp, classifyLocal, ignoredIcmp } from "./classify.ts";
-import type { ProbeAnswer } from "./probe.ts";
-import type { Statistics } from "./statistics.ts";
+import type { ProbeAnswer } from "../core/probe.ts";
+import type { Statistics } from "../core/statistics.ts";
 
 /** Read errors that are hopwise's own fault, never a pending socket error. */
 const FATAL_READ_ERRORS = new Set(["EBADF", "EINVAL"]);

@@ -1,9 +1,9 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { SystemError } from "../errors.ts";
-import { Statistics } from "./statistics.ts";
-import type { Datagram, Socket } from "../transport.ts";
+import { SystemError } from "../core/errors.ts";
+import { Statistics } from "../core/statistics.ts";
+import type { Datagram, Socket } from "../core/transport.ts";
 import { arrivals } from "./receive.ts";
-import type { Arrival } from "../methods/method.ts";
+import type { Arrival } from "../core/method.ts";
 
 function datagram(byte: number): Datagram {
   return {

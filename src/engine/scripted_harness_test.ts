@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import type { Arrival, Match, MethodSession } from "../methods/method.ts";
+import type { Family } from "../packet/address.ts";
+import type { Arrival, Match, MethodSession } from "../core/method.ts";
 import { AdaptivePlan } from "../modes/adaptive_plan.ts";
 import { ClassicPlan } from "../modes/classic_plan.ts";
 import { TraceSlots } from "../modes/trace_slots.ts";
@@ -21,12 +21,12 @@ import type {
   Socket,
   SocketKind,
   Transport,
-} from "../transport.ts";
-import type { ProbeResult, StopReason } from "../types.ts";
+} from "../core/transport.ts";
+import type { ProbeResult, StopReason } from "../core/model.ts";
 import type { Channel } from "./channel.ts";
-import type { Probe, ProbeStatus } from "./probe.ts";
+import type { Probe, ProbeStatus } from "../core/probe.ts";
 import { Prober, type ProberOptions } from "./prober.ts";
-import type { IgnoreReason, Statistics } from "./statistics.ts";
+import type { IgnoreReason, Statistics } from "../core/statistics.ts";
 import type { WaitRule } from "./wait.ts";
 
 /** The source and target of every scripted trace. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseIPv4, parseIPv6 } from "../address.ts";
+import { parseIPv4, parseIPv6 } from "../packet/address.ts";
 import type { Finding, FindingEvidence } from "./model.ts";
 import { andList, dedupe, finding, hopList, ttlText, unique } from "./text.ts";
 import { addressesOf, answered, principal, type TraceView } from "./view.ts";

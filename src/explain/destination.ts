@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ProbeResult, Trace } from "../types.ts";
+import type { ProbeResult, Trace } from "../core/model.ts";
 import type { Finding } from "./model.ts";
 import { andList, dedupe, finding, hopList, methodLabel, ttlText, unique } from "./text.ts";
 import {

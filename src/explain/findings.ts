@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Trace } from "../types.ts";
+import type { Trace } from "../core/model.ts";
 import { findLoop, privateAddresses, repeatedAddresses } from "./addresses.ts";
 import { earlyDestination, finalProof, pastDestination, transparentProxy } from "./destination.ts";
 import type { Finding } from "./model.ts";
@@ -78,7 +78,7 @@ export function explain(trace: Trace, options: ExplainOptions = {}): Finding[] {
  * @example
  * ```ts ignore
  * import { explain, formatFindings } from "./findings.ts";
- * declare const trace: import("../types.ts").Trace;
+ * declare const trace: import("../core/model.ts").Trace;
  * Deno.stdout.writeSync(new TextEncoder().encode(formatFindings(explain(trace))));
  * ```
  */

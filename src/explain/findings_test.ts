@@ -3,7 +3,7 @@
  * these may use any address (RFC 1918, CGN, ULA) the lab must not.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../../tests/assert.ts";
-import type { Hop, MethodName, ProbeResult, StopReason, Trace } from "../types.ts";
+import type { Hop, MethodName, ProbeResult, StopReason, Trace } from "../core/model.ts";
 import {
   explain,
   type Finding,

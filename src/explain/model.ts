@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { MethodName } from "../types.ts";
+import type { MethodName } from "../core/model.ts";
 
 /**
  * What a finding is about:

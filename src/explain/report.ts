@@ -23,7 +23,7 @@
  *
  * @module
  */
-import type { WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSnapshot } from "../core/watch_model.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import { hopList } from "./text.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MethodName } from "../types.ts";
+import type { MethodName } from "../core/model.ts";
 import type { Finding, FindingEvidence, FindingKind } from "./model.ts";
 
 /** The distinct items, in order of first appearance. */

@@ -7,8 +7,8 @@
  * @module
  */
 import { method } from "../methods/mod.ts";
-import { INITIAL_TTLS, ttlToHops } from "../reply_ttl.ts";
-import type { Hop, MethodName, ProbeResult, Trace } from "../types.ts";
+import { INITIAL_TTLS, ttlToHops } from "../core/reply_ttl.ts";
+import type { Hop, MethodName, ProbeResult, Trace } from "../core/model.ts";
 import type { FindingEvidence } from "./model.ts";
 
 /** The least difference, in hops, between return and forward path that `return-path` reports. */
@@ -25,7 +25,7 @@ export const INITIAL_TTLS_TEXT = `${INITIAL_TTLS.slice(0, -1).join(", ")} or ${
  * @example
  * ```ts ignore
  * import { TraceView } from "./view.ts";
- * declare const trace: import("../types.ts").Trace;
+ * declare const trace: import("../core/model.ts").Trace;
  * const view = new TraceView(trace);
  * view.finalHop?.ttl; // the hop whose final reply ended the trace
  * ```

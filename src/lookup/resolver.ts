@@ -8,8 +8,8 @@
  * @module
  */
 import type { LookupAddress } from "node:dns";
-import { type Family, formatAddress, parseIPv4, parseIPv6 } from "../address.ts";
-import { ResolveError } from "../errors.ts";
+import { type Family, formatAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
+import { ResolveError } from "../core/errors.ts";
 
 /** A resolved host. */
 export interface ResolvedHost {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ResolveError } from "../errors.ts";
+import { ResolveError } from "../core/errors.ts";
 import { servicePort } from "./netdb.ts";
 import type { Resolver } from "./resolver.ts";
 

@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { parseCUnsigned } from "../numbers.ts";
+import { parseCUnsigned } from "../core/c_numbers.ts";
 import { DCCP, decodeDccpPorts, encodeDccpRequest } from "../packet/dccp.ts";
 import { HalfOpenSession } from "./half_open.ts";
-import type { Method } from "./method.ts";
+import type { Method } from "../core/method.ts";
 
 /** DCCP's default service code, as Linux traceroute has it ("pert" in ASCII). */
 export const DEFAULT_SERVICE_CODE = 1885957735;

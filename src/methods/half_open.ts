@@ -12,16 +12,16 @@
  *
  * @module
  */
-import { addressBytes } from "../address.ts";
-import type { Probe } from "../engine/probe.ts";
-import { SystemError } from "../errors.ts";
-import type { MethodName } from "../types.ts";
-import type { Socket, SocketKind } from "../transport.ts";
-import type { Arrival, Match, MethodContext, MethodSession } from "./method.ts";
+import { addressBytes } from "../packet/address.ts";
+import type { Probe } from "../core/probe.ts";
+import { SystemError } from "../core/errors.ts";
+import type { MethodName } from "../core/model.ts";
+import type { Socket, SocketKind } from "../core/transport.ts";
+import type { Arrival, Match, MethodContext, MethodSession } from "../core/method.ts";
 import { random32 } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { openRawSocket, rawPayload, sendProbe, targetEndpoint } from "./sockets.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
 import { checksumValid, pseudoHeaderSum } from "../packet/checksum.ts";
 
 /** A probe in flight: its port, sequence number and the socket holding the port. */

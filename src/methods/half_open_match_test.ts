@@ -4,13 +4,13 @@
  * sequence number, byte for byte.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import { addressBytes } from "../address.ts";
+import { addressBytes } from "../packet/address.ts";
 import { decodeDccpPorts, encodeDccpRequest } from "../packet/dccp.ts";
 import { decodeTcp, encodeTcp, TCP_FLAGS } from "../packet/tcp.ts";
 import { dccpMethod } from "./dccp.ts";
-import type { MethodSession } from "./method.ts";
+import type { MethodSession } from "../core/method.ts";
 import { tcpMethod } from "./tcp.ts";
-import type { Socket } from "../transport.ts";
+import type { Socket } from "../core/transport.ts";
 import {
   ADDRESSES,
   contextFor,

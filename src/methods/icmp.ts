@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import type { Probe } from "../engine/probe.ts";
+import type { Family } from "../packet/address.ts";
+import type { Probe } from "../core/probe.ts";
 import { decodeICMPv4, ICMP4, icmpv4ChecksumValid, writeICMPv4Echo } from "../packet/icmpv4.ts";
 import {
   decodeICMPv6,
@@ -16,11 +16,11 @@ import {
   IPPROTO_ICMPV6,
   writeICMPv6Echo,
 } from "../packet/icmpv6.ts";
-import { addressBytes } from "../address.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Datagram, QueuedSend, Socket } from "../transport.ts";
-import type { SystemError } from "../errors.ts";
-import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import { addressBytes } from "../packet/address.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
+import type { Datagram, QueuedSend, Socket } from "../core/transport.ts";
+import type { SystemError } from "../core/errors.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
 import {

@@ -3,10 +3,10 @@
  * datagram ("ping") socket: identifier, sequence, checksum and quotes.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import { addressBytes } from "../address.ts";
+import { addressBytes } from "../packet/address.ts";
 import { decodeICMPv4, ICMP4, writeICMPv4Echo } from "../packet/icmpv4.ts";
 import { decodeICMPv6, ICMP6, writeICMPv6Echo } from "../packet/icmpv6.ts";
-import type { MethodSession } from "./method.ts";
+import type { MethodSession } from "../core/method.ts";
 import { icmpMethod } from "./icmp.ts";
 import {
   ADDRESSES,
@@ -21,7 +21,7 @@ import {
   silentNetwork,
   withIPv4,
 } from "./match_harness_test.ts";
-import type { Socket } from "../transport.ts";
+import type { Socket } from "../core/transport.ts";
 
 const v4 = ADDRESSES[4];
 const v6 = ADDRESSES[6];

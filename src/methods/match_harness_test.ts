@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { addressBytes, type Family } from "../address.ts";
-import { Probe } from "../engine/probe.ts";
+import { addressBytes, type Family } from "../packet/address.ts";
+import { Probe } from "../core/probe.ts";
 import { encodeIPv4 } from "../packet/ipv4.ts";
-import type { Endpoint, ErrorOrigin, ExtendedError, Socket } from "../transport.ts";
+import type { Endpoint, ErrorOrigin, ExtendedError, Socket } from "../core/transport.ts";
 import { FakeTransport, type Scenario } from "../../tests/fake/transport.ts";
-import type { Arrival, Match, MethodContext, MethodSession } from "./method.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
+import type { Arrival, Match, MethodContext, MethodSession } from "../core/method.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
 
 /** Addresses by family: the source, the target, a router on the way, a stranger. */
 export const ADDRESSES = {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { MethodName } from "../types.ts";
+import type { MethodName } from "../core/model.ts";
 import { dccpMethod } from "./dccp.ts";
 import { icmpMethod } from "./icmp.ts";
-import type { Method } from "./method.ts";
+import type { Method } from "../core/method.ts";
 import { rawMethod } from "./raw.ts";
 import { tcpMethod } from "./tcp.ts";
 import { tcpconnMethod } from "./tcpconn.ts";
@@ -20,7 +20,7 @@ export type {
   MethodContext,
   MethodKeyword,
   MethodSession,
-} from "./method.ts";
+} from "../core/method.ts";
 
 /** Every method, in Linux traceroute's order of `-M` names. */
 const METHODS: Readonly<Record<MethodName, Method>> = {

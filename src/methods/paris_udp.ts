@@ -11,10 +11,10 @@
  *
  * @module
  */
-import type { Probe } from "../engine/probe.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Socket } from "../transport.ts";
-import type { Arrival, Match, MethodContext, MethodSession } from "./method.ts";
+import type { Probe } from "../core/probe.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
+import type { Socket } from "../core/transport.ts";
+import type { Arrival, Match, MethodContext, MethodSession } from "../core/method.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { sendOnLongLived, targetEndpoint } from "./sockets.ts";

@@ -7,11 +7,11 @@
  * @module
  */
 import { protocolNumber } from "../lookup/netdb.ts";
-import { parseCUnsignedPrefix } from "../numbers.ts";
-import type { Probe } from "../engine/probe.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Socket } from "../transport.ts";
-import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import { parseCUnsignedPrefix } from "../core/c_numbers.ts";
+import type { Probe } from "../core/probe.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
+import type { Socket } from "../core/transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { openRawSocket, sendProbe, targetEndpoint } from "./sockets.ts";

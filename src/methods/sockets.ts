@@ -6,12 +6,12 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import { PrivilegeError, SystemError } from "../errors.ts";
+import type { Family } from "../packet/address.ts";
+import { PrivilegeError, SystemError } from "../core/errors.ts";
 import { decodeIPv4 } from "../packet/ipv4.ts";
-import type { Datagram, Endpoint, Socket, Transport } from "../transport.ts";
-import type { MethodName } from "../types.ts";
-import type { MethodContext } from "./method.ts";
+import type { Datagram, Endpoint, Socket, Transport } from "../core/transport.ts";
+import type { MethodName } from "../core/model.ts";
+import type { MethodContext } from "../core/method.ts";
 
 /**
  * Opens a raw socket for `method`. EPERM (no CAP_NET_RAW) becomes a

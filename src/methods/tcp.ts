@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseCUnsigned, parseCUnsignedPrefix } from "../numbers.ts";
+import { parseCUnsigned, parseCUnsignedPrefix } from "../core/c_numbers.ts";
 import {
   decodeTcp,
   decodeTcpQuote,
@@ -20,9 +20,9 @@ import {
   TCP_FLAGS,
   tcpFlagNames,
 } from "../packet/tcp.ts";
-import type { Socket } from "../transport.ts";
+import type { Socket } from "../core/transport.ts";
 import { type HalfOpenEntry, type HalfOpenProtocol, HalfOpenSession } from "./half_open.ts";
-import type { Method, MethodContext, MethodKeyword } from "./method.ts";
+import type { Method, MethodContext, MethodKeyword } from "../core/method.ts";
 import { random32 } from "./payload.ts";
 
 /** The TCP settings a trace probes with. */

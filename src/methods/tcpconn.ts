@@ -12,11 +12,11 @@
  *
  * @module
  */
-import type { Probe } from "../engine/probe.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import { SystemError } from "../errors.ts";
-import type { Socket } from "../transport.ts";
-import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import type { Probe } from "../core/probe.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
+import { SystemError } from "../core/errors.ts";
+import type { Socket } from "../core/transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { targetEndpoint } from "./sockets.ts";
 
 class TcpConnSession implements MethodSession {

@@ -4,11 +4,11 @@
  * and `raw` (one probe at a time: whatever concerns the target is its).
  */
 import { assertEquals } from "../../tests/assert.ts";
-import type { Arrival } from "./method.ts";
+import type { Arrival } from "../core/method.ts";
 import { probePayload } from "./payload.ts";
 import { rawMethod } from "./raw.ts";
 import { tcpconnMethod } from "./tcpconn.ts";
-import type { Socket } from "../transport.ts";
+import type { Socket } from "../core/transport.ts";
 import {
   ADDRESSES,
   contextFor,

@@ -11,11 +11,11 @@
  *
  * @module
  */
-import type { Probe } from "../engine/probe.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import { parseCUnsigned } from "../numbers.ts";
-import type { Socket } from "../transport.ts";
-import type { Arrival, Match, Method, MethodContext, MethodSession } from "./method.ts";
+import type { Probe } from "../core/probe.ts";
+import type { IgnoreReason } from "../core/statistics.ts";
+import { parseCUnsigned } from "../core/c_numbers.ts";
+import type { Socket } from "../core/transport.ts";
+import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { ParisUdpSession } from "./paris_udp.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";

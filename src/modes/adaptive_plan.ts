@@ -10,11 +10,11 @@
  *
  * @module
  */
-import { SystemError } from "../errors.ts";
-import type { Probe } from "../engine/probe.ts";
+import { SystemError } from "../core/errors.ts";
+import type { Probe } from "../core/probe.ts";
 import type { Plan } from "../engine/prober.ts";
-import { ttlToHops } from "../reply_ttl.ts";
-import type { StopReason } from "../types.ts";
+import { ttlToHops } from "../core/reply_ttl.ts";
+import type { StopReason } from "../core/model.ts";
 import type { TraceSlots } from "./trace_slots.ts";
 
 /**

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { SystemError } from "../errors.ts";
+import { SystemError } from "../core/errors.ts";
 import type { Plan } from "../engine/prober.ts";
-import type { StopReason } from "../types.ts";
+import type { StopReason } from "../core/model.ts";
 import type { TraceSlots } from "./trace_slots.ts";
 
 /** A trace in Linux traceroute's timing. */

@@ -4,7 +4,7 @@
  * window, -z pacing, and where the trace ends.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import type { ProbeStatus } from "../engine/probe.ts";
+import type { ProbeStatus } from "../core/probe.ts";
 import {
   order,
   runTrace,

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { PrivilegeError } from "../errors.ts";
-import type { TraceOptions } from "../options.ts";
-import type { MethodName, Target } from "../types.ts";
+import { PrivilegeError } from "../core/errors.ts";
+import type { TraceOptions } from "../config/options.ts";
+import type { MethodName, Target } from "../core/model.ts";
 import { TraceGroup } from "./trace_group.ts";
 
 /** One method of a comparison. */

@@ -9,10 +9,10 @@
  * @module
  */
 import type { Channel } from "../engine/channel.ts";
-import type { Probe } from "../engine/probe.ts";
+import type { Probe } from "../core/probe.ts";
 import type { Plan } from "../engine/prober.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
-import { SystemError } from "../errors.ts";
+import { SystemError } from "../core/errors.ts";
 
 /** What every cycle of a run shares. */
 export interface CycleStream {

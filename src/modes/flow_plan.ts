@@ -7,11 +7,11 @@
  * @module
  */
 import type { Channel } from "../engine/channel.ts";
-import type { Probe } from "../engine/probe.ts";
+import type { Probe } from "../core/probe.ts";
 import type { Plan } from "../engine/prober.ts";
 import type { ProbeTable } from "../engine/probe_table.ts";
 import { probeWait, type WaitRule } from "../engine/wait.ts";
-import { SystemError } from "../errors.ts";
+import { SystemError } from "../core/errors.ts";
 
 /** What every round of a multipath run shares: its table, channel and settings. */
 export interface FlowStream {

@@ -13,14 +13,14 @@
  */
 import type { Channel } from "../engine/channel.ts";
 import { Prober } from "../engine/prober.ts";
-import { OptionError } from "../errors.ts";
+import { OptionError } from "../core/errors.ts";
 import { method } from "../methods/mod.ts";
-import type { Family } from "../address.ts";
-import { resolveOptions, type TraceOptions } from "../options.ts";
+import type { Family } from "../packet/address.ts";
+import { resolveOptions, type TraceOptions } from "../config/options.ts";
 import { openSession, openSharedSession, resolveTarget, type Session } from "../session/open.ts";
 import { type PrivilegeState, settlePrivileges } from "../session/privileges.ts";
-import { openTransport, systemResolver } from "../session/transport.ts";
-import type { Trace, TraceEvent, TraceSettings } from "../types.ts";
+import { openTransport, systemResolver } from "../session/kernel.ts";
+import type { Trace, TraceEvent, TraceSettings } from "../core/model.ts";
 import type { TargetEntry } from "./targets.ts";
 import { TraceRun } from "./trace_run.ts";
 

@@ -1,10 +1,10 @@
 import { assertEquals, assertOk, assertRejects } from "../../tests/assert.ts";
 import { FakeTransport, type HopBehaviour, type Scenario } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
-import { familyOf } from "../address.ts";
-import { OptionError, ResolveError } from "../errors.ts";
+import { familyOf } from "../packet/address.ts";
+import { OptionError, ResolveError } from "../core/errors.ts";
 import type { ResolvedHost, Resolver } from "../lookup/resolver.ts";
-import type { Family } from "../address.ts";
+import type { Family } from "../packet/address.ts";
 import {
   type ManyOptions,
   type ManyResult,

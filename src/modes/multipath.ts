@@ -9,16 +9,16 @@
  */
 import { Prober } from "../engine/prober.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
-import type { TraceStatistics } from "../engine/statistics.ts";
-import { OptionError } from "../errors.ts";
+import type { TraceStatistics } from "../core/statistics.ts";
+import { OptionError } from "../core/errors.ts";
 import { sanitizeName } from "../lookup/names.ts";
 import { findMethod, parisMethodNames } from "../methods/mod.ts";
-import type { TraceOptions } from "../options.ts";
+import type { TraceOptions } from "../config/options.ts";
 import { openSession, type Session } from "../session/open.ts";
 import { settlePrivileges } from "../session/privileges.ts";
 import { traceStart } from "../session/start.ts";
-import { openTransport } from "../session/transport.ts";
-import type { StopReason, Target, TraceStart } from "../types.ts";
+import { openTransport } from "../session/kernel.ts";
+import type { StopReason, Target, TraceStart } from "../core/model.ts";
 import { FlowPlan, type FlowStream } from "./flow_plan.ts";
 import {
   deficits,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Family, familyOf, formatAddress, parseIPv4, parseIPv6 } from "../address.ts";
+import { type Family, familyOf, formatAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 
 /** The most addresses one prefix line may stand for (an IPv4 /16, an IPv6 /112). */
 export const MAX_PREFIX_ADDRESSES = 65536;

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { TraceOptions } from "../options.ts";
-import type { Target, Trace, TraceEvent } from "../types.ts";
+import type { TraceOptions } from "../config/options.ts";
+import type { Target, Trace, TraceEvent } from "../core/model.ts";
 import { TraceGroup } from "./trace_group.ts";
 
 /**

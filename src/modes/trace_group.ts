@@ -8,12 +8,12 @@
  * @module
  */
 import { Prober } from "../engine/prober.ts";
-import { resolveOptions, type TraceOptions } from "../options.ts";
+import { resolveOptions, type TraceOptions } from "../config/options.ts";
 import { openSession, resolveTarget, type Session } from "../session/open.ts";
 import { type PrivilegeOutcome, settlePrivileges } from "../session/privileges.ts";
-import { openTransport, type RunTransport } from "../session/transport.ts";
-import type { Target } from "../types.ts";
-import type { Transport } from "../transport.ts";
+import { openTransport, type RunTransport } from "../session/kernel.ts";
+import type { Target } from "../core/model.ts";
+import type { Transport } from "../core/transport.ts";
 import { TraceRun } from "./trace_run.ts";
 
 /** How a group opens. */

@@ -9,14 +9,14 @@
  *
  * @module
  */
-import { Statistics, type TraceStatistics } from "../engine/statistics.ts";
+import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import type { Channel } from "../engine/channel.ts";
 import type { Prober } from "../engine/prober.ts";
 import { sanitizeName } from "../lookup/names.ts";
 import type { Session } from "../session/open.ts";
 import type { PrivilegeState } from "../session/privileges.ts";
 import { traceStart } from "../session/start.ts";
-import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "../types.ts";
+import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "../core/model.ts";
 import { AdaptivePlan } from "./adaptive_plan.ts";
 import { ClassicPlan } from "./classic_plan.ts";
 import { TraceSlots } from "./trace_slots.ts";

@@ -8,11 +8,11 @@
  * @module
  */
 import type { Channel } from "../engine/channel.ts";
-import type { Probe } from "../engine/probe.ts";
+import type { Probe } from "../core/probe.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
 import { probeWait, type WaitRule } from "../engine/wait.ts";
-import { ttlToHops } from "../reply_ttl.ts";
-import type { StopReason } from "../types.ts";
+import { ttlToHops } from "../core/reply_ttl.ts";
+import type { StopReason } from "../core/model.ts";
 
 /** What a trace plan runs with. */
 export interface TraceSlotsSettings {

@@ -4,7 +4,7 @@
  * a scripted session, and the table's end, silence and stop reason.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import type { ProbeStatus } from "../engine/probe.ts";
+import type { ProbeStatus } from "../core/probe.ts";
 import { Prober } from "../engine/prober.ts";
 import {
   openTrace,

@@ -7,16 +7,16 @@
  *
  * @module
  */
-import { OptionError } from "../errors.ts";
+import { OptionError } from "../core/errors.ts";
 import { Prober } from "../engine/prober.ts";
-import { Statistics, type TraceStatistics } from "../engine/statistics.ts";
+import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import { openSession, type Session } from "../session/open.ts";
 import { settlePrivileges } from "../session/privileges.ts";
 import { traceStart } from "../session/start.ts";
-import { openTransport } from "../session/transport.ts";
-import type { TraceOptions } from "../options.ts";
-import type { Target } from "../types.ts";
-import type { WatchEvent, WatchSettings, WatchSnapshot } from "./watch_model.ts";
+import { openTransport } from "../session/kernel.ts";
+import type { TraceOptions } from "../config/options.ts";
+import type { Target } from "../core/model.ts";
+import type { WatchEvent, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { WatchRun } from "./watch_run.ts";
 
 export type {
@@ -26,7 +26,7 @@ export type {
   WatchFault,
   WatchSettings,
   WatchSnapshot,
-} from "./watch_model.ts";
+} from "../core/watch_model.ts";
 
 /** The shortest interval for a process without privileges, ms. */
 export const MIN_INTERVAL = 100;

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import type { Probe } from "../engine/probe.ts";
+import type { Probe } from "../core/probe.ts";
 import type { Plan, Prober } from "../engine/prober.ts";
-import { Statistics } from "../engine/statistics.ts";
+import { Statistics } from "../core/statistics.ts";
 import { sanitizeName } from "../lookup/names.ts";
 import type { Session } from "../session/open.ts";
 import { RunStats } from "../stats/mod.ts";
@@ -24,7 +24,7 @@ import type {
   WatchEvent,
   WatchSettings,
   WatchSnapshot,
-} from "./watch_model.ts";
+} from "../core/watch_model.ts";
 
 /** How often, at least, the run looks at its clock (pausing and resuming take effect then). */
 const TICK = 100;

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { watch } from "./watch.ts";
-import type { WatchEvent } from "./watch_model.ts";
+import type { WatchEvent } from "../core/watch_model.ts";
 
 const network = () =>
   new FakeTransport({

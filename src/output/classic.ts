@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { ttlToHops } from "../reply_ttl.ts";
+import { ttlToHops } from "../core/reply_ttl.ts";
 import { formatExtensions } from "../packet/icmp_extension.ts";
-import type { ProbeResult, TraceEvent } from "../types.ts";
+import type { ProbeResult, TraceEvent } from "../core/model.ts";
 
 /** Settings of the classic format. */
 export interface ClassicOptions {

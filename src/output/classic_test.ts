@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { ProbeResult, TraceEvent } from "../types.ts";
+import type { ProbeResult, TraceEvent } from "../core/model.ts";
 import { ClassicFormatter } from "./classic.ts";
 import { traceStart } from "../../tests/fixtures.ts";
 

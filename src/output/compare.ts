@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { familyOf } from "../address.ts";
-import type { MethodName, ProbeResult, Target, Trace } from "../types.ts";
+import { familyOf } from "../packet/address.ts";
+import type { MethodName, ProbeResult, Target, Trace } from "../core/model.ts";
 import { traceToJson } from "./json.ts";
 
 /** The schema of the `--compare --json` document. */

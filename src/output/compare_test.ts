@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "../../tests/assert.ts";
-import type { MethodName, ProbeResult, Trace } from "../types.ts";
+import type { MethodName, ProbeResult, Trace } from "../core/model.ts";
 import {
   COMPARE_SCHEMA,
   type CompareEntry,

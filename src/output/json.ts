@@ -8,7 +8,7 @@
  */
 import type { Finding } from "../explain/findings.ts";
 import { mplsEntries } from "../packet/icmp_extension.ts";
-import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "../types.ts";
+import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "../core/model.ts";
 
 /** The schema of the `--json` document. */
 export const JSON_SCHEMA = "hopwise.trace/1";

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import type { Multipath } from "../modes/multipath.ts";
-import type { TraceStatistics } from "../types.ts";
+import type { TraceStatistics } from "../core/model.ts";
 import { flowRanges, formatMultipath, multipathToJson } from "./multipath.ts";
 import { traceSettings, traceStart } from "../../tests/fixtures.ts";
 

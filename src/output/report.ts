@@ -8,11 +8,11 @@
  *
  * @module
  */
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import type { SeriesValues } from "../stats/series.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 
 /** What the report shows. */
 export interface ReportInput {

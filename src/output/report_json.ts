@@ -6,11 +6,11 @@
  *
  * @module
  */
-import type { CycleResult, WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { CycleResult, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import type { ReportFinding } from "../explain/report.ts";
 import type { Column } from "../stats/columns.ts";
-import type { TraceStatistics } from "../engine/statistics.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStatistics } from "../core/statistics.ts";
+import type { TraceStart } from "../core/model.ts";
 import { jsonRtt } from "./json.ts";
 import { addressesByReplies, reportedHops } from "./report.ts";
 

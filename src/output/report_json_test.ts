@@ -1,6 +1,6 @@
 import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { traceStart } from "../../tests/fixtures.ts";
-import type { CycleResult, WatchSnapshot } from "../modes/watch_model.ts";
+import type { CycleResult, WatchSnapshot } from "../core/watch_model.ts";
 import type { ReportFinding } from "../explain/report.ts";
 import { DEFAULT_COLUMNS } from "../stats/mod.ts";
 import {

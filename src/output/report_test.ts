@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import { traceStart } from "../../tests/fixtures.ts";
 import { DEFAULT_COLUMNS, parseColumns, RunStats } from "../stats/mod.ts";
-import type { WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport, type ReportOptions, reportTime } from "./report.ts";
 import {
   addr,

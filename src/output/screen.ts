@@ -29,10 +29,10 @@
  * @module
  */
 import type { ReportFinding, ReportFindingKind } from "../explain/report.ts";
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
 import type { HistoryEntry, HopStatsJson } from "../stats/mod.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 import { addressesByReplies, hostLabel, reportedHops } from "./report.ts";
 
 /** A terminal's size in characters. */

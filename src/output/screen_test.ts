@@ -1,9 +1,9 @@
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../../tests/assert.ts";
 import type { ReportFinding } from "../explain/report.ts";
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "../core/model.ts";
 import {
   ASCII_STRIP,
   cycleCharacter,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { WatchSettings, WatchSnapshot } from "../modes/watch_model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { RunStats } from "../stats/mod.ts";
 
 /** One probe's fate: who answered and after how many ms, or null (lost). */

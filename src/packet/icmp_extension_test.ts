@@ -8,7 +8,7 @@ import {
   mplsEntries,
 } from "./icmp_extension.ts";
 import { encodeLooseSourceRoute, encodeRoutingHeader } from "./source_route.ts";
-import { addressBytes } from "../address.ts";
+import { addressBytes } from "./address.ts";
 
 const mpls = (label: number, exp: number, s: number, ttl: number) =>
   ((label << 12) | (exp << 9) | (s << 8) | ttl) >>> 0;

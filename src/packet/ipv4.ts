@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatIPv4 } from "../address.ts";
+import { formatIPv4 } from "./address.ts";
 import { internetChecksum } from "./checksum.ts";
 
 /** Byte offsets of the IPv4 header fields. */

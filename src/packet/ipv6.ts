@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatIPv6 } from "../address.ts";
+import { formatIPv6 } from "./address.ts";
 
 /** Byte offsets of the IPv6 header fields. */
 export const IPV6 = {

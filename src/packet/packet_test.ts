@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../tests/assert.ts";
-import { addressBytes } from "../address.ts";
+import { addressBytes } from "./address.ts";
 import { checksumValid, internetChecksum, pseudoHeaderSum } from "./checksum.ts";
 import {
   decodeICMPv4,

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { addressBytes } from "../address.ts";
+import { addressBytes } from "./address.ts";
 import { DCCP, decodeDccpPorts, encodeDccpRequest } from "./dccp.ts";
 import {
   decodeTcp,

@@ -4,19 +4,9 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import { addressBytes } from "../address.ts";
-import {
-  encodeLooseSourceRoute,
-  encodeRoutingHeader,
-  MAX_GATEWAYS_4,
-  MAX_GATEWAYS_6,
-} from "../packet/source_route.ts";
-
-/** The most gateways `-g` takes for a family. */
-export function maxGateways(family: Family): number {
-  return family === 4 ? MAX_GATEWAYS_4 : MAX_GATEWAYS_6;
-}
+import type { Family } from "../packet/address.ts";
+import { addressBytes } from "../packet/address.ts";
+import { encodeLooseSourceRoute, encodeRoutingHeader } from "../packet/source_route.ts";
 
 /**
  * The IP_OPTIONS / IPV6_RTHDR bytes for `gateways` (address literals of

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type ClifOption, parseClif } from "../clif.ts";
-import type { Method } from "../methods/method.ts";
+import { type ClifOption, parseClif } from "../core/command_line_parser.ts";
+import type { Method } from "../core/method.ts";
 
 /** The keywords given, checked. */
 export interface MethodKeywords {

@@ -7,27 +7,27 @@
  *
  * @module
  */
-import { addressBytes, type Family, familyOf } from "../address.ts";
-import { OptionError } from "../errors.ts";
+import { addressBytes, type Family, familyOf } from "../packet/address.ts";
+import { OptionError } from "../core/errors.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import type { WhoisClient } from "../lookup/whois.ts";
-import type { Method, MethodSession } from "../methods/method.ts";
+import type { Method, MethodSession } from "../core/method.ts";
 import { findMethod } from "../methods/mod.ts";
-import { tuneSocket } from "../methods/tune.ts";
+import { tuneSocket } from "./tune_socket.ts";
 import {
   checkGateways,
   DEFAULTS,
   type ResolvedOptions,
   resolveOptions,
   type TraceOptions,
-} from "../options.ts";
+} from "../config/options.ts";
 import type { ChannelSettings } from "../engine/channel.ts";
-import type { Transport } from "../transport.ts";
-import type { Target } from "../types.ts";
+import type { Transport } from "../core/transport.ts";
+import type { Target } from "../core/model.ts";
 import { sourceRoute } from "./ip_options.ts";
 import { parseKeywords } from "./keywords.ts";
 import type { PrivilegeNeeds } from "./privileges.ts";
-import { systemResolver } from "./transport.ts";
+import { systemResolver } from "./kernel.ts";
 
 /** An open method session for one target, with what a run needs around it. */
 export interface Session extends PrivilegeNeeds {

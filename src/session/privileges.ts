@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { Method } from "../methods/method.ts";
-import type { ResolvedOptions } from "../options.ts";
-import type { Transport } from "../transport.ts";
-import type { TraceSettings } from "../types.ts";
+import type { Method } from "../core/method.ts";
+import type { ResolvedOptions } from "../config/options.ts";
+import type { Transport } from "../core/transport.ts";
+import type { TraceSettings } from "../core/model.ts";
 
 /** What became of the process's privileges: none, dropped, or kept. */
 export type PrivilegeState = TraceSettings["privileges"];

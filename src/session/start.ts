@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Method } from "../methods/method.ts";
-import type { ResolvedOptions } from "../options.ts";
-import type { Target, TraceSettings, TraceStart } from "../types.ts";
+import type { Method } from "../core/method.ts";
+import type { ResolvedOptions } from "../config/options.ts";
+import type { Target, TraceSettings, TraceStart } from "../core/model.ts";
 import type { PrivilegeState } from "./privileges.ts";
 
 /** The pieces of a start. */

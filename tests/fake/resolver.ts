@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { type Family, familyOf } from "../../src/address.ts";
-import { ResolveError } from "../../src/errors.ts";
+import { type Family, familyOf } from "../../src/packet/address.ts";
+import { ResolveError } from "../../src/core/errors.ts";
 import type { ResolvedHost, Resolver } from "../../src/lookup/resolver.ts";
 
 /** Names to addresses and addresses to names. */

@@ -17,8 +17,8 @@
  *
  * @module
  */
-import { addressBytes, type Family } from "../../src/address.ts";
-import { SystemError } from "../../src/errors.ts";
+import { addressBytes, type Family } from "../../src/packet/address.ts";
+import { SystemError } from "../../src/core/errors.ts";
 import { decodeICMPv4, ICMP4, writeICMPv4Echo } from "../../src/packet/icmpv4.ts";
 import { decodeICMPv6, ICMP6, writeICMPv6Echo } from "../../src/packet/icmpv6.ts";
 import { encodeIPv4 } from "../../src/packet/ipv4.ts";
@@ -33,7 +33,7 @@ import type {
   Socket,
   SocketKind,
   Transport,
-} from "../../src/transport.ts";
+} from "../../src/core/transport.ts";
 
 /** How one TTL answers. */
 export interface HopBehaviour {

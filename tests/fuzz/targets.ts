@@ -11,11 +11,11 @@
  *
  * @module
  */
-import { addressBytes } from "../../src/address.ts";
-import { Probe } from "../../src/engine/probe.ts";
+import { addressBytes } from "../../src/packet/address.ts";
+import { Probe } from "../../src/core/probe.ts";
 import { asPathFromWhois } from "../../src/lookup/whois.ts";
 import { icmpMethod } from "../../src/methods/icmp.ts";
-import type { Match, MethodContext, MethodSession } from "../../src/methods/method.ts";
+import type { Match, MethodContext, MethodSession } from "../../src/core/method.ts";
 import { tcpMethod } from "../../src/methods/tcp.ts";
 import { replyChecksumValid } from "../../src/methods/half_open.ts";
 import { decodeDccpPorts } from "../../src/packet/dccp.ts";
@@ -35,9 +35,9 @@ import { decodeIPv4, encodeIPv4 } from "../../src/packet/ipv4.ts";
 import { decodeIPv6 } from "../../src/packet/ipv6.ts";
 import { decodeTcp, decodeTcpQuote, encodeTcp, TCP_FLAGS } from "../../src/packet/tcp.ts";
 import { decodeUDP } from "../../src/packet/udp.ts";
-import { parseIPv4, parseIPv6 } from "../../src/address.ts";
-import { cDoublePrefix, parseCInt, parseCUnsigned } from "../../src/numbers.ts";
-import type { Datagram, ExtendedError, Socket } from "../../src/transport.ts";
+import { parseIPv4, parseIPv6 } from "../../src/packet/address.ts";
+import { cDoublePrefix, parseCInt, parseCUnsigned } from "../../src/core/c_numbers.ts";
+import type { Datagram, ExtendedError, Socket } from "../../src/core/transport.ts";
 import { FakeTransport } from "../fake/transport.ts";
 
 /** A small, fast, seeded generator (mulberry32). */

@@ -24,7 +24,7 @@
  * expected counts below (`Case.ignored`) were observed on Linux 6.18.
  */
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
-import type { IgnoreReason, TraceStatistics } from "../../src/engine/statistics.ts";
+import type { IgnoreReason, TraceStatistics } from "../../src/core/statistics.ts";
 import { internetChecksum, pseudoHeaderSum, sumWords } from "../../src/packet/checksum.ts";
 import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../tests/assert.ts";
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import { ADAPTIVE, DEFAULTS, resolveOptions } from "./options.ts";
 
 Deno.test("classic timing: Linux traceroute's defaults", () => {

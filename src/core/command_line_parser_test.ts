@@ -1,12 +1,12 @@
-import { assertEquals, assertRejects } from "../tests/assert.ts";
-import { ClifError, type ClifOption, parseClif } from "./clif.ts";
+import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { ClifError, type ClifOption, parseClif } from "./command_line_parser.ts";
 import {
   formatG,
   parseCDouble,
   parseCInt,
   parseCUnsigned,
   parseCUnsignedPrefix,
-} from "./numbers.ts";
+} from "./c_numbers.ts";
 
 function table(seen: Array<[string, string | null]>): ClifOption[] {
   const rec = (name: string) => (v: string | null) => {

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { type Family, familyOf } from "./address.ts";
-import { OptionError, OptionTypeError } from "./errors.ts";
-import { findMethod, methodNames, parisMethodNames } from "./methods/mod.ts";
-import { maxGateways } from "./session/ip_options.ts";
-import type { Resolver } from "./lookup/resolver.ts";
-import type { Transport } from "./transport.ts";
-import type { MethodName } from "./types.ts";
+import { type Family, familyOf } from "../packet/address.ts";
+import { OptionError, OptionTypeError } from "../core/errors.ts";
+import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
+import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
+import type { Resolver } from "../lookup/resolver.ts";
+import type { Transport } from "../core/transport.ts";
+import type { MethodName } from "../core/model.ts";
 
 /** The adaptive wait of `-w MAX,HERE,NEAR`. */
 export interface WaitOptions {
@@ -290,7 +290,7 @@ function resolveAsLookups(
  * @throws {OptionError} about `gateways`
  */
 export function checkGateways(gateways: readonly string[], family: Family): void {
-  const max = maxGateways(family);
+  const max = family === 4 ? MAX_GATEWAYS_4 : MAX_GATEWAYS_6;
   if (gateways.length > max) {
     throw new OptionError("gateways", `Too many gateways specified. No more than ${max}`);
   }

@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import { Probe, type ProbeAnswer } from "./probe.ts";
-import { ProbeTable } from "./probe_table.ts";
+import { ProbeTable } from "../engine/probe_table.ts";
 
 function answer(over: Partial<ProbeAnswer> = {}): ProbeAnswer {
   return {

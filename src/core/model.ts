@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { Family } from "./address.ts";
-import type { IcmpExtensionObject } from "./packet/icmp_extension.ts";
-import type { IgnoreReason, TraceStatistics } from "./engine/statistics.ts";
+import type { Family } from "../packet/address.ts";
+import type { IcmpExtensionObject } from "../packet/icmp_extension.ts";
+import type { IgnoreReason, TraceStatistics } from "./statistics.ts";
 
 export type { IgnoreReason, TraceStatistics };
 

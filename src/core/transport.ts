@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Family } from "./address.ts";
+import type { Family } from "../packet/address.ts";
 import type { SystemError } from "./errors.ts";
 
 /** An address and port; for IPv6, optionally the flow information. */

@@ -9,11 +9,11 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import type { IgnoreReason } from "../engine/statistics.ts";
-import type { Probe } from "../engine/probe.ts";
-import type { Datagram, Socket, Transport } from "../transport.ts";
-import type { MethodName } from "../types.ts";
+import type { Family } from "../packet/address.ts";
+import type { IgnoreReason } from "./statistics.ts";
+import type { Probe } from "./probe.ts";
+import type { Datagram, Socket, Transport } from "./transport.ts";
+import type { MethodName } from "./model.ts";
 
 /** A `-O` keyword a method accepts. */
 export interface MethodKeyword {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Family } from "../src/address.ts";
-import type { Readiness, Socket, SocketKind, Transport } from "../src/transport.ts";
+import type { Family } from "../src/packet/address.ts";
+import type { Readiness, Socket, SocketKind, Transport } from "../src/core/transport.ts";
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
 import { dropPrivileges, privileged } from "./privileges.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TraceStart } from "../types.ts";
+import type { TraceStart } from "./model.ts";
 import type { RunStatsJson } from "../stats/mod.ts";
 
 /** How a continuous run probes. */

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { FfiTransport } from "../../ffi/transport.ts";
+import { FfiTransport } from "../../ffi/ffi_transport.ts";
 import { type Resolver, SystemResolver } from "../lookup/resolver.ts";
-import type { Transport } from "../transport.ts";
+import type { Transport } from "../core/transport.ts";
 
 export { ShimLoadError } from "../../ffi/library.ts";
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Family } from "../address.ts";
-import type { ResolvedOptions } from "../options.ts";
-import { MtuDiscover, type Socket } from "../transport.ts";
+import type { Family } from "../packet/address.ts";
+import type { ResolvedOptions } from "../config/options.ts";
+import { MtuDiscover, type Socket } from "../core/transport.ts";
 
 /** What tuneSocket needs beyond the options. */
 export interface TuneSettings {

@@ -17,7 +17,7 @@
  * @module
  */
 import type { IcmpExtensionObject } from "../packet/icmp_extension.ts";
-import type { IcmpInfo, ProbeResult } from "../types.ts";
+import type { IcmpInfo, ProbeResult } from "./model.ts";
 
 /** Where a probe is in its life. */
 export type ProbeStatus = "unsent" | "in-flight" | "answered" | "expired" | "dropped";
