@@ -412,6 +412,37 @@ int32_t hw_send(int32_t fd, const uint8_t *data, uint32_t length,
   return rc;
 }
 
+#ifdef __linux__
+/*
+ * An IP_RECVERR or IPV6_RECVERR message (data, its cmsg_len) into meta: the
+ * extended error, and its offender when the kernel gives one of family af.
+ * Returns the HW_META_ flags it sets.
+ */
+static uint32_t read_extended_err(const uint8_t *data, size_t cmsg_len, int af,
+                                  uint8_t *meta) {
+  struct sock_extended_err ee;
+  memcpy(&ee, data, sizeof ee);
+  put_u32(meta + 56, ee.ee_errno);
+  meta[60] = ee.ee_origin;
+  meta[61] = ee.ee_type;
+  meta[62] = ee.ee_code;
+  put_u32(meta + 64, ee.ee_info);
+  put_u32(meta + 68, ee.ee_data);
+  uint32_t flags = HW_META_EXTERR;
+  size_t size = af == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  if (cmsg_len >= CMSG_LEN(sizeof ee + size)) {
+    struct sockaddr_storage off;
+    memset(&off, 0, sizeof off);
+    memcpy(&off, data + sizeof ee, size);
+    if (off.ss_family == af) {
+      from_sockaddr((const struct sockaddr *)&off, meta + 72);
+      flags |= HW_META_OFFENDER;
+    }
+  }
+  return flags;
+}
+#endif
+
 int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta,
                 int32_t flags) {
   struct sockaddr_storage from;
@@ -475,24 +506,7 @@ int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta,
         put_u32(meta + 16, data[0]);
         mflags |= HW_META_TOS;
       } else if (cm->cmsg_type == IP_RECVERR) {
-        struct sock_extended_err ee;
-        memcpy(&ee, data, sizeof ee);
-        put_u32(meta + 56, ee.ee_errno);
-        meta[60] = ee.ee_origin;
-        meta[61] = ee.ee_type;
-        meta[62] = ee.ee_code;
-        put_u32(meta + 64, ee.ee_info);
-        put_u32(meta + 68, ee.ee_data);
-        mflags |= HW_META_EXTERR;
-        const struct sockaddr *off =
-            (const struct sockaddr *)(data + sizeof(struct sock_extended_err));
-        if (cm->cmsg_len >= CMSG_LEN(sizeof ee + sizeof(struct sockaddr_in)) &&
-            off->sa_family == AF_INET) {
-          struct sockaddr_in sin;
-          memcpy(&sin, off, sizeof sin);
-          from_sockaddr((const struct sockaddr *)&sin, meta + 72);
-          mflags |= HW_META_OFFENDER;
-        }
+        mflags |= read_extended_err(data, cm->cmsg_len, AF_INET, meta);
       }
 #endif
     } else if (cm->cmsg_level == IPPROTO_IPV6) {
@@ -508,24 +522,7 @@ int32_t hw_recv(int32_t fd, uint8_t *buf, uint32_t capacity, uint8_t *meta,
         put_u32(meta + 16, (uint32_t)v);
         mflags |= HW_META_TOS;
       } else if (cm->cmsg_type == IPV6_RECVERR) {
-        struct sock_extended_err ee;
-        memcpy(&ee, data, sizeof ee);
-        put_u32(meta + 56, ee.ee_errno);
-        meta[60] = ee.ee_origin;
-        meta[61] = ee.ee_type;
-        meta[62] = ee.ee_code;
-        put_u32(meta + 64, ee.ee_info);
-        put_u32(meta + 68, ee.ee_data);
-        mflags |= HW_META_EXTERR;
-        const struct sockaddr *off =
-            (const struct sockaddr *)(data + sizeof(struct sock_extended_err));
-        if (cm->cmsg_len >= CMSG_LEN(sizeof ee + sizeof(struct sockaddr_in6)) &&
-            off->sa_family == AF_INET6) {
-          struct sockaddr_in6 sin6;
-          memcpy(&sin6, off, sizeof sin6);
-          from_sockaddr((const struct sockaddr *)&sin6, meta + 72);
-          mflags |= HW_META_OFFENDER;
-        }
+        mflags |= read_extended_err(data, cm->cmsg_len, AF_INET6, meta);
       }
 #endif
     }

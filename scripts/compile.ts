@@ -15,7 +15,7 @@
  *
  * `deno compile` fetches its runtime (denort) for the target; with no
  * network, set DENORT_BIN to a denort binary of the target. macOS shims are
- * built on a Mac (see README) and picked up from build/<triple>/.
+ * built on a Mac (see docs/performance.md) and picked up from build/<triple>/.
  *
  * @module
  */
@@ -131,7 +131,9 @@ export async function buildTargetShim(
     try {
       Deno.statSync(out);
     } catch {
-      return { skipped: `build its shim on a Mac first (README: "One binary per platform")` };
+      return {
+        skipped: `build its shim on a Mac first (docs/performance.md: "One binary per platform")`,
+      };
     }
   } else {
     const compiler = (await Promise.all(target.compilers.map(found))).findIndex((ok) => ok);

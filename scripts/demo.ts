@@ -92,5 +92,5 @@ say("Lab removed.");
 say(
   `Next: ${
     paint("bold", "deno task test")
-  } runs every test; README.md has the options and the library.`,
+  } runs every test; docs/ has the options and the library.`,
 );

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TraceSettings, TraceStart } from "../src/core/model.ts";
+import type { ProbeResult, TraceSettings, TraceStart } from "../src/core/model.ts";
 
 /** Settings of a trace (Linux traceroute's timing by default); `over` replaces fields. */
 export function traceSettings(over: Partial<TraceSettings> = {}): TraceSettings {
@@ -46,6 +46,29 @@ export function traceStart(over: Partial<TraceStart> = {}): TraceStart {
     packetSize: 60,
     startedAt: "2026-11-21T00:00:00.000Z",
     settings: traceSettings(),
+    ...over,
+  };
+}
+
+/** The result of probe `index` (of TTL `ttl`) that nothing answered; `over` replaces fields. */
+export function probeResult(
+  ttl: number,
+  index: number,
+  over: Partial<ProbeResult> = {},
+): ProbeResult {
+  return {
+    ttl,
+    index,
+    address: null,
+    rtt: null,
+    annotation: "",
+    final: false,
+    icmp: null,
+    replyTtl: null,
+    moved: false,
+    reprobed: false,
+    tcpFlags: null,
+    extensions: null,
     ...over,
   };
 }

@@ -12,16 +12,15 @@ import { OptionError, ResolveError } from "../core/errors.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import { findMethod } from "../methods/mod.ts";
 import { parseCInt, parseCUnsigned } from "../core/c_numbers.ts";
-import { resolveOptions, type TraceOptions } from "../config/options.ts";
-import { resolveTarget } from "../session/open.ts";
-import { parseKeywords } from "../session/keywords.ts";
+import type { TraceOptions } from "../config/options.ts";
+import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
 import { systemResolver } from "../session/kernel.ts";
 import type { MethodName, Target, TraceEvent } from "../core/model.ts";
 import { Exit, failureStatus, isBadInput, STATUS } from "./exit.ts";
-import { buildOptions, initialState, methodHelp, type State } from "./flags.ts";
+import { buildOptions, initialState } from "./flags.ts";
 import { type CliOutput, netPermitted, whoisServer } from "./io.ts";
-import { badInputMessage } from "./messages.ts";
-import { helpText, shortUsage, VERSION } from "./usage.ts";
+import { badInputMessage, type TypedValues } from "./messages.ts";
+import { helpText, methodHelp, shortUsage, VERSION } from "./usage.ts";
 
 /** How main runs. */
 export interface CliContext {
@@ -57,38 +56,106 @@ export interface ModeSettings {
   onEvent?: (event: TraceEvent) => void;
 }
 
-/** What the command line asks for. */
-export interface Command {
-  /** The mode. */
-  mode: "trace" | "multipath" | "compare" | "continuous" | "many";
-  /** The host as given ("" with --targets). */
+/** What every command of one target holds. */
+interface TargetCommand {
+  /** The host as given. */
   host: string;
-  /** The host resolved (a placeholder with --targets, whose hosts come from the list). */
+  /** The host resolved. */
   target: Target;
-  /** The options of every trace. */
+  /** The options of every trace, as the library takes them. */
   options: TraceOptions;
+  /** The options resolved once (a single trace and a comparison's base). */
+  config: RunConfig;
   /** The command line's settings. */
   settings: ModeSettings;
-  /** The flags as typed. */
-  state: State;
-  /** `packet_len` as typed, -1 when not given. */
-  packetLength: number;
+  /** The values as typed, for wording bad input as Linux traceroute does. */
+  typed: TypedValues;
 }
 
+/** A single trace (`hopwise host`). */
+export interface TraceCommand extends TargetCommand {
+  /** The mode. */
+  mode: "trace";
+}
+
+/** `--compare METHODS`. */
+export interface CompareCommand extends TargetCommand {
+  /** The mode. */
+  mode: "compare";
+  /** The methods to compare, as given. */
+  methods: string;
+}
+
+/** `--flows N` or `--mda`. */
+export interface MultipathCommand extends TargetCommand {
+  /** The mode. */
+  mode: "multipath";
+  /** `--flows N` (null with `--mda`). */
+  flows: number | null;
+  /** `--mda`. */
+  mda: boolean;
+  /** `--confidence`, percent. */
+  confidence: number;
+}
+
+/** `--report` or `--watch`. */
+export interface ContinuousCommand extends TargetCommand {
+  /** The mode. */
+  mode: "continuous";
+  /** A report at the end, or the live screen. */
+  view: "report" | "watch";
+  /** `--cycles N`, or null for the default. */
+  cycles: number | null;
+  /** `--interval SECONDS`, or null for the default. */
+  intervalSeconds: number | null;
+  /** `--columns LIST` as given, or null. */
+  columns: string | null;
+  /** `--flows N`, or null. */
+  flows: number | null;
+  /** `-q` given (a continuous run's default is 1, a trace's 3). */
+  queriesGiven: boolean;
+  /** `-w` given. */
+  waitGiven: boolean;
+  /** Linux traceroute's timing asked for (`-N`, `-w`, `-z`, `--classic`). */
+  classic: boolean;
+}
+
+/** `--targets FILE`. */
+export interface ManyCommand extends Omit<TargetCommand, "host" | "target"> {
+  /** The mode. */
+  mode: "many";
+  /** The list's path (`-`: standard input). */
+  targetsFile: string;
+  /** `--parallel N`, or null for the default. */
+  parallel: number | null;
+  /** `--rate PPS`, or null for the default. */
+  rate: number | null;
+}
+
+/** What the command line asks for: one typed command per mode. */
+export type Command =
+  | TraceCommand
+  | CompareCommand
+  | MultipathCommand
+  | ContinuousCommand
+  | ManyCommand;
+
 /**
- * Parses `args`. Returns the command, or the exit status when there is
- * nothing to run (help, version, `-O help`, bad input: what it calls for is
- * printed).
+ * Parses `args` into the command to run. When there is nothing to run
+ * (help, version, completions, `-O help`, bad input), it prints what that
+ * calls for and throws an {@linkcode Exit} with the status.
+ *
+ * @throws {Exit} when there is nothing to run
  */
 export async function parseCommand(
   args: readonly string[],
   context: CliContext,
   out: CliOutput,
-): Promise<Command | number> {
+): Promise<Command> {
   const name = context.programName.split("/").pop() ?? "hopwise";
   if (args.length === 0) {
     out.stderr(shortUsage(name));
-    return STATUS.badInput;
+    throw new Exit(STATUS.badInput);
   }
   const state = initialState(context.programName);
   const fail = (message: string): never => {
@@ -128,11 +195,16 @@ export async function parseCommand(
   }
   if (parsed.exitedOn?.long === "help") {
     out.stdout(helpText(name));
-    return STATUS.ok;
+    throw new Exit(STATUS.ok);
   }
   if (parsed.exitedOn?.short === "V") {
     out.stdout(`hopwise ${VERSION}\n`);
-    return STATUS.ok;
+    throw new Exit(STATUS.ok);
+  }
+  if (state.completions !== null) {
+    const { completionScript } = await import("./completions.ts");
+    out.stdout(completionScript(state.completions, options, name));
+    throw new Exit(STATUS.ok);
   }
   const positionals = parsed.positionals;
   // With --targets the hosts come from the list; packet_len may follow the options alone.
@@ -146,11 +218,12 @@ export async function parseCommand(
   let target: Target | null = null;
   if (hostArg) {
     try {
-      target = await resolveTarget(hostArg.value, state.family, resolver);
+      const found = await resolver.lookupHost(hostArg.value, state.family);
+      target = { host: hostArg.value, address: found.address, family: found.family };
     } catch (e) {
       if (!(e instanceof ResolveError)) throw e;
       out.stderr(`${hostArg.value}: ${e.reason}\n`);
-      return fail(
+      fail(
         `Cannot handle "host" cmdline arg \`${hostArg.value}' on position 1 (argc ${hostArg.argc})`,
       );
     }
@@ -223,40 +296,40 @@ export async function parseCommand(
     dropPrivileges: true,
     ...context.traceOptions,
   };
+  if (!state.numeric && !context.resolver && !netPermitted()) {
+    out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
+    traceOptions.resolveNames = false;
+  }
   const typed = { state, packetLength };
   const badInput = (e: unknown): never => {
     if (!isBadInput(e)) throw e;
     throw new Exit(failureStatus(e, out, (error) => badInputMessage(error, typed)));
   };
-  // The library's checks, in Linux traceroute's order, before anything is opened.
+  // The options resolved once, checked in Linux traceroute's order before
+  // anything is opened; gateway names are resolved (as Linux traceroute
+  // resolves them) once every other option has been checked.
+  let config: RunConfig;
   try {
-    resolveOptions(traceOptions);
+    config = await resolveRunConfig({ ...traceOptions, gateways: gatewayWords }, {
+      gateways: async (words) => {
+        const addresses: string[] = [];
+        for (const word of words) {
+          try {
+            addresses.push((await resolver.lookupHost(word, family)).address);
+          } catch (e) {
+            if (!(e instanceof ResolveError)) throw e;
+            out.stderr(`${word}: ${e.reason}\n`);
+            fail("");
+          }
+        }
+        return addresses;
+      },
+    });
   } catch (e) {
-    badInput(e);
+    return badInput(e);
   }
-  // Gateway names, resolved as Linux traceroute resolves them.
-  const gateways: string[] = [];
-  for (const word of gatewayWords) {
-    try {
-      gateways.push((await resolver.lookupHost(word, family)).address);
-    } catch (e) {
-      if (!(e instanceof ResolveError)) throw e;
-      out.stderr(`${word}: ${e.reason}\n`);
-      return fail("");
-    }
-  }
-  traceOptions.gateways = gateways;
-  try {
-    resolveOptions(traceOptions);
-    await parseKeywords(findMethod(moduleName)!, state.methodWords);
-  } catch (e) {
-    badInput(e);
-  }
+  traceOptions.gateways = [...config.options.gateways];
 
-  if (!state.numeric && !context.resolver && !netPermitted()) {
-    out.stderr("hopwise: names are not looked up without --allow-net (grant it, or use -n)\n");
-    traceOptions.resolveNames = false;
-  }
   const modes = [state.compare !== null, state.flows !== null, state.mda].filter(Boolean).length;
   if (modes > 1) {
     badInput(new OptionError("mode", "--compare, --flows and --mda cannot be used together"));
@@ -288,29 +361,58 @@ export async function parseCommand(
   if (!many && (state.parallel !== null || state.rate !== null)) {
     badInput(new OptionError("targets", "--parallel and --rate go with --targets"));
   }
-  return {
-    mode: many
-      ? "many"
-      : state.continuous !== null
-      ? "continuous"
-      : state.compare !== null
-      ? "compare"
-      : state.flows !== null || state.mda
-      ? "multipath"
-      : "trace",
-    host: hostArg?.value ?? "",
-    target: target ?? { host: "", address: "", family: family || 4 },
-    options: traceOptions,
-    settings: {
-      output: state.output,
-      numeric: state.numeric,
-      explain: state.explain,
-      back: state.back,
-      out,
-      ...(context.signal ? { signal: context.signal } : {}),
-      ...(context.onEvent ? { onEvent: context.onEvent } : {}),
-    },
-    state,
-    packetLength,
+  const settings: ModeSettings = {
+    output: state.output,
+    numeric: state.numeric,
+    explain: state.explain,
+    back: state.back,
+    out,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.onEvent ? { onEvent: context.onEvent } : {}),
   };
+  if (many) {
+    return {
+      mode: "many",
+      options: traceOptions,
+      config,
+      settings,
+      typed,
+      targetsFile: state.targets!,
+      parallel: state.parallel,
+      rate: state.rate,
+    };
+  }
+  const one = {
+    host: hostArg!.value,
+    target: target!,
+    options: traceOptions,
+    config,
+    settings,
+    typed,
+  };
+  if (state.continuous !== null) {
+    return {
+      ...one,
+      mode: "continuous",
+      view: state.continuous,
+      cycles: state.cycles,
+      intervalSeconds: state.interval,
+      columns: state.columns,
+      flows: state.flows,
+      queriesGiven: state.queriesGiven,
+      waitGiven: state.waitGiven,
+      classic: state.classic,
+    };
+  }
+  if (state.compare !== null) return { ...one, mode: "compare", methods: state.compare };
+  if (state.flows !== null || state.mda) {
+    return {
+      ...one,
+      mode: "multipath",
+      flows: state.flows,
+      mda: state.mda,
+      confidence: state.confidence,
+    };
+  }
+  return { ...one, mode: "trace" };
 }

@@ -24,7 +24,7 @@ import {
 import { NdjsonFormatter } from "../output/json.ts";
 import { privilegeHint } from "../session/privileges.ts";
 import type { Hop, MethodName, Target, Trace, TraceStart } from "../core/model.ts";
-import type { Command, ModeSettings } from "./command.ts";
+import type { CompareCommand, ModeSettings } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 
 export type { CompareMethod };
@@ -112,8 +112,8 @@ interface Running {
 }
 
 /** Runs `--compare` for the command line. */
-export function runCompareCommand(command: Command): Promise<number> {
-  return runCompare(command.target, command.state.compare ?? "", command.options, command.settings);
+export function runCompareCommand(command: CompareCommand): Promise<number> {
+  return runCompare(command.target, command.methods, command.options, command.settings);
 }
 
 /**
@@ -136,11 +136,11 @@ export async function runCompare(
   if (settings.explain) {
     throw new OptionError("explain", "--explain works on one trace, not with --compare");
   }
-  const group = await openComparison(host, methods, options);
   const stop = new AbortController();
   const signal = AbortSignal.any(
     [stop.signal, options.signal, settings.signal].filter((s): s is AbortSignal => !!s),
   );
+  const group = await openComparison(host, methods, { ...options, signal });
   const running: Running[] = methods.map((method, i) => {
     const failure = group.failures[i];
     return {
@@ -195,7 +195,7 @@ export async function runCompare(
     }
 
     // Run them all; events go out as they come (ndjson).
-    group.start(signal);
+    group.start();
     await Promise.all(running.map(async (r, i) => {
       const run = group.runs[i];
       if (!run) return;

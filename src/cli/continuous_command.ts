@@ -7,28 +7,21 @@
  * @module
  */
 import { OptionError } from "../core/errors.ts";
-import { explainReport, formatReportFindings } from "../explain/report.ts";
+import { explainReport } from "../explain/report.ts";
 import { watch, type WatchOptions } from "../modes/watch.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
 import { type Column, DEFAULT_COLUMNS, parseColumns } from "../stats/columns.ts";
 import type { TraceStart } from "../core/model.ts";
-import type { Command } from "./command.ts";
+import type { ContinuousCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
+import { localHost } from "./io.ts";
+import { terminalSupport } from "./terminal.ts";
 import { VERSION } from "./usage.ts";
 
 /** Cycles of a `--report` when `--cycles` is not given (mtr's too). */
 export const REPORT_CYCLES = 10;
-
-/** This host's name for the report's header, when Deno may read it. */
-function localHost(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
-}
 
 /** The columns `--columns` asks for (mtr's default set without it). */
 function columnsOf(spec: string | null): readonly Column[] {
@@ -41,19 +34,8 @@ function columnsOf(spec: string | null): readonly Column[] {
   }
 }
 
-/** Whether the live screen can run here: both ends a terminal, and a terminal that draws. */
-export function screenPossible(): boolean {
-  try {
-    const term = Deno.env.get("TERM") ?? "";
-    return Deno.stdout.isTerminal() && Deno.stdin.isTerminal() && term !== "" && term !== "dumb";
-  } catch {
-    return false;
-  }
-}
-
 /** The library options of the run from the command line's. */
-function watchOptions(command: Command, live: boolean): WatchOptions {
-  const { state } = command;
+function watchOptions(command: ContinuousCommand, live: boolean): WatchOptions {
   const {
     timing: _timing,
     queries: _queries,
@@ -63,25 +45,26 @@ function watchOptions(command: Command, live: boolean): WatchOptions {
   } = command.options;
   return {
     ...rest,
-    cycles: state.cycles ?? (live ? Infinity : REPORT_CYCLES),
-    interval: (state.interval ?? 1) * 1000,
+    cycles: command.cycles ?? (live ? Infinity : REPORT_CYCLES),
+    interval: (command.intervalSeconds ?? 1) * 1000,
     // The screen draws from snapshots; a report needs only the last.
     snapshots: live,
-    queries: state.queriesGiven ? state.queries : 1,
-    ...(state.flows !== null ? { flows: state.flows, paris: true } : {}),
-    ...(state.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),
-    ...(simultaneous !== undefined && state.classic ? { simultaneous } : {}),
+    queries: command.queriesGiven ? command.config.options.queries : 1,
+    ...(command.flows !== null ? { flows: command.flows, paris: true } : {}),
+    ...(command.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),
+    ...(simultaneous !== undefined && command.classic ? { simultaneous } : {}),
   };
 }
 
 /** Runs a continuous run and prints it; resolves to the exit status. */
-export async function runContinuousCommand(command: Command): Promise<number> {
-  const { settings, state } = command;
+export async function runContinuousCommand(command: ContinuousCommand): Promise<number> {
+  const { settings } = command;
   const { out } = settings;
-  const columns = columnsOf(state.columns);
-  let live = state.continuous === "watch";
-  if (live && !screenPossible()) {
-    out.stderr("hopwise: --watch needs a terminal: running as --report\n");
+  const columns = columnsOf(command.columns);
+  let live = command.view === "watch";
+  const noScreen = live ? terminalSupport() : null;
+  if (noScreen !== null) {
+    out.stderr(`hopwise: --watch: ${noScreen}: running as --report\n`);
     live = false;
   }
   if (live && settings.output !== "classic") {
@@ -140,11 +123,10 @@ export async function runContinuousCommand(command: Command): Promise<number> {
     default:
       out.stdout(
         formatReport(
-          { start, watch: watchSettings, snapshot: final, host: localHost() },
+          { start, watch: watchSettings, snapshot: final, host: localHost(), findings },
           { columns, numeric: settings.numeric },
         ),
       );
-      if (findings.length > 0) out.stdout("\n" + formatReportFindings(findings));
   }
   return reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
 }

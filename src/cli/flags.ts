@@ -6,9 +6,8 @@
  * @module
  */
 import type { Family } from "../packet/address.ts";
-import { clifHelp, type ClifOption } from "../core/command_line_parser.ts";
+import type { ClifOption } from "../core/command_line_parser.ts";
 import { servicePort } from "../lookup/netdb.ts";
-import type { Method } from "../core/method.ts";
 import {
   cDoublePrefix,
   parseCDouble,
@@ -80,6 +79,8 @@ export interface State {
   compare: string | null;
   /** --explain: findings after the trace. */
   explain: boolean;
+  /** --completions SHELL: print a completion script (null: off). */
+  completions: "bash" | "zsh" | "fish" | null;
 }
 
 /** The state before any flag: Linux traceroute's defaults, and the program name's. */
@@ -129,6 +130,7 @@ export function initialState(programName: string): State {
     confidence: 95,
     compare: null,
     explain: false,
+    completions: null,
   };
 }
 
@@ -422,20 +424,17 @@ export function buildOptions(
         return true;
       },
     },
+    {
+      long: "completions",
+      arg: "shell",
+      nextWord: true,
+      handle: (v) => {
+        if (v !== "bash" && v !== "zsh" && v !== "fish") return false;
+        state.completions = v;
+        return true;
+      },
+    },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];
-}
-
-/** Text of `-O help` for a method, as Linux traceroute lays it out. */
-export function methodHelp(method: Method): string {
-  const shown = (k: Method["keywords"][number]) => k.value ? `${k.name}=${k.value}` : k.name;
-  return clifHelp(
-    method.keywords.map((k) => ({
-      shown: shown(k),
-      help: k.help,
-      ...(k.value ? { arg: k.value } : {}),
-    })),
-    method.keywords.filter((k) => k.exclusive).map(shown),
-  );
 }

@@ -54,3 +54,12 @@ export function netPermitted(): boolean {
     return false;
   }
 }
+
+/** This host's name for a report's `HOST:` header, when Deno may read it; else `localhost`. */
+export function localHost(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}

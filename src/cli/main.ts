@@ -9,7 +9,7 @@
 import { type CliContext, parseCommand } from "./command.ts";
 import { failureStatus } from "./exit.ts";
 import { processOutput } from "./io.ts";
-import { badInputMessage } from "./messages.ts";
+import { badInputMessage, type TypedValues } from "./messages.ts";
 import { runTraceCommand } from "./trace_command.ts";
 
 export type { CliContext };
@@ -20,11 +20,10 @@ export type { CliContext };
  */
 export async function main(args: readonly string[], context: CliContext): Promise<number> {
   const out = context.output ?? processOutput;
-  let typed: Parameters<typeof badInputMessage>[1] | null = null;
+  let typed: TypedValues | null = null;
   try {
     const command = await parseCommand(args, context, out);
-    if (typeof command === "number") return command;
-    typed = command;
+    typed = command.typed;
     switch (command.mode) {
       case "trace":
         return await runTraceCommand(command);

@@ -13,7 +13,7 @@ import { OptionError } from "../core/errors.ts";
 import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
 import { parseTargets, type TargetEntry } from "../modes/targets.ts";
 import type { Trace, TraceEvent } from "../core/model.ts";
-import type { Command } from "./command.ts";
+import type { ManyCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { classicFormatterFor } from "./trace_command.ts";
 import type { CliOutput } from "./io.ts";
@@ -109,10 +109,10 @@ function writer(out: CliOutput, stop: AbortController): (text: string) => void {
 }
 
 /** Runs `--targets`; resolves to the exit status. */
-export async function runManyCommand(command: Command): Promise<number> {
-  const { settings, state, options } = command;
+export async function runManyCommand(command: ManyCommand): Promise<number> {
+  const { settings, options } = command;
   const { out } = settings;
-  const { targets, errors } = parseTargets(await readList(state.targets!));
+  const { targets, errors } = parseTargets(await readList(command.targetsFile));
   for (const e of errors) {
     out.stderr(`hopwise: --targets line ${e.line}: "${e.text}": ${e.reason}\n`);
   }
@@ -156,8 +156,8 @@ export async function runManyCommand(command: Command): Promise<number> {
   try {
     const run = traceMany(targets, {
       ...options,
-      ...(state.parallel !== null ? { parallel: state.parallel } : {}),
-      ...(state.rate !== null ? { rate: state.rate } : {}),
+      ...(command.parallel !== null ? { parallel: command.parallel } : {}),
+      ...(command.rate !== null ? { rate: command.rate } : {}),
       events: settings.output === "ndjson",
       signal: stop.signal,
     });

@@ -7,7 +7,7 @@
 import { OptionError } from "../core/errors.ts";
 import { MAX_FLOWS, multipath } from "../modes/multipath.ts";
 import { formatMultipath, multipathToJson } from "../output/multipath.ts";
-import type { Command } from "./command.ts";
+import type { MultipathCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 
 /**
@@ -16,10 +16,10 @@ import { interruptedStatus, STATUS } from "./exit.ts";
  *
  * @throws {OptionError} for options a multipath run cannot take
  */
-export async function runMultipathCommand(command: Command): Promise<number> {
-  const { settings, state } = command;
-  const flows = state.flows ?? 0;
-  if (!state.mda && (flows < 1 || flows > MAX_FLOWS)) {
+export async function runMultipathCommand(command: MultipathCommand): Promise<number> {
+  const { settings } = command;
+  const flows = command.flows ?? 0;
+  if (!command.mda && (flows < 1 || flows > MAX_FLOWS)) {
     throw new OptionError("flows", `--flows takes 1 to ${MAX_FLOWS} flows`);
   }
   if (settings.explain) {
@@ -31,7 +31,7 @@ export async function runMultipathCommand(command: Command): Promise<number> {
   const { paris: _paris, queries: _queries, ...rest } = command.options;
   const run = await multipath(command.target, {
     ...rest,
-    ...(state.mda ? { mda: true, confidence: state.confidence / 100 } : { flows }),
+    ...(command.mda ? { mda: true, confidence: command.confidence / 100 } : { flows }),
   });
   settings.out.stdout(
     settings.output === "json"

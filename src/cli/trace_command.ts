@@ -7,11 +7,13 @@
  *
  * @module
  */
+import { resolveRunConfig } from "../config/run_config.ts";
 import { TraceGroup } from "../modes/trace_group.ts";
+import { runContext } from "../session/run.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import type { Trace, TraceEvent, TraceStart } from "../core/model.ts";
-import type { Command } from "./command.ts";
+import type { ManyCommand, TraceCommand } from "./command.ts";
 import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
 
 /** Formats the events of one trace. */
@@ -20,12 +22,15 @@ interface EventFormatter {
 }
 
 /** The classic text's formatter for a trace that starts with `start`, as the command line asks. */
-export function classicFormatterFor(start: TraceStart, command: Command): ClassicFormatter {
-  const { options, settings } = command;
+export function classicFormatterFor(
+  start: TraceStart,
+  command: TraceCommand | ManyCommand,
+): ClassicFormatter {
+  const { config, settings } = command;
   return new ClassicFormatter({
     numeric: settings.numeric,
     tcpFlags: start.method === "tcp" && start.settings.methodOptions.includes("info"),
-    extensions: options.extensions ?? false,
+    extensions: config.options.extensions,
     back: settings.back ?? false,
   });
 }
@@ -45,17 +50,17 @@ function companionOptions(options: TraceOptions): TraceOptions {
 }
 
 /** Runs a single trace and prints it; resolves to the exit status. */
-export async function runTraceCommand(command: Command): Promise<number> {
-  const { options, settings } = command;
+export async function runTraceCommand(command: TraceCommand): Promise<number> {
+  const { options, config, settings } = command;
   const { out } = settings;
-  const method = options.method ?? "default";
+  const method = config.method.name;
   const withCompanion = settings.explain && (method === "tcp" || method === "tcpconn");
   const group = await TraceGroup.open(
     command.target,
-    withCompanion ? [options, companionOptions(options)] : [options],
+    withCompanion ? [config, await resolveRunConfig(companionOptions(options))] : [config],
     {
-      ...(options.transport ? { transport: options.transport } : {}),
-      dropPrivileges: options.dropPrivileges ?? false,
+      ...runContext(options),
+      dropPrivileges: config.options.dropPrivileges,
       skip: (_error, index) => index === 1,
     },
   );
@@ -68,7 +73,7 @@ export async function runTraceCommand(command: Command): Promise<number> {
     ? new (await import("../output/json.ts")).NdjsonFormatter()
     : null;
   let formatter: EventFormatter | null = json ?? ndjson;
-  group.start(settings.signal);
+  group.start();
   const companionTrace = companion ? finish(companion.events()) : Promise.resolve(null);
   let started = false;
   try {

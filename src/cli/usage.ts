@@ -4,6 +4,8 @@
  * @module
  */
 import config from "../../deno.json" with { type: "json" };
+import { clifHelp } from "../core/command_line_parser.ts";
+import type { Method } from "../core/method.ts";
 
 /** hopwise's version (from deno.json). */
 export const VERSION: string = config.version;
@@ -65,6 +67,15 @@ Options:
   -F  --dont-fragment     do not fragment probes
   --fwmark=num            firewall mark for outgoing packets
   -n                      print addresses only, no names
+  -g gate,...  --gateway=gate,...
+                          route through gateways (IPv4 loose source route,
+                          at most 8; IPv6 routing header)
+  -l flow_label  --flowlabel=flow_label
+                          IPv6 flow label
+  -e  --extensions        show ICMP extensions (MPLS labels; RFC 4884)
+  -A  --as-path-lookups   show each responder's origin AS (whois)
+  --mtu                   discover the path MTU (fragmentation forbidden)
+  --back                  print the hops back when they differ from the hop
   --paris                 flow-stable probing: every probe of the trace carries
                           the same flow identifier, so per-flow load balancers
                           keep it on one path (default, udp, icmp, tcp)
@@ -77,11 +88,26 @@ Options:
                           and show hop by hop where each one stops answering
   --json                  print one JSON document for the trace (schema hopwise.trace/1)
   --ndjson                print each event as a line of JSON as it happens
+  --csv                   print the report as CSV (--report, --watch)
+  --report                probe every hop again and again (--cycles, default
+                          10), then print a report laid out as mtr -r, with
+                          findings
+  --watch                 the same statistics as a live screen (q quits)
+  --cycles N              cycles of --report and --watch
+  --interval SECONDS      time between cycle starts (default 1)
+  --columns LIST          the report's columns (default mtr's: Loss% Snt _
+                          Last Avg Best Wrst StDev)
+  --targets FILE          trace every target of FILE (- for standard input),
+                          one host, address or CIDR prefix a line
+  --parallel N            targets traced at once (default 64)
+  --rate PPS              probes a second, all traces together (default 100;
+                          0: no cap)
   --explain               after the trace, one line per finding (loops, NAT, silent
                           hops, what the last hop proved) with its evidence
   -r                      bypass routing: send only to directly attached hosts
   -d  --debug             socket-level debugging (SO_DEBUG)
   -V  --version           print the version and exit
+  --completions=shell     print a completion script for bash, zsh or fish, and exit
   --help                  print this help and exit
 
 Arguments:
@@ -93,4 +119,17 @@ Called as traceroute6 (any name ending in 6) it defaults to -6.
 Exit status: 0 after a trace, 2 for bad input, 1 when a system call fails,
 130/143 when interrupted.
 `;
+}
+
+/** Text of `-O help` for a method, as Linux traceroute lays it out. */
+export function methodHelp(method: Method): string {
+  const shown = (k: Method["keywords"][number]) => k.value ? `${k.name}=${k.value}` : k.name;
+  return clifHelp(
+    method.keywords.map((k) => ({
+      shown: shown(k),
+      help: k.help,
+      ...(k.value ? { arg: k.value } : {}),
+    })),
+    method.keywords.filter((k) => k.exclusive).map(shown),
+  );
 }

@@ -15,13 +15,13 @@
  *
  * When the run ends by itself (`--cycles N`), the terminal is given back and
  * the final report (with its findings) is printed, so the result stays in
- * the scrollback. Any error gives the terminal back first, then goes on. On
- * a terminal that cannot draw the screen (too small), it says so on stderr
- * and runs as `--report`.
+ * the scrollback. Any error gives the terminal back first, then goes on.
+ * Whether the terminal can draw the screen at all is the caller's check
+ * (`terminalSupport`): continuous_command.ts runs as `--report` when not.
  *
  * @module
  */
-import { explainReport, formatReportFindings } from "../explain/report.ts";
+import { explainReport } from "../explain/report.ts";
 import type { WatchSession } from "../modes/watch.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
@@ -29,8 +29,8 @@ import { renderScreen, type ScreenView } from "../output/screen.ts";
 import { type Column, DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
 import type { TraceStart } from "../core/model.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
-import type { CliOutput } from "./io.ts";
-import { Terminal, type TerminalSize, terminalSupport, utf8Locale } from "./terminal.ts";
+import { type CliOutput, localHost } from "./io.ts";
+import { Terminal, type TerminalSize, utf8Locale } from "./terminal.ts";
 import { VERSION } from "./usage.ts";
 
 /** The fewest ms between two frames drawn for snapshots (keys and resizes draw at once). */
@@ -78,15 +78,6 @@ export interface ScreenSettings {
   host?: string;
 }
 
-/** This host's name, when Deno may read it. */
-function localHost(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
-}
-
 /** The final report of a run, with its findings. */
 function finalReport(
   start: TraceStart,
@@ -94,26 +85,11 @@ function finalReport(
   snapshot: WatchSnapshot,
   settings: ScreenSettings,
 ): string {
-  const report = formatReport(
-    { start, watch, snapshot, host: settings.host ?? localHost() },
+  const findings = explainReport(snapshot, start.firstHop);
+  return formatReport(
+    { start, watch, snapshot, host: settings.host ?? localHost(), findings },
     { columns: settings.columns, numeric: settings.numeric },
   );
-  const findings = explainReport(snapshot, start.firstHop);
-  return findings.length > 0 ? `${report}\n${formatReportFindings(findings)}` : report;
-}
-
-/** The run as `--report` (no screen): its report at the end. */
-async function reportRun(session: ScreenSession, settings: ScreenSettings): Promise<number> {
-  let start: TraceStart | null = null;
-  let watch: WatchSettings | null = null;
-  for await (const event of session) {
-    if (event.type === "start") ({ start, watch } = { start: event.start, watch: event.watch });
-    if (event.type === "end" && start && watch) {
-      settings.out.stdout(finalReport(start, watch, event.snapshot, settings));
-      return event.reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
-    }
-  }
-  return STATUS.failed;
 }
 
 /** One live screen: the run's state, what is shown, and the keys' effects. */
@@ -306,22 +282,14 @@ class WatchScreen {
 
 /**
  * Runs the live screen until `q`, Ctrl-C, a signal or the run's end;
- * resolves to the exit status (0, 130, 143). On a terminal it cannot draw
- * on, it runs as `--report` and says why on stderr.
+ * resolves to the exit status (0, 130, 143). Without `settings.terminal` it
+ * enters the process's, which the caller has checked (`terminalSupport`).
  */
 export async function runWatchScreen(
   session: ScreenSession,
   settings: ScreenSettings,
 ): Promise<number> {
-  let terminal = settings.terminal;
-  if (terminal === undefined) {
-    const reason = terminalSupport();
-    if (reason !== null) {
-      settings.out.stderr(`hopwise: --watch: ${reason}: running as --report\n`);
-      return await reportRun(session, settings);
-    }
-    terminal = Terminal.enter();
-  }
+  const terminal = settings.terminal ?? Terminal.enter();
   try {
     return await new WatchScreen(session, settings, terminal).run();
   } finally {

@@ -1,8 +1,9 @@
 import { assertEquals, assertMatch, assertOk, assertRejects } from "../../tests/assert.ts";
-import type { WatchEvent, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
+import type { WatchEvent, WatchSnapshot } from "../core/watch_model.ts";
 import { DEFAULT_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
+import { watchSettings } from "../../tests/helpers/snapshot_fixture.ts";
 import { runWatchScreen, type ScreenSession, type ScreenTerminal } from "./watch_screen.ts";
 
 const start = {
@@ -15,16 +16,12 @@ const start = {
   settings: { resolveNames: false },
 } as unknown as TraceStart;
 
-const settings: WatchSettings = {
+const settings = watchSettings({
   cycles: Infinity,
   interval: 100,
-  queries: 1,
-  flows: 1,
-  probeWait: null,
   simultaneous: 256,
-  history: 64,
   snapshots: true,
-};
+});
 
 function snapshot(cycles: number): WatchSnapshot {
   const run = new RunStats();

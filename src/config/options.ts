@@ -6,6 +6,7 @@
  */
 import { type Family, familyOf } from "../packet/address.ts";
 import { OptionError, OptionTypeError } from "../core/errors.ts";
+import { integerOption, numberOption } from "./checks.ts";
 import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
 import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import type { Resolver } from "../lookup/resolver.ts";
@@ -242,6 +243,7 @@ export const ADAPTIVE = {
   wait: { max: 5000, here: 3, near: 1.5, min: 20 },
 } as const;
 
+/** A trace option's integer: a fraction is a value of the wrong type. */
 function integer(
   name: string,
   value: number | undefined,
@@ -249,24 +251,12 @@ function integer(
   min: number,
   max: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(`Option "${name}" must be an integer, got ${JSON.stringify(value)}`);
-  }
-  const n = value;
-  if (n < min || n > max) {
-    throw new OptionError(name, `Option "${name}" must be from ${min} to ${max}, got ${n}`);
-  }
-  return n;
+  return integerOption(name, value, fallback, min, max, true);
 }
 
+/** A trace option's number, at least 0: NaN is a value of the wrong type. */
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`Option "${name}" must be a number, got ${JSON.stringify(value)}`);
-  }
-  if (value < 0) throw new OptionError(name, `Option "${name}" must not be negative, got ${value}`);
-  return value;
+  return numberOption(name, value, fallback, { strictType: true });
 }
 
 /** The default whois server of Linux traceroute's -A, and its service. */
@@ -278,7 +268,10 @@ function resolveAsLookups(
   if (!value) return null;
   if (value === true) return { ...DEFAULT_WHOIS };
   if (typeof value.server !== "string" || value.server === "") {
-    throw new TypeError(`Option "asLookups.server" must be a host name or address`);
+    throw new OptionTypeError(
+      "asLookups.server",
+      `Option "asLookups.server" must be a host name or address`,
+    );
   }
   return { server: value.server, service: value.service ?? DEFAULT_WHOIS.service };
 }

@@ -19,6 +19,14 @@ import { WakeQueue } from "./wake_queue.ts";
 /** Probes sent, at most, before the prober reads what came back (a reply per probe can come). */
 const READ_EVERY = 256;
 
+/**
+ * Probes a plan sends in one step, at most, before it looks at what has come
+ * back (it asks to be stepped again at once): a near destination answers
+ * while the first burst is still going out, and the probes past it are then
+ * never sent.
+ */
+export const SEND_BURST = 16;
+
 /** What a mode runs on the prober. */
 export interface Plan {
   /**

@@ -3,18 +3,13 @@ import { SystemError } from "../core/errors.ts";
 import { Prober } from "./prober.ts";
 import type { Plan } from "./prober.ts";
 import {
+  chain,
+  fromTarget,
   openTrace,
   runTrace,
-  type Script,
-  ScriptedTransport,
+  scriptedNetwork,
   TARGET,
-} from "./scripted_harness_test.ts";
-
-/** Every TTL below `last` answers with time exceeded after 1 ms; `last` is the destination. */
-const chain = (last: number): Script => (probe) =>
-  probe.ttl < last
-    ? { after: 1, from: `198.18.${probe.ttl}.1` }
-    : { after: 1, from: TARGET, kind: "reached" };
+} from "../../tests/helpers/scripted_session.ts";
 
 Deno.test("prober: without a rate cap, the window's probes all go at once", async () => {
   const run = await runTrace({ timing: "classic", script: chain(5), queries: 1 });
@@ -44,7 +39,7 @@ Deno.test("prober: under the rate cap a burst goes at once, then 1/rate apart", 
 });
 
 Deno.test("prober: the rate cap holds for every plan together", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport, { rate: 20 });
   const a = openTrace(prober, transport, { timing: "classic", script: chain(3), queries: 1 });
   const b = openTrace(prober, transport, { timing: "adaptive", script: chain(3), queries: 1 });
@@ -57,7 +52,7 @@ Deno.test("prober: the rate cap holds for every plan together", async () => {
 Deno.test({
   name: "prober: plans under one rate cap take turns",
   async fn() {
-    const transport = new ScriptedTransport();
+    const transport = scriptedNetwork();
     const prober = new Prober(transport, { rate: 20 });
     const script = chain(4);
     const a = openTrace(prober, transport, { timing: "classic", script, queries: 1 });
@@ -81,7 +76,7 @@ class TimedPlan implements Plan {
 }
 
 Deno.test("prober: a plan is stepped when due and at once when poked", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const a = new TimedPlan([1000, 1500]);
   const settled: Array<[string, unknown]> = [];
@@ -101,7 +96,7 @@ Deno.test("prober: a plan is stepped when due and at once when poked", async () 
 });
 
 Deno.test("prober: a plan that throws is settled with its error; the others run on", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const failure = new SystemError("send probe", "EPERM", "Operation not permitted");
   const errors: unknown[] = [];
@@ -119,7 +114,7 @@ Deno.test("prober: a plan that throws is settled with its error; the others run 
 });
 
 Deno.test("prober: a plan added when another settles runs in the same run", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const second = new TimedPlan([transport.now() + 70]);
   prober.add(new TimedPlan([40]), () => prober.add(second, () => {}));
@@ -128,7 +123,7 @@ Deno.test("prober: a plan added when another settles runs in the same run", asyn
 });
 
 Deno.test("prober: an aborted signal stops the run", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const stop = new AbortController();
   const plan = new TimedPlan([100, 200, 300], (now) => {
@@ -170,7 +165,7 @@ Deno.test("channel: a reply arriving after its probe expired is read and ignored
         ? { after: 150, from: "198.18.1.1" }
         : probe.ttl === 2
         ? { after: 200, from: "198.18.2.1" }
-        : { after: 1, from: TARGET, kind: "reached" },
+        : fromTarget(),
   });
   // TTL 1 expires at 100; its reply at 150 comes while TTL 2 (sent at 100) waits.
   assertEquals(run.session.sends.map((s) => s.at), [0, 100, 200]);
@@ -180,7 +175,7 @@ Deno.test("channel: a reply arriving after its probe expired is read and ignored
 });
 
 Deno.test("channel: a send the kernel refuses is tried again later; with nothing in flight the plan fails", async () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const trace = openTrace(prober, transport, {
     timing: "classic",
@@ -194,7 +189,7 @@ Deno.test("channel: a send the kernel refuses is tried again later; with nothing
   assertEquals(outcome.code, "ENOBUFS");
   assertEquals(trace.session.sends.length, 0);
   // With a probe in flight, the refused one waits for the next turn instead.
-  const later = new ScriptedTransport();
+  const later = scriptedNetwork();
   const again = new Prober(later);
   const ok = openTrace(again, later, {
     timing: "classic",

@@ -43,7 +43,7 @@ export interface ExplainOptions {
  *
  * @example
  * ```ts ignore
- * import { traceAll } from "../tracer.ts";
+ * import { traceAll } from "../../mod.ts";
  * import { explain, formatFindings } from "./findings.ts";
  *
  * const t = await traceAll("198.18.4.2", { resolveNames: false });

@@ -8,7 +8,7 @@ import {
   snapshotOf,
   spread,
   steady,
-} from "../output/snapshot_fixture_test.ts";
+} from "../../tests/helpers/snapshot_fixture.ts";
 
 /** The findings of `kind`. */
 const of = (findings: ReportFinding[], kind: ReportFinding["kind"]) =>

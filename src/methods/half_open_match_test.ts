@@ -11,21 +11,9 @@ import { dccpMethod } from "./dccp.ts";
 import type { MethodSession } from "../core/method.ts";
 import { tcpMethod } from "./tcp.ts";
 import type { Socket } from "../core/transport.ts";
-import {
-  ADDRESSES,
-  contextFor,
-  flip,
-  fromData,
-  fromErrorQueue,
-  icmpError,
-  named,
-  probeAt,
-  send,
-  silentNetwork,
-  withIPv4,
-} from "./match_harness_test.ts";
+import * as kit from "../../tests/helpers/match_harness.ts";
 
-const { source, target, other } = ADDRESSES[4];
+const { source, target, other } = kit.ADDRESSES[4];
 const syn = new Map([["syn", ""]]);
 
 /** A segment from the destination to a probe's port. */
@@ -46,15 +34,17 @@ function segment(
     addressBytes(over.from ?? target),
     addressBytes(source),
   );
-  return withIPv4(tcp, 6, over.from ?? target, source);
+  return kit.withIPv4(tcp, 6, over.from ?? target, source);
 }
 
 function tcpSession(paris = false) {
-  const net = silentNetwork(4);
+  const net = kit.silentNetwork(4);
   const session = tcpMethod.open(
-    contextFor(net, { keywords: syn, ...(paris ? { paris: { flow: 0 } } : {}) }),
+    kit.contextFor(net, { keywords: syn, ...(paris ? { paris: { flow: 0 } } : {}) }),
   );
-  const sent = [probeAt(1), probeAt(2), probeAt(3)].map((p) => send(session, net, p));
+  const sent = [kit.probeAt(1), kit.probeAt(2), kit.probeAt(3)].map((p) =>
+    kit.send(session, net, p)
+  );
   const probes = sent.map((s) => {
     const tcp = decodeTcp(s.bytes)!;
     return { port: tcp.sourcePort, sequence: tcp.sequence, bytes: s.bytes };
@@ -63,9 +53,11 @@ function tcpSession(paris = false) {
 }
 
 const data = (session: MethodSession, socket: Socket, bytes: Uint8Array, from: string = target) =>
-  named(session.match(fromData(socket, bytes, { address: from, port: 0 })));
+  kit.named(session.match(kit.fromData(socket, bytes, { address: from, port: 0 })));
 const quoted = (session: MethodSession, socket: Socket, bytes: Uint8Array, to: string = target) =>
-  named(session.match(fromErrorQueue(socket, bytes, { address: to, port: 80 }, icmpError(4))));
+  kit.named(
+    session.match(kit.fromErrorQueue(socket, bytes, { address: to, port: 80 }, kit.icmpError(4))),
+  );
 
 Deno.test("tcp: a SYN-ACK or reset to a probe's port acknowledging its sequence answers it", () => {
   const { session, probes, socket, net } = tcpSession();
@@ -106,8 +98,8 @@ Deno.test("tcp: near misses of a reply from the destination", () => {
     "another host",
   );
   // The checksum: a changed window, a changed acknowledgment.
-  assertEquals(data(session, socket, flip(segment(p), 20 + 15)), "checksum");
-  assertEquals(data(session, socket, flip(segment(p), 20 + 11)), "checksum");
+  assertEquals(data(session, socket, kit.flip(segment(p), 20 + 15)), "checksum");
+  assertEquals(data(session, socket, kit.flip(segment(p), 20 + 11)), "checksum");
   assertEquals(data(session, socket, segment(p).subarray(0, 27)), "malformed");
   assertEquals(data(session, socket, new Uint8Array([0x00, 0, 0])), "malformed");
   session.close();
@@ -118,9 +110,13 @@ Deno.test("tcp: an ICMP error quoting a probe's header names it; the quote is ch
   const p = probes[1]!;
   assertEquals(quoted(session, socket, p.bytes), { probe: "2.0" });
   assertEquals(quoted(session, socket, p.bytes.subarray(0, 8)), { probe: "2.0" });
-  assertEquals(quoted(session, socket, flip(p.bytes, 7)), "quote-mismatch", "its sequence number");
-  assertEquals(quoted(session, socket, flip(p.bytes, 14)), "quote-mismatch", "its window");
-  assertEquals(quoted(session, socket, flip(p.bytes, 3)), "foreign", "to another port");
+  assertEquals(
+    quoted(session, socket, kit.flip(p.bytes, 7)),
+    "quote-mismatch",
+    "its sequence number",
+  );
+  assertEquals(quoted(session, socket, kit.flip(p.bytes, 14)), "quote-mismatch", "its window");
+  assertEquals(quoted(session, socket, kit.flip(p.bytes, 3)), "foreign", "to another port");
   const stranger = p.bytes.slice();
   stranger[0]! ^= 0x80; // a source port no probe has
   assertEquals(quoted(session, socket, stranger), "unknown-probe");
@@ -134,10 +130,10 @@ Deno.test("tcp: an ICMP error quoting a probe's header names it; the quote is ch
 });
 
 Deno.test("tcp: a released probe's port names no probe", () => {
-  const net = silentNetwork(4);
-  const session = tcpMethod.open(contextFor(net, { keywords: syn }));
-  const probe = probeAt(4);
-  const { bytes, socket } = send(session, net, probe);
+  const net = kit.silentNetwork(4);
+  const session = tcpMethod.open(kit.contextFor(net, { keywords: syn }));
+  const probe = kit.probeAt(4);
+  const { bytes, socket } = kit.send(session, net, probe);
   const tcp = decodeTcp(bytes)!;
   const p = { port: tcp.sourcePort, sequence: tcp.sequence };
   assertEquals(data(session, socket, segment(p)), { probe: "4.0", tcpFlags: ["syn", "ack"] });
@@ -153,7 +149,7 @@ Deno.test("tcp --paris: one source port; the sequence number tells the probes ap
   assertEquals(new Set(probes.map((p) => p.port)).size, 1);
   assertEquals(quoted(session, socket, probes[2]!.bytes), { probe: "3.0" });
   assertEquals(quoted(session, socket, probes[0]!.bytes.subarray(0, 8)), { probe: "1.0" });
-  assertEquals(quoted(session, socket, flip(probes[0]!.bytes, 7)), "unknown-probe");
+  assertEquals(quoted(session, socket, kit.flip(probes[0]!.bytes, 7)), "unknown-probe");
   assertEquals(data(session, socket, segment(probes[1]!)), {
     probe: "2.0",
     tcpFlags: ["syn", "ack"],
@@ -165,9 +161,9 @@ Deno.test("tcp --paris: one source port; the sequence number tells the probes ap
 });
 
 function dccpSession() {
-  const net = silentNetwork(4);
-  const session = dccpMethod.open(contextFor(net));
-  const sent = [probeAt(1), probeAt(2)].map((p) => send(session, net, p));
+  const net = kit.silentNetwork(4);
+  const session = dccpMethod.open(kit.contextFor(net));
+  const sent = [kit.probeAt(1), kit.probeAt(2)].map((p) => kit.send(session, net, p));
   const probes = sent.map((s) => ({ port: decodeDccpPorts(s.bytes)!.sourcePort, bytes: s.bytes }));
   return { session, probes, socket: sent[0]!.socket };
 }
@@ -180,7 +176,7 @@ function dccpReply(port: number, over: { sourcePort?: number } = {}): Uint8Array
     addressBytes(from),
     addressBytes(source),
   );
-  return withIPv4(packet, 33, from, source);
+  return kit.withIPv4(packet, 33, from, source);
 }
 
 Deno.test("dccp: a packet from the destination's port to a probe's answers it, if its checksum holds", () => {
@@ -189,7 +185,7 @@ Deno.test("dccp: a packet from the destination's port to a probe's answers it, i
   const [p1, p2] = probes;
   assertEquals(data(session, socket, dccpReply(p2!.port)), { probe: "2.0", tcpFlags: [] });
   assertEquals(data(session, socket, dccpReply(p1!.port)), { probe: "1.0", tcpFlags: [] });
-  assertEquals(data(session, socket, flip(dccpReply(p1!.port), 20 + 17)), "checksum");
+  assertEquals(data(session, socket, kit.flip(dccpReply(p1!.port), 20 + 17)), "checksum");
   assertEquals(data(session, socket, dccpReply(p1!.port, { sourcePort: 33435 })), "foreign");
   assertEquals(data(session, socket, dccpReply(p1!.port ^ 0x8000)), "unknown-probe");
   assertEquals(data(session, socket, dccpReply(p1!.port).subarray(0, 23)), "malformed");
@@ -201,8 +197,12 @@ Deno.test("dccp: an ICMP error quoting a probe names it by its ports; the rest m
   const p = probes[1]!;
   assertEquals(quoted(session, socket, p.bytes), { probe: "2.0" });
   assertEquals(quoted(session, socket, p.bytes.subarray(0, 8)), { probe: "2.0" });
-  assertEquals(quoted(session, socket, flip(p.bytes, 13)), "quote-mismatch", "its sequence number");
-  assertEquals(quoted(session, socket, flip(p.bytes, 3)), "foreign");
+  assertEquals(
+    quoted(session, socket, kit.flip(p.bytes, 13)),
+    "quote-mismatch",
+    "its sequence number",
+  );
+  assertEquals(quoted(session, socket, kit.flip(p.bytes, 3)), "foreign");
   assertEquals(quoted(session, socket, p.bytes.subarray(0, 3)), "malformed");
   session.close();
 });

@@ -8,23 +8,11 @@ import { decodeICMPv4, ICMP4, writeICMPv4Echo } from "../packet/icmpv4.ts";
 import { decodeICMPv6, ICMP6, writeICMPv6Echo } from "../packet/icmpv6.ts";
 import type { MethodSession } from "../core/method.ts";
 import { icmpMethod } from "./icmp.ts";
-import {
-  ADDRESSES,
-  contextFor,
-  flip,
-  fromData,
-  fromErrorQueue,
-  icmpError,
-  named,
-  probeAt,
-  send,
-  silentNetwork,
-  withIPv4,
-} from "./match_harness_test.ts";
+import * as kit from "../../tests/helpers/match_harness.ts";
 import type { Socket } from "../core/transport.ts";
 
-const v4 = ADDRESSES[4];
-const v6 = ADDRESSES[6];
+const v4 = kit.ADDRESSES[4];
+const v6 = kit.ADDRESSES[6];
 
 /** The echo reply to `request`, with its identifier or sequence changed when asked. */
 function reply4(request: Uint8Array, over: { ident?: number; sequence?: number } = {}) {
@@ -39,15 +27,15 @@ function reply4(request: Uint8Array, over: { ident?: number; sequence?: number }
 
 /** Opens a raw IPv4 session and sends three probes (sequences 1, 2, 3). */
 function raw4(port = 0) {
-  const net = silentNetwork(4);
-  const session = icmpMethod.open(contextFor(net, { port }));
-  const probes = [probeAt(1), probeAt(2), probeAt(3)];
-  const sent = probes.map((p) => send(session, net, p));
+  const net = kit.silentNetwork(4);
+  const session = icmpMethod.open(kit.contextFor(net, { port }));
+  const probes = [kit.probeAt(1), kit.probeAt(2), kit.probeAt(3)];
+  const sent = probes.map((p) => kit.send(session, net, p));
   return { net, session, probes, sent, socket: sent[0]!.socket };
 }
 
 const onRaw4 = (session: MethodSession, socket: Socket, icmp: Uint8Array) =>
-  named(session.match(fromData(socket, withIPv4(icmp, 1, v4.target, v4.source), {
+  kit.named(session.match(kit.fromData(socket, kit.withIPv4(icmp, 1, v4.target, v4.source), {
     address: v4.target,
     port: 0,
   })));
@@ -70,8 +58,8 @@ Deno.test("icmp raw: near misses of an echo reply", () => {
   const { session, sent, socket, probes } = raw4();
   const good = reply4(sent[0]!.bytes);
   // The raw socket sees replies before the kernel checks them: the checksum is ours to check.
-  assertEquals(onRaw4(session, socket, flip(good, 2)), "checksum");
-  assertEquals(onRaw4(session, socket, flip(good, 20)), "checksum", "a payload byte changed");
+  assertEquals(onRaw4(session, socket, kit.flip(good, 2)), "checksum");
+  assertEquals(onRaw4(session, socket, kit.flip(good, 20)), "checksum", "a payload byte changed");
   // Not an echo reply: a request (ours looped back), a reply with a code.
   assertEquals(
     onRaw4(
@@ -87,7 +75,9 @@ Deno.test("icmp raw: near misses of an echo reply", () => {
   // Too short for an echo header; an IP header that does not decode.
   assertEquals(onRaw4(session, socket, good.subarray(0, 7)), "malformed");
   assertEquals(
-    session.match(fromData(socket, new Uint8Array([0x00, 1, 2]), { address: v4.target, port: 0 })),
+    session.match(
+      kit.fromData(socket, new Uint8Array([0x00, 1, 2]), { address: v4.target, port: 0 }),
+    ),
     "malformed",
   );
   // Once released, its sequence names no probe.
@@ -100,35 +90,38 @@ Deno.test("icmp raw: an error quoting a request names its probe; the quote is ch
   const { session, sent, socket } = raw4();
   const to = { address: v4.target, port: 0 };
   const match = (quote: Uint8Array) =>
-    named(session.match(fromErrorQueue(socket, quote, to, icmpError(4))));
+    kit.named(session.match(kit.fromErrorQueue(socket, quote, to, kit.icmpError(4))));
   const request = sent[2]!.bytes;
   assertEquals(match(request), { probe: "3.0" });
   assertEquals(match(request.subarray(0, 8)), { probe: "3.0" }, "only the header quoted");
-  assertEquals(match(flip(request, 8)), "quote-mismatch");
-  assertEquals(match(flip(request, request.length - 1)), "quote-mismatch");
+  assertEquals(match(kit.flip(request, 8)), "quote-mismatch");
+  assertEquals(match(kit.flip(request, request.length - 1)), "quote-mismatch");
   // The header is checked by its fields: identifier, sequence, type.
-  assertEquals(match(flip(request, 4)), "foreign");
-  assertEquals(match(flip(request, 7)), { probe: "2.0" }, "sequence 3 ^ 1: probe 2's");
-  assertEquals(match(flip(request.subarray(0, 8), 6)), "unknown-probe");
+  assertEquals(match(kit.flip(request, 4)), "foreign");
+  assertEquals(match(kit.flip(request, 7)), { probe: "2.0" }, "sequence 3 ^ 1: probe 2's");
+  assertEquals(match(kit.flip(request.subarray(0, 8), 6)), "unknown-probe");
   assertEquals(match(reply4(request)), "not-a-reply", "the error queue quotes requests");
   // Its checksum is not: a datagram socket's kernel fills it in, unlike what was written.
-  assertEquals(match(flip(request, 2)), { probe: "3.0" });
+  assertEquals(match(kit.flip(request, 2)), { probe: "3.0" });
   assertEquals(match(request.subarray(0, 7)), "malformed");
   session.close();
 });
 
 Deno.test("icmp raw: a local error quoting nothing is the probe in flight's, when there is one", () => {
-  const net = silentNetwork(4);
-  const session = icmpMethod.open(contextFor(net));
-  const one = send(session, net, probeAt(1));
-  const local = icmpError(4, { origin: "local", errno: "EMSGSIZE", type: 0, info: 1400 });
+  const net = kit.silentNetwork(4);
+  const session = icmpMethod.open(kit.contextFor(net));
+  const one = kit.send(session, net, kit.probeAt(1));
+  const local = kit.icmpError(4, { origin: "local", errno: "EMSGSIZE", type: 0, info: 1400 });
   const to = { address: v4.target, port: 0 };
-  assertEquals(named(session.match(fromErrorQueue(one.socket, new Uint8Array(0), to, local))), {
-    probe: "1.0",
-  });
-  send(session, net, probeAt(2));
   assertEquals(
-    session.match(fromErrorQueue(one.socket, new Uint8Array(0), to, local)),
+    kit.named(session.match(kit.fromErrorQueue(one.socket, new Uint8Array(0), to, local))),
+    {
+      probe: "1.0",
+    },
+  );
+  kit.send(session, net, kit.probeAt(2));
+  assertEquals(
+    session.match(kit.fromErrorQueue(one.socket, new Uint8Array(0), to, local)),
     "malformed",
   );
   session.close();
@@ -156,10 +149,10 @@ Deno.test("icmp: two raw traces in one process have identifiers of their own", (
 });
 
 Deno.test("icmp raw IPv6: no IP header; the checksum covers the addresses", () => {
-  const net = silentNetwork(6);
-  const session = icmpMethod.open(contextFor(net));
-  const probes = [probeAt(1), probeAt(2)];
-  const sent = probes.map((p) => send(session, net, p));
+  const net = kit.silentNetwork(6);
+  const session = icmpMethod.open(kit.contextFor(net));
+  const probes = [kit.probeAt(1), kit.probeAt(2)];
+  const sent = probes.map((p) => kit.send(session, net, p));
   const socket = sent[0]!.socket;
   const request = decodeICMPv6(sent[1]!.bytes)!;
   assertEquals([request.type, request.sequence], [ICMP6.echoRequest, 2]);
@@ -169,7 +162,7 @@ Deno.test("icmp raw IPv6: no IP header; the checksum covers the addresses", () =
       destination: addressBytes(v6.source),
     });
   const at = (from: string, bytes: Uint8Array) =>
-    named(session.match(fromData(socket, bytes, { address: from, port: 0 })));
+    kit.named(session.match(kit.fromData(socket, bytes, { address: from, port: 0 })));
   assertEquals(at(v6.target, reply(v6.target)), { probe: "2.0" });
   // The same bytes from another address: its pseudo-header does not sum.
   assertEquals(at(v6.other, reply(v6.target)), "checksum");
@@ -179,43 +172,46 @@ Deno.test("icmp raw IPv6: no IP header; the checksum covers the addresses", () =
     "a reply from elsewhere, summed right",
   );
   assertEquals(at(v6.target, reply(v6.target, request.ident ^ 0x100)), "foreign");
-  assertEquals(at(v6.target, flip(reply(v6.target), 12)), "checksum");
+  assertEquals(at(v6.target, kit.flip(reply(v6.target), 12)), "checksum");
   const to = { address: v6.target, port: 0 };
-  const error = icmpError(6);
-  assertEquals(named(session.match(fromErrorQueue(socket, sent[0]!.bytes, to, error))), {
+  const error = kit.icmpError(6);
+  assertEquals(kit.named(session.match(kit.fromErrorQueue(socket, sent[0]!.bytes, to, error))), {
     probe: "1.0",
   });
   assertEquals(
-    session.match(fromErrorQueue(socket, flip(sent[0]!.bytes, 9), to, error)),
+    session.match(kit.fromErrorQueue(socket, kit.flip(sent[0]!.bytes, 9), to, error)),
     "quote-mismatch",
   );
   session.close();
 });
 
 Deno.test("icmp datagram socket: its port is the identifier; the kernel checked the checksum", () => {
-  const net = silentNetwork(4, { pingAllowed: true, rawAllowed: false });
-  const session = icmpMethod.open(contextFor(net, { keywords: new Map([["dgram", ""]]) }));
-  const sent = [probeAt(1), probeAt(2)].map((p) => send(session, net, p));
+  const net = kit.silentNetwork(4, { pingAllowed: true, rawAllowed: false });
+  const session = icmpMethod.open(kit.contextFor(net, { keywords: new Map([["dgram", ""]]) }));
+  const sent = [kit.probeAt(1), kit.probeAt(2)].map((p) => kit.send(session, net, p));
   const socket = sent[0]!.socket;
   assertEquals(socket.kind, "dgram");
   const ident = socket.localEndpoint().port;
   const from = { address: v4.target, port: 0 };
-  const match = (bytes: Uint8Array) => named(session.match(fromData(socket, bytes, from)));
+  const match = (bytes: Uint8Array) => kit.named(session.match(kit.fromData(socket, bytes, from)));
   // No IP header on a datagram socket.
   assertEquals(match(reply4(sent[1]!.bytes, { ident })), { probe: "2.0" });
   assertEquals(match(reply4(sent[0]!.bytes, { ident: ident + 1 })), "foreign");
-  assertEquals(match(flip(reply4(sent[0]!.bytes, { ident }), 2)), { probe: "1.0" });
+  assertEquals(match(kit.flip(reply4(sent[0]!.bytes, { ident }), 2)), { probe: "1.0" });
   assertEquals(
-    match(withIPv4(reply4(sent[0]!.bytes, { ident }), 1, v4.target, v4.source)),
+    match(kit.withIPv4(reply4(sent[0]!.bytes, { ident }), 1, v4.target, v4.source)),
     "not-a-reply",
   );
   const quote = reply4(sent[0]!.bytes, { ident });
   writeICMPv4Echo(quote, ICMP4.echo, ident, 1);
-  assertEquals(named(session.match(fromErrorQueue(socket, quote, from, icmpError(4)))), {
-    probe: "1.0",
-  });
   assertEquals(
-    session.match(fromErrorQueue(socket, flip(quote, 30), from, icmpError(4))),
+    kit.named(session.match(kit.fromErrorQueue(socket, quote, from, kit.icmpError(4)))),
+    {
+      probe: "1.0",
+    },
+  );
+  assertEquals(
+    session.match(kit.fromErrorQueue(socket, kit.flip(quote, 30), from, kit.icmpError(4))),
     "quote-mismatch",
   );
   session.close();

@@ -17,6 +17,7 @@ import type { IgnoreReason } from "../core/statistics.ts";
 import { SystemError } from "../core/errors.ts";
 import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
+import { ProbeSockets } from "./probe_sockets.ts";
 import { targetEndpoint } from "./sockets.ts";
 
 class TcpConnSession implements MethodSession {
@@ -25,8 +26,7 @@ class TcpConnSession implements MethodSession {
   readonly reading = { limit: 8, untilMatch: true };
   #context: MethodContext;
   #port: number;
-  #bySocket = new Map<Socket, Probe>();
-  #byProbe = new Map<Probe, Socket>();
+  #sockets = new ProbeSockets<Probe>();
 
   constructor(context: MethodContext) {
     this.#context = context;
@@ -36,7 +36,7 @@ class TcpConnSession implements MethodSession {
   }
 
   sockets(): readonly Socket[] {
-    return [...this.#bySocket.keys()];
+    return this.#sockets.sockets();
   }
 
   send(probe: Probe): number | null {
@@ -58,13 +58,12 @@ class TcpConnSession implements MethodSession {
       socket.close();
       throw e;
     }
-    this.#bySocket.set(socket, probe);
-    this.#byProbe.set(probe, socket);
+    this.#sockets.add(probe, socket, probe);
     return sentAt;
   }
 
   match(arrival: Arrival): Match | IgnoreReason {
-    const probe = this.#bySocket.get(arrival.socket);
+    const probe = this.#sockets.get(arrival.socket);
     if (!probe) return "unknown-probe";
     if (arrival.kind === "connection") {
       if (arrival.outcome === "refused") {
@@ -85,17 +84,11 @@ class TcpConnSession implements MethodSession {
   }
 
   release(probe: Probe): void {
-    const socket = this.#byProbe.get(probe);
-    if (!socket) return;
-    socket.close();
-    this.#byProbe.delete(probe);
-    this.#bySocket.delete(socket);
+    this.#sockets.release(probe);
   }
 
   close(): void {
-    for (const socket of this.#bySocket.keys()) socket.close();
-    this.#bySocket.clear();
-    this.#byProbe.clear();
+    this.#sockets.close();
   }
 }
 

@@ -17,6 +17,7 @@ import { parseCUnsigned } from "../core/c_numbers.ts";
 import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { ParisUdpSession } from "./paris_udp.ts";
+import { ProbeSockets } from "./probe_sockets.ts";
 import { probePayload } from "./payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { sendProbe, targetEndpoint } from "./sockets.ts";
@@ -45,8 +46,7 @@ export class UdpSession implements MethodSession {
   #perProbePort: boolean;
   #protocol: number;
   #coverage: number | null;
-  #bySocket = new Map<Socket, Entry>();
-  #byProbe = new Map<Probe, Socket>();
+  #sockets = new ProbeSockets<Entry>();
 
   /**
    * Checks that the common socket settings take (a missing interface or a
@@ -76,7 +76,7 @@ export class UdpSession implements MethodSession {
   }
 
   sockets(): readonly Socket[] {
-    return [...this.#bySocket.keys()];
+    return this.#sockets.sockets();
   }
 
   resize(dataLength: number): void {
@@ -107,14 +107,13 @@ export class UdpSession implements MethodSession {
       socket.close();
       return null;
     }
-    this.#bySocket.set(socket, { probe, port });
-    this.#byProbe.set(probe, socket);
+    this.#sockets.add(probe, socket, { probe, port });
     if (this.#perProbePort) this.#nextPort++;
     return sentAt;
   }
 
   match(arrival: Arrival): Match | IgnoreReason {
-    const entry = this.#bySocket.get(arrival.socket);
+    const entry = this.#sockets.get(arrival.socket);
     if (!entry || arrival.kind !== "datagram") return "unknown-probe";
     const { datagram, errorQueue } = arrival;
     if (!datagram.from || datagram.from.port !== entry.port) return "foreign";
@@ -128,40 +127,50 @@ export class UdpSession implements MethodSession {
   }
 
   release(probe: Probe): void {
-    const socket = this.#byProbe.get(probe);
-    if (!socket) return;
-    socket.close();
-    this.#byProbe.delete(probe);
-    this.#bySocket.delete(socket);
+    this.#sockets.release(probe);
   }
 
   close(): void {
-    for (const socket of this.#bySocket.keys()) socket.close();
-    this.#bySocket.clear();
-    this.#byProbe.clear();
+    this.#sockets.close();
   }
+}
+
+/**
+ * A plain UDP method (default or udp): one socket per probe, its port + 1 per
+ * probe when `perProbePort`, or with `paris` one flow (see paris_udp.ts).
+ */
+function plainUdpMethod(
+  name: "default" | "udp",
+  port: Method["port"],
+  perProbePort: boolean,
+): Method {
+  return {
+    name,
+    headerLength: 8,
+    port,
+    paris: true,
+    onePerTime: false,
+    shares: false,
+    privilege: "none",
+    replies: ["port-unreachable", "data"],
+    keywords: [],
+    open(context) {
+      const first = context.port || port.default;
+      if (context.paris) return new ParisUdpSession(context, first);
+      return new UdpSession(context, first, perProbePort);
+    },
+  };
 }
 
 /**
  * Linux traceroute's classic method: UDP to port 33434, + 1 per probe. With
  * `paris`, every probe goes to port 33434 (or `-p`) from one source port.
  */
-export const defaultMethod: Method = {
-  name: "default",
-  headerLength: 8,
-  port: { meaning: "first port", default: 33434 },
-  paris: true,
-  onePerTime: false,
-  shares: false,
-  privilege: "none",
-  replies: ["port-unreachable", "data"],
-  keywords: [],
-  open(context) {
-    const port = context.port || this.port.default;
-    if (context.paris) return new ParisUdpSession(context, port);
-    return new UdpSession(context, port, true);
-  },
-};
+export const defaultMethod: Method = plainUdpMethod(
+  "default",
+  { meaning: "first port", default: 33434 },
+  true,
+);
 
 /** UDP-Lite to one constant port (`-UL`), 53 by default. */
 export const udpliteMethod: Method = {
@@ -195,19 +204,4 @@ export const udpliteMethod: Method = {
 };
 
 /** UDP to one constant port (`-U`), 53 by default. */
-export const udpMethod: Method = {
-  name: "udp",
-  headerLength: 8,
-  port: { meaning: "port", default: 53 },
-  paris: true,
-  onePerTime: false,
-  shares: false,
-  privilege: "none",
-  replies: ["port-unreachable", "data"],
-  keywords: [],
-  open(context) {
-    const port = context.port || this.port.default;
-    if (context.paris) return new ParisUdpSession(context, port);
-    return new UdpSession(context, port, false);
-  },
-};
+export const udpMethod: Method = plainUdpMethod("udp", { meaning: "port", default: 53 }, false);

@@ -12,7 +12,7 @@
  */
 import { SystemError } from "../core/errors.ts";
 import type { Probe } from "../core/probe.ts";
-import type { Plan } from "../engine/prober.ts";
+import { type Plan, SEND_BURST } from "../engine/prober.ts";
 import { ttlToHops } from "../core/reply_ttl.ts";
 import type { StopReason } from "../core/model.ts";
 import type { TraceSlots } from "./trace_slots.ts";
@@ -24,13 +24,6 @@ import type { TraceSlots } from "./trace_slots.ts";
  * destination, in bursts of six) has had time for another answer.
  */
 export const REPROBE_AFTER = 1000;
-
-/**
- * Probes sent per step before the plan looks at what has come back: a near
- * destination answers while the first burst is still going out, and the
- * probes past it are then never sent.
- */
-export const SEND_BURST = 16;
 
 /** A trace in adaptive timing. */
 export class AdaptivePlan implements Plan {

@@ -6,25 +6,18 @@
  */
 import { assertEquals } from "../../tests/assert.ts";
 import {
+  fromRouter,
+  fromTarget,
   order,
   runTrace,
   type Script,
-  type ScriptedAnswer,
   TARGET,
-} from "../engine/scripted_harness_test.ts";
+} from "../../tests/helpers/scripted_session.ts";
 import { REPROBE_AFTER } from "./adaptive_plan.ts";
 
-const hop = (ttl: number, after = 1, replyTtl = 65 - ttl): ScriptedAnswer => ({
-  after,
-  from: `198.18.${ttl}.1`,
-  replyTtl,
-});
-const reached = (after: number, replyTtl: number): ScriptedAnswer => ({
-  after,
-  from: TARGET,
-  kind: "reached",
-  replyTtl,
-});
+/** Hop `ttl`'s router, its reply TTL telling its true distance. */
+const hop = (ttl: number, after = 1, replyTtl = 65 - ttl) => fromRouter(ttl, after, { replyTtl });
+const reached = (after: number, replyTtl: number) => fromTarget(after, { replyTtl });
 /** hopwise's adaptive rule (ADAPTIVE in options.ts). */
 const wait = { max: 5000, here: 3, near: 1.5, min: 20 };
 

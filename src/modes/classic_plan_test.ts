@@ -6,25 +6,14 @@
 import { assertEquals } from "../../tests/assert.ts";
 import type { ProbeStatus } from "../core/probe.ts";
 import {
+  chain,
+  fromRouter,
+  fromTarget,
   order,
   runTrace,
-  type Script,
-  type ScriptedAnswer,
+  silent,
   TARGET,
-} from "../engine/scripted_harness_test.ts";
-
-const hop = (ttl: number, after = 1): ScriptedAnswer => ({ after, from: `198.18.${ttl}.1` });
-const reached = (
-  after = 1,
-  kind: NonNullable<ScriptedAnswer["kind"]> = "reached",
-): ScriptedAnswer => ({
-  after,
-  from: TARGET,
-  kind,
-});
-/** TTLs below `last` answer after 1 ms; `last` is the destination. */
-const chain = (last: number): Script => (p) => p.ttl < last ? hop(p.ttl) : reached();
-const silent: Script = () => null;
+} from "../../tests/helpers/scripted_session.ts";
 
 Deno.test("classic: probes go unsent, in flight, then answered or expired, released in order", async () => {
   const seen: Array<[string, ProbeStatus[]]> = [];
@@ -32,7 +21,8 @@ Deno.test("classic: probes go unsent, in flight, then answered or expired, relea
     timing: "classic",
     queries: 2,
     maxHops: 3,
-    script: (p) => p.ttl === 2 && p.place === 0 ? null : p.ttl === 3 ? reached(3) : hop(p.ttl),
+    script: (p) =>
+      p.ttl === 2 && p.place === 0 ? null : p.ttl === 3 ? fromTarget(3) : fromRouter(p.ttl),
     onRelease: (probe, slots) => {
       const statuses: ProbeStatus[] = [];
       for (let i = 0; i < slots.size; i++) statuses.push(slots.at(i).status);
@@ -68,7 +58,7 @@ Deno.test("classic: a later probe answered first is released only after the earl
     timing: "classic",
     queries: 1,
     maxHops: 3,
-    script: (p) => p.ttl === 1 ? hop(1, 15) : p.ttl === 2 ? hop(2, 1) : reached(2),
+    script: (p) => p.ttl === 1 ? fromRouter(1, 15) : p.ttl === 2 ? fromRouter(2, 1) : fromTarget(2),
   });
   assertEquals(order(run.releases), "1.0 2.0 3.0");
   // TTL 2 and 3 answered at 1 and 2 ms, but wait for TTL 1's answer at 15 ms.
@@ -80,7 +70,7 @@ Deno.test("classic: the wait goes by HERE, then NEAR, then MAX", async () => {
   const here = await runTrace({
     timing: "classic",
     maxHops: 2,
-    script: (p) => p.ttl === 2 ? reached(5) : p.place === 1 ? hop(1, 4) : null,
+    script: (p) => p.ttl === 2 ? fromTarget(5) : p.place === 1 ? fromRouter(1, 4) : null,
   });
   assertEquals(here.releases.map((r) => [r.status, r.at]).slice(0, 3), [
     ["expired", 15],
@@ -93,7 +83,7 @@ Deno.test("classic: the wait goes by HERE, then NEAR, then MAX", async () => {
     timing: "classic",
     queries: 1,
     maxHops: 3,
-    script: (p) => p.ttl === 1 ? null : p.ttl === 2 ? hop(2, 4) : reached(6),
+    script: (p) => p.ttl === 1 ? null : p.ttl === 2 ? fromRouter(2, 4) : fromTarget(6),
   });
   assertEquals(near.releases.map((r) => r.at), [50, 50, 50]);
   // MAX: nothing answers: every probe waits 5 s, the last hop is the last TTL.
@@ -106,7 +96,7 @@ Deno.test("classic: the wait goes by HERE, then NEAR, then MAX", async () => {
     queries: 1,
     maxHops: 3,
     wait: { min: 80 },
-    script: (p) => p.ttl === 1 ? null : p.ttl === 2 ? hop(2, 4) : reached(6),
+    script: (p) => p.ttl === 1 ? null : p.ttl === 2 ? fromRouter(2, 4) : fromTarget(6),
   });
   assertEquals(min.releases.map((r) => r.at), [80, 80, 80]);
 });
@@ -120,7 +110,11 @@ Deno.test("classic: only the oldest unreleased probe is timed out (a late reply 
     maxHops: 3,
     wait: { near: 0 },
     script: (p) =>
-      p.ttl === 1 ? hop(1, 300) : p.ttl === 2 ? hop(2, p.place === 0 ? 100 : 2) : reached(2),
+      p.ttl === 1
+        ? fromRouter(1, 300)
+        : p.ttl === 2
+        ? fromRouter(2, p.place === 0 ? 100 : 2)
+        : fromTarget(2),
   });
   assertEquals(run.releases.map((r) => [r.status, r.rtt, r.at]).slice(2, 4), [
     ["answered", 100, 300],
@@ -168,7 +162,7 @@ Deno.test("classic: -z keeps sends at least that far apart", async () => {
     timing: "classic",
     queries: 1,
     sendWait: 50,
-    script: (p) => p.ttl < 3 ? hop(p.ttl, 500) : reached(500),
+    script: (p) => p.ttl < 3 ? fromRouter(p.ttl, 500) : fromTarget(500),
   });
   assertEquals(slow.session.sends.map((s) => s.at), [0, 50, 100, 150, 200]);
 });
@@ -178,7 +172,7 @@ Deno.test("classic: the trace ends after the hop with a final reply", async () =
     timing: "classic",
     maxHops: 10,
     // At TTL 2 only the first probe reaches the destination (a final reply ends it all the same).
-    script: (p) => p.ttl === 2 && p.place === 0 ? reached(2) : hop(p.ttl, 2),
+    script: (p) => p.ttl === 2 && p.place === 0 ? fromTarget(2) : fromRouter(p.ttl, 2),
   });
   assertEquals(order(run.releases), "1.0 1.1 1.2 2.0 2.1 2.2");
   assertEquals(run.outcome, "reached");
@@ -187,11 +181,15 @@ Deno.test("classic: the trace ends after the hop with a final reply", async () =
   assertEquals(run.transport.now(), 2);
   const unreachable = await runTrace({
     timing: "classic",
-    script: (p) => p.ttl === 3 ? reached(1, "!H") : hop(p.ttl),
+    script: (p) => p.ttl === 3 ? fromTarget(1, { kind: "!H" }) : fromRouter(p.ttl),
   });
   assertEquals(unreachable.releases.map((r) => r.annotation).slice(6), ["!H", "!H", "!H"]);
   assertEquals([unreachable.releases.length, unreachable.outcome], [9, "unreachable"]);
-  const maxHops = await runTrace({ timing: "classic", maxHops: 3, script: (p) => hop(p.ttl) });
+  const maxHops = await runTrace({
+    timing: "classic",
+    maxHops: 3,
+    script: (p) => fromRouter(p.ttl),
+  });
   assertEquals([maxHops.releases.length, maxHops.outcome], [9, "max-hops"]);
   // A first hop later than 1 starts the table there.
   const late = await runTrace({ timing: "classic", firstHop: 2, queries: 1, script: chain(3) });

@@ -9,6 +9,8 @@
 import { PrivilegeError } from "../core/errors.ts";
 import type { TraceOptions } from "../config/options.ts";
 import type { MethodName, Target } from "../core/model.ts";
+import { resolveRunConfig } from "../config/run_config.ts";
+import { runContext } from "../session/run.ts";
 import { TraceGroup } from "./trace_group.ts";
 
 /** One method of a comparison. */
@@ -54,8 +56,10 @@ export async function openComparison(
   methods: readonly CompareMethod[],
   options: TraceOptions,
 ): Promise<TraceGroup> {
-  const group = await TraceGroup.open(host, methods.map((m) => compareOptions(options, m)), {
-    ...(options.transport ? { transport: options.transport } : {}),
+  const configs = [];
+  for (const m of methods) configs.push(await resolveRunConfig(compareOptions(options, m)));
+  const group = await TraceGroup.open(host, configs, {
+    ...runContext(options),
     dropPrivileges: options.dropPrivileges ?? false,
     skip: (error) => error instanceof PrivilegeError,
   });

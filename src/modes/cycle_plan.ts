@@ -10,7 +10,7 @@
  */
 import type { Channel } from "../engine/channel.ts";
 import type { Probe } from "../core/probe.ts";
-import type { Plan } from "../engine/prober.ts";
+import { type Plan, SEND_BURST } from "../engine/prober.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
 import { SystemError } from "../core/errors.ts";
 
@@ -41,9 +41,6 @@ export interface CycleStream {
   /** Probes in flight now, over every cycle. */
   inFlight: number;
 }
-
-/** Probes sent per step before the plan looks at what came back (see adaptive_plan.ts). */
-const SEND_BURST = 16;
 
 /** One cycle. */
 export class CyclePlan implements Plan {

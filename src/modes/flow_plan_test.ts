@@ -6,30 +6,25 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
 import { Prober } from "../engine/prober.ts";
+import type { FakeTransport } from "../../tests/fake/transport.ts";
 import {
+  openChannel,
   type Script,
+  scriptedNetwork,
   ScriptedSession,
-  ScriptedTransport,
   TARGET,
-} from "../engine/scripted_harness_test.ts";
+} from "../../tests/helpers/scripted_session.ts";
 import { FlowPlan, type FlowStream } from "./flow_plan.ts";
 
 async function round(
   script: Script,
   pairs: Array<[number, number]>,
   simultaneous = 16,
-): Promise<{ stream: FlowStream; session: ScriptedSession; transport: ScriptedTransport }> {
-  const transport = new ScriptedTransport();
+): Promise<{ stream: FlowStream; session: ScriptedSession; transport: FakeTransport }> {
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const session = new ScriptedSession(transport, script);
-  const channel = prober.open(session, {
-    family: 4,
-    target: TARGET,
-    headerLength: 28,
-    extensions: false,
-    mtuDiscovery: false,
-    sendWait: 0,
-  });
+  const channel = openChannel(prober, session);
   let poke = () => {};
   const stream: FlowStream = {
     table: new ProbeTable(6, 4, {
@@ -107,17 +102,7 @@ Deno.test("flow plan: an unanswered probe expires after its wait; slots already 
   const transport = first.transport;
   const prober = new Prober(transport);
   const session = new ScriptedSession(transport, () => ({ after: 1, from: "198.18.1.1" }));
-  const stream = {
-    ...first.stream,
-    channel: prober.open(session, {
-      family: 4,
-      target: TARGET,
-      headerLength: 28,
-      extensions: false,
-      mtuDiscovery: false,
-      sendWait: 0,
-    }),
-  };
+  const stream = { ...first.stream, channel: openChannel(prober, session) };
   prober.add(new FlowPlan(stream, [[1, 0], [1, 2]]), () => {});
   await prober.run();
   assertEquals(session.sends.map((s) => [s.ttl, s.place]), [[1, 2]]);

@@ -75,6 +75,25 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * What an abort while the second of `hosts` is under way leaves: the first
+ * target's result alone, the third never started, and every socket closed.
+ */
+function assertStoppedAtSecond(
+  run: { results: ManyResult[]; summary: ManySummary },
+  fake: FakeTransport,
+  hosts: readonly string[],
+): void {
+  assertEquals(run.results.map((r) => r.entry.host), [hosts[0]]);
+  assertEquals(run.summary.aborted, true);
+  assertEquals(run.summary.traced, 1);
+  assertEquals(run.summary.failed, 0);
+  // The third target was never started.
+  assertOk(!fake.sent.some((p) => p.destination === hosts[2]));
+  // The trace under way let its sockets go.
+  assertEquals(fake.openSockets(), 0);
+}
+
 const byIndex = (results: ManyResult[]) =>
   [...results].sort((a, b) => a.entry.index - b.entry.index);
 
@@ -402,7 +421,7 @@ for (const method of ["icmp", "default"] as const) {
     fake.onWait = () => {
       if (fake.sent.some((p) => p.destination === hosts[1])) stop.abort();
     };
-    const { results, summary } = await within(
+    const run = await within(
       5000,
       collect(traceMany(hosts, {
         method,
@@ -413,21 +432,14 @@ for (const method of ["icmp", "default"] as const) {
       })),
     );
     assertOk(stop.signal.aborted);
-    assertEquals(results.map((r) => r.entry.host), [hosts[0]]);
-    assertEquals(summary.aborted, true);
-    assertEquals(summary.traced, 1);
-    assertEquals(summary.failed, 0);
-    // The third target was never started.
-    assertOk(!fake.sent.some((p) => p.destination === hosts[2]));
-    // The trace under way let its sockets go.
-    assertEquals(fake.openSockets(), 0);
+    assertStoppedAtSecond(run, fake, hosts);
   });
 
   Deno.test(`${method}: an abort by the consumer after a result yields nothing more`, async () => {
     const fake = network();
     const hosts = ["198.18.9.9", "198.18.8.8", "198.18.7.7", "198.18.6.6"];
     const stop = new AbortController();
-    const { results, summary } = await within(
+    const run = await within(
       5000,
       collect(
         traceMany(hosts, {
@@ -441,12 +453,7 @@ for (const method of ["icmp", "default"] as const) {
         () => stop.abort(),
       ),
     );
-    assertEquals(results.map((r) => r.entry.host), [hosts[0]]);
-    assertEquals(summary.aborted, true);
-    assertEquals(summary.traced, 1);
-    assertEquals(summary.failed, 0);
-    assertOk(!fake.sent.some((p) => p.destination === hosts[2]));
-    assertEquals(fake.openSockets(), 0);
+    assertStoppedAtSecond(run, fake, hosts);
   });
 }
 

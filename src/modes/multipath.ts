@@ -7,17 +7,16 @@
  *
  * @module
  */
-import { Prober } from "../engine/prober.ts";
 import { ProbeTable } from "../engine/probe_table.ts";
 import type { TraceStatistics } from "../core/statistics.ts";
 import { OptionError } from "../core/errors.ts";
 import { sanitizeName } from "../lookup/names.ts";
 import { findMethod, parisMethodNames } from "../methods/mod.ts";
 import type { TraceOptions } from "../config/options.ts";
-import { openSession, type Session } from "../session/open.ts";
-import { settlePrivileges } from "../session/privileges.ts";
+import { integerOption, openRangeOption } from "../config/checks.ts";
+import { resolveRunConfig } from "../config/run_config.ts";
+import { runContext, RunSequence } from "../session/run.ts";
 import { traceStart } from "../session/start.ts";
-import { openTransport } from "../session/kernel.ts";
 import type { StopReason, Target, TraceStart } from "../core/model.ts";
 import { FlowPlan, type FlowStream } from "./flow_plan.ts";
 import {
@@ -124,13 +123,7 @@ export async function multipath(
   options: MultipathOptions = {},
 ): Promise<Multipath> {
   const mda = options.mda ?? false;
-  const confidence = options.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) {
-    throw new OptionError(
-      "confidence",
-      `Option "confidence" must lie between 0 and 1, not ${confidence}`,
-    );
-  }
+  const confidence = openRangeOption("confidence", options.confidence, 0.95, 0, 1);
   const method = options.method ?? "default";
   if (!findMethod(method)?.paris) {
     throw new OptionError(
@@ -138,41 +131,25 @@ export async function multipath(
       `Multipath probing works with the ${parisMethodNames().join(", ")} methods, not "${method}"`,
     );
   }
-  const maxFlows = options.maxFlows ?? MAX_FLOWS;
-  const flows = options.flows ?? 8;
-  for (const [name, value] of [["flows", flows], ["maxFlows", maxFlows]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_FLOWS) {
-      throw new OptionError(name, `Option "${name}" must be an integer from 1 to ${MAX_FLOWS}`);
-    }
-  }
+  const flows = integerOption("flows", options.flows, 8, 1, MAX_FLOWS);
+  const maxFlows = integerOption("maxFlows", options.maxFlows, MAX_FLOWS, 1, MAX_FLOWS);
   const { flows: _f, mda: _m, confidence: _c, maxFlows: _x, ...traceOptions } = options;
-  const transport = openTransport(options.transport);
-  let session: Session;
+  // Every flow's probes at once (Linux traceroute's -N 16 would starve many flows).
+  const config = await resolveRunConfig({
+    ...traceOptions,
+    paris: true,
+    queries: 1,
+    timing: "adaptive",
+  });
+  const { options: opts } = config;
+  const sequence = new RunSequence(runContext(options));
   try {
-    // Every flow's probes at once (Linux traceroute's -N 16 would starve many flows).
-    session = await openSession(host, {
-      ...traceOptions,
-      paris: true,
-      queries: 1,
-      timing: "adaptive",
-    }, transport.transport);
-  } catch (e) {
-    transport.close();
-    throw e;
-  }
-  try {
-    const { opts } = session;
-    const { state } = settlePrivileges(transport.transport, [session], opts.dropPrivileges);
-    const start = traceStart({
-      target: session.target,
-      method: session.method,
-      opts,
-      methodOptions: session.methodOptions,
-      packetSize: session.packetSize,
-      privileges: state,
-    });
-    const prober = new Prober(transport.transport);
-    const channel = prober.open(session.methodSession, session.channel);
+    const target = await sequence.resolve(host, opts.family);
+    const setup = await sequence.open(target, config);
+    const { state } = sequence.settlePrivileges(opts.dropPrivileges);
+    const start = traceStart(target, setup, state);
+    const prober = sequence.prober;
+    const channel = prober.open(setup.methodSession, setup.channelSettings);
     let poke = () => {};
     const stream: FlowStream = {
       table: new ProbeTable(opts.maxHops, MAX_FLOWS, {
@@ -196,7 +173,7 @@ export async function multipath(
       poke = prober.add(new FlowPlan(stream, pairs), (error) => {
         if (error !== null) failure = { error };
       });
-      const outcome = await prober.run(options.signal);
+      const outcome = await sequence.run();
       if (failure) throw (failure as { error: unknown }).error;
       return outcome;
     };
@@ -281,7 +258,7 @@ export async function multipath(
           if (!names.has(node.address)) {
             names.set(
               node.address,
-              session.resolver.reverse(node.address).then((n) => n && sanitizeName(n), () => null),
+              sequence.resolver.reverse(node.address).then((n) => n && sanitizeName(n), () => null),
             );
           }
         }
@@ -314,8 +291,7 @@ export async function multipath(
       statistics: channel.statistics.snapshot(),
     };
   } finally {
-    session.close();
-    transport.close();
+    await sequence.close();
   }
 }
 

@@ -6,6 +6,8 @@
  * @module
  */
 import type { TraceOptions } from "../config/options.ts";
+import { resolveRunConfig } from "../config/run_config.ts";
+import { runContext } from "../session/run.ts";
 import type { Target, Trace, TraceEvent } from "../core/model.ts";
 import { TraceGroup } from "./trace_group.ts";
 
@@ -32,11 +34,12 @@ export async function* trace(
   host: string | Target,
   options: TraceOptions = {},
 ): AsyncGenerator<TraceEvent, Trace, undefined> {
-  const group = await TraceGroup.open(host, [options], {
-    ...(options.transport ? { transport: options.transport } : {}),
-    dropPrivileges: options.dropPrivileges ?? false,
+  const config = await resolveRunConfig(options);
+  const group = await TraceGroup.open(host, [config], {
+    ...runContext(options),
+    dropPrivileges: config.options.dropPrivileges,
   });
-  group.start(options.signal);
+  group.start();
   try {
     return yield* group.runs[0]!.events();
   } finally {

@@ -13,10 +13,18 @@ import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import type { Channel } from "../engine/channel.ts";
 import type { Prober } from "../engine/prober.ts";
 import { sanitizeName } from "../lookup/names.ts";
-import type { Session } from "../session/open.ts";
+import type { TraceSetup } from "../session/open.ts";
 import type { PrivilegeState } from "../session/privileges.ts";
 import { traceStart } from "../session/start.ts";
-import type { Hop, ProbeResult, StopReason, Trace, TraceEvent, TraceStart } from "../core/model.ts";
+import type {
+  Hop,
+  ProbeResult,
+  StopReason,
+  Target,
+  Trace,
+  TraceEvent,
+  TraceStart,
+} from "../core/model.ts";
 import { AdaptivePlan } from "./adaptive_plan.ts";
 import { ClassicPlan } from "./classic_plan.ts";
 import { TraceSlots } from "./trace_slots.ts";
@@ -27,7 +35,7 @@ export class TraceRun {
   readonly start: TraceStart;
   /** What its channel sent and read. */
   readonly statistics: Statistics;
-  readonly #session: Session;
+  readonly #setup: TraceSetup;
   readonly #released: ProbeResult[] = [];
   readonly #names = new Map<string, Promise<string | null>>();
   readonly #asPaths = new Map<string, Promise<string>>();
@@ -40,40 +48,35 @@ export class TraceRun {
   #failure: { error: unknown } | null = null;
 
   /**
-   * Puts the trace of `session` on `prober`; it runs when the prober does.
-   * With `shared`, its probes go through that channel (a session serving many
-   * targets; `session` names this trace's target), which stays on the prober.
+   * Puts the trace to `target` through `setup` on `prober`; it runs when the
+   * prober does. A setup that serves any target of a family (a run of many)
+   * sends through `run.channel`, its channel on the prober, which stays;
+   * `run.lookahead` is how far the trace sends at once before answers come.
    */
   constructor(
-    session: Session,
+    setup: TraceSetup,
+    target: Target,
     prober: Prober,
     privileges: PrivilegeState,
-    shared: Channel | null = null,
-    lookahead?: number,
+    run: { channel?: Channel; lookahead?: number } = {},
   ) {
-    this.#session = session;
-    const { opts } = session;
-    this.start = traceStart({
-      target: session.target,
-      method: session.method,
-      opts,
-      methodOptions: session.methodOptions,
-      packetSize: session.packetSize,
-      privileges,
-    });
+    this.#setup = setup;
+    const { options, timing } = setup.config;
+    this.start = traceStart(target, setup, privileges);
     this.statistics = new Statistics();
-    this.#shared = shared !== null;
-    const channel = shared ?? prober.open(session.methodSession, session.channel, this.statistics);
-    const { settings } = this.start;
+    const shared = run.channel !== undefined;
+    this.#shared = shared;
+    const channel = run.channel ??
+      prober.open(setup.methodSession, setup.channelSettings, this.statistics);
     const slots = new TraceSlots(
       {
-        firstHop: opts.firstHop,
-        maxHops: opts.maxHops,
-        queries: opts.queries,
-        simultaneous: settings.simultaneous,
-        wait: { ...settings.wait, adaptive: settings.timing === "adaptive" },
-        target: shared ? session.target.address : null,
-        ...(lookahead !== undefined ? { lookahead } : {}),
+        firstHop: options.firstHop,
+        maxHops: options.maxHops,
+        queries: options.queries,
+        simultaneous: timing.simultaneous,
+        wait: { ...timing.wait, adaptive: timing.timing === "adaptive" },
+        target: shared ? target.address : null,
+        ...(run.lookahead !== undefined ? { lookahead: run.lookahead } : {}),
       },
       channel,
       {
@@ -84,7 +87,7 @@ export class TraceRun {
         answered: (probe) => this.#lookUp(probe.address),
       },
     );
-    const plan = settings.timing === "adaptive" ? new AdaptivePlan(slots) : new ClassicPlan(slots);
+    const plan = timing.timing === "adaptive" ? new AdaptivePlan(slots) : new ClassicPlan(slots);
     this.#slots = slots;
     slots.poke = prober.add(plan, (error) => {
       if (!shared) prober.remove(channel);
@@ -96,8 +99,8 @@ export class TraceRun {
   /** Starts the name and AS lookups of a responder, once. */
   #lookUp(address: string | null): void {
     if (address === null) return;
-    const { opts, resolver, whois } = this.#session;
-    if (opts.resolveNames && !this.#names.has(address)) {
+    const { config: { options }, resolver, whois } = this.#setup;
+    if (options.resolveNames && !this.#names.has(address)) {
       this.#names.set(address, resolver.reverse(address).then((n) => n && sanitizeName(n)));
     }
     if (whois && !this.#asPaths.has(address)) this.#asPaths.set(address, whois.lookup(address));
@@ -145,9 +148,9 @@ export class TraceRun {
 
   /** Its result with names and AS paths filled in. */
   async #complete(result: ProbeResult): Promise<ProbeResult> {
-    const { opts, whois } = this.#session;
+    const { config: { options }, whois } = this.#setup;
     if (result.address === null) return result;
-    if (opts.resolveNames) {
+    if (options.resolveNames) {
       result.name = await (this.#names.get(result.address) ?? Promise.resolve(null));
     }
     if (whois) {
@@ -164,7 +167,7 @@ export class TraceRun {
    * @throws {SystemError} (or what else the run failed with)
    */
   async *events(): AsyncGenerator<TraceEvent, Trace, undefined> {
-    const { queries } = this.#session.opts;
+    const { queries } = this.#setup.config.options;
     const hops: Hop[] = [];
     yield { type: "start", ...this.start };
     let next = 0;
@@ -199,7 +202,7 @@ export class TraceRun {
   async whole(): Promise<Trace> {
     if (this.#reason === null) await new Promise<void>((resolve) => (this.#ended = resolve));
     if (this.#failure) throw this.#failure.error;
-    const lookups = this.#session.opts.resolveNames || this.#session.whois !== null;
+    const lookups = this.#setup.config.options.resolveNames || this.#setup.whois !== null;
     const hops: Hop[] = [];
     for (const released of this.#released) {
       addToHops(hops, lookups ? await this.#complete(released) : released);

@@ -11,9 +11,9 @@ import {
   order,
   runTrace,
   type ScriptedAnswer,
-  ScriptedTransport,
+  scriptedNetwork,
   TARGET,
-} from "../engine/scripted_harness_test.ts";
+} from "../../tests/helpers/scripted_session.ts";
 
 type Kind = NonNullable<ScriptedAnswer["kind"]>;
 const from = (address: string, after: number, kind: Kind, replyTtl = 60): ScriptedAnswer => ({
@@ -22,18 +22,30 @@ const from = (address: string, after: number, kind: Kind, replyTtl = 60): Script
   kind,
   replyTtl,
 });
+/**
+ * TTL 1 answers from 198.18.1.1 (one hop back: reply TTL 64), TTL 2 is
+ * silent, and the TTLs past it answer `kind` from `address` after 3 ms, with
+ * `replyTtl`.
+ */
+const pastSilence = (address: string, kind: Kind, replyTtl: number) => (p: { ttl: number }) =>
+  p.ttl === 1
+    ? from("198.18.1.1", 1, "hop", 64)
+    : p.ttl === 2
+    ? null
+    : from(address, 3, kind, replyTtl);
+/**
+ * TTL 1 answers from 198.18.1.1; at TTL 2 the first probe gets nothing and
+ * the others get `kind` from `address` after 2 ms (reply TTL 50: far away).
+ */
+const firstLost = (address: string, kind: Kind) => (p: { ttl: number; place: number }) =>
+  p.ttl === 1 ? from("198.18.1.1", 1, "hop") : p.place === 0 ? null : from(address, 2, kind, 50);
 
 Deno.test("smart algorithm: a later !H of the same hop fills the expired slot; the slot it vacates is dropped", async () => {
   const dropped: ProbeStatus[] = [];
   const run = await runTrace({
     timing: "classic",
     maxHops: 2,
-    script: (p) =>
-      p.ttl === 1
-        ? from("198.18.1.1", 1, "hop")
-        : p.place === 0
-        ? null
-        : from("198.18.2.1", 2, "!H", 50),
+    script: firstLost("198.18.2.1", "!H"),
     onRelease: (probe, slots) => {
       if (probe.ttl === 2 && probe.place === 0) dropped.push(slots.at(4).status);
     },
@@ -56,12 +68,7 @@ Deno.test("smart algorithm: a port unreachable (the destination reached) is neve
   const run = await runTrace({
     timing: "classic",
     maxHops: 2,
-    script: (p) =>
-      p.ttl === 1
-        ? from("198.18.1.1", 1, "hop")
-        : p.place === 0
-        ? null
-        : from(TARGET, 2, "reached", 50),
+    script: firstLost(TARGET, "reached"),
   });
   assertEquals(run.releases.slice(3).map((r) => [r.status, r.address, r.moved]), [
     ["expired", null, false],
@@ -75,12 +82,7 @@ Deno.test("smart algorithm: a final reply from an address seen at an earlier hop
   const run = await runTrace({
     timing: "classic",
     queries: 1,
-    script: (p) =>
-      p.ttl === 1
-        ? from("198.18.1.1", 1, "hop", 64)
-        : p.ttl === 2
-        ? null
-        : from("198.18.1.1", 3, "!N", 50),
+    script: pastSilence("198.18.1.1", "!N", 50),
   });
   // TTL 2 takes the !N of TTL 3, and the trace ends there.
   assertEquals(run.releases.map((r) => [r.ttl, r.address, r.annotation, r.moved]), [
@@ -92,12 +94,7 @@ Deno.test("smart algorithm: a final reply from an address seen at an earlier hop
   const stays = await runTrace({
     timing: "classic",
     queries: 1,
-    script: (p) =>
-      p.ttl === 1
-        ? from("198.18.1.1", 1, "hop", 64)
-        : p.ttl === 2
-        ? null
-        : from("198.18.3.3", 3, "!N", 50),
+    script: pastSilence("198.18.3.3", "!N", 50),
   });
   assertEquals(stays.releases.map((r) => [r.ttl, r.address, r.moved]), [
     [1, "198.18.1.1", false],
@@ -108,12 +105,7 @@ Deno.test("smart algorithm: a final reply from an address seen at an earlier hop
 
 Deno.test("smart algorithm: a reply TTL that puts the responder at the expired hop moves its reply there", async () => {
   // TTL 1's reply came 1 hop back (TTL 64); the !H's came 2 hops back (63): it is hop 2.
-  const script = (finalTtl: number) => (p: { ttl: number }) =>
-    p.ttl === 1
-      ? from("198.18.1.1", 1, "hop", 64)
-      : p.ttl === 2
-      ? null
-      : from("198.18.3.3", 3, "!H", finalTtl);
+  const script = (finalTtl: number) => pastSilence("198.18.3.3", "!H", finalTtl);
   const near = await runTrace({ timing: "classic", queries: 1, script: script(63) });
   assertEquals(near.releases.map((r) => [r.ttl, r.address, r.moved]), [
     [1, "198.18.1.1", false],
@@ -129,7 +121,7 @@ Deno.test("smart algorithm: a reply TTL that puts the responder at the expired h
 });
 
 Deno.test("trace slots: the end, a hop's silence and the stop reason", () => {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport);
   const { slots } = openTrace(prober, transport, {
     timing: "classic",

@@ -8,12 +8,11 @@
  * @module
  */
 import { OptionError } from "../core/errors.ts";
-import { Prober } from "../engine/prober.ts";
 import { Statistics, type TraceStatistics } from "../core/statistics.ts";
-import { openSession, type Session } from "../session/open.ts";
-import { settlePrivileges } from "../session/privileges.ts";
+import { integerOption, numberOption } from "../config/checks.ts";
+import { resolveRunConfig } from "../config/run_config.ts";
+import { runContext, RunSequence } from "../session/run.ts";
 import { traceStart } from "../session/start.ts";
-import { openTransport } from "../session/kernel.ts";
 import type { TraceOptions } from "../config/options.ts";
 import type { Target } from "../core/model.ts";
 import type { WatchEvent, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
@@ -54,37 +53,19 @@ export interface WatchOptions extends Omit<TraceOptions, "timing" | "queries"> {
   snapshots?: boolean;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, max: number) {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new OptionError(
-      name,
-      `Option "${name}" must be an integer from 1 to ${max}, got ${value}`,
-    );
-  }
-  return value;
-}
-
 /** The run's settings from its options (checked; the interval's floor is checked once privileges are known). */
 function watchSettings(options: WatchOptions): WatchSettings {
-  const cycles = options.cycles === undefined || options.cycles === Infinity
+  const cycles = options.cycles === Infinity
     ? Infinity
-    : positiveInteger("cycles", options.cycles, 1, Number.MAX_SAFE_INTEGER);
-  const interval = options.interval ?? 1000;
-  if (typeof interval !== "number" || !(interval > 0) || !Number.isFinite(interval)) {
-    throw new OptionError(
-      "interval",
-      `Option "interval" must be a number of ms above 0, got ${interval}`,
-    );
-  }
+    : integerOption("cycles", options.cycles, Infinity, 1, Number.MAX_SAFE_INTEGER);
   return {
     cycles,
-    interval,
-    queries: positiveInteger("queries", options.queries, 1, 10),
-    flows: positiveInteger("flows", options.flows, 1, MAX_WATCH_FLOWS),
+    interval: numberOption("interval", options.interval, 1000, { positive: true, unit: " of ms" }),
+    queries: integerOption("queries", options.queries, 1, 1, 10),
+    flows: integerOption("flows", options.flows, 1, 1, MAX_WATCH_FLOWS),
     probeWait: options.wait?.max ?? null,
-    simultaneous: positiveInteger("simultaneous", options.simultaneous, 256, 65535),
-    history: positiveInteger("history", options.history, 64, 1024),
+    simultaneous: integerOption("simultaneous", options.simultaneous, 256, 1, 65535),
+    history: integerOption("history", options.history, 64, 1, 1024),
     snapshots: options.snapshots ?? true,
   };
 }
@@ -131,7 +112,7 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
 
   /** What the run's sockets sent, read and ignored so far. */
   statistics(): TraceStatistics {
-    return this.#run?.statistics.snapshot() ?? new Statistics().snapshot();
+    return this.#run?.channelCounts.snapshot() ?? new Statistics().snapshot();
   }
 
   /** The statistics now, or null before the run has opened. */
@@ -150,24 +131,18 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
     const options = this.#options;
     const settings = this.#settings;
     const { cycles: _c, interval: _i, flows: _f, history: _h, snapshots: _s, ...rest } = options;
-    const transport = openTransport(options.transport);
-    let session: Session;
-    try {
-      session = await openSession(this.#host, {
-        ...rest,
-        queries: settings.queries,
-        paris: (options.paris ?? false) || settings.flows > 1,
-        timing: "adaptive",
-      }, transport.transport);
-    } catch (e) {
-      transport.close();
-      throw e;
-    }
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
+    const config = await resolveRunConfig({
+      ...rest,
+      queries: settings.queries,
+      paris: (options.paris ?? false) || settings.flows > 1,
+      timing: "adaptive",
+    });
+    const sequence = new RunSequence(runContext(options));
     let running: Promise<void> | null = null;
     try {
-      const floor = transport.transport.privileged?.() ? MIN_INTERVAL_PRIVILEGED : MIN_INTERVAL;
+      const target = await sequence.resolve(this.#host, config.options.family);
+      const setup = await sequence.open(target, config);
+      const floor = sequence.transport.privileged?.() ? MIN_INTERVAL_PRIVILEGED : MIN_INTERVAL;
       if (settings.interval < floor) {
         throw new OptionError(
           "interval",
@@ -176,25 +151,11 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
           }, got ${settings.interval}`,
         );
       }
-      const { state } = settlePrivileges(
-        transport.transport,
-        [session],
-        session.opts.dropPrivileges,
-      );
-      const start = traceStart({
-        target: session.target,
-        method: session.method,
-        opts: session.opts,
-        methodOptions: session.methodOptions,
-        packetSize: session.packetSize,
-        privileges: state,
-      });
-      const prober = new Prober(transport.transport);
-      const run = new WatchRun(session, prober, settings);
+      const { state } = sequence.settlePrivileges(config.options.dropPrivileges);
+      const start = traceStart(target, setup, state);
+      const run = new WatchRun(setup, target, sequence.prober, settings);
       this.#run = run;
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      if (options.signal?.aborted) stop.abort();
-      running = prober.run(stop.signal).then(
+      running = sequence.run().then(
         (outcome) => {
           if (outcome === "aborted") run.abort();
         },
@@ -204,15 +165,13 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
       yield* run.events();
       yield {
         type: "end",
-        reason: stop.signal.aborted ? "aborted" : "done",
+        reason: sequence.signal.aborted ? "aborted" : "done",
         snapshot: run.snapshot(),
       };
     } finally {
-      stop.abort();
+      sequence.abort();
       await running;
-      options.signal?.removeEventListener("abort", onAbort);
-      session.close();
-      transport.close();
+      await sequence.close();
     }
   }
 }

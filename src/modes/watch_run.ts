@@ -15,7 +15,8 @@ import type { Probe } from "../core/probe.ts";
 import type { Plan, Prober } from "../engine/prober.ts";
 import { Statistics } from "../core/statistics.ts";
 import { sanitizeName } from "../lookup/names.ts";
-import type { Session } from "../session/open.ts";
+import type { Target } from "../core/model.ts";
+import type { TraceSetup } from "../session/open.ts";
 import { RunStats } from "../stats/mod.ts";
 import { CyclePlan, type CycleStream } from "./cycle_plan.ts";
 import type {
@@ -33,11 +34,12 @@ const TICK = 100;
 export class WatchRun implements Plan {
   /** The run's settings. */
   readonly settings: WatchSettings;
-  /** What its channel sent and read. */
-  readonly statistics: Statistics;
-  /** Its statistics, per hop, address and flow. */
-  readonly stats: RunStats;
-  readonly #session: Session;
+  /** What its channel sent, read and ignored (the sockets' counts). */
+  readonly channelCounts: Statistics;
+  /** mtr's statistics, per hop, address and flow. */
+  readonly hopStats: RunStats;
+  readonly #setup: TraceSetup;
+  readonly #target: Target;
   readonly #prober: Prober;
   readonly #stream: CycleStream;
   readonly #cycles = new Set<CyclePlan>();
@@ -57,30 +59,31 @@ export class WatchRun implements Plan {
   #stopped = false;
   #failure: { error: unknown } | null = null;
 
-  /** Puts the run on `prober`; it runs when the prober does. */
-  constructor(session: Session, prober: Prober, settings: WatchSettings) {
-    this.#session = session;
+  /** Puts the run to `target` through `setup` on `prober`; it runs when the prober does. */
+  constructor(setup: TraceSetup, target: Target, prober: Prober, settings: WatchSettings) {
+    this.#setup = setup;
+    this.#target = target;
     this.#prober = prober;
     this.settings = settings;
-    this.statistics = new Statistics();
+    this.channelCounts = new Statistics();
     // The history keeps probes: a cycle's worth per TTL is queries × flows of them.
-    this.stats = new RunStats({
+    this.hopStats = new RunStats({
       history: settings.history * settings.queries * settings.flows,
       maxFlows: Math.max(settings.flows, 1),
     });
-    const channel = prober.open(session.methodSession, session.channel, this.statistics);
+    const channel = prober.open(setup.methodSession, setup.channelSettings, this.channelCounts);
     this.#stream = {
       channel,
-      firstHop: session.opts.firstHop,
+      firstHop: setup.config.options.firstHop,
       places: settings.queries * settings.flows,
       flows: settings.flows,
-      maxHops: session.opts.maxHops,
+      maxHops: setup.config.options.maxHops,
       simultaneous: settings.simultaneous,
       inFlight: 0,
       probeWait: () => this.#probeWait(),
-      sent: (plan, probe) => this.stats.hop(probe.ttl).sent(plan.cycle, probe.flow),
+      sent: (plan, probe) => this.hopStats.hop(probe.ttl).sent(plan.cycle, probe.flow),
       settled: (plan, probe, reason) => this.#settled(plan, probe, reason),
-      withdrawn: (plan, probe) => this.stats.hop(probe.ttl).withdrawn(plan.cycle, probe.flow),
+      withdrawn: (plan, probe) => this.hopStats.hop(probe.ttl).withdrawn(plan.cycle, probe.flow),
       completed: (plan) => this.#complete(plan),
     };
     const now = prober.now();
@@ -118,7 +121,7 @@ export class WatchRun implements Plan {
 
   /** Forgets the statistics so far (the cycles under way count from here). */
   reset(): void {
-    this.stats.reset();
+    this.hopStats.reset();
     this.#faults.clear();
   }
 
@@ -129,7 +132,7 @@ export class WatchRun implements Plan {
       paused: this.#paused,
       destination: this.#destination,
       at: new Date().toISOString(),
-      hops: this.stats.toJSON(),
+      hops: this.hopStats.toJSON(),
       names: Object.fromEntries(this.#names),
       asPaths: Object.fromEntries(this.#asPaths),
       faults: [...this.#faults].map(([ttl, f]) => ({ ttl, ...f })).sort((a, b) => a.ttl - b.ttl),
@@ -166,7 +169,7 @@ export class WatchRun implements Plan {
   }
 
   #launch(now: number): void {
-    const last = this.#destination ?? this.#session.opts.maxHops;
+    const last = this.#destination ?? this.#setup.config.options.maxHops;
     const plan = new CyclePlan(this.#stream, this.#launched++, last, now);
     this.#cycles.add(plan);
     plan.poke = this.#prober.add(plan, (error) => {
@@ -175,7 +178,7 @@ export class WatchRun implements Plan {
   }
 
   #settled(plan: CyclePlan, probe: Probe, reason: string | null): void {
-    const hop = this.stats.hop(probe.ttl);
+    const hop = this.hopStats.hop(probe.ttl);
     if (probe.status === "answered") {
       const rtt = probe.rtt ?? 0;
       this.#largestRtt = Math.max(this.#largestRtt, rtt);
@@ -194,7 +197,7 @@ export class WatchRun implements Plan {
 
   /** Follows the destination's distance from what a probe found. */
   #follow(plan: CyclePlan, probe: Probe): void {
-    const target = this.#session.target.address;
+    const target = this.#target.address;
     if (probe.final) {
       // The destination (or an unreachable): no TTL past it is probed any more.
       if (this.#destination === null || probe.ttl < this.#destination) {
@@ -212,9 +215,9 @@ export class WatchRun implements Plan {
   /** Starts the name and AS lookups of a responder, once. */
   #lookUp(address: string | null): void {
     if (address === null || this.#names.has(address)) return;
-    const { opts, resolver, whois } = this.#session;
+    const { config: { options }, resolver, whois } = this.#setup;
     this.#names.set(address, null);
-    if (opts.resolveNames) {
+    if (options.resolveNames) {
       resolver.reverse(address).then(
         (n) => this.#names.set(address, n && sanitizeName(n)),
         () => {},

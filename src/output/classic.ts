@@ -34,7 +34,7 @@ function hopPrefix(ttl: number): string {
  * @example
  * ```ts ignore
  * import { ClassicFormatter } from "./classic.ts";
- * import { trace } from "../tracer.ts";
+ * import { trace } from "../../mod.ts";
  * const text = new ClassicFormatter({ numeric: true });
  * let out = "";
  * for await (const event of trace("198.18.1.2")) out += text.format(event);

@@ -1,29 +1,12 @@
 import { assertEquals } from "../../tests/assert.ts";
 import type { ProbeResult, TraceEvent } from "../core/model.ts";
 import { ClassicFormatter } from "./classic.ts";
-import { traceStart } from "../../tests/fixtures.ts";
+import { probeResult, traceStart } from "../../tests/fixtures.ts";
 
 const start: TraceEvent = { type: "start", ...traceStart() };
 
 function probe(ttl: number, index: number, over: Partial<ProbeResult> = {}): TraceEvent {
-  return {
-    type: "probe",
-    probe: {
-      ttl,
-      index,
-      address: null,
-      rtt: null,
-      annotation: "",
-      final: false,
-      icmp: null,
-      replyTtl: null,
-      moved: false,
-      reprobed: false,
-      tcpFlags: null,
-      extensions: null,
-      ...over,
-    },
-  };
+  return { type: "probe", probe: probeResult(ttl, index, over) };
 }
 
 function render(events: TraceEvent[], numeric = true): string {

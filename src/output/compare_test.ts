@@ -9,7 +9,7 @@ import {
   formatCompare,
   summarize,
 } from "./compare.ts";
-import { traceSettings } from "../../tests/fixtures.ts";
+import { probeResult, traceSettings } from "../../tests/fixtures.ts";
 
 const TARGET = "198.18.4.2";
 
@@ -18,22 +18,13 @@ function probe(
   index: number,
   address: string | null,
   over: Partial<ProbeResult> = {},
-) {
-  return {
-    ttl,
-    index,
+): ProbeResult {
+  return probeResult(ttl, index, {
     address,
     rtt: address === null ? null : 0.05,
-    annotation: "",
-    final: false,
     icmp: address === null ? null : { type: 11, code: 0 },
-    replyTtl: null,
-    moved: false,
-    reprobed: false,
-    tcpFlags: null,
-    extensions: null,
     ...over,
-  } satisfies ProbeResult;
+  });
 }
 
 /**

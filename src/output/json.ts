@@ -24,26 +24,27 @@ export function jsonRtt(ms: number | null): number | null {
   return ms === null ? null : Math.round(ms * 1000) / 1000;
 }
 
-/** A probe as JSON. */
-export interface JsonProbe {
-  /** Place within the hop, from 0. */
-  index: number;
-  /** Responder, or null for no answer. */
-  address: string | null;
-  /** Name from reverse DNS: null when none; absent when names were not looked up. */
-  name?: string | null;
-  /** Round-trip time in ms, to the microsecond, or null. */
-  rtt: number | null;
-  /** Linux traceroute's annotation (`!H`, `F=1400`, ...), or "". */
-  annotation: string;
-  /** The reply ended the trace. */
-  final: boolean;
-  /** ICMP type and code of the reply, or null. */
-  icmp: { type: number; code: number } | null;
-  /** TTL of the reply as it arrived, or null. */
-  replyTtl: number | null;
-  /** Flags of the destination's TCP reply, or null. */
-  tcpFlags: string[] | null;
+/**
+ * A probe as JSON: the fields of its {@linkcode ProbeResult} but its TTL (its
+ * hop's), the RTT in ms to the microsecond ({@linkcode jsonRtt}), and the
+ * extensions with their MPLS stacks decoded.
+ */
+export interface JsonProbe extends
+  Pick<
+    ProbeResult,
+    | "index"
+    | "address"
+    | "name"
+    | "rtt"
+    | "annotation"
+    | "final"
+    | "icmp"
+    | "replyTtl"
+    | "tcpFlags"
+    | "asPath"
+    | "moved"
+    | "reprobed"
+  > {
   /** ICMP extension objects (with `-e`), MPLS stacks decoded, or null. */
   extensions:
     | Array<{
@@ -53,12 +54,6 @@ export interface JsonProbe {
       mpls?: Array<{ label: number; exp: number; bottom: boolean; ttl: number }>;
     }>
     | null;
-  /** Origin AS(es) (with `-A`): `AS64501`, `*`, `!!`; absent without `-A`. */
-  asPath?: string;
-  /** Moved here by Linux traceroute's smart algorithm. */
-  moved: boolean;
-  /** Sent a second time after its hop went unanswered (adaptive timing). */
-  reprobed: boolean;
 }
 
 /** Converts a probe result to its JSON form. */

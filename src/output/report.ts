@@ -4,11 +4,13 @@
  * `HOST:` header with the columns, one `N.|-- host` row per hop (`???` for
  * a hop that never answered), then one line per further address of a hop
  * (load balancing, path changes) with its share of the replies, and, with
- * flows, one line per flow. Pure: a snapshot in, text out.
+ * flows, one line per flow; then, when given, the findings. Pure: a snapshot
+ * in, text out.
  *
  * @module
  */
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
+import { formatReportFindings, type ReportFinding } from "../explain/report.ts";
 import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import type { SeriesValues } from "../stats/series.ts";
@@ -24,6 +26,8 @@ export interface ReportInput {
   snapshot: WatchSnapshot;
   /** This host's name, for the `HOST:` header. */
   host: string;
+  /** The findings (`explainReport`), printed after the hops and a blank line when any. */
+  findings?: readonly ReportFinding[];
 }
 
 /** How the report is laid out. */
@@ -75,7 +79,7 @@ export function reportedHops(snapshot: WatchSnapshot, firstHop: number): HopStat
   return hops.filter((h) => h.ttl <= last);
 }
 
-/** The text report. */
+/** The text report, with its findings when `input` has any. */
 export function formatReport(input: ReportInput, options: ReportOptions): string {
   const { snapshot } = input;
   const { columns, numeric } = options;
@@ -123,7 +127,8 @@ export function formatReport(input: ReportInput, options: ReportOptions): string
       }
     }
   });
-  return out;
+  const findings = input.findings ?? [];
+  return findings.length > 0 ? `${out}\n${formatReportFindings(findings)}` : out;
 }
 
 /** An address's share of its hop's replies, as `(45%)`. */

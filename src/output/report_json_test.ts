@@ -13,17 +13,10 @@ import {
   reportToJson,
   startLine,
 } from "./report_json.ts";
-import {
-  addr,
-  type RunPlan,
-  silent,
-  snapshotOf,
-  steady,
-  watchSettings,
-} from "./snapshot_fixture_test.ts";
+import * as fixture from "../../tests/helpers/snapshot_fixture.ts";
 
 const START = traceStart({ startedAt: "2026-12-02T12:04:21.000Z" });
-const WATCH = watchSettings({ cycles: 3, interval: 500 });
+const WATCH = fixture.watchSettings({ cycles: 3, interval: 500 });
 const FINDINGS: ReportFinding[] = [
   { kind: "destination-loss", hops: [3], addresses: ["198.18.9.9"], text: "only the destination" },
 ];
@@ -33,20 +26,20 @@ const FINDINGS: ReportFinding[] = [
  * from two addresses; hop 3, the destination, loses cycle 1; hop 4 is past
  * it.
  */
-const PLAN: RunPlan = {
+const PLAN: fixture.RunPlan = {
   cycles: 3,
   hops: [
-    steady("198.18.99.2", (c) => 1.23456789 + c / 7),
-    (c) => ({ address: c < 2 ? addr(2, 1) : addr(2, 2), rtt: 2 * c + 2 }),
+    fixture.steady("198.18.99.2", (c) => 1.23456789 + c / 7),
+    (c) => ({ address: c < 2 ? fixture.addr(2, 1) : fixture.addr(2, 2), rtt: 2 * c + 2 }),
     (c) => (c === 1 ? null : { address: "198.18.9.9", rtt: c === 0 ? 10 : 14 }),
-    steady(addr(4), 20),
+    fixture.steady(fixture.addr(4), 20),
   ],
 };
 
 function snapshot(over: Partial<WatchSnapshot> = {}): WatchSnapshot {
-  return snapshotOf(PLAN, {
+  return fixture.snapshotOf(PLAN, {
     destination: 3,
-    names: { "198.18.99.2": "r1.lab", [addr(2, 1)]: null },
+    names: { "198.18.99.2": "r1.lab", [fixture.addr(2, 1)]: null },
     ...over,
   });
 }
@@ -113,8 +106,8 @@ Deno.test("reportToJson: hops to the destination, names beside addresses", () =>
   assertEquals(hops[0]!.addresses.map((a) => [a.address, a.name]), [["198.18.99.2", "r1.lab"]]);
   assertEquals(hops[0]!.flows[0]!.addresses[0]!.name, "r1.lab");
   assertEquals(hops[1]!.addresses.map((a) => [a.address, a.name, a.share]), [
-    [addr(2, 1), null, 0.667],
-    [addr(2, 2), null, 0.333],
+    [fixture.addr(2, 1), null, 0.667],
+    [fixture.addr(2, 2), null, 0.333],
   ]);
   assertEquals([hops[2]!.sent, hops[2]!.lost, hops[2]!.lastAddress], [3, 1, "198.18.9.9"]);
   assertEquals(hops[2]!.history.map((h) => h.outcome), [10, "lost", 14]);
@@ -235,19 +228,19 @@ Deno.test("formatCsv: one row per hop and further address; fields with commas qu
   const second = cells(rows[2]!);
   assertEquals([second.Hop, second.Ip, second.Share, second["Loss%"], second.Snt], [
     "2",
-    addr(2, 2),
+    fixture.addr(2, 2),
     "0.333",
     "",
     "",
   ]);
   assertEquals([second.Last, second.Avg, second.StDev], ["6", "6", "0"]);
-  assertEquals([cells(rows[1]!).Ip, cells(rows[1]!).Share], [addr(2, 1), "0.667"]);
+  assertEquals([cells(rows[1]!).Ip, cells(rows[1]!).Share], [fixture.addr(2, 1), "0.667"]);
 });
 
 Deno.test("formatCsv: a hop that never answered is ???, with no name, share or times", () => {
-  const plan = { ...PLAN, hops: [PLAN.hops[0]!, silent, PLAN.hops[2]!] };
+  const plan = { ...PLAN, hops: [PLAN.hops[0]!, fixture.silent, PLAN.hops[2]!] };
   const csv = formatCsv(
-    { start: START, snapshot: snapshotOf(plan, { destination: 3 }) },
+    { start: START, snapshot: fixture.snapshotOf(plan, { destination: 3 }) },
     DEFAULT_COLUMNS.filter((c) => c.name !== "_"),
     "0.1.0",
   );

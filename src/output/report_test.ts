@@ -11,7 +11,7 @@ import {
   snapshotOf,
   steady,
   watchSettings,
-} from "./snapshot_fixture_test.ts";
+} from "../../tests/helpers/snapshot_fixture.ts";
 
 const START = traceStart({ startedAt: "2026-12-02T12:04:21.000Z" });
 const DEFAULTS: ReportOptions = { columns: DEFAULT_COLUMNS, numeric: false };

@@ -1,9 +1,10 @@
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../../tests/assert.ts";
 import type { ReportFinding } from "../explain/report.ts";
-import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
+import type { WatchSnapshot } from "../core/watch_model.ts";
 import { DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
+import { watchSettings } from "../../tests/helpers/snapshot_fixture.ts";
 import {
   ASCII_STRIP,
   cycleCharacter,
@@ -54,16 +55,7 @@ const start = {
   settings: { resolveNames: true },
 } as unknown as TraceStart;
 
-const watch: WatchSettings = {
-  cycles: 10,
-  interval: 500,
-  queries: 1,
-  flows: 1,
-  probeWait: null,
-  simultaneous: 256,
-  history: 64,
-  snapshots: true,
-};
+const watch = watchSettings({ cycles: 10, interval: 500, simultaneous: 256, snapshots: true });
 
 function view(snapshot: WatchSnapshot, extra: Partial<ScreenView> = {}): ScreenView {
   return {

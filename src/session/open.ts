@@ -1,48 +1,47 @@
 /**
- * The session step every mode starts with: check the options, resolve the
- * host once, find the method, parse `-O`, build the IP options, ask the
- * whois server's address (`-A`), and open the method's sockets. Privileges
- * are settled afterwards, once for every session a mode opens (see
- * privileges.ts).
+ * Opening one trace's method for a target, from its run configuration:
+ * build the IP options, ask the whois server's address (`-A`), size the
+ * probes and open the method's sockets. The run sequence (run.ts) calls it
+ * for every trace of a run, then settles privileges once for all of them.
  *
  * @module
  */
-import { addressBytes, type Family, familyOf } from "../packet/address.ts";
 import { OptionError } from "../core/errors.ts";
+import type { MethodSession } from "../core/method.ts";
+import type { Target } from "../core/model.ts";
+import type { Transport } from "../core/transport.ts";
+import type { ChannelSettings } from "../engine/channel.ts";
+import { DEFAULTS } from "../config/options.ts";
+import type { RunConfig } from "../config/run_config.ts";
+import { checkGateways } from "../config/options.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import type { WhoisClient } from "../lookup/whois.ts";
-import type { Method, MethodSession } from "../core/method.ts";
-import { findMethod } from "../methods/mod.ts";
-import { tuneSocket } from "./tune_socket.ts";
-import {
-  checkGateways,
-  DEFAULTS,
-  type ResolvedOptions,
-  resolveOptions,
-  type TraceOptions,
-} from "../config/options.ts";
-import type { ChannelSettings } from "../engine/channel.ts";
-import type { Transport } from "../core/transport.ts";
-import type { Target } from "../core/model.ts";
+import { addressBytes, type Family, familyOf } from "../packet/address.ts";
 import { sourceRoute } from "./ip_options.ts";
-import { parseKeywords } from "./keywords.ts";
 import type { PrivilegeNeeds } from "./privileges.ts";
-import { systemResolver } from "./kernel.ts";
+import { tuneSocket } from "./tune_socket.ts";
 
-/** An open method session for one target, with what a run needs around it. */
-export interface Session extends PrivilegeNeeds {
-  /** The options, resolved. */
-  readonly opts: ResolvedOptions;
-  /** The method. */
-  readonly method: Method;
-  /** The target. */
-  readonly target: Target;
-  /** `-O` keywords as given, abbreviations expanded. */
-  readonly methodOptions: readonly string[];
-  /** The method's session. */
+/**
+ * Who a trace's probes go to: one target, or, for a setup that serves many
+ * targets over one unconnected socket, any target of a family (each probe
+ * then carries its own).
+ */
+export type Destination =
+  | { readonly kind: "one"; readonly target: Target }
+  | { readonly kind: "any"; readonly family: Family };
+
+/** One trace's method, open for its destination, with what a run needs around it. */
+export interface TraceSetup extends PrivilegeNeeds {
+  /** The run configuration. */
+  readonly config: RunConfig;
+  /** Who its probes go to. */
+  readonly destination: Destination;
+  /** The IP version. */
+  readonly family: Family;
+  /** The method's open session (builds, sends and matches probes). */
   readonly methodSession: MethodSession;
   /** What the prober records its answers with. */
-  readonly channel: ChannelSettings;
+  readonly channelSettings: ChannelSettings;
   /** Size of each probe, IP header included. */
   readonly packetSize: number;
   /** Resolves reverse names (when looked up). */
@@ -58,134 +57,95 @@ function ipHeaderLength(family: Family): number {
   return family === 4 ? 20 : 40;
 }
 
-/**
- * Resolves `host` (a name or an address literal) to the target traced.
- *
- * @throws {ResolveError} when it does not resolve (to `family`, when given)
- */
-export async function resolveTarget(
-  host: string,
-  family: Family | 0,
-  resolver: Resolver = systemResolver(),
-): Promise<Target> {
-  const found = await resolver.lookupHost(host, family);
-  return { host, address: found.address, family: found.family };
+/** Whether a method's setup can serve many targets over one socket with `config`. */
+export function canShare(config: RunConfig): boolean {
+  const { options } = config;
+  return config.method.shares && options.gateways.length === 0 && options.flowLabel === 0 &&
+    !options.mtuDiscovery;
 }
 
 /**
- * Opens a session to `host` (resolved here, or already a Target) over
- * `transport`.
+ * Opens the method of `config` for `destination` over `transport`.
  *
- * @throws {TypeError | OptionError} for invalid options
- * @throws {ResolveError} when the host (or the whois server of `-A`) does not resolve
+ * @throws {OptionError} when the source address or gateways are not of the destination's IP version
+ * @throws {ResolveError} when the whois server of `-A` does not resolve
  * @throws {PrivilegeError} when the method needs privileges the process lacks
  * @throws {SystemError} when a socket call fails
  */
-export async function openSession(
-  host: string | Target,
-  options: TraceOptions,
-  transport: Transport,
-): Promise<Session> {
-  const opts = resolveOptions(options);
-  const resolver: Resolver = options.resolver ?? systemResolver();
-  const target = typeof host === "string"
-    ? await resolveTarget(host, opts.family, resolver)
-    : { ...host };
-  if (opts.family && opts.family !== target.family) {
-    throw new OptionError("family", `Target ${target.address} is not IPv${opts.family}`);
-  }
-  return await open(target, opts, resolver, transport, false);
-}
-
-/**
- * A session that serves many targets of `family` over one unconnected
- * socket (`--targets`), when the method can share one and no option ties a
- * socket to one target (`-g`, `-l`, `--mtu`); null otherwise. Its `target`
- * has an empty address: each probe carries its own.
- *
- * @throws as {@linkcode openSession} does
- */
-export async function openSharedSession(
-  family: Family,
-  options: TraceOptions,
-  transport: Transport,
-): Promise<Session | null> {
-  const opts = resolveOptions(options);
-  const method = findMethod(opts.method)!;
-  if (!method.shares || opts.gateways.length > 0 || opts.flowLabel !== 0 || opts.mtuDiscovery) {
-    return null;
-  }
-  const resolver: Resolver = options.resolver ?? systemResolver();
-  return await open({ host: "", address: "", family }, opts, resolver, transport, true);
-}
-
-/** Opens the method's session for `target` (or, `shared`, for any of its family). */
-async function open(
-  target: Target,
-  opts: ResolvedOptions,
-  resolver: Resolver,
-  transport: Transport,
-  shared: boolean,
-): Promise<Session> {
-  const method = findMethod(opts.method)!;
-  const keywords = await parseKeywords(method, opts.methodOptions);
-  const family = target.family;
-  if (opts.source !== null && familyOf(opts.source) !== family) {
+export async function openTrace(
+  destination: Destination,
+  config: RunConfig,
+  context: { transport: Transport; resolver: Resolver },
+): Promise<TraceSetup> {
+  const { options, method } = config;
+  const shared = destination.kind === "any";
+  const family = shared ? destination.family : destination.target.family;
+  if (!shared && options.family && options.family !== family) {
     throw new OptionError(
-      "source",
-      `Option "source" ${opts.source} is not of the target's IP version`,
+      "family",
+      `Target ${destination.target.address} is not IPv${options.family}`,
     );
   }
-  checkGateways(opts.gateways, family);
-  const targetBytes = shared ? new Uint8Array(family === 4 ? 4 : 16) : addressBytes(target.address);
-  const ipOptions = sourceRoute(opts.gateways, opts.routingHeaderType, family, targetBytes);
+  if (options.source !== null && familyOf(options.source) !== family) {
+    throw new OptionError(
+      "source",
+      `Option "source" ${options.source} is not of the target's IP version`,
+    );
+  }
+  checkGateways(options.gateways, family);
+  const targetBytes = shared
+    ? new Uint8Array(family === 4 ? 4 : 16)
+    : addressBytes(destination.target.address);
+  const ipOptions = sourceRoute(options.gateways, options.routingHeaderType, family, targetBytes);
   // With a whois server to ask, resolve it now: failure ends the run before it starts.
   let whois: WhoisClient | null = null;
-  if (opts.asLookups) {
+  if (options.asLookups) {
     const { WhoisClient } = await import("../lookup/whois.ts");
-    whois = new WhoisClient(opts.asLookups.server, opts.asLookups.service, resolver);
+    whois = new WhoisClient(options.asLookups.server, options.asLookups.service, context.resolver);
     await whois.endpoint();
   }
 
   const ipHeader = ipHeaderLength(family) + (ipOptions?.length ?? 0);
   const headerLength = ipHeader + method.headerLength;
-  const packetLength = opts.packetLength ?? (opts.mtuDiscovery ? DEFAULTS.maxPacketLength : null);
+  const packetLength = options.packetLength ??
+    (options.mtuDiscovery ? DEFAULTS.maxPacketLength : null);
   const dataLength = packetLength === null
     ? Math.max(0, DEFAULTS.dataLength - method.headerLength)
     : Math.max(0, packetLength - headerLength);
+  const address = shared ? "" : destination.target.address;
   const methodSession = method.open({
     ipHeaderLength: ipHeader,
-    transport,
+    transport: context.transport,
     family,
-    target: target.address,
+    target: address,
     shared,
-    port: opts.port,
-    flowInfo: family === 6 && (opts.tos || opts.flowLabel)
-      ? ((opts.tos & 0xff) << 20 | opts.flowLabel) >>> 0
+    port: options.port,
+    flowInfo: family === 6 && (options.tos || options.flowLabel)
+      ? ((options.tos & 0xff) << 20 | options.flowLabel) >>> 0
       : 0,
     dataLength,
-    paris: opts.paris ? { flow: opts.flow } : null,
-    local: { source: opts.source, port: opts.sourcePort, interface: opts.interface },
-    keywords: keywords.map,
-    tune: (socket) => tuneSocket(socket, opts, { family, ipOptions, target: targetBytes }),
+    paris: options.paris ? { flow: options.flow } : null,
+    local: { source: options.source, port: options.sourcePort, interface: options.interface },
+    keywords: config.keywords,
+    tune: (socket) => tuneSocket(socket, options, { family, ipOptions, target: targetBytes }),
   });
   return {
-    opts,
-    method,
-    target,
-    methodOptions: keywords.words,
+    config,
+    options,
+    destination,
+    family,
     methodSession,
     socketPerProbe: methodSession.socketPerProbe,
-    channel: {
+    channelSettings: {
       family,
-      target: target.address,
+      target: address,
       headerLength,
-      extensions: opts.extensions,
-      mtuDiscovery: opts.mtuDiscovery,
-      sendWait: opts.sendWait,
+      extensions: options.extensions,
+      mtuDiscovery: options.mtuDiscovery,
+      sendWait: options.sendWait,
     },
     packetSize: headerLength + methodSession.dataLength,
-    resolver,
+    resolver: context.resolver,
     whois,
     close: () => methodSession.close(),
   };

@@ -20,7 +20,7 @@ export interface PrivilegeNeeds {
   /** Its method opens a socket per probe. */
   socketPerProbe: boolean;
   /** Its options. */
-  opts: Pick<ResolvedOptions, "mark" | "debug" | "gateways" | "sourcePort" | "interface">;
+  options: Pick<ResolvedOptions, "mark" | "debug" | "gateways" | "sourcePort" | "interface">;
 }
 
 /**
@@ -30,11 +30,11 @@ export interface PrivilegeNeeds {
  * source port below 1024, and before Linux 5.7 CAP_NET_RAW for an interface.
  */
 export function privilegesNeededLater(needs: PrivilegeNeeds): boolean {
-  const { opts } = needs;
+  const { options } = needs;
   return needs.socketPerProbe &&
-    (opts.mark !== 0 || opts.debug || opts.gateways.length > 0 ||
-      (opts.sourcePort > 0 && opts.sourcePort < 1024) ||
-      (opts.interface !== null && !bindToDeviceUnprivileged()));
+    (options.mark !== 0 || options.debug || options.gateways.length > 0 ||
+      (options.sourcePort > 0 && options.sourcePort < 1024) ||
+      (options.interface !== null && !bindToDeviceUnprivileged()));
 }
 
 /** SO_BINDTODEVICE needs no privilege from Linux 5.7 on (false when unknown). */

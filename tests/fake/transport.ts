@@ -1,14 +1,10 @@
 /**
- * A fake kernel for the engine and the methods: sockets whose probes are
- * answered from a scenario (who answers at each TTL, after how long, with
- * what), on a virtual clock. It keeps the kernel's contracts that hopwise
- * relies on: ICMP errors arrive on the error queue of the socket that sent
- * the probe with the original payload and destination; raw IPv4 sockets get
- * the IP header; ICMP datagram sockets use their port as the echo identifier.
- * As in Linux, every raw ICMP socket of the family gets a copy of an echo
- * reply, and (with IP_RECVERR) of an ICMP error about an echo request, when
- * it is unconnected or connected to the packet's peer (raw_v4_match); a ping
- * socket gets only the replies to its own identifier.
+ * The fake kernel, for the engine, the methods, the modes and the command
+ * line: sockets (./socket.ts) on a virtual clock, answered from a scenario
+ * (./scenario.ts: who answers at each TTL, after how long, with what), or
+ * fed by the test itself ({@linkcode FakeTransport.inject}, as the scripted
+ * sessions of tests/helpers/scripted_session.ts do). A wait moves the clock
+ * to its timeout or to the first message due, whichever comes first.
  *
  * Several traces may share one network (`routes` gives other targets their
  * paths). With `concurrent`, the virtual clock moves only once every trace
@@ -17,76 +13,20 @@
  *
  * @module
  */
-import { addressBytes, type Family } from "../../src/packet/address.ts";
-import { SystemError } from "../../src/core/errors.ts";
-import { decodeICMPv4, ICMP4, writeICMPv4Echo } from "../../src/packet/icmpv4.ts";
-import { decodeICMPv6, ICMP6, writeICMPv6Echo } from "../../src/packet/icmpv6.ts";
-import { encodeIPv4 } from "../../src/packet/ipv4.ts";
+import type { Family } from "../../src/packet/address.ts";
 import type {
-  BytesOption,
   Datagram,
   Endpoint,
-  ExtendedError,
-  IntOption,
-  QueuedSend,
   Readiness,
   Socket,
   SocketKind,
   Transport,
 } from "../../src/core/transport.ts";
+import { fail, FakeSocket, type SocketHost } from "./socket.ts";
+import { type Scenario, ScenarioReplies } from "./scenario.ts";
 
-/** How one TTL answers. */
-export interface HopBehaviour {
-  /** The responder, or null for a silent hop. */
-  address: string | null;
-  /** A responder per place within the hop (load balancing), overriding `address`. */
-  addresses?: Array<string | null>;
-  /** Round-trip time in ms (default 1). */
-  rtt?: number;
-  /** Places within the hop (0-based) whose probes get no answer. */
-  drop?: number[];
-  /** TTLs whose probes get no answer (for entries that answer several TTLs). */
-  dropTtls?: number[];
-  /** Answer with this ICMP message instead of the usual one. */
-  icmp?: { type: number; code: number; info?: number };
-  /** TTL of the replies as they arrive (default 65 - the responder's distance). */
-  replyTtl?: number;
-  /** Extra delay in ms for some places: { "1": 4000 }. */
-  delay?: Record<string, number>;
-  /** Send every answer twice. */
-  duplicate?: boolean;
-  /**
-   * Rate-limit the answers as Linux does ICMP errors: a token bucket of
-   * `burst` tokens (default 6) holding `initial` at the start (default
-   * `burst`), one token back every `interval` ms (default 1000); an answer
-   * takes a token, and without one the probe goes unanswered. The bucket is
-   * this entry's (all the TTLs it answers share it).
-   */
-  rateLimit?: { burst?: number; initial?: number; interval?: number };
-}
-
-/** A virtual network as seen from the source. */
-export interface Scenario {
-  /** IP version. */
-  family: Family;
-  /** The source's own address. */
-  source: string;
-  /** The target address. */
-  target: string;
-  /**
-   * Behaviour per TTL (index 0 = TTL 1). TTLs past the end behave like the
-   * last entry, which is normally the target itself.
-   */
-  hops: HopBehaviour[];
-  /** Raw sockets may be opened (default true). */
-  rawAllowed?: boolean;
-  /** ICMP datagram sockets may be opened (default false, Linux's default sysctl). */
-  pingAllowed?: boolean;
-  /** Interfaces that exist (default ["lo", "eth0"]). */
-  interfaces?: string[];
-  /** Other targets and their paths, as `hops` is the path to `target`. */
-  routes?: Record<string, HopBehaviour[]>;
-}
+export type { HopBehaviour, Scenario } from "./scenario.ts";
+export { FakeSocket } from "./socket.ts";
 
 /** How the fake network runs. */
 export interface FakeTransportOptions {
@@ -103,6 +43,8 @@ export interface FakeTransportOptions {
    * behind); off (no sendLater) by default.
    */
   sendLaterDelay?: number;
+  /** Waits allowed before the kernel says the prober spins, and throws (no limit by default). */
+  maxWaits?: number;
 }
 
 /** A prober's pending wait, in concurrent mode. */
@@ -110,26 +52,6 @@ interface Waiter {
   sockets: FakeSocket[];
   until: number;
   resolve: (ready: Readiness[]) => void;
-}
-
-const ERRNO_TEXT: Record<string, string> = {
-  EPERM: "Operation not permitted",
-  EACCES: "Permission denied",
-  ENODEV: "No such device",
-  EADDRNOTAVAIL: "Cannot assign requested address",
-  ECONNREFUSED: "Connection refused",
-  EHOSTUNREACH: "No route to host",
-  EAGAIN: "Resource temporarily unavailable",
-};
-
-function fail(syscall: string, code: string): SystemError {
-  return new SystemError(syscall, code, ERRNO_TEXT[code] ?? code);
-}
-
-interface Queued {
-  at: number;
-  errorQueue: boolean;
-  datagram: Datagram;
 }
 
 /** One probe as the fake network saw it. */
@@ -150,126 +72,8 @@ export interface SentProbe {
   protocol: number;
 }
 
-class FakeSocket implements Socket {
-  readonly family: Family;
-  readonly kind: SocketKind;
-  readonly protocol: number;
-  closed = false;
-  watchWritable = false;
-  ttl = 64;
-  local: Endpoint | null = null;
-  remote: Endpoint | null = null;
-  recvErr = false;
-  queue: Queued[] = [];
-  /** The pending error (sk_err), as the kernel keeps it: set by each ICMP error, reset by reading the error queue. */
-  pending: { code: string; at: number } | null = null;
-  #net: FakeTransport;
-
-  constructor(net: FakeTransport, family: Family, kind: SocketKind, protocol: number) {
-    this.#net = net;
-    this.family = family;
-    this.kind = kind;
-    this.protocol = protocol;
-    const delay = net.sendLaterDelay;
-    if (delay !== null) {
-      this.sendLater = (data, to, ttl) => {
-        const queuedAt = net.now();
-        const sentAt = queuedAt + delay;
-        this.#net.deliver(this, to, data.slice(), sentAt, ttl);
-        return { queuedAt, sentAt: () => (net.now() >= sentAt ? sentAt : null), error: () => null };
-      };
-    }
-  }
-
-  sendLater?: (data: Uint8Array, to: Endpoint, ttl: number) => QueuedSend;
-
-  setInt(option: IntOption, value: number): void {
-    if (option === "ttl") this.ttl = value;
-    if (option === "recvErr") this.recvErr = value !== 0;
-  }
-
-  getInt(option: IntOption): number {
-    return option === "mtu" ? 1500 : 0;
-  }
-
-  tcpRtt(): number {
-    return 0;
-  }
-
-  setBytes(option: BytesOption, value: Uint8Array): void {
-    if (option === "bindToDevice") {
-      const name = new TextDecoder().decode(value).replace(/\0.*$/, "");
-      if (!this.#net.interfaces.includes(name)) throw fail("setsockopt SO_BINDTODEVICE", "ENODEV");
-    }
-  }
-
-  bind(local: Endpoint): void {
-    const any = local.address === "0.0.0.0" || local.address === "::";
-    if (!any && local.address !== this.#net.scenario.source) throw fail("bind", "EADDRNOTAVAIL");
-    this.local = { address: any ? this.#net.scenario.source : local.address, port: local.port };
-  }
-
-  connect(remote: Endpoint): void {
-    this.remote = remote;
-    if (!this.local) this.local = { address: this.#net.scenario.source, port: 0 };
-    if (this.local.port === 0) this.local.port = this.#net.ephemeralPort();
-  }
-
-  localEndpoint(): Endpoint {
-    if (!this.local) this.local = { address: this.#net.scenario.source, port: 0 };
-    if (this.local.port === 0) this.local.port = this.#net.ephemeralPort();
-    return this.local;
-  }
-
-  takeError(): string | null {
-    const now = this.#net.now();
-    if (!this.pending || this.pending.at > now) return null;
-    const code = this.pending.code;
-    this.pending = null;
-    return code;
-  }
-
-  send(data: Uint8Array, to?: Endpoint): number {
-    const destination = to ?? this.remote;
-    if (!destination) throw fail("send", "EDESTADDRREQ");
-    const at = this.#net.now();
-    // Like Linux's ping sockets: an ICMP error that arrived sets sk_err, and
-    // the next send returns it instead of sending.
-    const pending = this.takeError();
-    if (pending && this.kind === "dgram" && (this.protocol === 1 || this.protocol === 58)) {
-      throw fail("send", pending);
-    }
-    this.#net.deliver(this, destination, data.slice(), at);
-    return at;
-  }
-
-  receive(errorQueue: boolean): Datagram | null {
-    const now = this.#net.now();
-    if (!errorQueue && (this.kind === "raw" || this.protocol === 1 || this.protocol === 58)) {
-      // skb_recv_datagram (raw and ping sockets) returns a pending error,
-      // clearing it, before it looks at the queue.
-      const pending = this.takeError();
-      if (pending) throw fail("recvmsg", pending);
-    }
-    const i = this.queue.findIndex((q) => q.errorQueue === errorQueue && q.at <= now);
-    if (i === -1) return null;
-    const taken = this.queue.splice(i, 1)[0]!.datagram;
-    if (errorQueue) {
-      // Reading the error queue sets sk_err to the next queued error, or clears it.
-      const next = this.queue.find((q) => q.errorQueue && q.at <= now);
-      this.pending = next?.datagram.error ? { code: next.datagram.error.errno, at: next.at } : null;
-    }
-    return taken;
-  }
-
-  close(): void {
-    this.closed = true;
-    this.queue = [];
-  }
-}
-
 /** The fake kernel and network. */
-export class FakeTransport implements Transport {
+export class FakeTransport implements Transport, SocketHost {
   readonly scenario: Scenario;
   readonly interfaces: string[];
   /** Every probe sent, in order. */
@@ -283,8 +87,11 @@ export class FakeTransport implements Transport {
   readonly #concurrent: boolean;
   /** See {@linkcode FakeTransportOptions.sendLaterDelay}; null: sockets cannot send later. */
   readonly sendLaterDelay: number | null;
+  readonly #maxWaits: number;
+  #waits = 0;
   #waiters: Waiter[] = [];
   #tick: ReturnType<typeof setTimeout> | null = null;
+  readonly #replies: ScenarioReplies;
 
   /** Makes a fake network for a scenario. */
   constructor(scenario: Scenario, options: FakeTransportOptions = {}) {
@@ -292,6 +99,13 @@ export class FakeTransport implements Transport {
     this.interfaces = scenario.interfaces ?? ["lo", "eth0"];
     this.#concurrent = options.concurrent ?? false;
     this.sendLaterDelay = options.sendLaterDelay ?? null;
+    this.#maxWaits = options.maxWaits ?? Infinity;
+    this.#replies = new ScenarioReplies(scenario);
+  }
+
+  /** The source's own address. */
+  get source(): string {
+    return this.scenario.source;
   }
 
   now(): number {
@@ -308,12 +122,12 @@ export class FakeTransport implements Transport {
   }
 
   /**
-   * Puts a message on a socket's queue as if it had just arrived (fuzzing
-   * and hostile-input tests).
+   * Puts a message on a socket's queue as if it arrived at `at` (now by
+   * default): fuzzing and hostile-input tests, and scripted sessions.
    */
-  inject(socket: Socket, datagram: Datagram, errorQueue: boolean): void {
+  inject(socket: Socket, datagram: Datagram, errorQueue: boolean, at = this.#clock): void {
     if (!(socket instanceof FakeSocket)) throw new TypeError("not a fake socket");
-    socket.queue.push({ at: this.#clock, errorQueue, datagram });
+    socket.queue.push({ at, errorQueue, datagram });
   }
 
   /** Sockets still open. */
@@ -332,6 +146,7 @@ export class FakeTransport implements Transport {
   }
 
   wait(sockets: readonly Socket[], timeoutMs: number, signal?: AbortSignal): Promise<Readiness[]> {
+    if (++this.#waits > this.#maxWaits) throw new Error("the prober spins");
     this.onWait?.(this.#clock);
     if (signal?.aborted) return Promise.resolve([]);
     const fakes = sockets.filter((s): s is FakeSocket => s instanceof FakeSocket && !s.closed);
@@ -357,7 +172,9 @@ export class FakeTransport implements Transport {
         this.#scheduleTick();
       });
     }
-    this.#clock = this.#wakeAt(fakes, until);
+    const wakes = this.#wakeAt(fakes, until);
+    if (!Number.isFinite(wakes)) throw new Error("the prober waits forever");
+    this.#clock = wakes;
     return Promise.resolve(this.#ready(fakes));
   }
 
@@ -407,45 +224,7 @@ export class FakeTransport implements Transport {
     return ready;
   }
 
-  #buckets = new Map<HopBehaviour, { tokens: number; at: number }>();
-
-  /** A token from the hop's bucket at time `at`, if it has one. */
-  #takeToken(hop: HopBehaviour, at: number): boolean {
-    const { burst = 6, initial = burst, interval = 1000 } = hop.rateLimit!;
-    const bucket = this.#buckets.get(hop) ?? { tokens: initial, at: 0 };
-    bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, at - bucket.at) / interval);
-    bucket.at = Math.max(bucket.at, at);
-    this.#buckets.set(hop, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  }
-
-  /** The path to `destination`, or null for an address the network does not know. */
-  #route(destination: string): HopBehaviour[] | null {
-    if (destination === this.scenario.target) return this.scenario.hops;
-    const routes = this.scenario.routes;
-    return routes && Object.hasOwn(routes, destination) ? routes[destination]! : null;
-  }
-
-  #behaviour(hops: HopBehaviour[], ttl: number): { hop: HopBehaviour; isTarget: boolean } {
-    const index = Math.min(ttl, hops.length) - 1;
-    return { hop: hops[index]!, isTarget: ttl >= hops.length };
-  }
-
-  /**
-   * The raw ICMP sockets of `family` that get a copy of an ICMP packet whose
-   * peer is `peer` (Linux's raw_v4_match: any, unless connected elsewhere).
-   */
-  #rawIcmpSockets(family: Family, peer: string): FakeSocket[] {
-    const protocol = family === 4 ? 1 : 58;
-    return this.opened.filter((s) =>
-      !s.closed && s.kind === "raw" && s.family === family && s.protocol === protocol &&
-      (s.remote === null || s.remote.address === peer)
-    );
-  }
-
-  /** Works out the answer to a probe, and queues it on the socket. */
+  /** Records a probe sent on `socket`, and queues the scenario's answers to it. */
   deliver(
     socket: FakeSocket,
     destination: Endpoint,
@@ -464,109 +243,6 @@ export class FakeTransport implements Transport {
       kind: socket.kind,
       protocol: socket.protocol,
     });
-    const hops = this.#route(destination.address);
-    if (!hops) return;
-    const { hop, isTarget } = this.#behaviour(hops, ttl);
-    const responder = hop.addresses ? hop.addresses[place % hop.addresses.length] : hop.address;
-    if (!responder || hop.drop?.includes(place) || hop.dropTtls?.includes(ttl)) return;
-    if (hop.rateLimit && !this.#takeToken(hop, at + (hop.rtt ?? 1) / 2)) return;
-    const arrives = at + (hop.rtt ?? 1) + (hop.delay?.[String(place)] ?? 0);
-    const replyTtl = hop.replyTtl ?? 65 - Math.min(ttl, hops.length);
-    const family = this.scenario.family;
-    const icmpProtocol = family === 4 ? 1 : 58;
-    const copies = hop.duplicate ? 2 : 1;
-
-    const isEcho = socket.protocol === icmpProtocol;
-    if (isTarget && !hop.icmp && isEcho) {
-      // The sender gets its reply; so does every other raw ICMP socket that
-      // would take a packet from the responder.
-      const reply = this.#echoReply(socket, data, responder);
-      for (const receiver of new Set([socket, ...this.#rawIcmpSockets(family, responder)])) {
-        const datagram: Datagram = {
-          data: this.#asReceived(receiver, reply, replyTtl, responder),
-          from: { address: responder, port: 0 },
-          receivedAt: arrives,
-          ttl: replyTtl,
-          error: null,
-          truncated: false,
-        };
-        for (let i = 0; i < copies; i++) {
-          receiver.queue.push({ at: arrives, errorQueue: false, datagram });
-        }
-      }
-      return;
-    }
-    let icmp = hop.icmp;
-    if (!icmp) {
-      if (isTarget) icmp = family === 4 ? { type: 3, code: 3 } : { type: 1, code: 4 };
-      else icmp = family === 4 ? { type: 11, code: 0 } : { type: 3, code: 0 };
-    }
-    const error: ExtendedError = {
-      errno: icmp.type === 11 || icmp.type === 3 && family === 6 ? "EHOSTUNREACH" : "ECONNREFUSED",
-      description: "",
-      origin: family === 4 ? "icmp" : "icmp6",
-      type: icmp.type,
-      code: icmp.code,
-      info: icmp.info ?? 0,
-      offender: responder,
-    };
-    const queued: Queued = {
-      at: arrives,
-      errorQueue: true,
-      datagram: {
-        data,
-        from: { address: destination.address, port: destination.port },
-        receivedAt: arrives,
-        ttl: replyTtl,
-        error,
-        truncated: false,
-      },
-    };
-    // The error goes to the sender's error queue (with IP_RECVERR); one about
-    // an echo request also to every raw ICMP socket that would take packets
-    // of the request's destination.
-    const receivers = [
-      socket,
-      ...(isEcho ? this.#rawIcmpSockets(family, destination.address) : []),
-    ];
-    for (const receiver of new Set(receivers)) {
-      if (!receiver.recvErr) continue;
-      for (let i = 0; i < copies; i++) receiver.queue.push({ ...queued });
-      receiver.pending = { code: error.errno, at: queued.at };
-    }
-  }
-
-  /** The echo reply to `request` (sent on `socket`), without an IP header. */
-  #echoReply(socket: FakeSocket, request: Uint8Array, from: string): Uint8Array {
-    const reply = request.slice();
-    if (this.scenario.family === 4) {
-      const echo = decodeICMPv4(request)!;
-      const ident = socket.kind === "dgram" ? socket.localEndpoint().port : echo.ident;
-      writeICMPv4Echo(reply, ICMP4.echoReply, ident, echo.sequence);
-    } else {
-      const echo = decodeICMPv6(request)!;
-      const ident = socket.kind === "dgram" ? socket.localEndpoint().port : echo.ident;
-      writeICMPv6Echo(reply, ICMP6.echoReply, ident, echo.sequence, {
-        source: addressBytes(from),
-        destination: addressBytes(this.scenario.source),
-      });
-    }
-    return reply;
-  }
-
-  /** An ICMP message as `receiver` reads it: raw IPv4 sockets get the IP header too. */
-  #asReceived(receiver: FakeSocket, icmp: Uint8Array, ttl: number, from: string): Uint8Array {
-    if (this.scenario.family !== 4 || receiver.kind !== "raw") return icmp;
-    const ip = encodeIPv4({
-      payloadLength: icmp.length,
-      ttl,
-      protocol: 1,
-      source: addressBytes(from),
-      destination: addressBytes(this.scenario.source),
-    });
-    const data = new Uint8Array(ip.length + icmp.length);
-    data.set(ip);
-    data.set(icmp, ip.length);
-    return data;
+    this.#replies.answer({ socket, destination, data, at, ttl, place }, this.opened);
   }
 }

@@ -11,7 +11,7 @@
 export const FOLDER_RANKS: ReadonlyArray<ReadonlyArray<readonly [string, string]>> = [
   [["packet", "wire formats and IP addresses"], ["stats", "mtr's statistics, windows"]],
   [["core", "data model, probe, method and transport contracts, errors"]],
-  [["lookup", "names, whois"], ["ffi", "the shim's sockets (outside src/)"]],
+  [["lookup", "names, whois"], ["ffi", "the C shim's sockets, beside src/"]],
   [["engine", "the probing core"], ["methods", "one file per method"]],
   [["config", "options resolved once"]],
   [["session", "the one run sequence"]],
@@ -30,7 +30,7 @@ export function rankOf(folder: string): number | null {
 /** The layer diagram of `ranks`: the top rank first, one line a rank. */
 export function layerDiagram(ranks: typeof FOLDER_RANKS): string {
   const lines = ranks.map((row, rank) =>
-    `${String(rank).padStart(2)}  ` +
+    `${rank}  ` +
     row.map(([name, what]) => `${name}/ (${what})`).join("  |  ")
   );
   return ["```text", ...lines.reverse(), "```"].join("\n");

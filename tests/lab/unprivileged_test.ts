@@ -133,7 +133,7 @@ Deno.test({
           hops.forEach((line, i) => {
             if (c.silent.includes(i + 1)) assertEquals(line.trim(), `${i + 1}  * * *`);
             else {
-              // Every probe answered (Linux's own dgram path loses some: see README).
+              // Every probe answered (Linux's own dgram path loses some: see docs/options.md).
               assertEquals(line.split(" ms").length - 1, 3, line);
               assertOk(line.includes(` ${expected[i]} `), line);
             }

@@ -1,17 +1,17 @@
 /**
- * What the matcher tests share (this file holds no tests): a silent fake
- * network to open sessions on, a MethodContext as the session step builds
- * one, probes, and arrivals built by hand.
+ * What the matcher tests of src/methods/ share: a silent fake network to
+ * open sessions on, a MethodContext as the session step builds one, probes,
+ * and arrivals built by hand.
  *
  * @module
  */
-import { addressBytes, type Family } from "../packet/address.ts";
-import { Probe } from "../core/probe.ts";
-import { encodeIPv4 } from "../packet/ipv4.ts";
-import type { Endpoint, ErrorOrigin, ExtendedError, Socket } from "../core/transport.ts";
-import { FakeTransport, type Scenario } from "../../tests/fake/transport.ts";
-import type { Arrival, Match, MethodContext, MethodSession } from "../core/method.ts";
-import type { IgnoreReason } from "../core/statistics.ts";
+import { addressBytes, type Family } from "../../src/packet/address.ts";
+import { Probe } from "../../src/core/probe.ts";
+import { encodeIPv4 } from "../../src/packet/ipv4.ts";
+import type { Endpoint, ErrorOrigin, ExtendedError, Socket } from "../../src/core/transport.ts";
+import { FakeTransport, type Scenario } from "../fake/transport.ts";
+import type { Arrival, Match, MethodContext, MethodSession } from "../../src/core/method.ts";
+import type { IgnoreReason } from "../../src/core/statistics.ts";
 
 /** Addresses by family: the source, the target, a router on the way, a stranger. */
 export const ADDRESSES = {

@@ -1,14 +1,14 @@
 /**
- * Hand-built statistics of continuous runs for the report tests: a plan
- * says, for every TTL, cycle and flow, who answered and after how long (or
- * that the probe was lost); the run is fed through the real
- * {@linkcode RunStats} and its `toJSON()` becomes a {@linkcode WatchSnapshot}.
- * This module holds no tests.
+ * Hand-built statistics and settings of continuous runs for the report and
+ * screen tests: a plan says, for every TTL, cycle and flow, who answered and
+ * after how long (or that the probe was lost); the run is fed through the
+ * real {@linkcode RunStats} and its `toJSON()` becomes a
+ * {@linkcode WatchSnapshot}.
  *
  * @module
  */
-import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
-import { RunStats } from "../stats/mod.ts";
+import type { WatchSettings, WatchSnapshot } from "../../src/core/watch_model.ts";
+import { RunStats } from "../../src/stats/mod.ts";
 
 /** One probe's fate: who answered and after how many ms, or null (lost). */
 export type Answer = { address: string; rtt: number } | null;

@@ -1,35 +1,28 @@
 /**
- * A scripted kernel and method session for the scheduler's unit tests (this
- * file holds no tests): the session sends nothing anywhere, it asks a script
- * what answers each probe and when, and queues that on its one socket; the
- * transport waits on a virtual clock that jumps to the next timeout or the
- * next message due. A message names its probe by a token, so the matcher is
- * exact and every timing decision is the plan's.
+ * A method session answering from a script, over the fake kernel, for the
+ * unit tests of the prober and the plans: the session sends nothing
+ * anywhere, it asks a script what answers each probe and when, and queues
+ * that on its one socket of the fake kernel (tests/fake/transport.ts), whose
+ * wait moves a virtual clock to the next timeout or the next message due. A
+ * message names its probe by a token, so the matcher is exact and every
+ * timing decision is the plan's.
  *
  * @module
  */
-import type { Family } from "../packet/address.ts";
-import type { Arrival, Match, MethodSession } from "../core/method.ts";
-import { AdaptivePlan } from "../modes/adaptive_plan.ts";
-import { ClassicPlan } from "../modes/classic_plan.ts";
-import { TraceSlots } from "../modes/trace_slots.ts";
-import type {
-  Datagram,
-  Endpoint,
-  ExtendedError,
-  Readiness,
-  Socket,
-  SocketKind,
-  Transport,
-} from "../core/transport.ts";
-import type { ProbeResult, StopReason } from "../core/model.ts";
-import type { Channel } from "./channel.ts";
-import type { Probe, ProbeStatus } from "../core/probe.ts";
-import { Prober, type ProberOptions } from "./prober.ts";
-import type { IgnoreReason, Statistics } from "../core/statistics.ts";
-import type { WaitRule } from "./wait.ts";
+import type { Arrival, Match, MethodSession } from "../../src/core/method.ts";
+import type { ProbeResult, StopReason } from "../../src/core/model.ts";
+import type { Probe, ProbeStatus } from "../../src/core/probe.ts";
+import type { IgnoreReason, Statistics } from "../../src/core/statistics.ts";
+import type { Datagram, ExtendedError, Socket } from "../../src/core/transport.ts";
+import type { Channel } from "../../src/engine/channel.ts";
+import { Prober, type ProberOptions } from "../../src/engine/prober.ts";
+import type { WaitRule } from "../../src/engine/wait.ts";
+import { AdaptivePlan } from "../../src/modes/adaptive_plan.ts";
+import { ClassicPlan } from "../../src/modes/classic_plan.ts";
+import { TraceSlots } from "../../src/modes/trace_slots.ts";
+import { FakeTransport } from "../fake/transport.ts";
 
-/** The source and target of every scripted trace. */
+/** The source of every scripted trace. */
 export const SOURCE = "198.18.0.2";
 /** The target of every scripted trace. */
 export const TARGET = "198.18.9.9";
@@ -54,6 +47,27 @@ export interface ScriptedAnswer {
 /** What answers each probe, by its slot and send time; null: nothing. */
 export type Script = (probe: Probe, at: number) => ScriptedAnswer | null;
 
+/** What an answer is beside its time and responder. */
+type AnswerExtras = Omit<ScriptedAnswer, "after" | "from">;
+
+/** Time exceeded from hop `ttl`'s router (`198.18.<ttl>.1`) after `after` ms; `over` adds the rest. */
+export function fromRouter(ttl: number, after = 1, over: AnswerExtras = {}): ScriptedAnswer {
+  return { after, from: `198.18.${ttl}.1`, ...over };
+}
+
+/** The destination's answer after `after` ms: port unreachable, unless `over` says otherwise. */
+export function fromTarget(after = 1, over: AnswerExtras = {}): ScriptedAnswer {
+  return { after, from: TARGET, kind: "reached", ...over };
+}
+
+/** TTLs below `last` answer from their router after 1 ms; `last` is the destination. */
+export function chain(last: number): Script {
+  return (probe) => probe.ttl < last ? fromRouter(probe.ttl) : fromTarget();
+}
+
+/** Nothing answers. */
+export const silent: Script = () => null;
+
 const ICMP: Record<Exclude<ScriptedAnswer["kind"], "data" | undefined>, [number, number]> = {
   hop: [11, 0],
   reached: [3, 3],
@@ -61,96 +75,16 @@ const ICMP: Record<Exclude<ScriptedAnswer["kind"], "data" | undefined>, [number,
   "!N": [3, 0],
 };
 
-interface Queued {
-  at: number;
-  errorQueue: boolean;
-  datagram: Datagram;
-}
-
-/** The one socket of a scripted session. */
-export class ScriptedSocket implements Socket {
-  readonly family: Family = 4;
-  readonly kind: SocketKind = "dgram";
-  readonly protocol = 17;
-  closed = false;
-  watchWritable = false;
-  /** Messages waiting, with the time each is due. */
-  queue: Queued[] = [];
-  readonly #now: () => number;
-
-  constructor(now: () => number) {
-    this.#now = now;
-  }
-
-  setInt(): void {}
-  getInt(): number {
-    return 0;
-  }
-  tcpRtt(): number {
-    return 0;
-  }
-  setBytes(): void {}
-  bind(): void {}
-  connect(): void {}
-  localEndpoint(): Endpoint {
-    return { address: SOURCE, port: 40000 };
-  }
-  takeError(): string | null {
-    return null;
-  }
-  send(): number {
-    throw new Error("the scripted session queues its answers itself");
-  }
-  receive(errorQueue: boolean): Datagram | null {
-    const now = this.#now();
-    const i = this.queue.findIndex((q) => q.errorQueue === errorQueue && q.at <= now);
-    return i === -1 ? null : this.queue.splice(i, 1)[0]!.datagram;
-  }
-  close(): void {
-    this.closed = true;
-    this.queue = [];
-  }
-}
-
-/** A virtual clock that jumps to the next timeout or message due. */
-export class ScriptedTransport implements Transport {
-  #clock = 0;
-  /** Each wait's timeout, in order. */
-  readonly waits: number[] = [];
-
-  now(): number {
-    return this.#clock;
-  }
-  pid(): number {
-    return 1;
-  }
-  socket(): Socket {
-    return new ScriptedSocket(() => this.#clock);
-  }
-  wait(sockets: readonly Socket[], timeoutMs: number, signal?: AbortSignal): Promise<Readiness[]> {
-    this.waits.push(timeoutMs);
-    if (this.waits.length > 100_000) throw new Error("the prober spins");
-    if (signal?.aborted) return Promise.resolve([]);
-    const scripted = sockets.filter((s): s is ScriptedSocket =>
-      s instanceof ScriptedSocket && !s.closed
-    );
-    let next = this.#clock + Math.max(0, timeoutMs);
-    for (const s of scripted) for (const q of s.queue) next = Math.min(next, q.at);
-    if (!Number.isFinite(next)) throw new Error("the prober waits forever");
-    this.#clock = Math.max(this.#clock, next);
-    const ready: Readiness[] = [];
-    for (const socket of scripted) {
-      const due = socket.queue.filter((q) => q.at <= this.#clock);
-      if (due.length === 0) continue;
-      ready.push({
-        socket,
-        readable: due.some((q) => !q.errorQueue),
-        error: due.some((q) => q.errorQueue),
-        writable: false,
-      });
-    }
-    return Promise.resolve(ready);
-  }
+/**
+ * The fake kernel of scripted traces: a network where nothing answers on its
+ * own (the scripted sessions bring every message), which throws when the
+ * prober spins or would wait forever.
+ */
+export function scriptedNetwork(): FakeTransport {
+  return new FakeTransport(
+    { family: 4, source: SOURCE, target: TARGET, hops: [{ address: null }] },
+    { maxWaits: 100_000 },
+  );
 }
 
 /** One send, as the session saw it. */
@@ -170,7 +104,7 @@ export class ScriptedSession implements MethodSession {
   readonly dataLength = 32;
   readonly socketPerProbe = false;
   readonly reading = { limit: 64, untilMatch: false };
-  readonly socket: ScriptedSocket;
+  readonly socket: Socket;
   /** Every send, in order. */
   readonly sends: ScriptedSend[] = [];
   /** Probes the engine said were done, in order. */
@@ -178,16 +112,16 @@ export class ScriptedSession implements MethodSession {
   /** Which sends to refuse as if the kernel said ENOBUFS (none by default). */
   refuse: (probe: Probe, attempt: number) => boolean = () => false;
   #attempts = 0;
-  readonly #transport: ScriptedTransport;
+  readonly #transport: FakeTransport;
   readonly #script: Script;
   readonly #byToken = new Map<number, Probe>();
   readonly #tokenOf = new Map<Probe, number>();
   #nextToken = 1;
 
-  constructor(transport: ScriptedTransport, script: Script) {
+  constructor(transport: FakeTransport, script: Script) {
     this.#transport = transport;
     this.#script = script;
-    this.socket = transport.socket() as ScriptedSocket;
+    this.socket = transport.socket(4, "dgram", 17);
   }
 
   sockets(): readonly Socket[] {
@@ -204,48 +138,10 @@ export class ScriptedSession implements MethodSession {
     const answer = this.#script(probe, at);
     if (answer) {
       const due = at + answer.after;
-      const kind = answer.kind ?? "hop";
-      const data = new Uint8Array([token >> 8, token & 0xff]);
-      const replyTtl = answer.replyTtl ?? 60;
-      let queued: Queued;
-      if (kind === "data") {
-        queued = {
-          at: due,
-          errorQueue: false,
-          datagram: {
-            data,
-            from: { address: answer.from, port: 0 },
-            receivedAt: due,
-            ttl: replyTtl,
-            error: null,
-            truncated: false,
-          },
-        };
-      } else {
-        const [type, code] = ICMP[kind];
-        const error: ExtendedError = {
-          errno: "EHOSTUNREACH",
-          description: "",
-          origin: "icmp",
-          type,
-          code,
-          info: 0,
-          offender: answer.from,
-        };
-        queued = {
-          at: due,
-          errorQueue: true,
-          datagram: {
-            data,
-            from: { address: TARGET, port: 0 },
-            receivedAt: due,
-            ttl: replyTtl,
-            error,
-            truncated: false,
-          },
-        };
+      const [datagram, errorQueue] = answerOf(answer, token, due);
+      for (let i = 0; i < (answer.copies ?? 1); i++) {
+        this.#transport.inject(this.socket, { ...datagram }, errorQueue, due);
       }
-      for (let i = 0; i < (answer.copies ?? 1); i++) this.socket.queue.push({ ...queued });
     }
     return at;
   }
@@ -269,6 +165,41 @@ export class ScriptedSession implements MethodSession {
   close(): void {
     this.socket.close();
   }
+}
+
+/** The message `answer` makes of the probe of `token`, arriving at `due`, and its queue. */
+function answerOf(answer: ScriptedAnswer, token: number, due: number): [Datagram, boolean] {
+  const kind = answer.kind ?? "hop";
+  const data = new Uint8Array([token >> 8, token & 0xff]);
+  const replyTtl = answer.replyTtl ?? 60;
+  if (kind === "data") {
+    const from = { address: answer.from, port: 0 };
+    return [{ data, from, receivedAt: due, ttl: replyTtl, error: null, truncated: false }, false];
+  }
+  const [type, code] = ICMP[kind];
+  const error: ExtendedError = {
+    errno: "EHOSTUNREACH",
+    description: "",
+    origin: "icmp",
+    type,
+    code,
+    info: 0,
+    offender: answer.from,
+  };
+  const from = { address: TARGET, port: 0 };
+  return [{ data, from, receivedAt: due, ttl: replyTtl, error, truncated: false }, true];
+}
+
+/** Opens `session` on `prober` as a scripted trace's channel (IPv4, to TARGET). */
+export function openChannel(prober: Prober, session: MethodSession, sendWait = 0): Channel {
+  return prober.open(session, {
+    family: 4,
+    target: TARGET,
+    headerLength: 28,
+    extensions: false,
+    mtuDiscovery: false,
+    sendWait,
+  });
 }
 
 /** What a test traces with. */
@@ -322,19 +253,12 @@ export interface OpenTrace {
 /** Puts a scripted trace on `prober`. */
 export function openTrace(
   prober: Prober,
-  transport: ScriptedTransport,
+  transport: FakeTransport,
   setup: TraceSetup,
 ): OpenTrace {
   const session = new ScriptedSession(transport, setup.script);
   if (setup.refuse) session.refuse = setup.refuse;
-  const channel = prober.open(session, {
-    family: 4,
-    target: TARGET,
-    headerLength: 28,
-    extensions: false,
-    mtuDiscovery: false,
-    sendWait: setup.sendWait ?? 0,
-  });
+  const channel = openChannel(prober, session, setup.sendWait);
   const releases: Released[] = [];
   const slots: TraceSlots = new TraceSlots(
     {
@@ -373,8 +297,8 @@ export function openTrace(
 export interface TraceOutcome extends Omit<OpenTrace, "outcome"> {
   /** Why it ended, or what it failed with. */
   outcome: StopReason | Error;
-  /** The clock. */
-  transport: ScriptedTransport;
+  /** The fake kernel, for its clock. */
+  transport: FakeTransport;
 }
 
 /** Runs one scripted trace on a prober of its own to its end. */
@@ -382,7 +306,7 @@ export async function runTrace(
   setup: TraceSetup,
   options: ProberOptions = {},
 ): Promise<TraceOutcome> {
-  const transport = new ScriptedTransport();
+  const transport = scriptedNetwork();
   const prober = new Prober(transport, options);
   const trace = openTrace(prober, transport, setup);
   await prober.run();

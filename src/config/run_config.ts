@@ -1,0 +1,113 @@
+/**
+ * The run configuration: what a caller gave, resolved once into everything
+ * a run needs (defaults applied and checked, the method found, its `-O`
+ * keywords parsed, and the timing its probes really go with). Everything
+ * below the modes takes a RunConfig and never resolves options again; the
+ * `start` event is built from it.
+ *
+ * @module
+ */
+import type { Method } from "../core/method.ts";
+import type { TraceSettings } from "../core/model.ts";
+import { findMethod } from "../methods/mod.ts";
+import { parseKeywords } from "./keywords.ts";
+import {
+  checkGateways,
+  type ResolvedOptions,
+  resolveOptions,
+  type TraceOptions,
+} from "./options.ts";
+
+/** The timing a trace's probes go with. */
+export type EffectiveTiming = Pick<TraceSettings, "timing" | "simultaneous" | "wait">;
+
+/** Options resolved once, with what follows from them. */
+export interface RunConfig {
+  /** The options, defaults applied and checked. */
+  readonly options: ResolvedOptions;
+  /** The probe method. */
+  readonly method: Method;
+  /** `-O` keywords: name to value ("" for plain flags). */
+  readonly keywords: ReadonlyMap<string, string>;
+  /** `-O` keywords as given, abbreviations expanded. */
+  readonly keywordWords: readonly string[];
+  /**
+   * The timing the probes go with: the options' own, unless the trace must go
+   * one probe at a time (a fixed source port, a one-at-a-time method, `--mtu`),
+   * which keeps Linux traceroute's rules in either timing.
+   */
+  readonly timing: EffectiveTiming;
+}
+
+/** The timing a trace with `options` and `method` runs with. */
+function effectiveTiming(method: Method, options: ResolvedOptions): EffectiveTiming {
+  const fixedWait = method.onePerTime || options.sourcePort !== 0;
+  const oneAtATime = fixedWait || options.mtuDiscovery;
+  return {
+    timing: oneAtATime ? "classic" : options.timing,
+    simultaneous: oneAtATime ? 1 : options.simultaneous,
+    wait: fixedWait
+      ? { ...options.wait, here: 0, near: 0 }
+      : oneAtATime
+      ? { ...options.wait, min: 0 }
+      : { ...options.wait },
+  };
+}
+
+/** What resolving may look up on the way. */
+export interface ConfigLookups {
+  /**
+   * Turns `-g`'s words (names or addresses) into address literals, once
+   * every other option has been checked (the command line's order); without
+   * it, `gateways` must be address literals.
+   */
+  gateways?: (words: readonly string[]) => Promise<string[]>;
+}
+
+/**
+ * Resolves `given` into a run configuration: the options' defaults and
+ * checks (in Linux traceroute's order), then the method's `-O` keywords.
+ *
+ * @throws {OptionError | OptionTypeError} for an option out of range or of the wrong type
+ * @throws {ClifError} for a `-O` keyword the method does not take
+ */
+export async function resolveRunConfig(
+  given: TraceOptions,
+  lookups: ConfigLookups = {},
+): Promise<RunConfig> {
+  let options = resolveOptions(lookups.gateways ? { ...given, gateways: [] } : given);
+  if (lookups.gateways) {
+    const gateways = await lookups.gateways(given.gateways ?? []);
+    if (options.family) checkGateways(gateways, options.family);
+    options = { ...options, gateways };
+  }
+  const method = findMethod(options.method)!;
+  return configOf(options, await parseKeywords(method, options.methodOptions));
+}
+
+/** The configuration of resolved options and parsed keywords. */
+function configOf(
+  options: ResolvedOptions,
+  keywords: { map: ReadonlyMap<string, string>; words: readonly string[] },
+): RunConfig {
+  const method = findMethod(options.method)!;
+  return {
+    options,
+    method,
+    keywords: keywords.map,
+    keywordWords: keywords.words,
+    timing: effectiveTiming(method, options),
+  };
+}
+
+/**
+ * The same configuration with at most `simultaneous` probes of a trace in
+ * flight: what a run of many targets does when the descriptors the system
+ * allows cannot hold its probes at once.
+ */
+export function withSimultaneous(config: RunConfig, simultaneous: number): RunConfig {
+  return configOf(
+    { ...config.options, simultaneous },
+    { map: config.keywords, words: config.keywordWords },
+  );
+}
