@@ -1,9 +1,10 @@
 /**
  * The shape the code keeps: no source file of src/ or ffi/ past 450 lines,
- * no import cycle among the project's modules, nothing in scripts/ or lab/
- * importing from tests/, and ffi/ reached only through the session step
- * (src/session/kernel.ts) and the library's entry (mod.ts), and the folders
- * of src/ ranked: each imports only folders of a lower rank (FOLDER_RANKS).
+ * nor any test helper of tests/, no import cycle among the project's
+ * modules, nothing in scripts/ or lab/ importing from tests/, and ffi/
+ * reached only through the session step (src/session/kernel.ts) and the
+ * library's entry (mod.ts), and the folders of src/ ranked: each imports
+ * only folders of a lower rank (FOLDER_RANKS).
  */
 import { assertEquals } from "./assert.ts";
 import { FOLDER_RANKS, layerDiagram, rankOf } from "./helpers/folder_ranks.ts";
@@ -74,6 +75,15 @@ Deno.test("no source file in src/ or ffi/ is over 450 lines", () => {
   assertEquals(long, []);
 });
 
+Deno.test("no test helper in tests/ (a file not named _test.ts) is over 450 lines", () => {
+  const long = files("tests/")
+    .filter((f) => !f.endsWith("_test.ts"))
+    .map((f) => [f, Deno.readTextFileSync(new URL(f, root)).split("\n").length - 1] as const)
+    .filter(([, lines]) => lines > 450)
+    .map(([f, lines]) => `${f}: ${lines}`);
+  assertEquals(long, []);
+});
+
 Deno.test("no import cycle among the project's modules", () => {
   const graph = new Map(sources.map((f) => [f, importsOf(f).map((i) => i.target)]));
   const state = new Map<string, "visiting" | "done">();
@@ -123,11 +133,11 @@ Deno.test("a plain trace loads no other mode, no explain, whois or JSON output",
   assertEquals(onDemand, []);
 });
 
-Deno.test("every folder of src/ has a rank, and imports only folders ranked below it", () => {
+Deno.test("every folder of src/ has a rank, and its code and unit tests import only folders ranked below it", () => {
   const folderOf = (file: string) => file.startsWith("ffi/") ? "ffi" : file.split("/")[1]!;
   const unranked = new Set<string>();
   const upward: string[] = [];
-  for (const file of sources.filter((f) => f.startsWith("src/") || f.startsWith("ffi/"))) {
+  for (const file of project.filter((f) => f.startsWith("src/") || f.startsWith("ffi/"))) {
     if (!file.startsWith("ffi/") && file.split("/").length < 3) {
       unranked.add(file); // a file at src/'s root belongs to no folder
       continue;

@@ -39,7 +39,7 @@ export const MIN_FRAME_MS = 40;
 const STATUS_MS = 4000;
 
 /** What the screen needs of a run: its events and its controls ({@linkcode WatchSession} has them). */
-export type ScreenSession = Pick<
+export type WatchControls = Pick<
   WatchSession,
   "pause" | "resume" | "paused" | "reset" | "stop" | "snapshot" | typeof Symbol.asyncIterator
 >;
@@ -94,7 +94,7 @@ function finalReport(
 
 /** One live screen: the run's state, what is shown, and the keys' effects. */
 class WatchScreen {
-  readonly #session: ScreenSession;
+  readonly #session: WatchControls;
   readonly #settings: ScreenSettings;
   readonly #terminal: ScreenTerminal;
   #start: TraceStart | null = null;
@@ -112,7 +112,7 @@ class WatchScreen {
   #lastFrame = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(session: ScreenSession, settings: ScreenSettings, terminal: ScreenTerminal) {
+  constructor(session: WatchControls, settings: ScreenSettings, terminal: ScreenTerminal) {
     this.#session = session;
     this.#settings = settings;
     this.#terminal = terminal;
@@ -286,7 +286,7 @@ class WatchScreen {
  * enters the process's, which the caller has checked (`terminalSupport`).
  */
 export async function runWatchScreen(
-  session: ScreenSession,
+  session: WatchControls,
   settings: ScreenSettings,
 ): Promise<number> {
   const terminal = settings.terminal ?? Terminal.enter();

@@ -4,7 +4,7 @@ import { DEFAULT_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
 import { watchSettings } from "../../tests/helpers/snapshot_fixture.ts";
-import { runWatchScreen, type ScreenSession, type ScreenTerminal } from "./watch_screen.ts";
+import { runWatchScreen, type ScreenTerminal, type WatchControls } from "./watch_screen.ts";
 
 const start = {
   target: { host: "198.18.2.2", address: "198.18.2.2", family: 4 },
@@ -69,7 +69,7 @@ class Channel<T> {
 }
 
 /** A run that yields what the test pushes, and records its controls. */
-class FakeSession implements ScreenSession {
+class FakeWatch implements WatchControls {
   readonly events = new Channel<WatchEvent | Error>();
   readonly calls: string[] = [];
   paused = false;
@@ -137,7 +137,7 @@ class FakeTerminal implements ScreenTerminal {
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 function setup(signal?: AbortSignal) {
-  const session = new FakeSession();
+  const session = new FakeWatch();
   const terminal = new FakeTerminal();
   const out: string[] = [];
   const log = terminal.log;

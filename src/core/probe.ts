@@ -50,8 +50,8 @@ export interface ProbeOwner {
 
 /** The lifecycle of one probe, with its slot and flow. */
 export class Probe {
-  /** Position in its table (the single trace: (ttl - 1) × queries + place). */
-  readonly index: number;
+  /** Its slot: its position in its table (the single trace: (ttl - 1) × queries + place). */
+  readonly slot: number;
   /** TTL it is sent with. */
   readonly ttl: number;
   /** Place within its hop, from 0. */
@@ -76,16 +76,16 @@ export class Probe {
   #moved = false;
   #reprobed = false;
 
-  /** Makes slot `index` (TTL `ttl`, place `place`) of flow `flow`. */
+  /** Makes slot `slot` (TTL `ttl`, place `place`) of flow `flow`. */
   constructor(
-    slot: { index: number; ttl: number; place: number; flow?: number; target?: string | null },
+    at: { slot: number; ttl: number; place: number; flow?: number; target?: string | null },
     owner: ProbeOwner | null = null,
   ) {
-    this.index = slot.index;
-    this.ttl = slot.ttl;
-    this.place = slot.place;
-    this.flow = slot.flow ?? 0;
-    this.target = slot.target ?? null;
+    this.slot = at.slot;
+    this.ttl = at.ttl;
+    this.place = at.place;
+    this.flow = at.flow ?? 0;
+    this.target = at.target ?? null;
     this.owner = owner;
   }
 

@@ -56,7 +56,7 @@ export class ProbeTable implements ProbeOwner {
       const ttl = Math.floor(index / q) + 1;
       const place = index % q;
       probe = new Probe(
-        { index, ttl, place, flow: place % this.#flows, target: this.#target },
+        { slot: index, ttl, place, flow: place % this.#flows, target: this.#target },
         this,
       );
       this.#slots[index] = probe;
@@ -92,7 +92,7 @@ export class ProbeTable implements ProbeOwner {
    */
   evidence(probe: Probe): WaitEvidence {
     const q = this.slotsPerHop;
-    const hopStart = probe.index - probe.place;
+    const hopStart = probe.slot - probe.place;
     let here: number | null = null;
     for (let i = hopStart; i < hopStart + q; i++) {
       const rtt = this.#slots[i]?.rtt ?? null;
@@ -102,7 +102,7 @@ export class ProbeTable implements ProbeOwner {
       }
     }
     let near: number | null = null;
-    for (let i = probe.index + 1; i < this.size; i++) {
+    for (let i = probe.slot + 1; i < this.size; i++) {
       const p = this.#slots[i];
       if (!p || p.status === "unsent") break;
       const rtt = p.rtt;

@@ -18,7 +18,7 @@ import { SystemError } from "../core/errors.ts";
 import type { MethodName } from "../core/model.ts";
 import type { Socket, SocketKind } from "../core/transport.ts";
 import type { Arrival, Match, MethodContext, MethodSession } from "../core/method.ts";
-import { random32 } from "./payload.ts";
+import { random32 } from "../packet/payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { openRawSocket, rawPayload, sendProbe, targetEndpoint } from "./sockets.ts";
 import type { IgnoreReason } from "../core/statistics.ts";

@@ -21,7 +21,7 @@ import type { IgnoreReason } from "../core/statistics.ts";
 import type { Datagram, QueuedSend, Socket } from "../core/transport.ts";
 import type { SystemError } from "../core/errors.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
-import { probePayload } from "./payload.ts";
+import { probePayload } from "../packet/payload.ts";
 import { quotesExactly } from "./quote.ts";
 import {
   openRawSocket,

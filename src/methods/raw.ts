@@ -12,7 +12,7 @@ import type { Probe } from "../core/probe.ts";
 import type { IgnoreReason } from "../core/statistics.ts";
 import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
-import { probePayload } from "./payload.ts";
+import { probePayload } from "../packet/payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { openRawSocket, sendProbe, targetEndpoint } from "./sockets.ts";
 

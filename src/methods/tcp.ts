@@ -23,7 +23,7 @@ import {
 import type { Socket } from "../core/transport.ts";
 import { type HalfOpenEntry, type HalfOpenProtocol, HalfOpenSession } from "./half_open.ts";
 import type { Method, MethodContext, MethodKeyword } from "../core/method.ts";
-import { random32 } from "./payload.ts";
+import { random32 } from "../packet/payload.ts";
 
 /** The TCP settings a trace probes with. */
 export interface TcpProbeSettings {

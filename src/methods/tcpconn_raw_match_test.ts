@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "../../tests/assert.ts";
 import type { Arrival } from "../core/method.ts";
-import { probePayload } from "./payload.ts";
+import { probePayload } from "../packet/payload.ts";
 import { rawMethod } from "./raw.ts";
 import { tcpconnMethod } from "./tcpconn.ts";
 import type { Socket } from "../core/transport.ts";

@@ -18,7 +18,7 @@ import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { ParisUdpSession } from "./paris_udp.ts";
 import { ProbeSockets } from "./probe_sockets.ts";
-import { probePayload } from "./payload.ts";
+import { probePayload } from "../packet/payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { sendProbe, targetEndpoint } from "./sockets.ts";
 

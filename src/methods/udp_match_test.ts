@@ -4,7 +4,7 @@
  * message in and the probe or ignore reason out.
  */
 import { assertEquals } from "../../tests/assert.ts";
-import { probePayload } from "./payload.ts";
+import { probePayload } from "../packet/payload.ts";
 import { defaultMethod, udpliteMethod, udpMethod } from "./udp.ts";
 import * as kit from "../../tests/helpers/match_harness.ts";
 

@@ -102,15 +102,15 @@ export class TraceSlots {
   /** check_expired: the smart algorithm, for a probe that just expired. */
   #checkExpired(probe: Probe): void {
     const q = this.settings.queries;
-    const hopStart = probe.index - probe.place;
+    const hopStart = probe.slot - probe.place;
     let earlierFinal = false;
-    for (let i = hopStart; i < probe.index; i++) {
+    for (let i = hopStart; i < probe.slot; i++) {
       const p = this.at(i);
       if (!p.settled || !p.final) return;
       earlierFinal = true;
     }
     let final: Probe | null = null;
-    for (let i = probe.index + 1; i < this.size; i++) {
+    for (let i = probe.slot + 1; i < this.size; i++) {
       const p = this.table.peek(i);
       if (!p || p.status === "unsent") break;
       if (p.settled) {
@@ -121,17 +121,17 @@ export class TraceSlots {
     }
     // Only unreachable reports seem to arrive for the latest probes alone.
     if (!final || !final.annotation) return;
-    if (earlierFinal || probe.place + (final.index - probe.index) < q) {
+    if (earlierFinal || probe.place + (final.slot - probe.slot) < q) {
       return probe.takeReplyOf(final);
     }
     // A final report from an address already seen earlier belongs here.
-    for (let i = probe.index - 1; i >= 0; i--) {
+    for (let i = probe.slot - 1; i >= 0; i--) {
       const address = this.table.peek(i)?.address ?? null;
       if (address !== null && address === final.address) return probe.takeReplyOf(final);
     }
     if (final.replyTtl !== null) {
       let backHops = ttlToHops(final.replyTtl);
-      for (let i = probe.index - 1; i >= 0; i--) {
+      for (let i = probe.slot - 1; i >= 0; i--) {
         const p = this.table.peek(i);
         if (p && p.settled && !p.final && p.replyTtl !== null) {
           const hops = ttlToHops(p.replyTtl);
@@ -157,7 +157,7 @@ export class TraceSlots {
 
   /** Whether no probe of the hop of `probe` has an answer (so far). */
   hopSilent(probe: Probe): boolean {
-    const hopStart = probe.index - probe.place;
+    const hopStart = probe.slot - probe.place;
     for (let i = hopStart; i < hopStart + this.settings.queries; i++) {
       if (this.at(i).answered) return false;
     }

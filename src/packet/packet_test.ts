@@ -12,7 +12,7 @@ import { decodeICMPv6, ICMP6, icmpv6Checksum, writeICMPv6Echo } from "./icmpv6.t
 import { decodeIPv4, encodeIPv4 } from "./ipv4.ts";
 import { decodeIPv6, encodeIPv6 } from "./ipv6.ts";
 import { decodeUDP, encodeUDP } from "./udp.ts";
-import { probePayload } from "../methods/payload.ts";
+import { probePayload } from "./payload.ts";
 
 // Checksums below were computed independently (Python, RFC 1071 by hand).
 

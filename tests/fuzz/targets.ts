@@ -302,7 +302,7 @@ export function fuzzIcmpMatcher(seed: number, count: number): { matched: number;
 
 /** Slot `i` of a trace with three probes per hop. */
 function slot(i: number): Probe {
-  return new Probe({ index: i, ttl: Math.floor(i / 3) + 1, place: i % 3 });
+  return new Probe({ slot: i, ttl: Math.floor(i / 3) + 1, place: i % 3 });
 }
 
 /** What the session's matcher says of one message: the match, or none. */
@@ -330,7 +330,7 @@ function reSend(
   const before = transport.sent.length;
   session.send(probe);
   const data = transport.sent[before]?.data;
-  if (data) sent[probe.index] = data;
+  if (data) sent[probe.slot] = data;
 }
 
 /**
@@ -427,7 +427,7 @@ export function fuzzTcpMatcher(seed: number, count: number): { matched: number; 
       const before = transport.sent.length;
       session.send(reply.probe);
       const data = transport.sent[before]?.data;
-      if (data) segments[reply.probe.index] = data;
+      if (data) segments[reply.probe.slot] = data;
     }
   }
   session.close();

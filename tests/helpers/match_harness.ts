@@ -54,7 +54,7 @@ export function contextFor(
 
 /** Slot `place` of hop `ttl` (three per hop), of flow `flow`. */
 export function probeAt(ttl: number, place = 0, flow = 0): Probe {
-  return new Probe({ index: (ttl - 1) * 3 + place, ttl, place, flow });
+  return new Probe({ slot: (ttl - 1) * 3 + place, ttl, place, flow });
 }
 
 /**

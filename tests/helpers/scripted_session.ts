@@ -66,7 +66,7 @@ export function chain(last: number): Script {
 }
 
 /** Nothing answers. */
-export const silent: Script = () => null;
+export const silent: Script = (): null => null;
 
 const ICMP: Record<Exclude<ScriptedAnswer["kind"], "data" | undefined>, [number, number]> = {
   hop: [11, 0],

@@ -13,18 +13,40 @@
  */
 import { assertEquals } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
-import { chain } from "../../lab/topologies.ts";
-import { expectSame, labSkipReason, runHopwise, runTraceroute } from "../../lab/harness.ts";
+import { type Chain, chain, type ChainOptions } from "../../lab/topologies.ts";
+import {
+  expectSame,
+  labSkipReason,
+  type Run,
+  runHopwise,
+  runTraceroute,
+} from "../../lab/harness.ts";
 
 const reason = labSkipReason("CLI error lab tests");
 
-Deno.test({
-  name: "bad input: the same message and exit status as Linux traceroute",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 1, names: true });
+/** A test on a chain of one router (with `options`), skipped without a lab. */
+function oneRouterTest(
+  name: string,
+  fn: (t: Deno.TestContext, lab: Lab, c: Chain) => Promise<void>,
+  options: Omit<ChainOptions, "routers"> = {},
+): void {
+  Deno.test({
+    name,
+    ignore: reason !== null,
+    sanitizeResources: false,
+    fn: async (t) => {
+      await using lab = await Lab.create();
+      await fn(t, lab, await chain(lab, { routers: 1, ...options }));
+    },
+  });
+}
+
+/** What a run printed, and its exit status. */
+const outcome = (r: Run) => ({ stdout: r.stdout, stderr: r.stderr, code: r.code });
+
+oneRouterTest(
+  "bad input: the same message and exit status as Linux traceroute",
+  async (t, lab, c) => {
     await lab.sh(
       c.source,
       `echo '${c.target6} v6only.lab' >> /etc/hosts; echo '${c.target4} v4only.lab' >> /etc/hosts`,
@@ -121,56 +143,43 @@ Deno.test({
       await t.step(args.join(" "), async () => {
         const theirs = await runTraceroute(lab, c.source, args);
         const ours = await runHopwise(lab, c.source, args);
-        assertEquals(
-          { stdout: ours.stdout, stderr: ours.stderr, code: ours.code },
-          { stdout: theirs.stdout, stderr: theirs.stderr, code: theirs.code },
-        );
+        assertEquals(outcome(ours), outcome(theirs));
       });
     }
   },
+  { names: true },
+);
+
+oneRouterTest("input Linux traceroute corrects is corrected the same way", async (t, lab, c) => {
+  const T = c.target4;
+  for (
+    const args of [
+      // A packet length below the headers is raised to them (28 bytes for UDP and ICMP, 60 for TCP).
+      ["-n", "-m", "1", T, "10"],
+      ["-n", "-m", "1", "-I", T, "10"],
+      ["-n", "-m", "1", "-T", T, "10"],
+      ["-n", "-m", "1", "-6", c.target6, "0"],
+      // -N 0 sends one at a time; -z above 10 is milliseconds.
+      ["-n", "-m", "1", "-N", "0", T],
+      ["-n", "-m", "1", "-z", "11", T],
+      // A flow label means nothing to IPv4; an empty interface binds to none.
+      ["-n", "-m", "1", "-l", "5", T],
+      ["-n", "-m", "1", "-i", "", T],
+      // A mark of -1 is 0xffffffff.
+      ["-n", "-m", "1", "--fwmark=-1", T],
+      // inet_aton's short forms.
+      ["-n", "-m", "1", "198.18.2"],
+    ]
+  ) {
+    await t.step(args.join(" "), async () => {
+      await expectSame(lab, c.source, args, { stderr: true });
+    });
+  }
 });
 
-Deno.test({
-  name: "input Linux traceroute corrects is corrected the same way",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 1 });
-    const T = c.target4;
-    for (
-      const args of [
-        // A packet length below the headers is raised to them (28 bytes for UDP and ICMP, 60 for TCP).
-        ["-n", "-m", "1", T, "10"],
-        ["-n", "-m", "1", "-I", T, "10"],
-        ["-n", "-m", "1", "-T", T, "10"],
-        ["-n", "-m", "1", "-6", c.target6, "0"],
-        // -N 0 sends one at a time; -z above 10 is milliseconds.
-        ["-n", "-m", "1", "-N", "0", T],
-        ["-n", "-m", "1", "-z", "11", T],
-        // A flow label means nothing to IPv4; an empty interface binds to none.
-        ["-n", "-m", "1", "-l", "5", T],
-        ["-n", "-m", "1", "-i", "", T],
-        // A mark of -1 is 0xffffffff.
-        ["-n", "-m", "1", "--fwmark=-1", T],
-        // inet_aton's short forms.
-        ["-n", "-m", "1", "198.18.2"],
-      ]
-    ) {
-      await t.step(args.join(" "), async () => {
-        await expectSame(lab, c.source, args, { stderr: true });
-      });
-    }
-  },
-});
-
-Deno.test({
-  name: "ports and TOS out of range: rejected where Linux traceroute wraps them",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 1 });
+oneRouterTest(
+  "ports and TOS out of range: rejected where Linux traceroute wraps them",
+  async (t, lab, c) => {
     const T = c.target4;
     for (
       const [args, stderr] of [
@@ -184,7 +193,7 @@ Deno.test({
         const theirs = await runTraceroute(lab, c.source, [...args, "-m", "1"]);
         assertEquals(theirs.code, 0, "Linux traceroute accepts it");
         const ours = await runHopwise(lab, c.source, args);
-        assertEquals({ stdout: ours.stdout, stderr: ours.stderr, code: ours.code }, {
+        assertEquals(outcome(ours), {
           stdout: "",
           stderr,
           code: 2,
@@ -192,15 +201,11 @@ Deno.test({
       });
     }
   },
-});
+);
 
-Deno.test({
-  name: "bad input found before the header (Linux traceroute prints its header first)",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 1 });
+oneRouterTest(
+  "bad input found before the header (Linux traceroute prints its header first)",
+  async (t, lab, c) => {
     const cases: Array<[string[], string, string]> = [
       [["-i", "nosuch0", c.target4], "\nsetsockopt SO_BINDTODEVICE: No such device\n", "-i"],
       [
@@ -217,7 +222,7 @@ Deno.test({
         const ours = await runHopwise(lab, c.source, args);
         assertEquals(theirs.code, 1);
         assertEquals(theirs.stderr, stderr);
-        assertEquals({ stdout: ours.stdout, stderr: ours.stderr, code: ours.code }, {
+        assertEquals(outcome(ours), {
           stdout: "",
           stderr,
           code: 1,
@@ -225,4 +230,4 @@ Deno.test({
       });
     }
   },
-});
+);

@@ -17,9 +17,9 @@ import {
   runHopwise,
   runTraceroute,
 } from "../../lab/harness.ts";
+import { hopwiseAsNobody } from "../helpers/nobody.ts";
 
 const reason = labSkipReason("compare lab tests", needs("traceroute", ["-V"]));
-const NOBODY = 65534;
 
 /** The table of a classic `--compare` output: header cells, then each row's cells by label. */
 function table(stdout: string): { labels: string[]; rows: Map<number, Map<string, string>> } {
@@ -87,11 +87,19 @@ function tracerouteArgs(label: string): string[] {
   return [...base, ...(port ? ["-p", port] : [])];
 }
 
-async function dropUdp(c: Chain, hop: number): Promise<void> {
-  await c.lab.sh(
-    c.nodes[hop]!,
+/** The lab of the comparisons: a chain of three routers, the second dropping forwarded UDP. */
+async function udpDroppingChain(lab: Lab): Promise<Chain> {
+  const c = await chain(lab, { routers: 3 });
+  await lab.sh(
+    c.nodes[2]!,
     "iptables -A FORWARD -p udp -j DROP && ip6tables -A FORWARD -p udp -j DROP",
   );
+  return c;
+}
+
+/** hopwise `--compare` of `methods` (with `options`) to `target`, from the chain's source. */
+function runCompare(c: Chain, methods: readonly string[], target: string, options: string[] = []) {
+  return runHopwise(c.lab, c.source, ["--compare", methods.join(","), ...options, "-n", target]);
 }
 
 Deno.test({
@@ -100,14 +108,13 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 3 });
-    await dropUdp(c, 2);
+    const c = await udpDroppingChain(lab);
     const methods = ["udp", "icmp", "tcp:443"];
     for (
       const [v, target, hops] of [["4", c.target4, c.hops4], ["6", c.target6, c.hops6]] as const
     ) {
       await t.step(`IPv${v}: the table and the summary`, async () => {
-        const r = await runHopwise(lab, c.source, ["--compare", methods.join(","), "-n", target]);
+        const r = await runCompare(c, methods, target);
         // deno-lint-ignore no-console
         console.log(`  --compare udp,icmp,tcp:443 over IPv${v}: ${r.ms.toFixed(0)} ms`);
         assertEquals([r.code, r.stderr], [0, ""], r.stdout);
@@ -135,13 +142,7 @@ Deno.test({
       });
 
       await t.step(`IPv${v}: each column is what that method alone shows`, async () => {
-        const r = await runHopwise(lab, c.source, [
-          "--compare",
-          methods.join(","),
-          "--json",
-          "-n",
-          target,
-        ]);
+        const r = await runCompare(c, methods, target, ["--json"]);
         assertEquals(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as { traces: JsonTrace[] };
         assertEquals(doc.traces.map((x) => x.label), methods);
@@ -192,13 +193,7 @@ Deno.test({
     const methods = ["udp", "icmp", "tcp:443", "tcpconn:443", "default", "udplite"];
     for (const [v, target] of [["4", c.target4], ["6", c.target6]] as const) {
       await t.step(`IPv${v}: JSON, one trace per method, all reached at hop 4`, async () => {
-        const r = await runHopwise(lab, c.source, [
-          "--compare",
-          methods.join(","),
-          "--json",
-          "-n",
-          target,
-        ]);
+        const r = await runCompare(c, methods, target, ["--json"]);
         // deno-lint-ignore no-console
         console.log(
           `  --compare of ${methods.length} methods, clean IPv${v}: ${r.ms.toFixed(0)} ms`,
@@ -254,16 +249,9 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     await using lab = await Lab.create();
-    const c = await chain(lab, { routers: 3 });
-    await dropUdp(c, 2);
+    const c = await udpDroppingChain(lab);
     const copy = await readableCopy();
-    const asNobody = (args: string[]) =>
-      runHopwise(lab, c.source, args, {
-        user: NOBODY,
-        deno: copy.deno,
-        mod: copy.mod,
-        env: copy.env,
-      });
+    const asNobody = hopwiseAsNobody(lab, c.source, copy);
     try {
       await t.step("no ping sockets: icmp and tcp skipped, udp traced, exit 1", async () => {
         const r = await asNobody(["--compare", "udp,icmp,tcp:443", "-n", c.target4]);

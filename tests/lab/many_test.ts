@@ -29,11 +29,11 @@ import {
   runTraceroute,
   withoutRtts,
 } from "../../lab/harness.ts";
+import { NOBODY } from "../helpers/nobody.ts";
 
 const reason = labSkipReason("many-target lab tests", needs("traceroute", ["-V"]));
 const scamperReason = reason ?? labSkipReason("many-target scamper test", needs("scamper", ["-v"]));
 const CLI = decodeURIComponent(new URL("../../cli.ts", import.meta.url).pathname);
-const NOBODY = 65534;
 /** Prefixes the destination answers for. */
 const ANY4 = "198.19.0.0/16";
 const ANY6 = "2001:db8:ff::/48";
@@ -192,6 +192,40 @@ function watched(lab: Lab, node: string, argv: string[]) {
   };
 }
 
+/** What a list test gets: the test, its lab, the chain and a folder for its lists. */
+interface ListTest {
+  t: Deno.TestContext;
+  lab: Lab;
+  c: Chain;
+  dir: string;
+}
+
+/**
+ * A test on the many-target chain with a folder for its lists, removed
+ * after it; skipped when `skip` (a reason) is not null.
+ */
+function listTest(
+  name: string,
+  fn: (context: ListTest) => Promise<void>,
+  skip: string | null = reason,
+): void {
+  Deno.test({
+    name,
+    ignore: skip !== null,
+    sanitizeResources: false,
+    fn: async (t) => {
+      await using lab = await Lab.create();
+      const c = await manyChain(lab);
+      const dir = await listDir();
+      try {
+        await fn({ t, lab, c, dir });
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
 interface TraceDoc {
   schema: string;
   target: { host: string; address: string; family: number };
@@ -211,325 +245,286 @@ function docHops(doc: { hops: TraceDoc["hops"] }): Array<string | null> {
   });
 }
 
-Deno.test({
-  name:
-    "many: one block per target in list order, each Linux traceroute's own (-I and the default method)",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      // Listed silent first, then far, then near: they end in about the reverse order.
-      const lines = [SILENT, any4(0, 1), c.hops4[0]!, any4(7, 7), c.hops4[2]!, c.target4];
-      const hosts = hostsOf(lines).map((h) => h.host);
-      const list = `${dir}/list`;
-      await writeList(list, listText(lines));
-      const expected = hostsOf(lines).map((h) => icmpPath(c, h.host, h.line, 8));
-      for (const method of [["-I"], []]) {
-        const args = ["-n", ...method, "-q", "1", "-m", "8"];
-        await t.step(`${args.join(" ")} --targets`, async () => {
-          const ours = await runHopwise(lab, c.source, [...args, "--targets", list], { mod: CLI });
-          assertEquals(ours.code, 0, ours.stderr);
-          const found = blocks(ours.stdout);
-          assertSameBlocks(found, await references(lab, c, args, hosts), hosts);
-          // With ICMP every responder is the lab's own address for that hop.
-          if (method.length > 0) assertEquals(found.map(blockHops), expected.map((e) => e.hops));
-          const s = summaryOf(ours.stderr);
-          const reached = expected.filter((e) => e.reached).length;
-          assertEquals([s.targets, s.traced, s.reached], [hosts.length, hosts.length, reached]);
-          assertEquals(ours.stderr.trimEnd().split("\n").length, 1, ours.stderr);
-        });
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
-  name: "many: comments, blank lines and prefixes; bad lines reported by number; stdin; no file",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      const lines = [
-        "# targets of the lab",
-        any4(9, 9),
-        "",
-        "   # an indented comment",
-        "198.19.4.0/30   # a prefix: four addresses",
-        "300.1.2.3",
-        "not a host!",
-        `  ${c.hops4[0]!}  `,
-        "2001:db8:ff::10/127",
-      ];
-      // What the list stands for, written out here rather than by the parser under test.
-      const expected = [
-        any4(9, 9),
-        "198.19.4.0",
-        "198.19.4.1",
-        "198.19.4.2",
-        "198.19.4.3",
-        c.hops4[0]!,
-        "2001:db8:ff::10",
-        "2001:db8:ff::11",
-      ];
-      const list = `${dir}/list`;
-      await writeList(list, lines.join("\n") + "\n");
-      const args = ["-n", "-I", "-q", "1"];
-      await t.step("from a file", async () => {
+listTest(
+  "many: one block per target in list order, each Linux traceroute's own (-I and the default method)",
+  async ({ t, lab, c, dir }) => {
+    // Listed silent first, then far, then near: they end in about the reverse order.
+    const lines = [SILENT, any4(0, 1), c.hops4[0]!, any4(7, 7), c.hops4[2]!, c.target4];
+    const hosts = hostsOf(lines).map((h) => h.host);
+    const list = `${dir}/list`;
+    await writeList(list, listText(lines));
+    const expected = hostsOf(lines).map((h) => icmpPath(c, h.host, h.line, 8));
+    for (const method of [["-I"], []]) {
+      const args = ["-n", ...method, "-q", "1", "-m", "8"];
+      await t.step(`${args.join(" ")} --targets`, async () => {
         const ours = await runHopwise(lab, c.source, [...args, "--targets", list], { mod: CLI });
-        assertEquals(ours.code, 1, ours.stderr);
+        assertEquals(ours.code, 0, ours.stderr);
         const found = blocks(ours.stdout);
-        assertEquals(found.map(blockTarget), expected);
-        assertEquals(
-          found.map(blockHops),
-          expected.map((h) => icmpPath(c, h, 0, 30).hops),
-        );
-        const errors = ours.stderr.split("\n").filter((l) => l.includes("--targets line"));
-        assertEquals(errors.length, 2, ours.stderr);
-        const byLine = (n: number) =>
-          errors.find((l) => l.startsWith(`hopwise: --targets line ${n}: `));
-        // Digits and dots with a part over 255: no address, and not looked up as a name.
-        assertEquals(
-          byLine(6),
-          'hopwise: --targets line 6: "300.1.2.3": not an IPv4 or IPv6 address',
-          ours.stderr,
-        );
-        assertOk(byLine(7)?.includes('"not a host!"'), ours.stderr);
+        assertSameBlocks(found, await references(lab, c, args, hosts), hosts);
+        // With ICMP every responder is the lab's own address for that hop.
+        if (method.length > 0) assertEquals(found.map(blockHops), expected.map((e) => e.hops));
         const s = summaryOf(ours.stderr);
-        assertEquals([s.targets, s.traced, s.reached], [10, 8, 8], s.line);
-        assertMatch(s.line, /, 2 failed,/);
+        const reached = expected.filter((e) => e.reached).length;
+        assertEquals([s.targets, s.traced, s.reached], [hosts.length, hosts.length, reached]);
+        assertEquals(ours.stderr.trimEnd().split("\n").length, 1, ours.stderr);
       });
-      await t.step("--targets - reads standard input", async () => {
-        const good = lines.filter((l) => !["300.1.2.3", "not a host!"].includes(l));
-        const r = await lab.exec(
-          c.source,
-          hopwiseArgv([...args, "--targets", "-"], CLI),
-          { stdin: good.join("\n") + "\n", env: { NO_COLOR: "1" } },
-        );
-        assertEquals(r.code, 0, r.stderr);
-        assertEquals(blocks(r.stdout).map(blockTarget), expected);
-        const s = summaryOf(r.stderr);
-        assertEquals([s.targets, s.traced, s.reached], [8, 8, 8], s.line);
-      });
-      await t.step("a list that cannot be read: one line, status 2, nothing traced", async () => {
-        const missing = `${dir}/no-such-list`;
-        const r = await runHopwise(lab, c.source, [...args, "--targets", missing], { mod: CLI });
-        assertEquals(r.code, 2, r.stderr);
-        assertEquals(r.stdout, "");
-        const errLines = r.stderr.split("\n").filter((l) => l !== "");
-        assertEquals(errLines.length, 1, r.stderr);
-        assertOk(errLines[0]!.startsWith("hopwise: ") && errLines[0]!.includes(missing), r.stderr);
-        assertOk(/no such file/i.test(errLines[0]!), r.stderr);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);
 
-Deno.test({
-  name: "many: --json is JSON Lines of the single trace's documents; --ndjson is tagged per line",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      const lines = [
-        "# silent first, then far and near",
-        SILENT,
-        any4(0, 1),
-        null,
-        c.hops4[0]!,
-        any6(0x21),
-        c.hops4[2]!,
-      ];
-      const listed = hostsOf(lines);
-      const list = `${dir}/list`;
-      await writeList(list, listText(lines));
-      const args = ["-n", "-I", "-q", "1", "-m", "8"];
-      await t.step("--json", async () => {
-        const single = await runHopwise(lab, c.source, [...args, "--json", c.target4], {
-          mod: CLI,
-        });
-        assertEquals(single.code, 0, single.stderr);
-        const reference: Record<string, unknown> = JSON.parse(single.stdout);
-        const r = await runHopwise(lab, c.source, [...args, "--json", "--targets", list], {
-          mod: CLI,
-        });
-        assertEquals(r.code, 0, r.stderr);
-        assertOk(r.stdout.endsWith("}\n"), r.stdout);
-        const docLines = r.stdout.slice(0, -1).split("\n");
-        assertEquals(docLines.length, listed.length, r.stdout);
-        const docs: TraceDoc[] = docLines.map((l) => JSON.parse(l));
-        docs.forEach((doc, i) => {
-          const want = icmpPath(c, listed[i]!.host, listed[i]!.line, 8);
-          assertEquals(doc.schema, reference.schema);
-          assertEquals(Object.keys(doc), [...Object.keys(reference), "input"]);
-          assertEquals(doc.input, { target: want.host, line: want.line });
-          assertEquals(doc.target.host, want.host);
-          assertEquals(doc.target.family, want.host.includes(":") ? 6 : 4);
-          assertEquals(docHops(doc), want.hops, want.host);
-          assertEquals(doc.reason, want.reached ? "reached" : "max-hops", want.host);
-        });
-        // In list order, although the traces did not end in that order.
-        const ends = docs.map((d) => Date.parse(d.endedAt));
-        const byEnd = [...docs.keys()].sort((a, b) => ends[a]! - ends[b]!);
-        assertOk(
-          byEnd.join() !== [...docs.keys()].join(),
-          `ended in list order: ${docs.map((d) => d.endedAt).join(" ")}`,
-        );
-        assertEquals(byEnd.at(-1), 0, "the silent target ends last");
-      });
-      await t.step("--ndjson", async () => {
-        const reachable = lines.filter((l) => l !== SILENT);
-        const ndList = `${dir}/nd`;
-        await writeList(ndList, listText(reachable));
-        const want = hostsOf(reachable).map((h) => icmpPath(c, h.host, h.line, 8));
-        const r = await runHopwise(lab, c.source, [...args, "--ndjson", "--targets", ndList], {
-          mod: CLI,
-        });
-        assertEquals(r.code, 0, r.stderr);
-        assertOk(r.stdout.endsWith("}\n"), r.stdout);
-        const events: Array<Record<string, unknown> & { input: TraceDoc["input"]; type: string }> =
-          r.stdout.slice(0, -1).split("\n").map((l) => JSON.parse(l));
-        // Every line tagged; the lines of one target together, the targets in list order.
-        const order: string[] = [];
-        for (const e of events) {
-          const w = want.find((x) => x.host === e.input?.target);
-          assertOk(w, `untagged or unknown: ${JSON.stringify(e)}`);
-          assertEquals(e.input, { target: w.host, line: w.line });
-          if (order.at(-1) !== w.host) order.push(w.host);
-        }
-        assertEquals(order, want.map((w) => w.host));
-        for (const w of want) {
-          const mine = events.filter((e) => e.input.target === w.host);
-          assertEquals(
-            mine.map((e) => e.type),
-            ["start", ...w.hops.flatMap(() => ["probe", "hop"]), "end"],
-          );
-          const start = mine[0] as unknown as { schema: string; target: TraceDoc["target"] };
-          assertEquals(start.schema, "hopwise.events/1");
-          assertEquals(start.target.host, w.host);
-          const hops = mine.filter((e) => e.type === "hop")
-            .map((e) => (e as unknown as { hop: TraceDoc["hops"][number] }).hop);
-          assertEquals(docHops({ hops }), w.hops);
-          assertEquals((mine.at(-1) as unknown as { reason: string }).reason, "reached");
-        }
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+listTest(
+  "many: comments, blank lines and prefixes; bad lines reported by number; stdin; no file",
+  async ({ t, lab, c, dir }) => {
+    const lines = [
+      "# targets of the lab",
+      any4(9, 9),
+      "",
+      "   # an indented comment",
+      "198.19.4.0/30   # a prefix: four addresses",
+      "300.1.2.3",
+      "not a host!",
+      `  ${c.hops4[0]!}  `,
+      "2001:db8:ff::10/127",
+    ];
+    // What the list stands for, written out here rather than by the parser under test.
+    const expected = [
+      any4(9, 9),
+      "198.19.4.0",
+      "198.19.4.1",
+      "198.19.4.2",
+      "198.19.4.3",
+      c.hops4[0]!,
+      "2001:db8:ff::10",
+      "2001:db8:ff::11",
+    ];
+    const list = `${dir}/list`;
+    await writeList(list, lines.join("\n") + "\n");
+    const args = ["-n", "-I", "-q", "1"];
+    await t.step("from a file", async () => {
+      const ours = await runHopwise(lab, c.source, [...args, "--targets", list], { mod: CLI });
+      assertEquals(ours.code, 1, ours.stderr);
+      const found = blocks(ours.stdout);
+      assertEquals(found.map(blockTarget), expected);
+      assertEquals(
+        found.map(blockHops),
+        expected.map((h) => icmpPath(c, h, 0, 30).hops),
+      );
+      const errors = ours.stderr.split("\n").filter((l) => l.includes("--targets line"));
+      assertEquals(errors.length, 2, ours.stderr);
+      const byLine = (n: number) =>
+        errors.find((l) => l.startsWith(`hopwise: --targets line ${n}: `));
+      // Digits and dots with a part over 255: no address, and not looked up as a name.
+      assertEquals(
+        byLine(6),
+        'hopwise: --targets line 6: "300.1.2.3": not an IPv4 or IPv6 address',
+        ours.stderr,
+      );
+      assertOk(byLine(7)?.includes('"not a host!"'), ours.stderr);
+      const s = summaryOf(ours.stderr);
+      assertEquals([s.targets, s.traced, s.reached], [10, 8, 8], s.line);
+      assertMatch(s.line, /, 2 failed,/);
+    });
+    await t.step("--targets - reads standard input", async () => {
+      const good = lines.filter((l) => !["300.1.2.3", "not a host!"].includes(l));
+      const r = await lab.exec(
+        c.source,
+        hopwiseArgv([...args, "--targets", "-"], CLI),
+        { stdin: good.join("\n") + "\n", env: { NO_COLOR: "1" } },
+      );
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(blocks(r.stdout).map(blockTarget), expected);
+      const s = summaryOf(r.stderr);
+      assertEquals([s.targets, s.traced, s.reached], [8, 8, 8], s.line);
+    });
+    await t.step("a list that cannot be read: one line, status 2, nothing traced", async () => {
+      const missing = `${dir}/no-such-list`;
+      const r = await runHopwise(lab, c.source, [...args, "--targets", missing], { mod: CLI });
+      assertEquals(r.code, 2, r.stderr);
+      assertEquals(r.stdout, "");
+      const errLines = r.stderr.split("\n").filter((l) => l !== "");
+      assertEquals(errLines.length, 1, r.stderr);
+      assertOk(errLines[0]!.startsWith("hopwise: ") && errLines[0]!.includes(missing), r.stderr);
+      assertOk(/no such file/i.test(errLines[0]!), r.stderr);
+    });
   },
-});
+);
 
-Deno.test({
-  name:
-    "many: Ctrl-C prints every trace done, whole, says so and exits 130; a closed pipe exits 141",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      // 64 targets at the destination's hop (4): at 20 probes a second, at least 12.8 s.
-      const list = `${dir}/list`;
-      const hosts = Array.from({ length: 64 }, (_, i) => any4(2, i));
-      await writeList(list, "198.19.2.0/26\n");
-      const hopsAt = c.hops4.length;
-      const fullRunMs = (hosts.length * hopsAt / 20) * 1000;
-      const slow = ["-n", "-q", "1", "--rate", "20", "--parallel", "2", "--targets", list];
-      const cases = [["SIGINT", false], ["SIGINT", true], ["SIGTERM", false]] as const;
-      for (const [signal, json] of cases) {
-        await t.step(`${signal}${json ? " with --json" : ""}`, async () => {
-          const run = watched(
-            lab,
-            c.source,
-            hopwiseArgv([...slow, ...(json ? ["--json"] : [])], CLI),
-          );
-          const some = await run.until(
-            (text) =>
-              json ? text.includes("\n") : new RegExp(`\n ${hopsAt}  198\\.19\\.`).test(text),
-            8000,
-          );
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          run.kill(signal);
-          const r = await run.done;
-          assertOk(some, `nothing printed before the interrupt: ${r.stdout} ${r.stderr}`);
-          assertEquals(r.code, signal === "SIGINT" ? 130 : 143, r.stderr);
-          const s = summaryOf(r.stderr);
-          assertMatch(s.line, /, interrupted$/);
-          assertEquals(s.targets, hosts.length);
-          assertOk(s.traced > 0 && s.traced < hosts.length, s.line);
-          assertOk(r.stdout.endsWith("\n"), r.stdout);
-          let printed: string[];
-          if (json) {
-            const docs: TraceDoc[] = r.stdout.slice(0, -1).split("\n").map((l) => JSON.parse(l));
-            for (const doc of docs) {
-              assertEquals(doc.reason, "reached");
-              assertEquals(docHops(doc), [...c.hops4.slice(0, -1), doc.input.target]);
-            }
-            printed = docs.map((d) => d.input.target);
-          } else {
-            const found = blocks(r.stdout);
-            for (const block of found) {
-              assertEquals(blockHops(block), [...c.hops4.slice(0, -1), blockTarget(block)]);
-            }
-            printed = found.map(blockTarget);
-          }
-          // Every trace that ended is printed (the summary counts them), once, in list order.
-          assertEquals(printed.length, s.traced, `${r.stdout}\n${s.line}`);
-          const indexes = printed.map((h) => hosts.indexOf(h));
-          assertOk(
-            indexes.every((x, i) => x >= 0 && (i === 0 || x > indexes[i - 1]!)),
-            printed.join(),
-          );
-        });
+listTest(
+  "many: --json is JSON Lines of the single trace's documents; --ndjson is tagged per line",
+  async ({ t, lab, c, dir }) => {
+    const lines = [
+      "# silent first, then far and near",
+      SILENT,
+      any4(0, 1),
+      null,
+      c.hops4[0]!,
+      any6(0x21),
+      c.hops4[2]!,
+    ];
+    const listed = hostsOf(lines);
+    const list = `${dir}/list`;
+    await writeList(list, listText(lines));
+    const args = ["-n", "-I", "-q", "1", "-m", "8"];
+    await t.step("--json", async () => {
+      const single = await runHopwise(lab, c.source, [...args, "--json", c.target4], {
+        mod: CLI,
+      });
+      assertEquals(single.code, 0, single.stderr);
+      const reference: Record<string, unknown> = JSON.parse(single.stdout);
+      const r = await runHopwise(lab, c.source, [...args, "--json", "--targets", list], {
+        mod: CLI,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertOk(r.stdout.endsWith("}\n"), r.stdout);
+      const docLines = r.stdout.slice(0, -1).split("\n");
+      assertEquals(docLines.length, listed.length, r.stdout);
+      const docs: TraceDoc[] = docLines.map((l) => JSON.parse(l));
+      docs.forEach((doc, i) => {
+        const want = icmpPath(c, listed[i]!.host, listed[i]!.line, 8);
+        assertEquals(doc.schema, reference.schema);
+        assertEquals(Object.keys(doc), [...Object.keys(reference), "input"]);
+        assertEquals(doc.input, { target: want.host, line: want.line });
+        assertEquals(doc.target.host, want.host);
+        assertEquals(doc.target.family, want.host.includes(":") ? 6 : 4);
+        assertEquals(docHops(doc), want.hops, want.host);
+        assertEquals(doc.reason, want.reached ? "reached" : "max-hops", want.host);
+      });
+      // In list order, although the traces did not end in that order.
+      const ends = docs.map((d) => Date.parse(d.endedAt));
+      const byEnd = [...docs.keys()].sort((a, b) => ends[a]! - ends[b]!);
+      assertOk(
+        byEnd.join() !== [...docs.keys()].join(),
+        `ended in list order: ${docs.map((d) => d.endedAt).join(" ")}`,
+      );
+      assertEquals(byEnd.at(-1), 0, "the silent target ends last");
+    });
+    await t.step("--ndjson", async () => {
+      const reachable = lines.filter((l) => l !== SILENT);
+      const ndList = `${dir}/nd`;
+      await writeList(ndList, listText(reachable));
+      const want = hostsOf(reachable).map((h) => icmpPath(c, h.host, h.line, 8));
+      const r = await runHopwise(lab, c.source, [...args, "--ndjson", "--targets", ndList], {
+        mod: CLI,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertOk(r.stdout.endsWith("}\n"), r.stdout);
+      const events: Array<Record<string, unknown> & { input: TraceDoc["input"]; type: string }> = r
+        .stdout.slice(0, -1).split("\n").map((l) => JSON.parse(l));
+      // Every line tagged; the lines of one target together, the targets in list order.
+      const order: string[] = [];
+      for (const e of events) {
+        const w = want.find((x) => x.host === e.input?.target);
+        assertOk(w, `untagged or unknown: ${JSON.stringify(e)}`);
+        assertEquals(e.input, { target: w.host, line: w.line });
+        if (order.at(-1) !== w.host) order.push(w.host);
       }
-      await t.step("| head -n 1: ends soon, quietly, status 141", async () => {
-        const argv = hopwiseArgv([
-          "-n",
-          "-q",
-          "1",
-          "--rate",
-          "20",
-          "--parallel",
-          "1",
-          "--targets",
-          list,
-        ], CLI);
-        const started = performance.now();
-        const r = await lab.exec(
-          c.source,
-          ["sh", "-c", '{ "$@"; echo "status $?" >&2; } | head -n 1', "sh", ...argv],
-          { env: { NO_COLOR: "1" } },
-        );
-        const ms = performance.now() - started;
-        assertEquals(r.code, 0, r.stderr);
-        assertEquals(r.stderr, "status 141\n");
+      assertEquals(order, want.map((w) => w.host));
+      for (const w of want) {
+        const mine = events.filter((e) => e.input.target === w.host);
         assertEquals(
-          r.stdout,
-          `traceroute to ${hosts[0]} (${hosts[0]}), 30 hops max, 60 byte packets\n`,
+          mine.map((e) => e.type),
+          ["start", ...w.hops.flatMap(() => ["probe", "hop"]), "end"],
         );
+        const start = mine[0] as unknown as { schema: string; target: TraceDoc["target"] };
+        assertEquals(start.schema, "hopwise.events/1");
+        assertEquals(start.target.host, w.host);
+        const hops = mine.filter((e) => e.type === "hop")
+          .map((e) => (e as unknown as { hop: TraceDoc["hops"][number] }).hop);
+        assertEquals(docHops({ hops }), w.hops);
+        assertEquals((mine.at(-1) as unknown as { reason: string }).reason, "reached");
+      }
+    });
+  },
+);
+
+listTest(
+  "many: Ctrl-C prints every trace done, whole, says so and exits 130; a closed pipe exits 141",
+  async ({ t, lab, c, dir }) => {
+    // 64 targets at the destination's hop (4): at 20 probes a second, at least 12.8 s.
+    const list = `${dir}/list`;
+    const hosts = Array.from({ length: 64 }, (_, i) => any4(2, i));
+    await writeList(list, "198.19.2.0/26\n");
+    const hopsAt = c.hops4.length;
+    const fullRunMs = (hosts.length * hopsAt / 20) * 1000;
+    const slow = ["-n", "-q", "1", "--rate", "20", "--parallel", "2", "--targets", list];
+    const cases = [["SIGINT", false], ["SIGINT", true], ["SIGTERM", false]] as const;
+    for (const [signal, json] of cases) {
+      await t.step(`${signal}${json ? " with --json" : ""}`, async () => {
+        const run = watched(
+          lab,
+          c.source,
+          hopwiseArgv([...slow, ...(json ? ["--json"] : [])], CLI),
+        );
+        const some = await run.until(
+          (text) => json ? text.includes("\n") : new RegExp(`\n ${hopsAt}  198\\.19\\.`).test(text),
+          8000,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        run.kill(signal);
+        const r = await run.done;
+        assertOk(some, `nothing printed before the interrupt: ${r.stdout} ${r.stderr}`);
+        assertEquals(r.code, signal === "SIGINT" ? 130 : 143, r.stderr);
+        const s = summaryOf(r.stderr);
+        assertMatch(s.line, /, interrupted$/);
+        assertEquals(s.targets, hosts.length);
+        assertOk(s.traced > 0 && s.traced < hosts.length, s.line);
+        assertOk(r.stdout.endsWith("\n"), r.stdout);
+        let printed: string[];
+        if (json) {
+          const docs: TraceDoc[] = r.stdout.slice(0, -1).split("\n").map((l) => JSON.parse(l));
+          for (const doc of docs) {
+            assertEquals(doc.reason, "reached");
+            assertEquals(docHops(doc), [...c.hops4.slice(0, -1), doc.input.target]);
+          }
+          printed = docs.map((d) => d.input.target);
+        } else {
+          const found = blocks(r.stdout);
+          for (const block of found) {
+            assertEquals(blockHops(block), [...c.hops4.slice(0, -1), blockTarget(block)]);
+          }
+          printed = found.map(blockTarget);
+        }
+        // Every trace that ended is printed (the summary counts them), once, in list order.
+        assertEquals(printed.length, s.traced, `${r.stdout}\n${s.line}`);
+        const indexes = printed.map((h) => hosts.indexOf(h));
         assertOk(
-          ms < fullRunMs / 2,
-          `took ${ms.toFixed(0)} ms; the whole list takes ${fullRunMs} ms`,
+          indexes.every((x, i) => x >= 0 && (i === 0 || x > indexes[i - 1]!)),
+          printed.join(),
         );
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
     }
+    await t.step("| head -n 1: ends soon, quietly, status 141", async () => {
+      const argv = hopwiseArgv([
+        "-n",
+        "-q",
+        "1",
+        "--rate",
+        "20",
+        "--parallel",
+        "1",
+        "--targets",
+        list,
+      ], CLI);
+      const started = performance.now();
+      const r = await lab.exec(
+        c.source,
+        ["sh", "-c", '{ "$@"; echo "status $?" >&2; } | head -n 1', "sh", ...argv],
+        { env: { NO_COLOR: "1" } },
+      );
+      const ms = performance.now() - started;
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(r.stderr, "status 141\n");
+      assertEquals(
+        r.stdout,
+        `traceroute to ${hosts[0]} (${hosts[0]}), 30 hops max, 60 byte packets\n`,
+      );
+      assertOk(
+        ms < fullRunMs / 2,
+        `took ${ms.toFixed(0)} ms; the whole list takes ${fullRunMs} ms`,
+      );
+    });
   },
-});
+);
 
 Deno.test({
   name: "many: as uid 65534, UDP sized to the descriptor limit; ICMP through one ping socket",
@@ -660,94 +655,77 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "many: IPv4 and IPv6 targets in one list, each block Linux traceroute's own",
-  ignore: reason !== null,
-  sanitizeResources: false,
-  fn: async (t) => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      const lines = [
-        c.target6,
-        any4(5, 5),
-        any6(9),
-        c.hops6[0]!,
-        c.target4,
-        any6(0xa),
-        c.hops4[1]!,
-      ];
-      const hosts = hostsOf(lines).map((h) => h.host);
-      const list = `${dir}/list`;
-      await writeList(list, listText(lines));
-      for (const method of [["-I"], []]) {
-        const args = ["-n", ...method, "-q", "1"];
-        await t.step(`${args.join(" ")} --targets`, async () => {
-          const ours = await runHopwise(lab, c.source, [...args, "--targets", list], { mod: CLI });
-          assertEquals(ours.code, 0, ours.stderr);
-          const found = blocks(ours.stdout);
-          assertSameBlocks(found, await references(lab, c, args, hosts), hosts);
-          for (const block of found) {
-            const size = blockTarget(block).includes(":") ? 80 : 60;
-            assertOk(block.split("\n")[0]!.endsWith(`, ${size} byte packets`), block);
-          }
-          if (method.length > 0) {
-            const want = hostsOf(lines).map((h) => icmpPath(c, h.host, h.line, 30).hops);
-            assertEquals(found.map(blockHops), want);
-          }
-        });
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
-  name: "many: the same hops as scamper's icmp-paris traces of the same list",
-  ignore: scamperReason !== null,
-  sanitizeResources: false,
-  fn: async () => {
-    await using lab = await Lab.create();
-    const c = await manyChain(lab);
-    const dir = await listDir();
-    try {
-      const lines = [any4(6, 1), c.hops4[0]!, any6(0x61), c.hops4[2]!, c.target6, any4(6, 2)];
-      const hosts = hostsOf(lines).map((h) => h.host);
-      const list = `${dir}/list`;
-      await writeList(list, listText(lines));
-      const s = await lab.exec(c.source, ["scamper", "-c", "trace -P icmp-paris -q 1", "-f", list]);
-      assertEquals(s.code, 0, s.stderr);
-      // scamper prints each trace as it ends: "traceroute from SRC to DST", then " N  addr  rtt ms".
-      const theirs = new Map<string, Array<string | null>>();
-      let current: Array<string | null> | null = null;
-      for (const line of s.stdout.split("\n")) {
-        const head = /^traceroute from \S+ to (\S+)$/.exec(line);
-        if (head) {
-          current = [];
-          theirs.set(head[1]!, current);
-          continue;
+listTest(
+  "many: IPv4 and IPv6 targets in one list, each block Linux traceroute's own",
+  async ({ t, lab, c, dir }) => {
+    const lines = [
+      c.target6,
+      any4(5, 5),
+      any6(9),
+      c.hops6[0]!,
+      c.target4,
+      any6(0xa),
+      c.hops4[1]!,
+    ];
+    const hosts = hostsOf(lines).map((h) => h.host);
+    const list = `${dir}/list`;
+    await writeList(list, listText(lines));
+    for (const method of [["-I"], []]) {
+      const args = ["-n", ...method, "-q", "1"];
+      await t.step(`${args.join(" ")} --targets`, async () => {
+        const ours = await runHopwise(lab, c.source, [...args, "--targets", list], { mod: CLI });
+        assertEquals(ours.code, 0, ours.stderr);
+        const found = blocks(ours.stdout);
+        assertSameBlocks(found, await references(lab, c, args, hosts), hosts);
+        for (const block of found) {
+          const size = blockTarget(block).includes(":") ? 80 : 60;
+          assertOk(block.split("\n")[0]!.endsWith(`, ${size} byte packets`), block);
         }
-        const hop = /^ *(\d+) {2}(\S+)/.exec(line);
-        if (hop && current) {
-          assertEquals(Number(hop[1]), current.length + 1, line);
-          current.push(hop[2] === "*" ? null : hop[2]!);
-        } else if (line !== "") throw new Error(`scamper printed ${JSON.stringify(line)}`);
-      }
-      assertEquals([...theirs.keys()].sort(), [...hosts].sort(), s.stdout);
-      const ours = await runHopwise(lab, c.source, ["-n", "-I", "-q", "1", "--targets", list], {
-        mod: CLI,
+        if (method.length > 0) {
+          const want = hostsOf(lines).map((h) => icmpPath(c, h.host, h.line, 30).hops);
+          assertEquals(found.map(blockHops), want);
+        }
       });
-      assertEquals(ours.code, 0, ours.stderr);
-      const found = blocks(ours.stdout);
-      assertEquals(found.map(blockTarget), hosts);
-      for (const block of found) {
-        const host = blockTarget(block);
-        assertEquals(blockHops(block), theirs.get(host), `${host}:\n${block}\n${s.stdout}`);
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);
+
+listTest(
+  "many: the same hops as scamper's icmp-paris traces of the same list",
+  async ({ lab, c, dir }) => {
+    const lines = [any4(6, 1), c.hops4[0]!, any6(0x61), c.hops4[2]!, c.target6, any4(6, 2)];
+    const hosts = hostsOf(lines).map((h) => h.host);
+    const list = `${dir}/list`;
+    await writeList(list, listText(lines));
+    const s = await lab.exec(c.source, ["scamper", "-c", "trace -P icmp-paris -q 1", "-f", list]);
+    assertEquals(s.code, 0, s.stderr);
+    // scamper prints each trace as it ends: "traceroute from SRC to DST", then " N  addr  rtt ms".
+    const theirs = new Map<string, Array<string | null>>();
+    let current: Array<string | null> | null = null;
+    for (const line of s.stdout.split("\n")) {
+      const head = /^traceroute from \S+ to (\S+)$/.exec(line);
+      if (head) {
+        current = [];
+        theirs.set(head[1]!, current);
+        continue;
+      }
+      const hop = /^ *(\d+) {2}(\S+)/.exec(line);
+      if (hop && current) {
+        assertEquals(Number(hop[1]), current.length + 1, line);
+        current.push(hop[2] === "*" ? null : hop[2]!);
+      } else if (line !== "") throw new Error(`scamper printed ${JSON.stringify(line)}`);
+    }
+    assertEquals([...theirs.keys()].sort(), [...hosts].sort(), s.stdout);
+    const ours = await runHopwise(lab, c.source, ["-n", "-I", "-q", "1", "--targets", list], {
+      mod: CLI,
+    });
+    assertEquals(ours.code, 0, ours.stderr);
+    const found = blocks(ours.stdout);
+    assertEquals(found.map(blockTarget), hosts);
+    for (const block of found) {
+      const host = blockTarget(block);
+      assertEquals(blockHops(block), theirs.get(host), `${host}:\n${block}\n${s.stdout}`);
+    }
+  },
+  scamperReason,
+);

@@ -73,6 +73,9 @@ Deno.test({
     await using lab = await Lab.create();
     const e = await ecmp(lab);
     const targets = [[4, e.target4], [6, e.target6]] as const;
+    /** hopwise --mda at 99% confidence, as JSON, with `args`. */
+    const mdaJson = (...args: string[]) =>
+      runHopwise(lab, e.source, ["--mda", "--confidence", "99", "--json", "-n", ...args]);
 
     await t.step(
       "classic default method: several addresses at a hop (hopwise and Linux)",
@@ -153,15 +156,7 @@ Deno.test({
           let found: string[][] = [];
           let doc: MultipathJson | null = null;
           for (let attempt = 0; attempt < 2; attempt++) {
-            const r = await runHopwise(lab, e.source, [
-              "--mda",
-              "--confidence",
-              "99",
-              "--json",
-              "-n",
-              ...method,
-              target,
-            ]);
+            const r = await mdaJson(...method, target);
             assertEquals(r.code, 0, r.stderr);
             doc = JSON.parse(r.stdout) as MultipathJson;
             found = doc.hops.map((h) => h.nodes.map((n) => n.address).sort());
@@ -181,14 +176,7 @@ Deno.test({
       name: "--mda finds every link scamper's tracelb finds",
       ignore: scamperMissing !== null,
       fn: async () => {
-        const r = await runHopwise(lab, e.source, [
-          "--mda",
-          "--confidence",
-          "99",
-          "--json",
-          "-n",
-          e.target4,
-        ]);
+        const r = await mdaJson(e.target4);
         assertEquals(r.code, 0, r.stderr);
         const doc: MultipathJson = JSON.parse(r.stdout);
         const ours = new Set(

@@ -13,8 +13,8 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
 import { hopwiseArgv, labSkipReason, MOD_PATH, needs, readableCopy } from "../../lab/harness.ts";
+import { NOBODY } from "../helpers/nobody.ts";
 
-const NOBODY = 65534;
 const reason = labSkipReason("privilege lab tests", needs("setcap", ["-v"]));
 
 /** The credentials of one thread, from its status file. */
@@ -111,6 +111,22 @@ Deno.test({
     const c = await chain(lab, { routers: 2, destination: "drop-all" });
     const twoHops = /\n 2 .*ms.*ms.*ms/;
     const copy = await readableCopy();
+    /** Runs `argv` until two hops are printed: every thread then runs as `uid`, unprivileged. */
+    const assertDropsTo = async (
+      uid: number,
+      argv: string[],
+      options: { user?: number; env?: Record<string, string> } = {},
+    ) => {
+      const { states, output } = await statesDuringRun(lab, c.source, argv, twoHops, options);
+      assertDropped(states, uid, output);
+    };
+    /** The trace as uid 65534 runs it from the copy. */
+    const asNobody = () =>
+      assertDropsTo(
+        NOBODY,
+        hopwiseArgv(["-I", "-n", "-m", "10", c.target4], copy.mod, copy.deno),
+        { user: NOBODY, env: copy.env },
+      );
     try {
       await t.step("control: the library keeps root when not asked to drop it", async () => {
         const script = `import { trace } from ${JSON.stringify(MOD_PATH)};
@@ -130,57 +146,35 @@ Deno.test({
       });
 
       await t.step("root: -I becomes nobody", async () => {
-        const { states, output } = await statesDuringRun(
-          lab,
-          c.source,
-          hopwiseArgv(["-I", "-n", "-m", "10", c.target4]),
-          twoHops,
-        );
-        assertDropped(states, NOBODY, output);
+        await assertDropsTo(NOBODY, hopwiseArgv(["-I", "-n", "-m", "10", c.target4]));
       });
 
       await t.step("root under sudo: -T becomes SUDO_UID", async () => {
-        const { states, output } = await statesDuringRun(
-          lab,
-          c.source,
-          hopwiseArgv(["-T", "-n", "-m", "10", c.target6]),
-          twoHops,
-          { env: { SUDO_UID: "4242", SUDO_GID: "4243" } },
-        );
-        assertDropped(states, 4242, output);
+        await assertDropsTo(4242, hopwiseArgv(["-T", "-n", "-m", "10", c.target6]), {
+          env: { SUDO_UID: "4242", SUDO_GID: "4243" },
+        });
       });
 
-      await t.step("root: the JSON settings say the privileges were dropped", async () => {
-        const r = await lab.exec(
-          c.source,
-          hopwiseArgv(["--json", "-I", "-n", "-m", "2", "-q", "1", c.target4]),
-        );
-        assertEquals(r.code, 0, r.stderr);
-        assertEquals(JSON.parse(r.stdout).settings.privileges, "dropped");
-      });
-
-      await t.step("root with --fwmark and a socket per probe: kept, and said", async () => {
-        const r = await lab.exec(
-          c.source,
-          hopwiseArgv(["--json", "--fwmark=7", "-n", "-m", "2", "-q", "1", c.target4]),
-        );
-        assertEquals(r.code, 0, r.stderr);
-        assertEquals(JSON.parse(r.stdout).settings.privileges, "kept");
-      });
+      for (
+        const [name, flag, privileges] of [
+          ["root: the JSON settings say the privileges were dropped", "-I", "dropped"],
+          ["root with --fwmark and a socket per probe: kept, and said", "--fwmark=7", "kept"],
+        ] as const
+      ) {
+        await t.step(name, async () => {
+          const argv = ["--json", flag, "-n", "-m", "2", "-q", "1", c.target4];
+          const r = await lab.exec(c.source, hopwiseArgv(argv));
+          assertEquals(r.code, 0, r.stderr);
+          assertEquals(JSON.parse(r.stdout).settings.privileges, privileges);
+        });
+      }
 
       await t.step("file capabilities: uid 65534 with cap_net_raw+ep clears them", async () => {
         const set = await new Deno.Command("setcap", { args: ["cap_net_raw+ep", copy.deno] })
           .output();
         assertOk(set.success, new TextDecoder().decode(set.stderr));
         try {
-          const { states, output } = await statesDuringRun(
-            lab,
-            c.source,
-            hopwiseArgv(["-I", "-n", "-m", "10", c.target4], copy.mod, copy.deno),
-            twoHops,
-            { user: NOBODY, env: copy.env },
-          );
-          assertDropped(states, NOBODY, output);
+          await asNobody();
         } finally {
           await new Deno.Command("setcap", { args: ["-r", copy.deno] }).output();
         }
@@ -189,14 +183,7 @@ Deno.test({
       await t.step("setuid root: uid 65534 runs it and goes back to 65534", async () => {
         await Deno.chmod(copy.deno, 0o4755);
         try {
-          const { states, output } = await statesDuringRun(
-            lab,
-            c.source,
-            hopwiseArgv(["-I", "-n", "-m", "10", c.target4], copy.mod, copy.deno),
-            twoHops,
-            { user: NOBODY, env: copy.env },
-          );
-          assertDropped(states, NOBODY, output);
+          await asNobody();
         } finally {
           await Deno.chmod(copy.deno, 0o755);
         }

@@ -14,12 +14,10 @@ import {
   labSkipReason,
   lineDiff,
   readableCopy,
-  runHopwise,
   runTraceroute,
   withoutRtts,
 } from "../../lab/harness.ts";
-
-const NOBODY = 65534;
+import { hopwiseAsNobody, NOBODY } from "../helpers/nobody.ts";
 const PRIVILEGE_LINE = "You do not have enough privileges to use this traceroute method.";
 const reason = labSkipReason("unprivileged lab tests");
 
@@ -32,13 +30,7 @@ Deno.test({
     const c = await chain(lab, { routers: 3, silent: [2] });
     const copy = await readableCopy();
     try {
-      const asNobody = (args: string[]) =>
-        runHopwise(lab, c.source, args, {
-          user: NOBODY,
-          deno: copy.deno,
-          mod: copy.mod,
-          env: copy.env,
-        });
+      const asNobody = hopwiseAsNobody(lab, c.source, copy);
       const id = await lab.exec(c.source, ["id", "-u"], { user: NOBODY });
       assertEquals(id.stdout.trim(), String(NOBODY));
 
