@@ -1,11 +1,12 @@
 /**
  * What every method does with its sockets: open a raw one (or say which
  * privilege is missing), address the target, send a probe the way Linux
- * traceroute's do_send does, and find the transport header in what a raw
- * socket reads.
+ * traceroute's do_send does, find the transport header in what a raw
+ * socket reads, and keep the sockets of a method that opens one per probe.
  *
  * @module
  */
+import type { Probe } from "../core/probe.ts";
 import type { Family } from "../packet/address.ts";
 import { PrivilegeError, SystemError } from "../core/errors.ts";
 import { decodeIPv4 } from "../packet/ipv4.ts";
@@ -104,4 +105,42 @@ export function rawPayload(datagram: Datagram, family: Family): Uint8Array | nul
   if (family === 6) return datagram.data;
   const ip = decodeIPv4(datagram.data);
   return ip ? datagram.data.subarray(ip.headerLength) : null;
+}
+
+/** One socket per probe, with what the method keeps about each (`T`). */
+export class ProbeSockets<T> {
+  #bySocket = new Map<Socket, T>();
+  #byProbe = new Map<Probe, Socket>();
+
+  /** Every open socket. */
+  sockets(): readonly Socket[] {
+    return [...this.#bySocket.keys()];
+  }
+
+  /** Files `socket` as `probe`'s, with `entry`. */
+  add(probe: Probe, socket: Socket, entry: T): void {
+    this.#bySocket.set(socket, entry);
+    this.#byProbe.set(probe, socket);
+  }
+
+  /** What was filed with `socket`, or undefined when it is no probe's. */
+  get(socket: Socket): T | undefined {
+    return this.#bySocket.get(socket);
+  }
+
+  /** Closes `probe`'s socket and forgets it (nothing when it has none). */
+  release(probe: Probe): void {
+    const socket = this.#byProbe.get(probe);
+    if (!socket) return;
+    socket.close();
+    this.#byProbe.delete(probe);
+    this.#bySocket.delete(socket);
+  }
+
+  /** Closes every socket. */
+  close(): void {
+    for (const socket of this.#bySocket.keys()) socket.close();
+    this.#bySocket.clear();
+    this.#byProbe.clear();
+  }
 }

@@ -17,8 +17,8 @@ import type { IgnoreReason } from "../core/statistics.ts";
 import { SystemError } from "../core/errors.ts";
 import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
-import { ProbeSockets } from "./probe_sockets.ts";
 import { targetEndpoint } from "./sockets.ts";
+import { ProbeSockets } from "./sockets.ts";
 
 class TcpConnSession implements MethodSession {
   readonly dataLength: number;

@@ -17,10 +17,10 @@ import { parseCUnsigned } from "../core/c_numbers.ts";
 import type { Socket } from "../core/transport.ts";
 import type { Arrival, Match, Method, MethodContext, MethodSession } from "../core/method.ts";
 import { ParisUdpSession } from "./paris_udp.ts";
-import { ProbeSockets } from "./probe_sockets.ts";
 import { probePayload } from "../packet/payload.ts";
 import { quotesExactly } from "./quote.ts";
 import { sendProbe, targetEndpoint } from "./sockets.ts";
+import { ProbeSockets } from "./sockets.ts";
 
 /** The UDP protocol number. */
 export const IPPROTO_UDP = 17;
