@@ -122,6 +122,24 @@ export {
   type WatchSnapshot,
 } from "./src/modes/watch.ts";
 export {
+  MAX_WATCHED_TARGETS,
+  type WatchedState,
+  type WatchedTarget,
+  WatchMany,
+  watchMany,
+  type WatchManyListener,
+  type WatchManyOptions,
+  type WatchManyTarget,
+} from "./src/modes/watch_many.ts";
+export {
+  type FleetFigures,
+  type FleetFinding,
+  type HopFigures,
+  RTT_BUCKETS_SECONDS,
+  type TargetFigures,
+} from "./src/core/fleet_model.ts";
+export { formatMetrics, type MetricsOptions } from "./src/output/metrics.ts";
+export {
   explainReport,
   formatReportFindings,
   type ReportFinding,

@@ -9,7 +9,8 @@
  */
 import { assertEquals, assertOk } from "./assert.ts";
 import { completionScript, SHELLS } from "../src/cli/completions.ts";
-import { buildOptions, initialState } from "../src/cli/flags.ts";
+import { initialState } from "../src/cli/flag_state.ts";
+import { buildOptions } from "../src/cli/flags.ts";
 import { helpText } from "../src/cli/usage.ts";
 
 const root = new URL("../", import.meta.url);

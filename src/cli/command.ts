@@ -9,136 +9,31 @@
 import type { Family } from "../packet/address.ts";
 import { ClifError, parseClif } from "../core/command_line_parser.ts";
 import { OptionError, ResolveError } from "../core/errors.ts";
-import type { Resolver } from "../lookup/resolver.ts";
 import { findMethod } from "../methods/mod.ts";
 import { parseCInt, parseCUnsigned } from "../core/c_numbers.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
 import { systemResolver } from "../session/kernel.ts";
-import type { MethodName, Target, TraceEvent } from "../core/model.ts";
+import type { MethodName, Target } from "../core/model.ts";
 import { Exit, failureStatus, isBadInput, STATUS } from "./exit.ts";
-import { buildOptions, initialState } from "./flags.ts";
+import { initialState } from "./flag_state.ts";
+import { buildOptions } from "./flags.ts";
 import { type CliOutput, netPermitted, whoisServer } from "./io.ts";
-import { badInputMessage, type TypedValues } from "./messages.ts";
+import { badInputMessage } from "./messages.ts";
+import type { CliContext, Command, ModeSettings } from "./commands.ts";
 import { helpText, methodHelp, shortUsage, VERSION } from "./usage.ts";
 
-/** How main runs. */
-export interface CliContext {
-  /** The name it was called by (argv[0]); sets defaults like Linux traceroute's. */
-  programName: string;
-  /** Where output goes; the process's streams by default. */
-  output?: CliOutput;
-  /** Resolver; the system's by default. */
-  resolver?: Resolver;
-  /** Aborts the run (signals). */
-  signal?: AbortSignal;
-  /** Options passed straight to the library (tests use it to swap the transport). */
-  traceOptions?: Partial<TraceOptions>;
-  /** Sees every event of a single trace as it is printed. */
-  onEvent?: (event: TraceEvent) => void;
-}
-
-/** The command line's settings a mode runs with. */
-export interface ModeSettings {
-  /** Output format. */
-  output: "classic" | "json" | "ndjson" | "csv";
-  /** `-n`: addresses only. */
-  numeric: boolean;
-  /** `--explain`: findings after the output. */
-  explain: boolean;
-  /** `--back`: hops back in the classic output. */
-  back?: boolean;
-  /** Where output goes. */
-  out: CliOutput;
-  /** Aborts the run (SIGINT, SIGTERM). */
-  signal?: AbortSignal;
-  /** Sees every event of a single trace as it is printed. */
-  onEvent?: (event: TraceEvent) => void;
-}
-
-/** What every command of one target holds. */
-interface TargetCommand {
-  /** The host as given. */
-  host: string;
-  /** The host resolved. */
-  target: Target;
-  /** The options of every trace, as the library takes them. */
-  options: TraceOptions;
-  /** The options resolved once (a single trace and a comparison's base). */
-  config: RunConfig;
-  /** The command line's settings. */
-  settings: ModeSettings;
-  /** The values as typed, for wording bad input as Linux traceroute does. */
-  typed: TypedValues;
-}
-
-/** A single trace (`hopwise host`). */
-export interface TraceCommand extends TargetCommand {
-  /** The mode. */
-  mode: "trace";
-}
-
-/** `--compare METHODS`. */
-export interface CompareCommand extends TargetCommand {
-  /** The mode. */
-  mode: "compare";
-  /** The methods to compare, as given. */
-  methods: string;
-}
-
-/** `--flows N` or `--mda`. */
-export interface MultipathCommand extends TargetCommand {
-  /** The mode. */
-  mode: "multipath";
-  /** `--flows N` (null with `--mda`). */
-  flows: number | null;
-  /** `--mda`. */
-  mda: boolean;
-  /** `--confidence`, percent. */
-  confidence: number;
-}
-
-/** `--report` or `--watch`. */
-export interface ContinuousCommand extends TargetCommand {
-  /** The mode. */
-  mode: "continuous";
-  /** A report at the end, or the live screen. */
-  view: "report" | "watch";
-  /** `--cycles N`, or null for the default. */
-  cycles: number | null;
-  /** `--interval SECONDS`, or null for the default. */
-  intervalSeconds: number | null;
-  /** `--columns LIST` as given, or null. */
-  columns: string | null;
-  /** `--flows N`, or null. */
-  flows: number | null;
-  /** `-q` given (a continuous run's default is 1, a trace's 3). */
-  queriesGiven: boolean;
-  /** `-w` given. */
-  waitGiven: boolean;
-  /** Linux traceroute's timing asked for (`-N`, `-w`, `-z`, `--classic`). */
-  classic: boolean;
-}
-
-/** `--targets FILE`. */
-export interface ManyCommand extends Omit<TargetCommand, "host" | "target"> {
-  /** The mode. */
-  mode: "many";
-  /** The list's path (`-`: standard input). */
-  targetsFile: string;
-  /** `--parallel N`, or null for the default. */
-  parallel: number | null;
-  /** `--rate PPS`, or null for the default. */
-  rate: number | null;
-}
-
-/** What the command line asks for: one typed command per mode. */
-export type Command =
-  | TraceCommand
-  | CompareCommand
-  | MultipathCommand
-  | ContinuousCommand
-  | ManyCommand;
+export type {
+  CliContext,
+  Command,
+  CompareCommand,
+  ContinuousCommand,
+  ManyCommand,
+  ModeSettings,
+  MultipathCommand,
+  ServeCommand,
+  TraceCommand,
+} from "./commands.ts";
 
 /**
  * Parses `args` into the command to run. When there is nothing to run
@@ -208,13 +103,16 @@ export async function parseCommand(
   }
   const positionals = parsed.positionals;
   // With --targets the hosts come from the list; packet_len may follow the options alone.
-  const many = state.targets !== null;
-  if (!many && positionals.length === 0) fail(`Specify "host" missing argument.`);
-  if (positionals.length > (many ? 1 : 2)) {
-    const extra = positionals[many ? 1 : 2]!;
-    fail(`Extra arg \`${extra.value}' (position ${many ? 2 : 3}, argc ${extra.argc})`);
+  // --serve and --targets take their hosts from files; packet_len may follow the options alone.
+  const serve = state.serve !== null;
+  const many = state.targets !== null && !serve;
+  const listed = many || serve;
+  if (!listed && positionals.length === 0) fail(`Specify "host" missing argument.`);
+  if (positionals.length > (listed ? 1 : 2)) {
+    const extra = positionals[listed ? 1 : 2]!;
+    fail(`Extra arg \`${extra.value}' (position ${listed ? 2 : 3}, argc ${extra.argc})`);
   }
-  const hostArg = many ? null : positionals[0]!;
+  const hostArg = listed ? null : positionals[0]!;
   let target: Target | null = null;
   if (hostArg) {
     try {
@@ -230,7 +128,7 @@ export async function parseCommand(
   }
   const family: Family | 0 = state.family || target?.family || 0;
   let packetLength = -1;
-  const lengthArg = positionals[many ? 0 : 1];
+  const lengthArg = positionals[listed ? 0 : 1];
   if (lengthArg) {
     const n = parseCInt(lengthArg.value);
     if (n === null) {
@@ -339,9 +237,22 @@ export async function parseCommand(
       new OptionError("mode", `--${state.continuous} cannot be used with --compare or --mda`),
     );
   }
+  if (serve && (modes > 0 || state.continuous !== null || state.explain || state.cycles !== null)) {
+    badInput(
+      new OptionError(
+        "serve",
+        "--serve watches every target until stopped: not with --compare, --flows, --mda, --report, --watch, --explain or --cycles",
+      ),
+    );
+  }
+  if (!serve && state.config !== null) {
+    badInput(new OptionError("config", "--config goes with --serve"));
+  }
   if (state.continuous === null) {
     for (const [given, name] of [[state.cycles, "cycles"], [state.interval, "interval"]] as const) {
-      if (given !== null) badInput(new OptionError(name, `--${name} needs --report or --watch`));
+      if (given !== null && !(serve && name === "interval")) {
+        badInput(new OptionError(name, `--${name} needs --report or --watch`));
+      }
     }
     if (state.columns !== null) {
       badInput(new OptionError("columns", "--columns needs --report or --watch"));
@@ -358,7 +269,7 @@ export async function parseCommand(
       ),
     );
   }
-  if (!many && (state.parallel !== null || state.rate !== null)) {
+  if (!many && (state.parallel !== null || (state.rate !== null && !serve))) {
     badInput(new OptionError("targets", "--parallel and --rate go with --targets"));
   }
   const settings: ModeSettings = {
@@ -370,6 +281,22 @@ export async function parseCommand(
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.onEvent ? { onEvent: context.onEvent } : {}),
   };
+  if (serve) {
+    return {
+      mode: "serve",
+      options: traceOptions,
+      config,
+      settings,
+      typed,
+      listen: state.serve === "" ? null : state.serve,
+      targetsFile: state.targets,
+      configFile: state.config,
+      intervalSeconds: state.interval,
+      rate: state.rate,
+      queriesGiven: state.queriesGiven,
+      waitGiven: state.waitGiven,
+    };
+  }
   if (many) {
     return {
       mode: "many",

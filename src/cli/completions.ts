@@ -261,7 +261,8 @@ ${lines.join("\n")}
  * @example
  * ```ts ignore
  * import { completionScript } from "./completions.ts";
- * import { buildOptions, initialState } from "./flags.ts";
+ * import { initialState } from "./flag_state.ts";
+ * import { buildOptions } from "./flags.ts";
  *
  * const table = buildOptions(initialState("hopwise"), () => Promise.resolve(true), () => {
  *   throw new Error("not reached");

@@ -6,6 +6,7 @@
  * @module
  */
 import { DEFAULT_WHOIS } from "../config/options.ts";
+import { OptionError } from "../core/errors.ts";
 
 /** Where the CLI writes. */
 export interface CliOutput {
@@ -61,5 +62,19 @@ export function localHost(): string {
     return Deno.hostname();
   } catch {
     return "localhost";
+  }
+}
+
+/** Reads a `--targets` list: a file, or standard input for `-`. */
+export async function readTargetList(path: string): Promise<string> {
+  try {
+    if (path !== "-") return await Deno.readTextFile(path);
+    return await new Response(Deno.stdin.readable).text();
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+    throw new OptionError(
+      "targets",
+      `--targets: cannot read ${path === "-" ? "standard input" : `"${path}"`}: ${why}`,
+    );
   }
 }

@@ -39,6 +39,10 @@ export async function main(args: readonly string[], context: CliContext): Promis
         const { runManyCommand } = await import("./many_command.ts");
         return await runManyCommand(command);
       }
+      case "serve": {
+        const { runServeCommand } = await import("./serve_command.ts");
+        return await runServeCommand(command);
+      }
       case "continuous": {
         const { runContinuousCommand } = await import("./continuous_command.ts");
         return await runContinuousCommand(command);

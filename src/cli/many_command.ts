@@ -9,28 +9,13 @@
  *
  * @module
  */
-import { OptionError } from "../core/errors.ts";
 import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
 import { parseTargets, type TargetEntry } from "../modes/targets.ts";
 import type { Trace, TraceEvent } from "../core/model.ts";
 import type { ManyCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { classicFormatterFor } from "./trace_command.ts";
-import type { CliOutput } from "./io.ts";
-
-/** Reads the list: a file, or standard input for `-`. */
-async function readList(path: string): Promise<string> {
-  try {
-    if (path !== "-") return await Deno.readTextFile(path);
-    return await new Response(Deno.stdin.readable).text();
-  } catch (e) {
-    const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
-    throw new OptionError(
-      "targets",
-      `--targets: cannot read ${path === "-" ? "standard input" : `"${path}"`}: ${why}`,
-    );
-  }
-}
+import { type CliOutput, readTargetList } from "./io.ts";
 
 /** A whole trace as the events that print it. */
 export function traceEvents(trace: Trace): TraceEvent[] {
@@ -112,7 +97,7 @@ function writer(out: CliOutput, stop: AbortController): (text: string) => void {
 export async function runManyCommand(command: ManyCommand): Promise<number> {
   const { settings, options } = command;
   const { out } = settings;
-  const { targets, errors } = parseTargets(await readList(command.targetsFile));
+  const { targets, errors } = parseTargets(await readTargetList(command.targetsFile));
   for (const e of errors) {
     out.stderr(`hopwise: --targets line ${e.line}: "${e.text}": ${e.reason}\n`);
   }

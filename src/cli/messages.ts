@@ -8,7 +8,7 @@
 import { ClifError } from "../core/command_line_parser.ts";
 import type { OptionError, OptionTypeError } from "../core/errors.ts";
 import { formatG } from "../core/c_numbers.ts";
-import type { State } from "./flags.ts";
+import type { State } from "./flag_state.ts";
 
 /** What the message needs beyond the flags: `packet_len` as given (-1 when not). */
 export interface TypedValues {

@@ -99,6 +99,9 @@ Options:
                           Last Avg Best Wrst StDev)
   --targets FILE          trace every target of FILE (- for standard input),
                           one host, address or CIDR prefix a line
+  --serve [ADDRESS:]PORT  watch every target of --targets and --config until stopped,
+                          and serve Prometheus metrics (127.0.0.1 unless ADDRESS)
+  --config FILE           the service's configuration (TOML: targets, labels, listen)
   --parallel N            targets traced at once (default 64)
   --rate PPS              probes a second, all traces together (default 100;
                           0: no cap)

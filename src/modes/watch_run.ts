@@ -59,8 +59,17 @@ export class WatchRun implements Plan {
   #stopped = false;
   #failure: { error: unknown } | null = null;
 
-  /** Puts the run to `target` through `setup` on `prober`; it runs when the prober does. */
-  constructor(setup: TraceSetup, target: Target, prober: Prober, settings: WatchSettings) {
+  /**
+   * Puts the run to `target` through `setup` on `prober`; it runs when the
+   * prober does, its first cycle `firstCycleIn` ms after that (0: at once).
+   */
+  constructor(
+    setup: TraceSetup,
+    target: Target,
+    prober: Prober,
+    settings: WatchSettings,
+    firstCycleIn = 0,
+  ) {
     this.#setup = setup;
     this.#target = target;
     this.#prober = prober;
@@ -87,7 +96,7 @@ export class WatchRun implements Plan {
       completed: (plan) => this.#complete(plan),
     };
     const now = prober.now();
-    this.#nextCycleAt = now;
+    this.#nextCycleAt = now + firstCycleIn;
     this.#nextSnapshotAt = now + Math.max(settings.interval, TICK);
     prober.add(this, (error) => {
       prober.remove(channel);

@@ -18,6 +18,7 @@ export const FOLDER_RANKS: ReadonlyArray<ReadonlyArray<readonly [string, string]
   [["modes", "trace, multipath, watch, many"]],
   [["explain", "findings"]],
   [["output", "pure formatters"]],
+  [["serve", "the service: figures, HTTP, config"]],
   [["cli", "flags to typed commands"]],
 ];
 

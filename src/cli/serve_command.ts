@@ -1,0 +1,128 @@
+/**
+ * `--serve [ADDRESS:]PORT`: the service on the command line. The targets
+ * come from `--targets FILE` and `--config FILE` (the file's added after the
+ * list's); the command line's options apply to every target, the config
+ * file's per-target keys over them. It runs until SIGINT or SIGTERM, then
+ * stops probing, lets the requests in progress finish, and exits 0.
+ *
+ * @module
+ */
+import { OptionError } from "../core/errors.ts";
+import type { TraceOptions } from "../config/options.ts";
+import { parseTargets } from "../modes/targets.ts";
+import { parseListen, readServeConfig, type ServeConfig } from "../serve/config.ts";
+import { readAuthFile } from "../serve/auth.ts";
+import type { HttpSecurity } from "../serve/http.ts";
+import { Service, type ServiceTarget } from "../serve/service.ts";
+import type { ServeCommand } from "./commands.ts";
+import { readTargetList } from "./io.ts";
+import { STATUS } from "./exit.ts";
+import { VERSION } from "./usage.ts";
+
+/** The window the findings cover when the config does not say, s. */
+const DEFAULT_WINDOW = 300;
+
+/** The targets of `config`, as the service takes them. */
+function configTargets(config: ServeConfig): ServiceTarget[] {
+  return config.targets.map((t) => {
+    const options: TraceOptions = {
+      ...(t.method !== undefined ? { method: t.method } : {}),
+      ...(t.port !== undefined ? { port: t.port } : {}),
+      ...(t.queries !== undefined ? { queries: t.queries } : {}),
+      ...(t.firstTtl !== undefined ? { firstHop: t.firstTtl } : {}),
+      ...(t.maxTtl !== undefined ? { maxHops: t.maxTtl } : {}),
+    };
+    return {
+      host: t.host,
+      options,
+      labels: t.labels,
+      ...(t.interval !== undefined ? { interval: t.interval * 1000 } : {}),
+      ...(t.flows !== undefined ? { flows: t.flows } : {}),
+    };
+  });
+}
+
+/** Reads the files `[web]` names: the certificate and key of HTTPS, the credentials. */
+async function webSecurity(config: ServeConfig): Promise<HttpSecurity> {
+  const read = async (path: string, key: string) => {
+    try {
+      return await Deno.readTextFile(path);
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+      throw new OptionError("config", `[web] ${key} ${path}: cannot read it: ${why}`);
+    }
+  };
+  const { tlsCert, tlsKey, authFile } = config.web;
+  return {
+    tls: tlsCert !== null && tlsKey !== null
+      ? { cert: await read(tlsCert, "tls_cert"), key: await read(tlsKey, "tls_key") }
+      : null,
+    credentials: authFile !== null ? await readAuthFile(authFile) : null,
+  };
+}
+
+/** Runs the service until the command's signal stops it; resolves to the exit status. */
+export async function runServeCommand(command: ServeCommand): Promise<number> {
+  const { settings } = command;
+  const { out } = settings;
+  const config = command.configFile === null ? null : await readServeConfig(command.configFile);
+  const security = config ? await webSecurity(config) : { tls: null, credentials: null };
+  // Never run without what the configuration asks for: /probe is not served yet.
+  if (config && config.probe.allow.length > 0) {
+    throw new OptionError(
+      "config",
+      `${command.configFile}: [probe] is not served yet by this version (/probe)`,
+    );
+  }
+  const listen = command.listen !== null ? parseListen(command.listen) : config?.listen ?? null;
+  if (listen === null) {
+    throw new OptionError("serve", "--serve needs a port (or a config file with listen)");
+  }
+  const targets: ServiceTarget[] = [];
+  if (command.targetsFile !== null) {
+    const list = parseTargets(await readTargetList(command.targetsFile));
+    for (const e of list.errors) {
+      throw new OptionError("targets", `--targets line ${e.line}: "${e.text}": ${e.reason}`);
+    }
+    targets.push(...list.targets.map((entry) => ({ host: entry.host })));
+  }
+  if (config) targets.push(...configTargets(config));
+  if (targets.length === 0) {
+    throw new OptionError("serve", "--serve has no target: give --targets FILE or --config FILE");
+  }
+  const { timing: _timing, queries, wait, simultaneous: _simultaneous, ...rest } = command.options;
+  const intervalSeconds = command.intervalSeconds ?? config?.interval ?? 10;
+  const rate = command.rate ?? config?.rate ?? undefined;
+  const service = await Service.start({
+    listen,
+    targets,
+    watch: {
+      ...rest,
+      interval: intervalSeconds * 1000,
+      ...(rate !== undefined ? { rate } : {}),
+      queries: command.queriesGiven && queries !== undefined ? queries : 1,
+      ...(command.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),
+    },
+    window: (config?.window ?? DEFAULT_WINDOW) * 1000,
+    version: VERSION,
+    security,
+    ...(rest.transport ? { transport: rest.transport } : {}),
+    ...(rest.resolver ? { resolver: rest.resolver } : {}),
+  });
+  const { hostname, port } = service.address;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  out.stderr(
+    `hopwise: watching ${targets.length} target${targets.length === 1 ? "" : "s"}, ` +
+      `metrics on ${security.tls ? "https" : "http"}://${host}:${port}/metrics\n`,
+  );
+  try {
+    if (!settings.signal?.aborted) {
+      await new Promise<void>((resolve) =>
+        settings.signal?.addEventListener("abort", () => resolve(), { once: true })
+      );
+    }
+  } finally {
+    await service.close();
+  }
+  return STATUS.ok;
+}

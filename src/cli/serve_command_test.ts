@@ -1,0 +1,70 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { runCli } from "../../tests/fake/cli.ts";
+
+/** A file of `text` for one test, removed after. */
+async function withFile(text: string, use: (path: string) => Promise<void>): Promise<void> {
+  const path = await Deno.makeTempFile({ suffix: ".toml" });
+  try {
+    await Deno.writeTextFile(path, text);
+    await use(path);
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+Deno.test("--serve: bad input is one line and exit 2, before anything is sent", async () => {
+  const cases: Array<[string[], string]> = [
+    [["--serve", "9798"], "hopwise: --serve has no target: give --targets FILE or --config FILE\n"],
+    [["--config", "x.toml", "198.18.9.9"], "hopwise: --config goes with --serve\n"],
+    [
+      ["--serve", "9798", "--report", "--targets", "x"],
+      "hopwise: --serve watches every target until stopped: not with --compare, --flows, --mda, --report, --watch, --explain or --cycles\n",
+    ],
+    [
+      ["--serve", "9798", "--parallel", "4", "--targets", "x"],
+      "hopwise: --parallel and --rate go with --targets\n",
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const r = await runCli(args);
+    assertEquals([r.status, r.stderr, r.stdout], [2, stderr, ""], args.join(" "));
+    assertEquals(r.fake.sent.length, 0);
+  }
+  const port = await runCli(["--serve", "70000", "--targets", "x"]);
+  assertEquals(port.status, 2);
+  assertEquals(port.stderr.split("\n").length, 2, port.stderr); // one line
+});
+
+Deno.test("--serve --config: a configuration's mistake is one line naming the file, exit 2", async () => {
+  await withFile('[[target]]\nhost = "198.18.9.9"\nprot = 80\n', async (path) => {
+    const r = await runCli(["--serve", "9798", "--config", path]);
+    assertEquals(r.status, 2);
+    assertEquals(r.stderr.split("\n").length, 2, r.stderr);
+    assertEquals(r.stderr.includes('unknown key "prot"'), true, r.stderr);
+    assertEquals(r.fake.sent.length, 0);
+  });
+  // What this version does not serve yet is refused, never ignored.
+  await withFile(
+    '[[target]]\nhost = "198.18.9.9"\n[probe]\nallow = ["198.18.0.0/15"]\n',
+    async (path) => {
+      const r = await runCli(["--serve", "9798", "--config", path]);
+      assertEquals(
+        [r.status, r.stderr],
+        [2, `hopwise: ${path}: [probe] is not served yet by this version (/probe)\n`],
+      );
+    },
+  );
+  // A missing auth file stops the service before anything is opened.
+  await withFile(
+    '[[target]]\nhost = "198.18.9.9"\n[web]\nauth_file = "/nonexistent/auth"\n',
+    async (path) => {
+      const r = await runCli(["--serve", "9798", "--config", path]);
+      assertEquals(r.status, 2);
+      assertEquals(
+        r.stderr,
+        "hopwise: /nonexistent/auth: cannot read it: No such file or directory\n",
+      );
+      assertEquals(r.fake.sent.length, 0);
+    },
+  );
+});

@@ -1,0 +1,312 @@
+/**
+ * Many targets watched at once, until stopped (what `--serve` runs): one
+ * continuous run per target, every one on one prober under one rate cap,
+ * their cycles spread over the interval so that targets do not all probe at
+ * the same instant. A target that does not resolve or open is down, with its
+ * reason, and is tried again; the others go on. Nothing here knows HTTP: a
+ * caller hears each cycle and each change of state, and reads each target's
+ * statistics when it wants them.
+ *
+ * @module
+ */
+import type { CycleResult, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
+import type { Target, TraceStart } from "../core/model.ts";
+import { integerOption, numberOption } from "../config/checks.ts";
+import type { TraceOptions } from "../config/options.ts";
+import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
+import type { TraceSetup } from "../session/open.ts";
+import { type RunContext, RunSequence } from "../session/run.ts";
+import { traceStart } from "../session/start.ts";
+import { WatchRun } from "./watch_run.ts";
+
+/** One target to watch, with the options it differs in. */
+export interface WatchManyTarget {
+  /** A name or an address. */
+  host: string;
+  /** Its own options, over the run's (method, port, queries, first and largest TTL, ...). */
+  options?: TraceOptions;
+  /** Its own time between cycles, ms. */
+  interval?: number;
+  /** Its own flows (each probed every cycle, keeping its path). */
+  flows?: number;
+}
+
+/** Options of {@linkcode watchMany}: every target's trace options, and how the cycles go. */
+export interface WatchManyOptions extends Omit<TraceOptions, "timing"> {
+  /** Time between one target's cycles, ms (10,000 by default). */
+  interval?: number;
+  /** Probes sent per second at most, by all targets together (100 by default; 0: no cap). */
+  rate?: number;
+  /** How long a target that is down waits before it is tried again, ms (30,000 by default). */
+  retryInterval?: number;
+}
+
+/** A watched target's state. */
+export type WatchedState = "starting" | "up" | "down";
+
+/** One watched target, as the run sees it now. */
+export interface WatchedTarget {
+  /** Its place in the list given. */
+  readonly index: number;
+  /** As given. */
+  readonly entry: WatchManyTarget;
+  /** Whether it is probed. */
+  readonly state: WatchedState;
+  /** Why it is down, or null. */
+  readonly reason: string | null;
+  /** What it resolved to, or null. */
+  readonly target: Target | null;
+  /** Its run's start facts, once up. */
+  readonly start: TraceStart | null;
+  /** Its run's settings. */
+  readonly settings: WatchSettings;
+  /** Its statistics now (since the last reset), or null while it is not up. */
+  snapshot(): WatchSnapshot | null;
+  /** Forgets its statistics so far (a new window). */
+  reset(): void;
+}
+
+/** What a caller hears while the run goes on. */
+export interface WatchManyListener {
+  /** A target's cycle was settled. */
+  cycle?(target: WatchedTarget, cycle: CycleResult): void;
+  /** A target went up or down. */
+  state?(target: WatchedTarget): void;
+}
+
+/** The largest number of targets one run watches. */
+export const MAX_WATCHED_TARGETS = 10000;
+
+/** One target under watch. */
+class Watched implements WatchedTarget {
+  state: WatchedState = "starting";
+  reason: string | null = null;
+  target: Target | null = null;
+  start: TraceStart | null = null;
+  run: WatchRun | null = null;
+  setup: TraceSetup | null = null;
+  retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly entry: WatchManyTarget,
+    readonly config: RunConfig,
+    readonly settings: WatchSettings,
+  ) {}
+
+  snapshot(): WatchSnapshot | null {
+    return this.run?.snapshot() ?? null;
+  }
+
+  reset(): void {
+    this.run?.reset();
+  }
+}
+
+/** A run of many watches: its targets, and how to stop it. */
+export class WatchMany {
+  /** Every target, in the order given. */
+  readonly targets: readonly WatchedTarget[];
+  readonly #watched: Watched[];
+  readonly #sequence: RunSequence;
+  readonly #listener: WatchManyListener;
+  readonly #retryInterval: number;
+  #running: Promise<unknown> | null = null;
+  #closed = false;
+
+  private constructor(
+    watched: Watched[],
+    sequence: RunSequence,
+    listener: WatchManyListener,
+    retryInterval: number,
+  ) {
+    this.#watched = watched;
+    this.targets = watched;
+    this.#sequence = sequence;
+    this.#listener = listener;
+    this.#retryInterval = retryInterval;
+  }
+
+  /**
+   * Checks every target's options, opens what every target needs (a target
+   * that does not resolve or open is down and tried again later), settles
+   * the process's privileges once, and starts probing.
+   *
+   * @throws {OptionError | OptionTypeError} for invalid options (before anything is opened)
+   */
+  static async open(
+    targets: readonly WatchManyTarget[],
+    options: WatchManyOptions = {},
+    listener: WatchManyListener = {},
+    context: RunContext = {},
+  ): Promise<WatchMany> {
+    const { interval: askedInterval, rate: askedRate, retryInterval: askedRetry, ...base } =
+      options;
+    const interval = numberOption("interval", askedInterval, 10000, {
+      positive: true,
+      unit: " of ms",
+    });
+    const rate = numberOption("rate", askedRate, 100, {
+      finite: true,
+      unit: " of probes a second",
+    });
+    const retryInterval = numberOption("retryInterval", askedRetry, 30000, {
+      positive: true,
+      unit: " of ms",
+    });
+    integerOption("targets", targets.length, 0, 1, MAX_WATCHED_TARGETS);
+    // Every target's configuration is resolved (and so checked) before anything is opened.
+    const watched: Watched[] = [];
+    for (const [index, entry] of targets.entries()) {
+      const own = { ...base, ...entry.options };
+      const flows = integerOption("flows", entry.flows, 1, 1, 64);
+      const settings: WatchSettings = {
+        cycles: Infinity,
+        interval: entry.interval ?? interval,
+        queries: integerOption("queries", own.queries, 1, 1, 10),
+        flows,
+        probeWait: own.wait?.max ?? null,
+        simultaneous: 256,
+        history: 64,
+        snapshots: false,
+      };
+      const config = await resolveRunConfig({
+        ...own,
+        queries: settings.queries,
+        paris: (own.paris ?? false) || flows > 1,
+        timing: "adaptive",
+      });
+      watched.push(new Watched(index, entry, config, settings));
+    }
+    const sequence = new RunSequence({
+      ...context,
+      prober: rate > 0 ? { rate, burst: Math.max(1, Math.ceil(rate / 100)) } : {},
+    });
+    const many = new WatchMany(watched, sequence, listener, retryInterval);
+    try {
+      for (const w of watched) await many.#open(w);
+      // Privileges go only when nothing opened later will need them: every target is up.
+      const drop = (base.dropPrivileges ?? false) && watched.every((w) => w.state === "up");
+      const { state } = sequence.settlePrivileges(drop);
+      for (const w of watched) many.#begin(w, state);
+    } catch (e) {
+      await many.close();
+      throw e;
+    }
+    many.#drive();
+    return many;
+  }
+
+  /** Resolves and opens one target; on failure it is down, and tried again later. */
+  async #open(w: Watched): Promise<void> {
+    try {
+      const target = await this.#sequence.resolve(w.entry.host, w.config.options.family);
+      w.setup = await this.#sequence.open(target, w.config);
+      w.target = target;
+    } catch (e) {
+      this.#down(w, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Puts an opened target's watch on the prober, its first cycle spread over the interval. */
+  #begin(w: Watched, privileges: TraceStart["settings"]["privileges"]): void {
+    if (!w.setup || !w.target || this.#closed) return;
+    const spread = this.#watched.length > 1
+      ? (w.index / this.#watched.length) * w.settings.interval
+      : 0;
+    w.start = traceStart(w.target, w.setup, privileges);
+    const run = new WatchRun(w.setup, w.target, this.#sequence.prober, w.settings, spread);
+    w.run = run;
+    w.state = "up";
+    w.reason = null;
+    this.#listener.state?.(w);
+    void this.#follow(w, run);
+    this.#drive();
+  }
+
+  /** Runs the prober while any watch is on it (it stops when every target is down). */
+  #drive(): void {
+    if (this.#running || this.#closed || this.#sequence.prober.active === 0) return;
+    this.#running = this.#sequence.run().then(
+      () => {
+        this.#running = null;
+        this.#drive();
+      },
+      (e) => {
+        this.#running = null;
+        for (const w of this.#watched) {
+          if (w.run) this.#down(w, e instanceof Error ? e.message : String(e));
+        }
+      },
+    );
+  }
+
+  /** Hands every cycle of `run` to the listener; a run that fails is down and tried again. */
+  async #follow(w: Watched, run: WatchRun): Promise<void> {
+    try {
+      for await (const event of run.events()) {
+        if (event.type === "cycle") this.#listener.cycle?.(w, event.cycle);
+      }
+    } catch (e) {
+      if (w.run === run) this.#down(w, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Marks a target down with `reason`, and tries it again after the retry interval. */
+  #down(w: Watched, reason: string): void {
+    w.state = "down";
+    w.reason = reason;
+    w.run?.stop();
+    w.run = null;
+    if (w.setup) this.#sequence.release(w.setup);
+    w.setup = null;
+    this.#listener.state?.(w);
+    if (this.#closed) return;
+    w.retryTimer = setTimeout(() => {
+      w.retryTimer = null;
+      void this.#open(w).then(() => this.#begin(w, this.#sequence.privileges.state));
+    }, this.#retryInterval);
+  }
+
+  /** Stops every watch, waits for the prober, and closes every socket. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const w of this.#watched) {
+      if (w.retryTimer !== null) clearTimeout(w.retryTimer);
+      w.run?.stop();
+    }
+    this.#sequence.abort();
+    await this.#running;
+    for (const w of this.#watched) w.run?.abort();
+    await this.#sequence.close();
+  }
+}
+
+/**
+ * Watches every target until `close()` (a cycle per target every
+ * `interval`), telling `listener` of each cycle and each change of state.
+ *
+ * @example
+ * ```ts ignore
+ * import { watchMany } from "../../mod.ts";
+ * const run = await watchMany([{ host: "198.18.6.2" }, { host: "198.18.7.2" }], {
+ *   interval: 1000,
+ *   resolveNames: false,
+ * }, { cycle: (t, c) => console.log(t.entry.host, c.cycle) });
+ * setTimeout(() => run.close(), 10_000);
+ * ```
+ *
+ * @throws {OptionError | OptionTypeError} for invalid options (before anything is opened)
+ */
+export function watchMany(
+  targets: readonly WatchManyTarget[],
+  options: WatchManyOptions = {},
+  listener: WatchManyListener = {},
+): Promise<WatchMany> {
+  const { transport, resolver, ...rest } = options;
+  return WatchMany.open(targets, rest, listener, {
+    ...(transport ? { transport } : {}),
+    ...(resolver ? { resolver } : {}),
+  });
+}

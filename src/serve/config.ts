@@ -1,0 +1,448 @@
+/**
+ * The service's configuration file (`hopwise --serve PORT --config FILE`):
+ * TOML, read once at start, every key checked before anything is opened.
+ * Every error is one line naming the file and the place (`hopwise.toml:
+ * target 2: "port" must be from 1 to 65535, got 70000`) and is a
+ * {@linkcode ConfigError}, which the command line reports as bad input (exit
+ * status 2). No secret is read here: `[web] auth_file` only names the file
+ * that holds them. docs/service.md#configuration lists every key.
+ *
+ * @module
+ */
+import { parse, TomlDate, TomlError } from "smol-toml";
+import { DEFAULTS } from "../config/options.ts";
+import { OptionError } from "../core/errors.ts";
+import type { MethodName } from "../core/model.ts";
+import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
+import { MAX_WATCHED_TARGETS } from "../modes/watch_many.ts";
+import { canonicalAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
+import { type AllowRule, parseAllowRule } from "./allow.ts";
+
+/**
+ * A configuration (or a `--serve` argument) that cannot be taken: one line,
+ * the file and the place first. The command line reports it as bad input.
+ */
+export class ConfigError extends OptionError {
+  /** The file it is about, or null for the command line's `--serve` argument. */
+  readonly file: string | null;
+
+  /** Makes an error about `option` (a key's place: `target.port`, `web.tls_cert`, `listen`). */
+  constructor(option: string, message: string, file: string | null = null) {
+    super(option, message);
+    this.name = "ConfigError";
+    this.file = file;
+  }
+}
+
+/** Where the service listens. */
+export interface ListenAddress {
+  /** An address (IPv6 without brackets) or a host name. */
+  hostname: string;
+  /** The TCP port, 1 to 65535. */
+  port: number;
+}
+
+/** One target the service watches. */
+export interface ServeTarget {
+  /** A host name or an address. */
+  host: string;
+  /** The probe method, or undefined for the command line's (`-M`, `default` unless given). */
+  method?: MethodName;
+  /** `-p`: the method's port (or first port, first sequence, protocol). */
+  port?: number;
+  /** `-q`: probes per hop a cycle, 1 to 10. */
+  queries?: number;
+  /** Flows probed every cycle, each kept on its path (1 to 64; more than 1 needs a Paris method). */
+  flows?: number;
+  /** `-f`: the first TTL. */
+  firstTtl?: number;
+  /** `-m`: the largest TTL. */
+  maxTtl?: number;
+  /** Seconds between its cycles, over the configuration's `interval`. */
+  interval?: number;
+  /** Extra labels on every series of the target. */
+  labels: Record<string, string>;
+}
+
+/** A checked configuration of the service. Times are in seconds. */
+export interface ServeConfig {
+  /** `listen`: where to listen when the command line does not say, or null. */
+  listen: ListenAddress | null;
+  /** Seconds between one target's cycles. */
+  interval: number;
+  /** Probes per second at most, every target together; 0: no cap. */
+  rate: number;
+  /** Seconds the findings and `/api` cover. */
+  window: number;
+  /** The `[[target]]` tables, in the file's order (none when the targets come from `--targets`). */
+  targets: ServeTarget[];
+  /** `/probe`: what it may trace (nothing when `allow` is empty) and how many at once. */
+  probe: { allow: AllowRule[]; maxConcurrent: number };
+  /** HTTPS and authentication: file names, or null. */
+  web: { tlsCert: string | null; tlsKey: string | null; authFile: string | null };
+}
+
+/** The defaults of the configuration's keys. */
+export const SERVE_DEFAULTS = {
+  /** The address `--serve PORT` listens on. */
+  hostname: "127.0.0.1",
+  /** Seconds between one target's cycles. */
+  interval: 10,
+  /** Probes per second, every target together (the `--rate` of `--targets`). */
+  rate: 100,
+  /** Seconds of the findings' window. */
+  window: 300,
+  /** `/probe` traces at once (at most 64). */
+  maxConcurrent: 4,
+} as const;
+
+/** The most `/probe` traces at once, and the most flows of a target. */
+const MOST = { concurrent: 64, flows: 64 };
+
+/**
+ * Label names a target's labels may not take: those the service's series use, and `instance` and
+ * `job`, which Prometheus sets on every series it scrapes.
+ */
+export const RESERVED_LABELS: readonly string[] =
+  "target ttl kind address name le reason instance job".split(" ");
+
+/** A host name as getaddrinfo would take one: labels of letters, digits, `-` and `_`. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+
+/** A label name Prometheus takes. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** The keys of each table, in the order the documentation gives them. */
+const KEYS = {
+  top: "listen interval rate window target probe web".split(" "),
+  target: "host method port queries flows first_ttl max_ttl interval labels".split(" "),
+  probe: ["allow", "max_concurrent"],
+  web: ["tls_cert", "tls_key", "auth_file"],
+};
+
+/** A TOML value in words, for "got ...". */
+function describe(value: unknown): string {
+  if (value instanceof TomlDate) return `a date (${value.toISOString()})`;
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object" && value !== null) return "a table";
+  if (typeof value === "string") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Whether a TOML value is a table. */
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+/** Reads one table's keys, each error one line with the file and the place. */
+class Table {
+  constructor(
+    readonly file: string,
+    readonly where: string,
+    readonly option: string,
+    readonly values: Record<string, unknown>,
+    known: readonly string[],
+  ) {
+    const unknown = Object.keys(values).find((key) => !known.includes(key));
+    if (unknown !== undefined) {
+      throw this.error(unknown, `unknown key "${unknown}" (known: ${known.join(", ")})`);
+    }
+  }
+
+  /** The ConfigError of `key`. */
+  error(key: string, message: string): ConfigError {
+    const option = this.option === "" ? key : `${this.option}.${key}`;
+    return new ConfigError(option, `${this.file}: ${this.where}${message}`, this.file);
+  }
+
+  /** A string, or undefined when not given. */
+  string(key: string, what = "a string"): string | undefined {
+    const value = this.values[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") {
+      throw this.error(key, `"${key}" must be ${what}, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  /** A number above 0 (or, `zero`, at least 0), finite, or undefined when not given. */
+  number(key: string, zero = false): number | undefined {
+    const value = this.values[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value) || (zero ? value < 0 : value <= 0)) {
+      const words = zero ? "a number of at least 0" : "a number above 0";
+      throw this.error(key, `"${key}" must be ${words}, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  /** An integer from `min` to `max`, or undefined when not given. */
+  integer(key: string, min: number, max: number): number | undefined {
+    const value = this.values[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      const range = `${Number.isInteger(value) ? "" : "an integer "}from ${min} to ${max}`;
+      throw this.error(key, `"${key}" must be ${range}, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  /** A sub-table, or undefined when not given. */
+  table(key: string, known: readonly string[], where: string): Table | undefined {
+    const value = this.values[key];
+    if (value === undefined) return undefined;
+    if (!isTable(value)) throw this.error(key, `"${key}" must be a table, got ${describe(value)}`);
+    const option = this.option === "" ? key : `${this.option}.${key}`;
+    return new Table(this.file, where, option, value, known);
+  }
+}
+
+/** The listen address of `text`, or why it is none. */
+function listenOf(text: string): ListenAddress | string {
+  const expected = `"${text}" is not PORT, ADDRESS:PORT or [IPv6]:PORT`;
+  let hostname: string = SERVE_DEFAULTS.hostname;
+  let portText = text;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]:");
+    const inside = close === -1 ? "" : text.slice(1, close);
+    if (parseIPv6(inside) === null) return expected;
+    hostname = canonicalAddress(inside);
+    portText = text.slice(close + 2);
+  } else if (text.includes(":")) {
+    const colon = text.lastIndexOf(":");
+    hostname = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+    if (parseIPv6(hostname) !== null) {
+      return `"${text}": an IPv6 address goes in brackets, as [${hostname}]:${portText}`;
+    }
+    const numeric = /^[\d.]+$/.test(hostname);
+    if ((numeric && parseIPv4(hostname) === null) || (!numeric && !HOST_NAME.test(hostname))) {
+      return expected;
+    }
+  }
+  if (!/^\d{1,5}$/.test(portText)) return expected;
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return `the port must be from 1 to 65535, got ${port}`;
+  return { hostname, port };
+}
+
+/**
+ * Parses `--serve`'s argument: `PORT` (on 127.0.0.1, loopback), `ADDRESS:PORT`
+ * (an IPv4 address or a host name) or `[IPv6]:PORT`. The IPv6 address comes
+ * back without brackets, in its canonical text.
+ *
+ * @example
+ * ```ts
+ * import { parseListen } from "./config.ts";
+ * parseListen("9798"); // { hostname: "127.0.0.1", port: 9798 }
+ * parseListen("[::1]:9798"); // { hostname: "::1", port: 9798 }
+ * ```
+ *
+ * @throws {ConfigError} (option `serve`) for anything else, in one line
+ */
+export function parseListen(text: string): ListenAddress {
+  const listen = listenOf(text);
+  if (typeof listen === "string") throw new ConfigError("serve", `--serve: ${listen}`);
+  return listen;
+}
+
+/** `file`'s path, relative to the directory of `configPath` unless absolute. */
+function besideConfig(configPath: string, file: string): string {
+  if (file.startsWith("/")) return file;
+  const slash = configPath.lastIndexOf("/");
+  return slash === -1 ? file : configPath.slice(0, slash + 1) + file;
+}
+
+/** A `[[target]]` table, checked. */
+function targetOf(table: Table): ServeTarget {
+  const host = table.string("host", "a host name or an address");
+  if (host === undefined) throw table.error("host", `"host" is missing`);
+  const numeric = /^[\d.]+$/.test(host);
+  const address = parseIPv4(host) !== null || parseIPv6(host) !== null;
+  if (!address && (numeric || host.includes(":") || !HOST_NAME.test(host))) {
+    throw table.error("host", `"host" must be a host name or an address, got ${describe(host)}`);
+  }
+  const methodText = table.string("method", "a method name");
+  const found = methodText === undefined ? null : findMethod(methodText);
+  const names = methodNames().join(", ");
+  if (methodText !== undefined && found === null) {
+    throw table.error("method", `"method" must be one of ${names}, got "${methodText}"`);
+  }
+  const port = table.integer("port", 1, 65535);
+  const queries = table.integer("queries", 1, DEFAULTS.maxQueries);
+  const flows = table.integer("flows", 1, MOST.flows);
+  if (flows !== undefined && flows > 1 && found !== null && !found.paris) {
+    const paris = parisMethodNames().join(", ");
+    throw table.error("flows", `"flows" above 1 needs one of ${paris}, not "${found.name}"`);
+  }
+  const maxTtl = table.integer("max_ttl", 1, DEFAULTS.maxTtl);
+  const firstTtl = table.integer("first_ttl", 1, DEFAULTS.maxTtl);
+  const most = maxTtl ?? DEFAULTS.maxHops;
+  if (firstTtl !== undefined && firstTtl > most) {
+    const words = maxTtl === undefined ? `${most} by default` : `${most}`;
+    throw table.error(
+      "first_ttl",
+      `"first_ttl" must be at most max_ttl (${words}), got ${firstTtl}`,
+    );
+  }
+  const given = { port, queries, flows, firstTtl, maxTtl, interval: table.number("interval") };
+  const target: ServeTarget = { host, ...(found ? { method: found.name } : {}), labels: {} };
+  for (const [key, value] of Object.entries(given)) {
+    if (value !== undefined) target[key as keyof typeof given] = value;
+  }
+  const labels = table.values["labels"];
+  if (labels !== undefined) {
+    if (!isTable(labels)) {
+      throw table.error("labels", `"labels" must be a table of strings, got ${describe(labels)}`);
+    }
+    target.labels = labelsOf(labels, table);
+  }
+  return target;
+}
+
+/** A target's labels, checked. */
+function labelsOf(values: Record<string, unknown>, table: Table): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const fail = (why: string) => table.error("labels", `label "${name}" ${why}`);
+    if (!LABEL_NAME.test(name)) throw fail("is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+    if (name.startsWith("_")) throw fail("starts with _, which Prometheus and OpenMetrics keep");
+    if (RESERVED_LABELS.includes(name)) {
+      throw fail(`is one of the service's own labels (${RESERVED_LABELS.join(", ")})`);
+    }
+    if (typeof value !== "string" || value === "") {
+      throw fail(`must be a non-empty string, got ${describe(value)}`);
+    }
+    labels[name] = value;
+  }
+  return labels;
+}
+
+/** The `[probe]` table, checked. */
+function probeOf(table: Table | undefined): ServeConfig["probe"] {
+  const maxConcurrent = table?.integer("max_concurrent", 1, MOST.concurrent);
+  const allow = table?.values["allow"] ?? [];
+  if (!Array.isArray(allow)) {
+    throw table!.error("allow", `"allow" must be an array of strings, got ${describe(allow)}`);
+  }
+  const rules = allow.map((item: unknown, i): AllowRule => {
+    try {
+      if (typeof item === "string") return parseAllowRule(item);
+      throw new OptionError("allow", `must be a string, got ${describe(item)}`);
+    } catch (e) {
+      if (!(e instanceof OptionError)) throw e;
+      throw table!.error("allow", `"allow" item ${i + 1}: ${e.message}`);
+    }
+  });
+  return { allow: rules, maxConcurrent: maxConcurrent ?? SERVE_DEFAULTS.maxConcurrent };
+}
+
+/** The `[web]` table, checked; relative file names are taken beside the configuration. */
+function webOf(table: Table | undefined, path: string): ServeConfig["web"] {
+  const file = (key: string) => {
+    const name = table?.string(key, "a file name");
+    return name === undefined ? null : besideConfig(path, name);
+  };
+  const web = { tlsCert: file("tls_cert"), tlsKey: file("tls_key"), authFile: file("auth_file") };
+  if (table !== undefined && (web.tlsCert === null) !== (web.tlsKey === null)) {
+    const missing = web.tlsCert === null ? "tls_cert" : "tls_key";
+    throw table.error(missing, `"tls_cert" and "tls_key" go together: "${missing}" is missing`);
+  }
+  return web;
+}
+
+/**
+ * Parses and checks a configuration file's text; `path` names it in errors
+ * and is the directory relative `[web]` file names are taken from.
+ *
+ * @example
+ * ```ts
+ * import { parseServeConfig } from "./config.ts";
+ * const config = parseServeConfig('[[target]]\nhost = "198.18.0.1"\n', "hopwise.toml");
+ * config.targets[0]?.method; // undefined: the command line's -M
+ * config.window; // 300
+ * ```
+ *
+ * @throws {ConfigError} for a TOML syntax error (with its line and column), an
+ *   unknown key, a value of the wrong type or out of range: one line
+ */
+export function parseServeConfig(text: string, path: string): ServeConfig {
+  let document: Record<string, unknown>;
+  try {
+    document = parse(text);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    const reason = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
+    const where = e instanceof TomlError ? `${path}:${e.line}:${e.column}` : path;
+    throw new ConfigError("config", `${where}: not valid TOML: ${reason}`, path);
+  }
+  const top = new Table(path, "", "", document, KEYS.top);
+  const listenText = top.string("listen", `an address such as "127.0.0.1:9798"`);
+  let listen: ListenAddress | null = null;
+  if (listenText !== undefined) {
+    const parsed = listenOf(listenText);
+    if (typeof parsed === "string") throw top.error("listen", `"listen": ${parsed}`);
+    listen = parsed;
+  }
+  const config: ServeConfig = {
+    listen,
+    interval: top.number("interval") ?? SERVE_DEFAULTS.interval,
+    rate: top.number("rate", true) ?? SERVE_DEFAULTS.rate,
+    window: top.number("window") ?? SERVE_DEFAULTS.window,
+    targets: [],
+    probe: probeOf(top.table("probe", KEYS.probe, "[probe]: ")),
+    web: webOf(top.table("web", KEYS.web, "[web]: "), path),
+  };
+  const list = document["target"];
+  if (list !== undefined && (!Array.isArray(list) || !list.every(isTable))) {
+    throw top.error("target", `"target" must be [[target]] tables, got ${describe(list)}`);
+  }
+  const tables = (list ?? []) as Record<string, unknown>[];
+  if (tables.length > MAX_WATCHED_TARGETS) {
+    throw top.error("target", `${tables.length} targets, more than ${MAX_WATCHED_TARGETS}`);
+  }
+  const seen = new Map<string, number>();
+  tables.forEach((values, i) => {
+    const table = new Table(path, `target ${i + 1}: `, "target", values, KEYS.target);
+    const target = targetOf(table);
+    const key = `${target.host.toLowerCase()} ${target.method ?? ""} ${target.port ?? ""}`;
+    const before = seen.get(key);
+    if (before !== undefined) {
+      throw table.error("host", `the same host, method and port as target ${before}`);
+    }
+    seen.set(key, i + 1);
+    const interval = target.interval ?? config.interval;
+    if (config.window < interval) {
+      const why = `must be at least target ${i + 1}'s interval (${interval} s)`;
+      throw top.error("window", `"window" (${config.window} s) ${why}`);
+    }
+    config.targets.push(target);
+  });
+  return config;
+}
+
+/**
+ * Reads and checks a configuration file.
+ *
+ * @throws {ConfigError} when the file cannot be read (one line: the path and
+ *   why) or is not a valid configuration ({@linkcode parseServeConfig})
+ */
+export async function readServeConfig(path: string): Promise<ServeConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : e instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : e.message.split("\n")[0]!;
+    throw new ConfigError("config", `${path}: cannot read the configuration: ${why}`, path);
+  }
+  return parseServeConfig(text, path);
+}

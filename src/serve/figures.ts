@@ -1,0 +1,207 @@
+/**
+ * What the service knows of each watched target, kept as cycles come: the
+ * counters and round-trip histograms since start (what Prometheus's `rate()`
+ * and `histogram_quantile()` want), the last round trip per hop, the path
+ * changes; and, per window, the statistics the findings are drawn from (a
+ * window ends every `window` ms: its snapshot is kept for the findings, and
+ * the next window starts from nothing, so a finding clears once what caused
+ * it is over).
+ *
+ * @module
+ */
+import {
+  type FleetFigures,
+  type FleetFinding,
+  type HopFigures,
+  RTT_BUCKETS_SECONDS,
+  type TargetFigures,
+} from "../core/fleet_model.ts";
+import type { CycleResult, WatchSnapshot } from "../core/watch_model.ts";
+import { explainReport } from "../explain/report.ts";
+import type { WatchedTarget } from "../modes/watch_many.ts";
+
+/** Addresses shown per hop in `hopwise_hop_address_info`; the rest are counted. */
+export const ADDRESSES_PER_HOP = 8;
+
+/** A window's cycles needed before its own statistics speak for it (else the last window's). */
+const WINDOW_MIN_CYCLES = 10;
+
+/** One hop's figures since start. */
+class HopCounters {
+  sent = 0;
+  received = 0;
+  readonly buckets: number[] = RTT_BUCKETS_SECONDS.map(() => 0);
+  rttSum = 0;
+  rttCount = 0;
+  lastRtt: number | null = null;
+  /** Addresses seen at this TTL in this window and the one before. */
+  seen = new Set<string>();
+  seenBefore = new Set<string>();
+
+  add(rttMs: number | null, answered: boolean): void {
+    this.sent++;
+    if (!answered) return;
+    this.received++;
+    if (rttMs === null) return;
+    const seconds = rttMs / 1000;
+    this.lastRtt = seconds;
+    this.rttSum += seconds;
+    this.rttCount++;
+    for (let i = 0; i < RTT_BUCKETS_SECONDS.length; i++) {
+      if (seconds <= RTT_BUCKETS_SECONDS[i]!) this.buckets[i]!++;
+    }
+  }
+}
+
+/** One target's figures. */
+class TargetCounters {
+  readonly hops = new Map<number, HopCounters>();
+  pathChanges = 0;
+  cycles = 0;
+  windowCycles = 0;
+  lastCycleAt: string | null = null;
+  /** The last complete window's statistics, for findings while the new one is young. */
+  lastWindow: WatchSnapshot | null = null;
+
+  hop(ttl: number): HopCounters {
+    let hop = this.hops.get(ttl);
+    if (!hop) this.hops.set(ttl, hop = new HopCounters());
+    return hop;
+  }
+}
+
+/** The figures of every watched target. */
+export class FleetFigureKeeper {
+  readonly #version: string;
+  readonly #counters = new Map<WatchedTarget, TargetCounters>();
+  readonly #sendErrors = new Map<string, number>();
+  #probesSent = 0;
+
+  /** Keeps figures for hopwise `version`. */
+  constructor(version: string) {
+    this.#version = version;
+  }
+
+  #of(target: WatchedTarget): TargetCounters {
+    let c = this.#counters.get(target);
+    if (!c) this.#counters.set(target, c = new TargetCounters());
+    return c;
+  }
+
+  /** Counts a settled cycle of `target`. */
+  cycle(target: WatchedTarget, cycle: CycleResult): void {
+    const c = this.#of(target);
+    c.cycles++;
+    c.windowCycles++;
+    c.lastCycleAt = new Date().toISOString();
+    let changed = false;
+    for (const probe of cycle.probes) {
+      this.#probesSent++;
+      if (probe.reason !== null) {
+        const reason = probe.reason.replace(/^send: /, "");
+        this.#sendErrors.set(reason, (this.#sendErrors.get(reason) ?? 0) + 1);
+      }
+      const hop = c.hop(probe.ttl);
+      hop.add(probe.rtt, !probe.lost && probe.address !== null);
+      if (probe.address === null) continue;
+      // A path change: a hop answers from an address it did not answer from in this window or
+      // the last, once it has answered at all (the first cycles only learn the path).
+      if (
+        c.cycles > 1 && !hop.seen.has(probe.address) && !hop.seenBefore.has(probe.address) &&
+        (hop.seen.size > 0 || hop.seenBefore.size > 0)
+      ) {
+        changed = true;
+      }
+      hop.seen.add(probe.address);
+    }
+    if (changed) c.pathChanges++;
+  }
+
+  /** Ends the window of every target: its statistics are kept for the findings, and reset. */
+  endWindow(targets: readonly WatchedTarget[]): void {
+    for (const target of targets) {
+      const c = this.#of(target);
+      const snapshot = target.snapshot();
+      if (snapshot && c.windowCycles > 0) c.lastWindow = snapshot;
+      c.windowCycles = 0;
+      for (const hop of c.hops.values()) {
+        hop.seenBefore = hop.seen;
+        hop.seen = new Set();
+      }
+      target.reset();
+    }
+  }
+
+  /** The window whose statistics speak for `target` now: the current one once old enough. */
+  windowOf(target: WatchedTarget): WatchSnapshot | null {
+    const c = this.#of(target);
+    const current = target.snapshot();
+    if (current && (c.windowCycles >= WINDOW_MIN_CYCLES || c.lastWindow === null)) return current;
+    return c.lastWindow;
+  }
+
+  /** Everything known now, targets in the order given, with each target's `labels`. */
+  figures(
+    targets: readonly WatchedTarget[],
+    labels: (target: WatchedTarget) => Readonly<Record<string, string>>,
+  ): FleetFigures {
+    return {
+      version: this.#version,
+      probesSent: this.#probesSent,
+      sendErrors: Object.fromEntries(this.#sendErrors),
+      targets: targets.map((t) => this.#target(t, labels(t))),
+    };
+  }
+
+  #target(target: WatchedTarget, labels: Readonly<Record<string, string>>): TargetFigures {
+    const c = this.#of(target);
+    const window = this.windowOf(target);
+    const windowHops = new Map((window?.hops ?? []).map((h) => [h.ttl, h]));
+    const hops: HopFigures[] = [...c.hops.entries()].sort(([a], [b]) => a - b).map(
+      ([ttl, hop]) => {
+        const answered = (windowHops.get(ttl)?.addresses ?? []).filter((a) => a.address !== null);
+        const shown = answered.slice(0, ADDRESSES_PER_HOP);
+        const other = windowHops.get(ttl)?.other ? 1 : 0;
+        return {
+          ttl,
+          sent: hop.sent,
+          received: hop.received,
+          rttBuckets: [...hop.buckets],
+          rttSum: hop.rttSum,
+          rttCount: hop.rttCount,
+          lastRtt: hop.lastRtt,
+          addresses: shown.map((a) => ({
+            address: a.address!,
+            name: window?.names[a.address!] ?? null,
+          })),
+          addressesOmitted: answered.length - shown.length + other,
+        };
+      },
+    );
+    // A finding that rests on several hops (silent routers that rate-limit) holds at each.
+    const findings: FleetFinding[] = window && target.start
+      ? explainReport(window, target.start.firstHop).flatMap((f) =>
+        (f.hops.length > 0 ? f.hops : [null]).map((ttl) => ({ kind: f.kind, ttl, text: f.text }))
+      )
+      : [];
+    const destination = window?.destination ?? null;
+    return {
+      target: target.entry.host,
+      labels,
+      address: target.target?.address ?? null,
+      method: target.start?.method ?? "",
+      up: target.state === "up",
+      downReason: target.state === "up" ? null : target.reason ?? "starting",
+      reached: destination !== null &&
+        (windowHops.get(destination)?.addresses ?? []).some((a) =>
+          a.address === target.target?.address
+        ),
+      pathHops: destination,
+      pathChanges: c.pathChanges,
+      cycles: c.cycles,
+      lastCycleAt: c.lastCycleAt,
+      hops,
+      findings,
+    };
+  }
+}
