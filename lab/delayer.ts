@@ -45,6 +45,7 @@
  * @module
  */
 import type { Lab } from "./lab.ts";
+import { pathExists } from "./netns/command.ts";
 
 const root = new URL("../", import.meta.url);
 /** Path of the delayer's C source. */
@@ -65,15 +66,6 @@ const LIBS = ["-lnetfilter_queue"];
 /** How long a delayer may take to bind its queue and say `ready`. */
 const READY_TIMEOUT_MS = 5_000;
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function mtime(path: string): number | null {
   try {
     return Deno.statSync(path).mtime?.getTime() ?? null;
@@ -84,7 +76,7 @@ function mtime(path: string): number | null {
 
 function onPath(tool: string): boolean {
   const dirs = (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":");
-  return dirs.some((dir) => dir !== "" && exists(`${dir}/${tool}`));
+  return dirs.some((dir) => dir !== "" && pathExists(`${dir}/${tool}`));
 }
 
 /** Whether build/delayer exists and is newer than its source. */
@@ -96,7 +88,7 @@ function upToDate(): boolean {
 
 function missingBuildTool(): string | null {
   if (!onPath("gcc")) return "needs gcc";
-  if (!INCLUDE_DIRS.some((dir) => exists(`${dir}/${HEADER}`))) {
+  if (!INCLUDE_DIRS.some((dir) => pathExists(`${dir}/${HEADER}`))) {
     return `needs ${PACKAGE} (${HEADER})`;
   }
   return null;
@@ -104,7 +96,9 @@ function missingBuildTool(): string | null {
 
 /** Whether the kernel has NFQUEUE support (built in, loaded or loadable). */
 function hasNfqueue(): boolean {
-  if (exists("/proc/net/netfilter/nfnetlink_queue") || exists("/sys/module/nfnetlink_queue")) {
+  if (
+    pathExists("/proc/net/netfilter/nfnetlink_queue") || pathExists("/sys/module/nfnetlink_queue")
+  ) {
     return true;
   }
   let release = "";

@@ -192,3 +192,25 @@ export function lineDiff(expected: string, actual: string): string {
   }
   return out.join("\n");
 }
+
+/** A process started in a lab node: how to signal it, and what it printed once it exits. */
+export interface StartedProcess {
+  /** Sends it `signal`. */
+  kill(signal: Deno.Signal): void;
+  /** Its exit status and output, once it has exited. */
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Starts `argv` in `node`, its output collected. */
+export function startIn(lab: Lab, node: string, argv: string[]): StartedProcess {
+  const child = lab.spawn(node, argv, { stdout: "piped", stderr: "piped" });
+  const decoder = new TextDecoder();
+  return {
+    kill: (signal: Deno.Signal) => child.kill(signal),
+    done: child.output().then((o) => ({
+      code: o.code,
+      stdout: decoder.decode(o.stdout),
+      stderr: decoder.decode(o.stderr),
+    })),
+  };
+}

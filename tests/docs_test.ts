@@ -8,6 +8,7 @@
  * @module
  */
 import { assertEquals, assertOk } from "./assert.ts";
+import { pathExists } from "../lab/netns/command.ts";
 import { completionScript, SHELLS } from "../src/cli/completions.ts";
 import { initialState } from "../src/cli/flag_state.ts";
 import { buildOptions } from "../src/cli/flags.ts";
@@ -81,16 +82,6 @@ function anchors(markdown: string): Set<string> {
   return out;
 }
 
-/** Whether `path` (absolute) is a file or directory. */
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test("every relative link of README.md and docs/*.md leads to a file of the repository", () => {
   const pages = [
     "README.md",
@@ -111,7 +102,7 @@ Deno.test("every relative link of README.md and docs/*.md leads to a file of the
       const target = path === "" ? new URL(page, root) : new URL(path, new URL(page, root));
       const file = decodeURIComponent(target.pathname);
       if (!file.startsWith(rootPath)) broken.push(`${page}: ${link} leaves the repository`);
-      else if (!exists(file)) broken.push(`${page}: ${link} (no such file)`);
+      else if (!pathExists(file)) broken.push(`${page}: ${link} (no such file)`);
       else if (
         anchor && file.endsWith(".md") && !anchors(Deno.readTextFileSync(file)).has(anchor)
       ) {

@@ -40,6 +40,16 @@ export function toolPath(): string {
   return [...dirs, ...SBIN_DIRS.filter((d) => !dirs.includes(d))].join(":");
 }
 
+/** Whether `path` names a file or directory that exists. */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a file named `tool` is in one of the directories of {@linkcode toolPath}. */
 export function findTool(tool: string): boolean {
   for (const dir of toolPath().split(":")) {

@@ -61,23 +61,11 @@ async function webSecurity(config: ServeConfig): Promise<HttpSecurity> {
   };
 }
 
-/** Runs the service until the command's signal stops it; resolves to the exit status. */
-export async function runServeCommand(command: ServeCommand): Promise<number> {
-  const { settings } = command;
-  const { out } = settings;
-  const config = command.configFile === null ? null : await readServeConfig(command.configFile);
-  const security = config ? await webSecurity(config) : { tls: null, credentials: null };
-  // Never run without what the configuration asks for: /probe is not served yet.
-  if (config && config.probe.allow.length > 0) {
-    throw new OptionError(
-      "config",
-      `${command.configFile}: [probe] is not served yet by this version (/probe)`,
-    );
-  }
-  const listen = command.listen !== null ? parseListen(command.listen) : config?.listen ?? null;
-  if (listen === null) {
-    throw new OptionError("serve", "--serve needs a port (or a config file with listen)");
-  }
+/** The targets of `--targets` and of `config`, the list's first. */
+async function loadTargets(
+  command: ServeCommand,
+  config: ServeConfig | null,
+): Promise<ServiceTarget[]> {
   const targets: ServiceTarget[] = [];
   if (command.targetsFile !== null) {
     const list = parseTargets(await readTargetList(command.targetsFile));
@@ -90,6 +78,20 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
   if (targets.length === 0) {
     throw new OptionError("serve", "--serve has no target: give --targets FILE or --config FILE");
   }
+  return targets;
+}
+
+/** Runs the service until the command's signal stops it; resolves to the exit status. */
+export async function runServeCommand(command: ServeCommand): Promise<number> {
+  const { settings } = command;
+  const { out } = settings;
+  const config = command.configFile === null ? null : await readServeConfig(command.configFile);
+  const security = config ? await webSecurity(config) : { tls: null, credentials: null };
+  const listen = command.listen !== null ? parseListen(command.listen) : config?.listen ?? null;
+  if (listen === null) {
+    throw new OptionError("serve", "--serve needs a port (or a config file with listen)");
+  }
+  const targets = await loadTargets(command, config);
   const { timing: _timing, queries, wait, simultaneous: _simultaneous, ...rest } = command.options;
   const intervalSeconds = command.intervalSeconds ?? config?.interval ?? 10;
   const rate = command.rate ?? config?.rate ?? undefined;
@@ -106,6 +108,11 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     window: (config?.window ?? DEFAULT_WINDOW) * 1000,
     version: VERSION,
     security,
+    ...(config ? { probe: config.probe } : {}),
+    reread: async () => {
+      const again = command.configFile === null ? null : await readServeConfig(command.configFile);
+      return await loadTargets(command, again);
+    },
     ...(rest.transport ? { transport: rest.transport } : {}),
     ...(rest.resolver ? { resolver: rest.resolver } : {}),
   });
@@ -115,6 +122,14 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     `hopwise: watching ${targets.length} target${targets.length === 1 ? "" : "s"}, ` +
       `metrics on ${security.tls ? "https" : "http"}://${host}:${port}/metrics\n`,
   );
+  // SIGHUP reads the files again: new targets start, removed ones stop, the others go on.
+  const onHangUp = () => {
+    service.reloadFromFiles().then(
+      (done) => out.stderr(`hopwise: ${done}\n`),
+      (e) => out.stderr(`hopwise: reload refused: ${e instanceof Error ? e.message : e}\n`),
+    );
+  };
+  Deno.addSignalListener("SIGHUP", onHangUp);
   try {
     if (!settings.signal?.aborted) {
       await new Promise<void>((resolve) =>
@@ -122,6 +137,7 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
       );
     }
   } finally {
+    Deno.removeSignalListener("SIGHUP", onHangUp);
     await service.close();
   }
   return STATUS.ok;

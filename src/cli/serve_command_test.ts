@@ -43,17 +43,6 @@ Deno.test("--serve --config: a configuration's mistake is one line naming the fi
     assertEquals(r.stderr.includes('unknown key "prot"'), true, r.stderr);
     assertEquals(r.fake.sent.length, 0);
   });
-  // What this version does not serve yet is refused, never ignored.
-  await withFile(
-    '[[target]]\nhost = "198.18.9.9"\n[probe]\nallow = ["198.18.0.0/15"]\n',
-    async (path) => {
-      const r = await runCli(["--serve", "9798", "--config", path]);
-      assertEquals(
-        [r.status, r.stderr],
-        [2, `hopwise: ${path}: [probe] is not served yet by this version (/probe)\n`],
-      );
-    },
-  );
   // A missing auth file stops the service before anything is opened.
   await withFile(
     '[[target]]\nhost = "198.18.9.9"\n[web]\nauth_file = "/nonexistent/auth"\n',

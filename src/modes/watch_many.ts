@@ -11,6 +11,7 @@
  */
 import type { CycleResult, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import type { Target, TraceStart } from "../core/model.ts";
+import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import { integerOption, numberOption } from "../config/checks.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
@@ -62,6 +63,8 @@ export interface WatchedTarget {
   readonly settings: WatchSettings;
   /** Its statistics now (since the last reset), or null while it is not up. */
   snapshot(): WatchSnapshot | null;
+  /** What its sockets sent, read and ignored since it came up. */
+  statistics(): TraceStatistics;
   /** Forgets its statistics so far (a new window). */
   reset(): void;
 }
@@ -98,16 +101,52 @@ class Watched implements WatchedTarget {
     return this.run?.snapshot() ?? null;
   }
 
+  statistics(): TraceStatistics {
+    return this.run?.channelCounts.snapshot() ?? new Statistics().snapshot();
+  }
+
   reset(): void {
     this.run?.reset();
   }
 }
 
+/** The options every target shares. */
+type SharedOptions = Omit<WatchManyOptions, "interval" | "rate" | "retryInterval">;
+
+/** A target's watch, its options checked and resolved; nothing opened. */
+async function prepare(
+  index: number,
+  entry: WatchManyTarget,
+  base: SharedOptions,
+  interval: number,
+): Promise<Watched> {
+  const own = { ...base, ...entry.options };
+  const flows = integerOption("flows", entry.flows, 1, 1, 64);
+  const settings: WatchSettings = {
+    cycles: Infinity,
+    interval: entry.interval ?? interval,
+    queries: integerOption("queries", own.queries, 1, 1, 10),
+    flows,
+    probeWait: own.wait?.max ?? null,
+    simultaneous: 256,
+    history: 64,
+    snapshots: false,
+  };
+  const config = await resolveRunConfig({
+    ...own,
+    queries: settings.queries,
+    paris: (own.paris ?? false) || flows > 1,
+    timing: "adaptive",
+  });
+  return new Watched(index, entry, config, settings);
+}
+
 /** A run of many watches: its targets, and how to stop it. */
 export class WatchMany {
-  /** Every target, in the order given. */
-  readonly targets: readonly WatchedTarget[];
   readonly #watched: Watched[];
+  readonly #base: SharedOptions;
+  readonly #interval: number;
+  #nextIndex: number;
   readonly #sequence: RunSequence;
   readonly #listener: WatchManyListener;
   readonly #retryInterval: number;
@@ -118,10 +157,13 @@ export class WatchMany {
     watched: Watched[],
     sequence: RunSequence,
     listener: WatchManyListener,
-    retryInterval: number,
+    timing: { retryInterval: number; interval: number; base: SharedOptions },
   ) {
+    const { retryInterval } = timing;
     this.#watched = watched;
-    this.targets = watched;
+    this.#base = timing.base;
+    this.#interval = timing.interval;
+    this.#nextIndex = watched.length;
     this.#sequence = sequence;
     this.#listener = listener;
     this.#retryInterval = retryInterval;
@@ -158,31 +200,13 @@ export class WatchMany {
     // Every target's configuration is resolved (and so checked) before anything is opened.
     const watched: Watched[] = [];
     for (const [index, entry] of targets.entries()) {
-      const own = { ...base, ...entry.options };
-      const flows = integerOption("flows", entry.flows, 1, 1, 64);
-      const settings: WatchSettings = {
-        cycles: Infinity,
-        interval: entry.interval ?? interval,
-        queries: integerOption("queries", own.queries, 1, 1, 10),
-        flows,
-        probeWait: own.wait?.max ?? null,
-        simultaneous: 256,
-        history: 64,
-        snapshots: false,
-      };
-      const config = await resolveRunConfig({
-        ...own,
-        queries: settings.queries,
-        paris: (own.paris ?? false) || flows > 1,
-        timing: "adaptive",
-      });
-      watched.push(new Watched(index, entry, config, settings));
+      watched.push(await prepare(index, entry, base, interval));
     }
     const sequence = new RunSequence({
       ...context,
       prober: rate > 0 ? { rate, burst: Math.max(1, Math.ceil(rate / 100)) } : {},
     });
-    const many = new WatchMany(watched, sequence, listener, retryInterval);
+    const many = new WatchMany(watched, sequence, listener, { retryInterval, interval, base });
     try {
       for (const w of watched) await many.#open(w);
       // Privileges go only when nothing opened later will need them: every target is up.
@@ -211,9 +235,8 @@ export class WatchMany {
   /** Puts an opened target's watch on the prober, its first cycle spread over the interval. */
   #begin(w: Watched, privileges: TraceStart["settings"]["privileges"]): void {
     if (!w.setup || !w.target || this.#closed) return;
-    const spread = this.#watched.length > 1
-      ? (w.index / this.#watched.length) * w.settings.interval
-      : 0;
+    const n = this.#watched.length;
+    const spread = n > 1 ? ((w.index % n) / n) * w.settings.interval : 0;
     w.start = traceStart(w.target, w.setup, privileges);
     const run = new WatchRun(w.setup, w.target, this.#sequence.prober, w.settings, spread);
     w.run = run;
@@ -264,8 +287,54 @@ export class WatchMany {
     if (this.#closed) return;
     w.retryTimer = setTimeout(() => {
       w.retryTimer = null;
+      if (!this.#watched.includes(w)) return;
       void this.#open(w).then(() => this.#begin(w, this.#sequence.privileges.state));
     }, this.#retryInterval);
+  }
+
+  /** Every target, in the order given (those added later last). */
+  get targets(): readonly WatchedTarget[] {
+    return [...this.#watched];
+  }
+
+  /**
+   * Checks `entries` as {@linkcode add} would, opening nothing.
+   *
+   * @throws {OptionError | OptionTypeError} for the first invalid one
+   */
+  async check(entries: readonly WatchManyTarget[]): Promise<void> {
+    for (const entry of entries) await prepare(-1, entry, this.#base, this.#interval);
+  }
+
+  /**
+   * Adds a target to the run: its options checked, its sockets opened and
+   * its watch put on the prober (or it is down, and tried again, when it
+   * cannot open: a method that needs the privileges the run has dropped).
+   *
+   * @throws {OptionError | OptionTypeError} for invalid options (nothing is opened)
+   */
+  async add(entry: WatchManyTarget): Promise<WatchedTarget> {
+    const w = await prepare(this.#nextIndex++, entry, this.#base, this.#interval);
+    if (this.#closed) return w;
+    this.#watched.push(w);
+    await this.#open(w);
+    this.#begin(w, this.#sequence.privileges.state);
+    return w;
+  }
+
+  /** Stops watching `target` and closes its sockets; it leaves {@linkcode targets}. */
+  remove(target: WatchedTarget): void {
+    const at = this.#watched.findIndex((w) => w === target);
+    if (at < 0) return;
+    const [w] = this.#watched.splice(at, 1);
+    if (!w) return;
+    if (w.retryTimer !== null) clearTimeout(w.retryTimer);
+    w.retryTimer = null;
+    w.run?.stop();
+    w.run?.abort();
+    w.run = null;
+    if (w.setup) this.#sequence.release(w.setup);
+    w.setup = null;
   }
 
   /** Stops every watch, waits for the prober, and closes every socket. */

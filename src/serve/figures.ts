@@ -77,9 +77,15 @@ export class FleetFigureKeeper {
   readonly #sendErrors = new Map<string, number>();
   #probesSent = 0;
 
-  /** Keeps figures for hopwise `version`. */
-  constructor(version: string) {
+  readonly #onPathChange: (target: WatchedTarget, ttl: number, address: string) => void;
+
+  /** Keeps figures for hopwise `version`; `onPathChange` hears each hop that changes address. */
+  constructor(
+    version: string,
+    onPathChange: (target: WatchedTarget, ttl: number, address: string) => void = () => {},
+  ) {
     this.#version = version;
+    this.#onPathChange = onPathChange;
   }
 
   #of(target: WatchedTarget): TargetCounters {
@@ -94,7 +100,7 @@ export class FleetFigureKeeper {
     c.cycles++;
     c.windowCycles++;
     c.lastCycleAt = new Date().toISOString();
-    let changed = false;
+    const changes: Array<[number, string]> = [];
     for (const probe of cycle.probes) {
       this.#probesSent++;
       if (probe.reason !== null) {
@@ -110,11 +116,17 @@ export class FleetFigureKeeper {
         c.cycles > 1 && !hop.seen.has(probe.address) && !hop.seenBefore.has(probe.address) &&
         (hop.seen.size > 0 || hop.seenBefore.size > 0)
       ) {
-        changed = true;
+        changes.push([probe.ttl, probe.address]);
       }
       hop.seen.add(probe.address);
     }
-    if (changed) c.pathChanges++;
+    if (changes.length > 0) c.pathChanges++;
+    for (const [ttl, address] of changes) this.#onPathChange(target, ttl, address);
+  }
+
+  /** Forgets `target` (it is watched no more): its series leave the figures. */
+  forget(target: WatchedTarget): void {
+    this.#counters.delete(target);
   }
 
   /** Ends the window of every target: its statistics are kept for the findings, and reset. */

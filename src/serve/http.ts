@@ -1,8 +1,9 @@
 /**
  * The service's HTTP endpoints, on Deno's own server (HTTPS when given a
  * certificate and key): `/metrics` (the Prometheus text format, or
- * OpenMetrics when the scraper asks for it), `/api/targets` (JSON),
- * `/healthz`. With credentials, every request must authenticate (401
+ * OpenMetrics when the scraper asks for it), `/probe` (a short watch of an
+ * allowed target, as metrics), `/api/targets` and `/api/report` (JSON),
+ * `/api/events` (JSON Lines, streamed), `/healthz`. With credentials, every request must authenticate (401
  * otherwise). Every request is a GET or HEAD of a known path with no query
  * parameter it does not take; anything else is a one-line 4xx. Nothing here
  * probes: it formats what the watches know.
@@ -11,6 +12,8 @@
  */
 import type { FleetFigures } from "../core/fleet_model.ts";
 import { authorized, type Credentials } from "./auth.ts";
+import type { ProbeEndpoint } from "./probe.ts";
+import { type EventLog, eventStream } from "./events.ts";
 import {
   formatMetrics,
   OPENMETRICS_CONTENT_TYPE,
@@ -72,10 +75,39 @@ function targetsDocument(figures: FleetFigures): unknown {
   };
 }
 
+/** What the endpoints answer from. */
+export interface Answerer {
+  /** Everything the service knows now. */
+  figures(): FleetFigures;
+  /** `/probe`, or null when it is not served. */
+  probe: ProbeEndpoint | null;
+  /** The log `/api/events` streams. */
+  events: EventLog;
+  /** The `hopwise.report/1` document of a target's current window, or null for no such target. */
+  report(target: string): unknown | null;
+  /** Reads the targets again (`POST /-/reload`), or null when not served; resolves to what changed. */
+  reload: (() => Promise<string>) | null;
+}
+
+/** A JSON document. */
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body, null, 2) + "\n", {
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
+}
+
+/** `/metrics`'s answer for `figures`, in the format the request asks for. */
+function metrics(request: Request, figures: FleetFigures): Response {
+  const open = wantsOpenMetrics(request.headers.get("accept"));
+  return new Response(formatMetrics(figures, { openMetrics: open }), {
+    headers: { "content-type": open ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
+  });
+}
+
 /** Answers one request from the figures now, once it has shown who makes it (when asked). */
 export async function handleRequest(
   request: Request,
-  figures: () => FleetFigures,
+  answerer: Answerer,
   credentials: Credentials | null = null,
 ): Promise<Response> {
   if (credentials && !(await authorized(credentials, request.headers.get("authorization")))) {
@@ -83,22 +115,43 @@ export async function handleRequest(
     response.headers.set("www-authenticate", 'Basic realm="hopwise"');
     return response;
   }
+  const path = new URL(request.url).pathname;
+  if (path === "/-/reload" && answerer.reload) {
+    if (request.method !== "POST") return text(405, "/-/reload takes POST");
+    try {
+      return text(200, await answerer.reload());
+    } catch (e) {
+      return text(400, `reload refused: ${e instanceof Error ? e.message : e}`);
+    }
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     return text(405, "only GET and HEAD are served");
   }
   const url = new URL(request.url);
+  if (url.pathname === "/probe" && answerer.probe) {
+    const answer = await answerer.probe.answer(url.searchParams, request.signal);
+    return "figures" in answer
+      ? metrics(request, answer.figures)
+      : text(answer.status, answer.message);
+  }
+  if (url.pathname === "/api/report") {
+    const extra = [...url.searchParams.keys()].find((key) => key !== "target");
+    if (extra !== undefined) return text(400, `unknown query parameter "${extra}"`);
+    const target = url.searchParams.get("target");
+    if (target === null) return text(400, "target is missing");
+    const report = answerer.report(target);
+    return report === null ? text(404, `no target "${target}"`) : json(report);
+  }
   const params = [...url.searchParams.keys()];
   if (params.length > 0) return text(400, `unknown query parameter "${params[0]}"`);
   switch (url.pathname) {
-    case "/metrics": {
-      const open = wantsOpenMetrics(request.headers.get("accept"));
-      return new Response(formatMetrics(figures(), { openMetrics: open }), {
-        headers: { "content-type": open ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
-      });
-    }
+    case "/metrics":
+      return metrics(request, answerer.figures());
     case "/api/targets":
-      return new Response(JSON.stringify(targetsDocument(figures()), null, 2) + "\n", {
-        headers: { "content-type": "application/json; charset=utf-8" },
+      return json(targetsDocument(answerer.figures()));
+    case "/api/events":
+      return new Response(eventStream(answerer.events), {
+        headers: { "content-type": "application/x-ndjson; charset=utf-8" },
       });
     case "/healthz":
       return text(200, "ok");
@@ -114,7 +167,7 @@ export async function handleRequest(
  */
 export function serveHttp(
   listen: ListenAddress,
-  figures: () => FleetFigures,
+  answerer: Answerer,
   security: HttpSecurity = { tls: null, credentials: null },
 ): HttpService {
   const server = Deno.serve({
@@ -123,7 +176,7 @@ export function serveHttp(
     ...(security.tls ?? {}),
     onListen: () => {},
     onError: () => text(500, "internal error"),
-  }, (request) => handleRequest(request, figures, security.credentials));
+  }, (request) => handleRequest(request, answerer, security.credentials));
   const addr = server.addr as Deno.NetAddr;
   return {
     address: { hostname: addr.hostname, port: addr.port },

@@ -16,7 +16,12 @@ import {
   type WatchManyOptions,
   type WatchManyTarget,
 } from "../modes/watch_many.ts";
+import { explainReport } from "../explain/report.ts";
+import { reportToJson } from "../output/report_json.ts";
+import { EventLog } from "./events.ts";
 import { FleetFigureKeeper } from "./figures.ts";
+import { ProbeEndpoint, type ProbePolicy } from "./probe.ts";
+import { systemResolver } from "../session/kernel.ts";
 import { type HttpSecurity, type HttpService, type ListenAddress, serveHttp } from "./http.ts";
 
 /** A target of the service: what to watch, and the labels of its series. */
@@ -39,32 +44,48 @@ export interface ServiceSettings {
   version: string;
   /** HTTPS and authentication; plain HTTP for anyone by default. */
   security?: HttpSecurity;
+  /** What `/probe` may trace; it is not served without. */
+  probe?: ProbePolicy;
+  /** Reads the targets again (SIGHUP, `POST /-/reload`); reloading is not served without. */
+  reread?: () => Promise<readonly ServiceTarget[]>;
   /** Sockets to use (tests); the kernel's by default. */
   transport?: Transport;
   /** Host and reverse lookups; the system's by default. */
   resolver?: Resolver;
 }
 
+/** How often the findings are looked at for `/api/events`, ms. */
+const EVENTS_EVERY = 5000;
+
 /** A running service. */
 export class Service {
   readonly #watches: WatchMany;
   readonly #keeper: FleetFigureKeeper;
+  readonly #events: EventLog;
   readonly #http: HttpService;
-  readonly #windowTimer: ReturnType<typeof setInterval>;
+  readonly #timers: Array<ReturnType<typeof setInterval>>;
   readonly #labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
+  readonly #reread: (() => Promise<readonly ServiceTarget[]>) | null;
+  #reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    watches: WatchMany,
-    keeper: FleetFigureKeeper,
-    http: HttpService,
-    windowTimer: ReturnType<typeof setInterval>,
-    labels: Map<WatchedTarget, Readonly<Record<string, string>>>,
+    fields: {
+      watches: WatchMany;
+      keeper: FleetFigureKeeper;
+      events: EventLog;
+      http: HttpService;
+      timers: Array<ReturnType<typeof setInterval>>;
+      labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
+      reread: (() => Promise<readonly ServiceTarget[]>) | null;
+    },
   ) {
-    this.#watches = watches;
-    this.#keeper = keeper;
-    this.#http = http;
-    this.#windowTimer = windowTimer;
-    this.#labels = labels;
+    this.#reread = fields.reread;
+    this.#watches = fields.watches;
+    this.#keeper = fields.keeper;
+    this.#events = fields.events;
+    this.#http = fields.http;
+    this.#timers = fields.timers;
+    this.#labels = fields.labels;
   }
 
   /**
@@ -75,9 +96,23 @@ export class Service {
    * @throws {Deno.errors.AddrInUse} when the address is taken
    */
   static async start(settings: ServiceSettings): Promise<Service> {
-    const keeper = new FleetFigureKeeper(settings.version);
+    const events = new EventLog();
+    const stamp = () => new Date().toISOString();
+    const keeper = new FleetFigureKeeper(
+      settings.version,
+      (target, ttl, address) =>
+        events.push({ at: stamp(), type: "path-change", target: target.entry.host, ttl, address }),
+    );
     const watches = await WatchMany.open(settings.targets, settings.watch, {
       cycle: (target, cycle) => keeper.cycle(target, cycle),
+      state: (target) =>
+        events.push({
+          at: stamp(),
+          type: "target",
+          target: target.entry.host,
+          state: target.state === "up" ? "up" : "down",
+          reason: target.reason,
+        }),
     }, {
       ...(settings.transport ? { transport: settings.transport } : {}),
       ...(settings.resolver ? { resolver: settings.resolver } : {}),
@@ -86,15 +121,58 @@ export class Service {
       watches.targets.map((t) => [t, settings.targets[t.index]?.labels ?? {}] as const),
     );
     const figures = () => keeper.figures(watches.targets, (t) => labels.get(t) ?? {});
+    const { interval: _interval, rate: _rate, retryInterval: _retry, ...probeOptions } =
+      settings.watch;
+    const probe = settings.probe && settings.probe.allow.length > 0
+      ? new ProbeEndpoint(settings.probe, settings.resolver ?? systemResolver(), {
+        ...probeOptions,
+        ...(settings.transport ? { transport: settings.transport } : {}),
+      }, settings.version)
+      : null;
+    const report = (name: string) => {
+      const target = watches.targets.find((t) => t.entry.host === name);
+      const window = target && keeper.windowOf(target);
+      if (!target?.start || !window) return null;
+      return reportToJson({
+        start: target.start,
+        watch: target.settings,
+        snapshot: window,
+        endedAt: stamp(),
+        reason: "done",
+        statistics: target.statistics(),
+        findings: explainReport(window, target.start.firstHop),
+      });
+    };
+    // The service, once made: what `POST /-/reload` reloads.
+    let made: Service | null = null;
+    const reload = settings.reread
+      ? () => made ? made.reloadFromFiles() : Promise.reject(new Error("not started"))
+      : null;
     let http: HttpService;
     try {
-      http = serveHttp(settings.listen, figures, settings.security);
+      http = serveHttp(
+        settings.listen,
+        { figures, probe, events, report, reload },
+        settings.security,
+      );
     } catch (e) {
       await watches.close();
       throw e;
     }
-    const windowTimer = setInterval(() => keeper.endWindow(watches.targets), settings.window);
-    return new Service(watches, keeper, http, windowTimer, labels);
+    const timers = [
+      setInterval(() => keeper.endWindow(watches.targets), settings.window),
+      setInterval(() => events.observe(figures()), EVENTS_EVERY),
+    ];
+    made = new Service({
+      watches,
+      keeper,
+      events,
+      http,
+      timers,
+      labels,
+      reread: settings.reread ?? null,
+    });
+    return made;
   }
 
   /** Where it listens. */
@@ -107,9 +185,65 @@ export class Service {
     return this.#keeper.figures(this.#watches.targets, (t) => this.#labels.get(t) ?? {});
   }
 
-  /** Stops probing, finishes the requests in progress, and closes everything. */
+  /**
+   * Takes a new list of targets: a target whose entry is the same as before
+   * (host, options, interval, flows) keeps its watch and statistics (its
+   * labels may change); the others stop, and their series leave the
+   * figures; new ones start. Resolves to how many were added and removed.
+   *
+   * @throws {OptionError | OptionTypeError} for an invalid target (before anything changes)
+   */
+  async reload(targets: readonly ServiceTarget[]): Promise<{ added: number; removed: number }> {
+    const key = (t: ServiceTarget) => {
+      const { labels: _labels, ...entry } = t;
+      return JSON.stringify(entry);
+    };
+    const wanted = new Map(targets.map((t) => [key(t), t] as const));
+    const current = new Map(this.#watches.targets.map((t) => [key(t.entry), t] as const));
+    // Every new target is checked before anything changes.
+    await this.#watches.check([...wanted].filter(([k]) => !current.has(k)).map(([, t]) => t));
+    let removed = 0;
+    for (const [k, watched] of current) {
+      if (wanted.has(k)) continue;
+      this.#watches.remove(watched);
+      this.#keeper.forget(watched);
+      this.#labels.delete(watched);
+      removed++;
+    }
+    let added = 0;
+    for (const [k, target] of wanted) {
+      const kept = current.get(k);
+      if (kept) {
+        this.#labels.set(kept, target.labels ?? {});
+        continue;
+      }
+      this.#labels.set(await this.#watches.add(target), target.labels ?? {});
+      added++;
+    }
+    return { added, removed };
+  }
+
+  /**
+   * Reads the targets again (the files the service was started from) and
+   * takes them, one reload at a time; resolves to what changed, in words.
+   *
+   * @throws what reading or checking the targets throws: nothing changes then
+   */
+  reloadFromFiles(): Promise<string> {
+    const reread = this.#reread;
+    if (!reread) return Promise.reject(new Error("this service has no files to read again"));
+    const next = this.#reloading.then(async () => {
+      const { added, removed } = await this.reload(await reread());
+      return `reloaded: ${added} target${added === 1 ? "" : "s"} added, ${removed} removed`;
+    });
+    this.#reloading = next.catch(() => {});
+    return next;
+  }
+
+  /** Stops probing, ends the event streams, finishes the requests in progress, and closes everything. */
   async close(): Promise<void> {
-    clearInterval(this.#windowTimer);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#events.close();
     await Promise.all([this.#watches.close(), this.#http.close()]);
   }
 }

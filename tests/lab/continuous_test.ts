@@ -13,7 +13,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
-import { hopwiseArgv, labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
+import { hopwiseArgv, labSkipReason, needs, runHopwise, startIn } from "../../lab/harness.ts";
 
 const reason = labSkipReason("continuous-mode lab tests", needs("mtr", ["--version"]));
 const CLI = decodeURIComponent(new URL("../../cli.ts", import.meta.url).pathname);
@@ -52,20 +52,6 @@ async function lossyChain(lab: Lab): Promise<Chain> {
     keepIcmpRateLimit: [2],
     forwardLoss: [{ hop: 4, share: 0.2 }],
   });
-}
-
-/** A process started in a lab node, and what it printed once it exits. */
-function started(lab: Lab, node: string, argv: string[]) {
-  const child = lab.spawn(node, argv, { stdout: "piped", stderr: "piped" });
-  const decoder = new TextDecoder();
-  return {
-    kill: (signal: Deno.Signal) => child.kill(signal),
-    done: child.output().then((o) => ({
-      code: o.code,
-      stdout: decoder.decode(o.stdout),
-      stderr: decoder.decode(o.stderr),
-    })),
-  };
 }
 
 async function report(lab: Lab, c: Chain, args: string[]): Promise<ReportJson> {
@@ -180,7 +166,7 @@ Deno.test({
       ["--report", "-n", "--cycles", "40", "--interval", "0.05", "--json", c.target4],
       CLI,
     );
-    const run = started(lab, c.source, argv);
+    const run = startIn(lab, c.source, argv);
     await new Promise((resolve) => setTimeout(resolve, 800));
     await lab.sh(c.source, "ip route del 198.18.0.0/15");
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -224,7 +210,7 @@ Deno.test({
       assertEquals(lines.at(-1).hops.length, 3);
     });
     await t.step("SIGINT", async () => {
-      const run = started(
+      const run = startIn(
         lab,
         c.source,
         hopwiseArgv(["--report", "-n", "--cycles", "1000", "--interval", "0.05", c.target4], CLI),

@@ -15,7 +15,7 @@
 import { assertEquals, assertOk, assertStringIncludes } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { chain, chainAddress4 } from "../../lab/topologies.ts";
-import { hopwiseArgv, labSkipReason, needs } from "../../lab/harness.ts";
+import { hopwiseArgv, labSkipReason, needs, startIn } from "../../lab/harness.ts";
 
 const reason = labSkipReason(
   "service lab tests",
@@ -23,19 +23,6 @@ const reason = labSkipReason(
 );
 const CLI = decodeURIComponent(new URL("../../cli.ts", import.meta.url).pathname);
 const decoder = new TextDecoder();
-
-/** A process started in a lab node; `done` is what it printed once it exits. */
-function started(lab: Lab, node: string, argv: string[]) {
-  const child = lab.spawn(node, argv, { stdout: "piped", stderr: "piped" });
-  return {
-    kill: (signal: Deno.Signal) => child.kill(signal),
-    done: child.output().then((o) => ({
-      code: o.code,
-      stdout: decoder.decode(o.stdout),
-      stderr: decoder.decode(o.stderr),
-    })),
-  };
-}
 
 /** One instant vector sample of a PromQL answer. */
 interface Sample {
@@ -66,7 +53,7 @@ async function fetchIn(
   lab: Lab,
   node: string,
   url: string,
-  auth: { ca?: string; token?: string } = {},
+  auth: { ca?: string; token?: string; method?: string } = {},
 ): Promise<string> {
   const client = auth.ca
     ? `client: Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(${
@@ -74,11 +61,25 @@ async function fetchIn(
     })] }),`
     : "";
   const headers = auth.token ? `headers: { authorization: "Bearer ${auth.token}" },` : "";
-  const script = `const r = await fetch(${JSON.stringify(url)}, { ${client} ${headers} });` +
+  const method = `method: "${auth.method ?? "GET"}",`;
+  const script =
+    `const r = await fetch(${JSON.stringify(url)}, { ${client} ${headers} ${method} });` +
     `console.log(r.status); console.log(await r.text());`;
   const r = await lab.exec(node, [Deno.execPath(), "eval", "--quiet", script]);
   assertEquals(r.code, 0, r.stderr);
   return r.stdout;
+}
+
+/** The first `lines` lines of a streamed answer, fetched from inside `node`. */
+async function firstLinesIn(lab: Lab, node: string, url: string, lines: number): Promise<string[]> {
+  const script = `const r = await fetch(${JSON.stringify(url)});` +
+    `const reader = r.body.pipeThrough(new TextDecoderStream()).getReader(); let text = "";` +
+    `while (text.split("\\n").length <= ${lines}) { const { value, done } = await reader.read();` +
+    ` if (done) break; text += value; }` +
+    `console.log(text.split("\\n").slice(0, ${lines}).join("\\n")); Deno.exit(0);`;
+  const r = await lab.exec(node, [Deno.execPath(), "eval", "--quiet", script]);
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout.trim().split("\n");
 }
 
 /** Whether loss `lost` of `n` agrees with `p` within binomial error (3 standard errors, and 4 points). */
@@ -154,15 +155,17 @@ Deno.test({
           'tls_cert = "cert.pem"',
           'tls_key = "key.pem"',
           'auth_file = "auth"',
+          "[probe]",
+          `allow = ["${c.target4.replace(/\.\d+$/, ".0/24")}"]`,
           "",
         ].join("\n"),
       );
-      const a = started(
+      const a = startIn(
         lab,
         c.source,
         hopwiseArgv(["--serve", "9798", "-n", "--interval", "0.2", "--targets", targets], CLI),
       );
-      const b = started(
+      const b = startIn(
         lab,
         "r1",
         hopwiseArgv(["--serve", `${vantageB}:9798`, "-n", "--config", config], CLI),
@@ -186,7 +189,7 @@ Deno.test({
           "",
         ].join("\n"),
       );
-      const prometheus = started(lab, c.source, [
+      const prometheus = startIn(lab, c.source, [
         "prometheus",
         `--config.file=${dir}/prometheus.yml`,
         `--storage.tsdb.path=${dir}/data`,
@@ -247,6 +250,27 @@ Deno.test({
         const api = await fetchIn(lab, c.source, "http://127.0.0.1:9798/api/targets");
         assertStringIncludes(api, '"schema": "hopwise.targets/1"');
         assertStringIncludes(api, `"address": "${c.target4}"`);
+        // The report of the current window, and the log of what changed.
+        const report = JSON.parse(
+          (await fetchIn(lab, c.source, `http://127.0.0.1:9798/api/report?target=${c.target4}`))
+            .slice(4),
+        );
+        assertEquals(report.schema, "hopwise.report/1");
+        assertOk(
+          report.findings.some((f: { kind: string; hops: number[] }) =>
+            f.kind === "rate-limited" && f.hops.includes(2)
+          ),
+          JSON.stringify(report.findings),
+        );
+        const events = (await firstLinesIn(lab, c.source, "http://127.0.0.1:9798/api/events", 2))
+          .map((line) => JSON.parse(line));
+        assertEquals([events[0]?.type, events[0]?.state, events[0]?.target], [
+          "target",
+          "up",
+          c.target4,
+        ]);
+        assertEquals(events[1]?.type, "finding");
+        assertOk(!Number.isNaN(Date.parse(events[1]?.at)), JSON.stringify(events[1]));
         const bad = await fetchIn(lab, c.source, "http://127.0.0.1:9798/metrics?x=1");
         assertEquals(bad, '400\nunknown query parameter "x"\n\n');
         const missing = await fetchIn(lab, c.source, "http://127.0.0.1:9798/nowhere");
@@ -262,6 +286,27 @@ Deno.test({
         assertEquals(
           await fetchIn(lab, c.source, https, { ca }),
           "401\nauthentication required\n\n",
+        );
+        // /probe: an allowed target is watched and answered as metrics; others never probed.
+        const probe = (query: string) =>
+          fetchIn(lab, c.source, `https://${vantageB}:9798/probe?${query}`, { ca, token });
+        const probed = await probe(`target=${c.target4}&cycles=3`);
+        assertOk(probed.startsWith("200\n"), probed);
+        assertStringIncludes(probed, `hopwise_path_hops{target="${c.target4}"} 5\n`);
+        assertStringIncludes(probed, `hopwise_cycles_total{target="${c.target4}"} 3\n`);
+        const outside = chainAddress4(3, 2); // router 3: a lab address the config does not allow
+        assertEquals(await probe(`target=${outside}`), `403\ntarget ${outside} is not allowed\n\n`);
+        assertEquals(
+          await probe(`target=${c.target4}&cycles=0`),
+          "400\ncycles must be from 1 to 50\n\n",
+        );
+        assertEquals(
+          await probe("target=a%20b"),
+          "400\ntarget must be a host name or an address\n\n",
+        );
+        assertEquals(
+          await probe(`target=${c.target4}&x=1`),
+          '400\nunknown query parameter "x"\n\n',
         );
       } finally {
         prometheus.kill("SIGTERM");

@@ -1,0 +1,155 @@
+/**
+ * `/probe?target=HOST[&method=NAME&cycles=N]`: the multi-target exporter
+ * pattern (as the blackbox exporter's): one short watch of a target that the
+ * configuration allows, answered as metrics when it ends. The target is
+ * resolved here, once, and its address checked against the allow-list
+ * before anything is sent; the watch is given that address, so no second
+ * lookup can lead it anywhere else. At most `maxConcurrent` run at once.
+ *
+ * @module
+ */
+import type { FleetFigures } from "../core/fleet_model.ts";
+import type { MethodName, Target, TraceStart } from "../core/model.ts";
+import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
+import type { Resolver } from "../lookup/resolver.ts";
+import { findMethod } from "../methods/mod.ts";
+import { watch, type WatchOptions } from "../modes/watch.ts";
+import type { WatchedTarget } from "../modes/watch_many.ts";
+import { allowed, type AllowRule } from "./allow.ts";
+import { FleetFigureKeeper } from "./figures.ts";
+
+/** Cycles of a probe when the request does not say. */
+export const PROBE_CYCLES = 5;
+/** The most cycles a request may ask for. */
+export const MAX_PROBE_CYCLES = 50;
+/** Time between a probe's cycles, ms. */
+const PROBE_INTERVAL = 200;
+
+/** What `/probe` may do. */
+export interface ProbePolicy {
+  /** What it may trace; nothing when empty. */
+  allow: readonly AllowRule[];
+  /** Probes at once. */
+  maxConcurrent: number;
+}
+
+/** A request's answer: a status and one line, or the figures of the probe. */
+export type ProbeAnswer =
+  | { status: number; message: string }
+  | { status: 200; figures: FleetFigures };
+
+/** The names and addresses a request may give as `target`: a host name or an address literal. */
+const TARGET = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$|^[0-9a-fA-F:.]+$/;
+
+/** The `/probe` endpoint of one service: the policy, and how many probes run now. */
+export class ProbeEndpoint {
+  readonly #policy: ProbePolicy;
+  readonly #resolver: Resolver;
+  readonly #options: WatchOptions;
+  readonly #version: string;
+  #running = 0;
+
+  /** Probes under `policy`, with `options` (the service's trace options) and `resolver`. */
+  constructor(policy: ProbePolicy, resolver: Resolver, options: WatchOptions, version: string) {
+    this.#policy = policy;
+    this.#resolver = resolver;
+    this.#options = options;
+    this.#version = version;
+  }
+
+  /** Answers `/probe` with these query parameters; `signal` ends the probe early (the client left). */
+  async answer(params: URLSearchParams, signal: AbortSignal): Promise<ProbeAnswer> {
+    for (const key of params.keys()) {
+      if (key !== "target" && key !== "method" && key !== "cycles") {
+        return { status: 400, message: `unknown query parameter "${key}"` };
+      }
+    }
+    const host = params.get("target");
+    if (host === null || host.length === 0 || host.length > 253 || !TARGET.test(host)) {
+      return { status: 400, message: "target must be a host name or an address" };
+    }
+    const methodText = params.get("method");
+    const method = methodText === null ? null : findMethod(methodText);
+    if (methodText !== null && method === null) {
+      return { status: 400, message: `unknown method "${methodText}"` };
+    }
+    const cyclesText = params.get("cycles");
+    const cycles = cyclesText === null ? PROBE_CYCLES : Number(cyclesText);
+    if (!/^\d+$/.test(cyclesText ?? "1") || cycles < 1 || cycles > MAX_PROBE_CYCLES) {
+      return { status: 400, message: `cycles must be from 1 to ${MAX_PROBE_CYCLES}` };
+    }
+    if (this.#policy.allow.length === 0) {
+      return { status: 403, message: "/probe traces nothing: the configuration allows nothing" };
+    }
+    let target: Target;
+    try {
+      const found = await this.#resolver.lookupHost(host, this.#options.family ?? 0);
+      target = { host, address: found.address, family: found.family };
+    } catch {
+      return { status: 400, message: `target ${host} does not resolve` };
+    }
+    const name = target.address === host ? null : host;
+    if (!allowed(this.#policy.allow, name, target.address)) {
+      return { status: 403, message: `target ${host} is not allowed` };
+    }
+    if (this.#running >= this.#policy.maxConcurrent) {
+      return { status: 429, message: `${this.#policy.maxConcurrent} probes run already` };
+    }
+    this.#running++;
+    try {
+      return {
+        status: 200,
+        figures: await this.#run(target, method?.name ?? null, cycles, signal),
+      };
+    } catch (e) {
+      return { status: 503, message: `probe failed: ${e instanceof Error ? e.message : e}` };
+    } finally {
+      this.#running--;
+    }
+  }
+
+  /** Watches `target` for `cycles` cycles and gives its figures. */
+  async #run(
+    target: Target,
+    method: MethodName | null,
+    cycles: number,
+    signal: AbortSignal,
+  ): Promise<FleetFigures> {
+    const run = watch(target, {
+      ...this.#options,
+      ...(method ? { method } : {}),
+      cycles,
+      interval: PROBE_INTERVAL,
+      snapshots: false,
+      signal,
+    });
+    const keeper = new FleetFigureKeeper(this.#version);
+    let start: TraceStart | null = null;
+    let settings: WatchSettings | null = null;
+    let last: WatchSnapshot | null = null;
+    const probed: WatchedTarget = {
+      index: 0,
+      entry: { host: target.host },
+      get state() {
+        return "up" as const;
+      },
+      reason: null,
+      target,
+      get start() {
+        return start;
+      },
+      get settings() {
+        return settings!;
+      },
+      snapshot: () => last ?? run.snapshot(),
+      statistics: () => run.statistics(),
+      reset: () => {},
+    };
+    for await (const event of run) {
+      if (event.type === "start") [start, settings] = [event.start, event.watch];
+      else if (event.type === "cycle") keeper.cycle(probed, event.cycle);
+      else if (event.type === "end") last = event.snapshot;
+    }
+    return keeper.figures([probed], () => ({}));
+  }
+}
