@@ -40,6 +40,11 @@ export interface WatchManyOptions extends Omit<TraceOptions, "timing"> {
   rate?: number;
   /** How long a target that is down waits before it is tried again, ms (30,000 by default). */
   retryInterval?: number;
+  /**
+   * How often a target given by name is resolved again, ms (300,000 by
+   * default): when its address has changed, its watch starts over at the new one.
+   */
+  resolveInterval?: number;
 }
 
 /** A watched target's state. */
@@ -111,7 +116,10 @@ class Watched implements WatchedTarget {
 }
 
 /** The options every target shares. */
-type SharedOptions = Omit<WatchManyOptions, "interval" | "rate" | "retryInterval">;
+type SharedOptions = Omit<
+  WatchManyOptions,
+  "interval" | "rate" | "retryInterval" | "resolveInterval"
+>;
 
 /** A target's watch, its options checked and resolved; nothing opened. */
 async function prepare(
@@ -151,6 +159,7 @@ export class WatchMany {
   readonly #listener: WatchManyListener;
   readonly #retryInterval: number;
   #running: Promise<unknown> | null = null;
+  #resolveTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
   private constructor(
@@ -182,8 +191,17 @@ export class WatchMany {
     listener: WatchManyListener = {},
     context: RunContext = {},
   ): Promise<WatchMany> {
-    const { interval: askedInterval, rate: askedRate, retryInterval: askedRetry, ...base } =
-      options;
+    const {
+      interval: askedInterval,
+      rate: askedRate,
+      retryInterval: askedRetry,
+      resolveInterval: askedResolve,
+      ...base
+    } = options;
+    const resolveInterval = numberOption("resolveInterval", askedResolve, 300000, {
+      positive: true,
+      unit: " of ms",
+    });
     const interval = numberOption("interval", askedInterval, 10000, {
       positive: true,
       unit: " of ms",
@@ -217,6 +235,7 @@ export class WatchMany {
       await many.close();
       throw e;
     }
+    many.#resolveTimer = setInterval(() => void many.#resolveAgain(), resolveInterval);
     many.#drive();
     return many;
   }
@@ -272,6 +291,34 @@ export class WatchMany {
       }
     } catch (e) {
       if (w.run === run) this.#down(w, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /**
+   * Resolves every target given by name again; one whose address has
+   * changed starts over at the new address (a lookup that fails leaves it as
+   * it is: a resolver that hiccups does not take a working target down).
+   */
+  async #resolveAgain(): Promise<void> {
+    for (const w of [...this.#watched]) {
+      if (this.#closed || w.state !== "up" || !w.target || w.target.address === w.entry.host) {
+        continue;
+      }
+      let address: string;
+      try {
+        address = (await this.#sequence.resolve(w.entry.host, w.config.options.family)).address;
+      } catch {
+        continue;
+      }
+      if (address === w.target.address || !this.#watched.includes(w) || w.state !== "up") continue;
+      w.run?.stop();
+      w.run?.abort();
+      w.run = null;
+      if (w.setup) this.#sequence.release(w.setup);
+      w.setup = null;
+      w.state = "starting";
+      await this.#open(w);
+      this.#begin(w, this.#sequence.privileges.state);
     }
   }
 
@@ -341,6 +388,7 @@ export class WatchMany {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#resolveTimer !== null) clearInterval(this.#resolveTimer);
     for (const w of this.#watched) {
       if (w.retryTimer !== null) clearTimeout(w.retryTimer);
       w.run?.stop();

@@ -121,7 +121,7 @@ export class Service {
       watches.targets.map((t) => [t, settings.targets[t.index]?.labels ?? {}] as const),
     );
     const figures = () => keeper.figures(watches.targets, (t) => labels.get(t) ?? {});
-    const { interval: _interval, rate: _rate, retryInterval: _retry, ...probeOptions } =
+    const { interval: _i, rate: _r, retryInterval: _t, resolveInterval: _v, ...probeOptions } =
       settings.watch;
     const probe = settings.probe && settings.probe.allow.length > 0
       ? new ProbeEndpoint(settings.probe, settings.resolver ?? systemResolver(), {

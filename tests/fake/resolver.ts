@@ -20,6 +20,11 @@ export class TableResolver implements Resolver {
     this.#reverse = new Map(Object.entries(reverse));
   }
 
+  /** Makes `name` resolve to `addresses` from now on (a name whose address changes). */
+  set(name: string, addresses: string[]): void {
+    this.#forward.set(name, addresses);
+  }
+
   lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
     const literal = familyOf(host);
     const addresses = literal ? [host] : this.#forward.get(host) ?? [];
