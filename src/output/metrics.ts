@@ -110,15 +110,27 @@ function bound(x: number): string {
   return /^[-+]?[0-9]+$/.test(text) ? `${text}.0` : text;
 }
 
+/** Each bucket's bound, as its `le` label writes it. */
+const BOUNDS: readonly string[] = RTT_BUCKETS_SECONDS.map(bound);
+
 /** A label value with backslash, double quote and newline escaped. */
 function escapeLabel(text: string): string {
+  if (!/[\\"\n]/.test(text)) return text;
   return text.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
+}
+
+/** The labels of a sample without their braces, `a="x",b="y"`. */
+function labelPairs(labels: Labels): string {
+  let out = "";
+  for (const [name, text] of labels) {
+    out += `${out === "" ? "" : ","}${name}="${escapeLabel(text)}"`;
+  }
+  return out;
 }
 
 /** The labels of a sample, `{a="x",b="y"}`, or nothing when there are none. */
 function labelText(labels: Labels): string {
-  if (labels.length === 0) return "";
-  return `{${labels.map(([name, text]) => `${name}="${escapeLabel(text)}"`).join(",")}}`;
+  return labels.length === 0 ? "" : `{${labelPairs(labels)}}`;
 }
 
 /** Each metric's help, by its name as samples have it. */
@@ -173,35 +185,41 @@ class Exposition {
     this.#lines.push(`# HELP ${family} ${escapeLabel(help)}`);
   }
 
-  /** Whether a label set is new in this family (and marks it seen). */
-  #fresh(labels: Labels): boolean {
-    const key = labelText(labels);
+  /** Whether the label text `key` is new in this family (and marks it seen). */
+  #fresh(key: string): boolean {
     if (this.#seen.has(key)) return false;
     this.#seen.add(key);
     return true;
   }
 
-  /** One sample of the current family (a counter's or gauge's). */
-  sample(labels: Labels, x: number): void {
-    if (this.#fresh(labels)) this.#lines.push(`${this.#name}${labelText(labels)} ${value(x)}`);
+  /**
+   * One sample of the current family (a counter's or gauge's); `labels` are
+   * a label list or their text already made. Where two samples of a family
+   * may share a label set (`distinct`), the second is left out.
+   */
+  sample(labels: Labels | string, x: number, distinct = false): void {
+    const text = typeof labels === "string" ? labels : labelText(labels);
+    if (distinct && !this.#fresh(text)) return;
+    this.#lines.push(`${this.#name}${text} ${value(x)}`);
   }
 
-  /** A hop's round trips as the current histogram's samples: every bucket, +Inf, `_sum`, `_count`. */
-  histogram(labels: Labels, hop: HopFigures): void {
-    if (!this.#fresh(labels)) return;
+  /**
+   * A hop's round trips as the current histogram's samples: every bucket,
+   * +Inf, `_sum`, `_count`; `pairs` is its label text without braces.
+   */
+  histogram(pairs: string, hop: HopFigures): void {
     const name = this.#name;
+    const lines = this.#lines;
     let below = 0;
-    RTT_BUCKETS_SECONDS.forEach((le, i) => {
+    for (let i = 0; i < BOUNDS.length; i++) {
       // The buckets are cumulative; a missing one counts what the one below it counts.
       below = Math.max(below, hop.rttBuckets[i] ?? below);
-      this.#lines.push(
-        `${name}_bucket${labelText([...labels, ["le", bound(le)]])} ${value(below)}`,
-      );
-    });
-    this.#lines.push(
-      `${name}_bucket${labelText([...labels, ["le", "+Inf"]])} ${value(hop.rttCount)}`,
-      `${name}_sum${labelText(labels)} ${value(hop.rttSum)}`,
-      `${name}_count${labelText(labels)} ${value(hop.rttCount)}`,
+      lines.push(`${name}_bucket{${pairs},le="${BOUNDS[i]}"} ${value(below)}`);
+    }
+    lines.push(
+      `${name}_bucket{${pairs},le="+Inf"} ${value(hop.rttCount)}`,
+      `${name}_sum{${pairs}} ${value(hop.rttSum)}`,
+      `${name}_count{${pairs}} ${value(hop.rttCount)}`,
     );
   }
 
@@ -245,17 +263,23 @@ function withLabels(target: LabelledTarget, ...more: Labels): Labels {
  */
 export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {}): string {
   const out = new Exposition(options.openMetrics ?? false);
-  const targets: LabelledTarget[] = figures.targets.map((t) => ({
+  // Two targets of one label set would be one series twice: the first is kept.
+  const seen = new Set<string>();
+  const targets: LabelledTarget[] = figures.targets.map((t): LabelledTarget => ({
     figures: t,
     labels: [
       ["target", t.target],
       ...Object.entries(t.labels).filter(([name]) => isExtraLabelName(name)),
     ],
-  }));
+  })).filter((t) => {
+    const key = labelText(t.labels);
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
   const hops = targets.flatMap((t) =>
     t.figures.hops.map((hop) => {
       const ttl = ["ttl", String(hop.ttl)] as const;
-      return { t, hop, ttl, labels: withLabels(t, ttl) };
+      const pairs = labelPairs(withLabels(t, ttl));
+      return { t, hop, ttl, pairs, labels: `{${pairs}}` };
     })
   );
 
@@ -287,7 +311,7 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
   out.family("gauge", "hopwise_finding");
   for (const t of targets) {
     for (const { kind, ttl } of t.figures.findings) {
-      out.sample(withLabels(t, ["kind", kind], ["ttl", ttl === null ? "" : String(ttl)]), 1);
+      out.sample(withLabels(t, ["kind", kind], ["ttl", ttl === null ? "" : String(ttl)]), 1, true);
     }
   }
 
@@ -296,13 +320,13 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
   out.family("counter", "hopwise_hop_received_total");
   for (const { hop, labels } of hops) out.sample(labels, hop.received);
   out.family("histogram", "hopwise_hop_rtt_seconds");
-  for (const { hop, labels } of hops) out.histogram(labels, hop);
+  for (const { hop, pairs } of hops) out.histogram(pairs, hop);
   out.family("gauge", "hopwise_hop_last_rtt_seconds");
   for (const { hop, labels } of hops) if (hop.lastRtt !== null) out.sample(labels, hop.lastRtt);
   out.family("gauge", "hopwise_hop_address_info");
   for (const { t, hop, ttl } of hops) {
     for (const { address, name } of hop.addresses) {
-      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""]), 1);
+      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""]), 1, true);
     }
   }
   out.family("gauge", "hopwise_hop_addresses_omitted");

@@ -26,6 +26,24 @@ export const ADDRESSES_PER_HOP = 8;
 /** A window's cycles needed before its own statistics speak for it (else the last window's). */
 const WINDOW_MIN_CYCLES = 10;
 
+/**
+ * How long what is drawn from a target's window (its addresses, findings,
+ * destination) is kept before it is drawn again, ms: scrapes, the event log
+ * and the API share it, so that a thousand targets are not explained anew on
+ * every request.
+ */
+export const WINDOW_FIGURES_TTL = 2000;
+
+/** What is drawn from a target's window. */
+interface WindowFigures {
+  /** When it was drawn (performance.now()). */
+  at: number;
+  /** The window's statistics. */
+  window: WatchSnapshot | null;
+  /** The findings that hold. */
+  findings: FleetFinding[];
+}
+
 /** One hop's figures since start. */
 class HopCounters {
   sent = 0;
@@ -62,6 +80,8 @@ class TargetCounters {
   lastCycleAt: string | null = null;
   /** The last complete window's statistics, for findings while the new one is young. */
   lastWindow: WatchSnapshot | null = null;
+  /** What was last drawn from the window, while fresh. */
+  drawn: WindowFigures | null = null;
 
   hop(ttl: number): HopCounters {
     let hop = this.hops.get(ttl);
@@ -136,6 +156,7 @@ export class FleetFigureKeeper {
       const snapshot = target.snapshot();
       if (snapshot && c.windowCycles > 0) c.lastWindow = snapshot;
       c.windowCycles = 0;
+      c.drawn = null;
       for (const hop of c.hops.values()) {
         hop.seenBefore = hop.seen;
         hop.seen = new Set();
@@ -165,9 +186,24 @@ export class FleetFigureKeeper {
     };
   }
 
+  /** What `target`'s window says now: drawn again once older than {@linkcode WINDOW_FIGURES_TTL}. */
+  #drawn(target: WatchedTarget, c: TargetCounters): WindowFigures {
+    const now = performance.now();
+    if (c.drawn && now - c.drawn.at < WINDOW_FIGURES_TTL) return c.drawn;
+    const window = this.windowOf(target);
+    // A finding that rests on several hops (silent routers that rate-limit) holds at each.
+    const findings: FleetFinding[] = window && target.start
+      ? explainReport(window, target.start.firstHop).flatMap((f) =>
+        (f.hops.length > 0 ? f.hops : [null]).map((ttl) => ({ kind: f.kind, ttl, text: f.text }))
+      )
+      : [];
+    c.drawn = { at: now, window, findings };
+    return c.drawn;
+  }
+
   #target(target: WatchedTarget, labels: Readonly<Record<string, string>>): TargetFigures {
     const c = this.#of(target);
-    const window = this.windowOf(target);
+    const { window, findings } = this.#drawn(target, c);
     const windowHops = new Map((window?.hops ?? []).map((h) => [h.ttl, h]));
     const hops: HopFigures[] = [...c.hops.entries()].sort(([a], [b]) => a - b).map(
       ([ttl, hop]) => {
@@ -190,12 +226,7 @@ export class FleetFigureKeeper {
         };
       },
     );
-    // A finding that rests on several hops (silent routers that rate-limit) holds at each.
-    const findings: FleetFinding[] = window && target.start
-      ? explainReport(window, target.start.firstHop).flatMap((f) =>
-        (f.hops.length > 0 ? f.hops : [null]).map((ttl) => ({ kind: f.kind, ttl, text: f.text }))
-      )
-      : [];
+
     const destination = window?.destination ?? null;
     return {
       target: target.entry.host,
