@@ -26,6 +26,8 @@ export interface CycleStream {
   flows: number;
   /** Largest TTL the run may probe. */
   maxHops: number;
+  /** The address probes carry when the channel serves many targets, else null. */
+  target: string | null;
   /** Probes in flight at once, over all cycles. */
   simultaneous: number;
   /** How long a probe waits for its answer, ms, given the run so far. */
@@ -71,6 +73,7 @@ export class CyclePlan implements Plan {
     this.startedAt = now;
     this.table = new ProbeTable(lastHop, stream.places, {
       flows: stream.flows,
+      target: stream.target,
       onAnswer: (probe) => this.#answered(probe),
     });
     for (let ttl = stream.firstHop; ttl <= lastHop; ttl++) {

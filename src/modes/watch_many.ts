@@ -15,6 +15,8 @@ import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import { integerOption, numberOption } from "../config/checks.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
+import type { Channel } from "../engine/channel.ts";
+import type { Family } from "../packet/address.ts";
 import type { TraceSetup } from "../session/open.ts";
 import { type RunContext, RunSequence } from "../session/run.ts";
 import { traceStart } from "../session/start.ts";
@@ -93,6 +95,8 @@ class Watched implements WatchedTarget {
   start: TraceStart | null = null;
   run: WatchRun | null = null;
   setup: TraceSetup | null = null;
+  /** The channel of a setup shared by many targets (not the target's own to close), or null. */
+  sharedChannel: Channel | null = null;
   retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -158,6 +162,8 @@ export class WatchMany {
   readonly #sequence: RunSequence;
   readonly #listener: WatchManyListener;
   readonly #retryInterval: number;
+  /** Setups that serve many targets over one socket (ICMP), by family and options. */
+  readonly #shared = new Map<string, { setup: TraceSetup; channel: Channel } | null>();
   #running: Promise<unknown> | null = null;
   #resolveTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
@@ -240,11 +246,35 @@ export class WatchMany {
     return many;
   }
 
+  /**
+   * The setup that serves every target of `family` with `config`'s method
+   * options over one socket, opened on first use; null where the method
+   * cannot share one (each target then opens its own). Sharing matters at
+   * scale: a thousand raw ICMP sockets would each receive every ICMP answer.
+   */
+  async #sharedSetup(config: RunConfig, family: Family) {
+    const { firstHop: _f, maxHops: _m, queries: _q, ...socketOptions } = config.options;
+    const key = `${family} ${JSON.stringify(socketOptions)} ${config.keywordWords.join(" ")}`;
+    if (!this.#shared.has(key)) {
+      const setup = await this.#sequence.openShared(family, config);
+      this.#shared.set(
+        key,
+        setup && {
+          setup,
+          channel: this.#sequence.prober.open(setup.methodSession, setup.channelSettings),
+        },
+      );
+    }
+    return this.#shared.get(key) ?? null;
+  }
+
   /** Resolves and opens one target; on failure it is down, and tried again later. */
   async #open(w: Watched): Promise<void> {
     try {
       const target = await this.#sequence.resolve(w.entry.host, w.config.options.family);
-      w.setup = await this.#sequence.open(target, w.config);
+      const shared = await this.#sharedSetup(w.config, target.family);
+      w.setup = shared?.setup ?? await this.#sequence.open(target, w.config);
+      w.sharedChannel = shared?.channel ?? null;
       w.target = target;
     } catch (e) {
       this.#down(w, e instanceof Error ? e.message : String(e));
@@ -257,7 +287,14 @@ export class WatchMany {
     const n = this.#watched.length;
     const spread = n > 1 ? ((w.index % n) / n) * w.settings.interval : 0;
     w.start = traceStart(w.target, w.setup, privileges);
-    const run = new WatchRun(w.setup, w.target, this.#sequence.prober, w.settings, spread);
+    const run = new WatchRun(
+      w.setup,
+      w.target,
+      this.#sequence.prober,
+      w.settings,
+      spread,
+      w.sharedChannel,
+    );
     w.run = run;
     w.state = "up";
     w.reason = null;
@@ -314,8 +351,7 @@ export class WatchMany {
       w.run?.stop();
       w.run?.abort();
       w.run = null;
-      if (w.setup) this.#sequence.release(w.setup);
-      w.setup = null;
+      this.#release(w);
       w.state = "starting";
       await this.#open(w);
       this.#begin(w, this.#sequence.privileges.state);
@@ -328,8 +364,7 @@ export class WatchMany {
     w.reason = reason;
     w.run?.stop();
     w.run = null;
-    if (w.setup) this.#sequence.release(w.setup);
-    w.setup = null;
+    this.#release(w);
     this.#listener.state?.(w);
     if (this.#closed) return;
     w.retryTimer = setTimeout(() => {
@@ -380,8 +415,14 @@ export class WatchMany {
     w.run?.stop();
     w.run?.abort();
     w.run = null;
-    if (w.setup) this.#sequence.release(w.setup);
+    this.#release(w);
+  }
+
+  /** Closes a target's own sockets (a shared setup stays for the others). */
+  #release(w: Watched): void {
+    if (w.setup && w.sharedChannel === null) this.#sequence.release(w.setup);
     w.setup = null;
+    w.sharedChannel = null;
   }
 
   /** Stops every watch, waits for the prober, and closes every socket. */

@@ -26,40 +26,44 @@ async function until(test: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
-Deno.test("watchMany: targets up and down, cycles heard, a target added and removed", async () => {
-  const fake = network();
-  const cycles = new Map<string, CycleResult[]>();
-  const states: string[] = [];
-  const many = await WatchMany.open(
-    [{ host: "198.18.9.9" }, { host: "nowhere.lab" }],
-    { interval: 50, resolveNames: false, retryInterval: 60000 },
-    {
-      cycle: (t, c) => cycles.set(t.entry.host, [...(cycles.get(t.entry.host) ?? []), c]),
-      state: (t) => states.push(`${t.entry.host} ${t.state}`),
-    },
-    { transport: fake, resolver: new TableResolver() },
-  );
-  try {
-    const [up, down] = many.targets as [WatchedTarget, WatchedTarget];
-    assertEquals([up.state, down.state], ["up", "down"]);
-    assertOk(down.reason?.includes("nowhere.lab"), down.reason ?? "no reason");
-    await until(() => (cycles.get("198.18.9.9")?.length ?? 0) >= 3, "three cycles");
-    const last = cycles.get("198.18.9.9")!.at(-1)!;
-    assertEquals(last.probes.map((p) => p.address), ["198.18.1.1", "198.18.9.9"]);
-    const added = await many.add({ host: "198.18.8.8" });
-    assertEquals(added.state, "up");
-    await until(() => (cycles.get("198.18.8.8")?.length ?? 0) >= 1, "a cycle of the added one");
-    many.remove(up);
-    assertEquals(many.targets.map((t) => t.entry.host), ["nowhere.lab", "198.18.8.8"]);
-    const heard = cycles.get("198.18.9.9")!.length;
-    await until(() => (cycles.get("198.18.8.8")?.length ?? 0) >= 4, "more cycles");
-    assertOk(cycles.get("198.18.9.9")!.length <= heard + 1, "the removed target went on");
-    assertEquals(states.slice(0, 2), ["nowhere.lab down", "198.18.9.9 up"]);
-  } finally {
-    await many.close();
-  }
-  assertEquals(fake.opened.filter((s) => !s.closed).length, 0);
-});
+for (const method of ["default", "icmp"] as const) {
+  Deno.test(`watchMany ${method}: targets up and down, cycles heard, a target added and removed`, async () => {
+    const fake = network();
+    const cycles = new Map<string, CycleResult[]>();
+    const states: string[] = [];
+    const many = await WatchMany.open(
+      [{ host: "198.18.9.9" }, { host: "nowhere.lab" }],
+      { interval: 50, resolveNames: false, retryInterval: 60000, method },
+      {
+        cycle: (t, c) => cycles.set(t.entry.host, [...(cycles.get(t.entry.host) ?? []), c]),
+        state: (t) => states.push(`${t.entry.host} ${t.state}`),
+      },
+      { transport: fake, resolver: new TableResolver() },
+    );
+    try {
+      const [up, down] = many.targets as [WatchedTarget, WatchedTarget];
+      assertEquals([up.state, down.state], ["up", "down"]);
+      assertOk(down.reason?.includes("nowhere.lab"), down.reason ?? "no reason");
+      await until(() => (cycles.get("198.18.9.9")?.length ?? 0) >= 3, "three cycles");
+      const last = cycles.get("198.18.9.9")!.at(-1)!;
+      assertEquals(last.probes.map((p) => p.address), ["198.18.1.1", "198.18.9.9"]);
+      const added = await many.add({ host: "198.18.8.8" });
+      assertEquals(added.state, "up");
+      await until(() => (cycles.get("198.18.8.8")?.length ?? 0) >= 1, "a cycle of the added one");
+      many.remove(up);
+      assertEquals(many.targets.map((t) => t.entry.host), ["nowhere.lab", "198.18.8.8"]);
+      const heard = cycles.get("198.18.9.9")!.length;
+      await until(() => (cycles.get("198.18.8.8")?.length ?? 0) >= 4, "more cycles");
+      assertOk(cycles.get("198.18.9.9")!.length <= heard + 1, "the removed target went on");
+      assertEquals(states.slice(0, 2), ["nowhere.lab down", "198.18.9.9 up"]);
+    } finally {
+      await many.close();
+    }
+    assertEquals(fake.opened.filter((s) => !s.closed).length, 0);
+    // ICMP shares one socket among every target; UDP opens its own.
+    if (method === "icmp") assertEquals(fake.opened.length, 1);
+  });
+}
 
 Deno.test("watchMany: a name whose address changes is followed to the new address", async () => {
   const fake = network();

@@ -12,6 +12,7 @@
  * @module
  */
 import type { Probe } from "../core/probe.ts";
+import type { Channel } from "../engine/channel.ts";
 import type { Plan, Prober } from "../engine/prober.ts";
 import { Statistics } from "../core/statistics.ts";
 import { sanitizeName } from "../lookup/names.ts";
@@ -62,6 +63,9 @@ export class WatchRun implements Plan {
   /**
    * Puts the run to `target` through `setup` on `prober`; it runs when the
    * prober does, its first cycle `firstCycleIn` ms after that (0: at once).
+   * A setup that serves any target of a family (many watches) sends through
+   * `shared`, its channel on the prober, which stays; the run's channel
+   * counts are then its own probes'.
    */
   constructor(
     setup: TraceSetup,
@@ -69,6 +73,7 @@ export class WatchRun implements Plan {
     prober: Prober,
     settings: WatchSettings,
     firstCycleIn = 0,
+    shared: Channel | null = null,
   ) {
     this.#setup = setup;
     this.#target = target;
@@ -80,13 +85,15 @@ export class WatchRun implements Plan {
       history: settings.history * settings.queries * settings.flows,
       maxFlows: Math.max(settings.flows, 1),
     });
-    const channel = prober.open(setup.methodSession, setup.channelSettings, this.channelCounts);
+    const channel = shared ??
+      prober.open(setup.methodSession, setup.channelSettings, this.channelCounts);
     this.#stream = {
       channel,
       firstHop: setup.config.options.firstHop,
       places: settings.queries * settings.flows,
       flows: settings.flows,
       maxHops: setup.config.options.maxHops,
+      target: shared ? target.address : null,
       simultaneous: settings.simultaneous,
       inFlight: 0,
       probeWait: () => this.#probeWait(),
@@ -99,7 +106,7 @@ export class WatchRun implements Plan {
     this.#nextCycleAt = now + firstCycleIn;
     this.#nextSnapshotAt = now + Math.max(settings.interval, TICK);
     prober.add(this, (error) => {
-      prober.remove(channel);
+      if (!shared) prober.remove(channel);
       if (error !== null) this.fail(error);
       else this.#finish();
     });
