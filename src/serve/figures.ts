@@ -32,7 +32,7 @@ const WINDOW_MIN_CYCLES = 10;
  * and the API share it, so that a thousand targets are not explained anew on
  * every request.
  */
-export const WINDOW_FIGURES_TTL = 2000;
+export const WINDOW_FIGURES_TTL = 5000;
 
 /** What is drawn from a target's window. */
 interface WindowFigures {

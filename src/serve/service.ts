@@ -55,7 +55,7 @@ export interface ServiceSettings {
 }
 
 /** How often the findings are looked at for `/api/events`, ms. */
-const EVENTS_EVERY = 5000;
+const EVENTS_EVERY = 15000;
 
 /** A running service. */
 export class Service {
