@@ -163,7 +163,10 @@ Deno.test({
       const a = startIn(
         lab,
         c.source,
-        hopwiseArgv(["--serve", "9798", "-n", "-I", "--interval", "0.2", "--targets", targets], CLI),
+        hopwiseArgv(
+          ["--serve", "9798", "-n", "-I", "--interval", "0.2", "--targets", targets],
+          CLI,
+        ),
       );
       const b = startIn(
         lab,
