@@ -7,6 +7,7 @@
  *   deno task bench --pause 1             1 s between consecutive runs
  *   deno task bench --json                the figures as JSON on stdout (tables on stderr)
  *   deno task bench --json=out.json       tables on stdout, JSON into out.json
+ *   deno task bench --only S --soak       the service under load for 10 minutes (2 by default)
  *
  * hopwise runs three ways: from source via mod.ts, from source via cli.ts,
  * and from the bundle dist/cli.js (built first); see topologies.ts for what
@@ -40,6 +41,7 @@ import { TRACE_TOPOLOGIES } from "./topologies.ts";
 import { continuousLines, type ContinuousResult, runContinuous } from "./continuous.ts";
 import { type ManyResult, runMany } from "./many.ts";
 import { manyLines } from "./many_report.ts";
+import { runServe, serveLines, type ServeResult } from "./serve.ts";
 
 function cpuModel(): string {
   try {
@@ -138,6 +140,7 @@ export async function bench(options: BenchOptions): Promise<number> {
   let startup: StartupResult | null = null;
   let continuous: ContinuousResult | null = null;
   let many: ManyResult | null = null;
+  let serve: ServeResult | null = null;
   for (const key of options.only) {
     const spec = TRACE_TOPOLOGIES.find((t) => t.key === key);
     if (spec) {
@@ -157,22 +160,31 @@ export async function bench(options: BenchOptions): Promise<number> {
     } else if (key === "M") {
       many = await runMany(ctx);
       if (many) sayAll(manyLines(many));
+    } else if (key === "S") {
+      serve = await runServe(ctx);
+      if (serve) sayAll(serveLines(serve));
     }
   }
 
-  const targets = checkTargets(topologies, startup, continuous, many);
+  const targets = checkTargets(topologies, startup, continuous, many, serve);
   sayAll(targetLines(targets));
 
   if (options.json !== null) {
     const document = {
       machine,
-      options: { runs: options.runs, pauseS: options.pauseS, only: options.only },
+      options: {
+        runs: options.runs,
+        pauseS: options.pauseS,
+        only: options.only,
+        soak: options.soak,
+      },
       harnessOverheadMs: overhead,
       bundle: bundled,
       topologies: Object.fromEntries(topologies),
       startup,
       continuous,
       many,
+      serve,
       cpuPerProbe: Object.fromEntries(cpuPerProbe.map((p) => [p.key, p])),
       targets,
     };

@@ -8,17 +8,18 @@ import { parseArgs } from "node:util";
 
 /** The usage text, printed by `--help` and after an option error. */
 export const USAGE: string =
-  `Usage: deno task bench [--runs N] [--pause SECONDS] [--only A,B,...] [--json[=FILE]]
+  `Usage: deno task bench [--runs N] [--pause SECONDS] [--only A,B,...] [--soak] [--json[=FILE]]
 
   --runs N         runs of each command per topology (default 5)
   --pause SECONDS  pause between consecutive runs (default 0: back to back)
-  --only LIST      topologies to run, from A,B,C,D,E,F,W,M (default all)
+  --only LIST      topologies to run, from A,B,C,D,E,F,W,M,S (default all)
+  --soak           run the service (S) for 10 minutes instead of 2
   --json           print every figure as JSON on stdout (the tables go to stderr)
   --json=FILE      write the JSON into FILE (the tables go to stdout)
   -h, --help       this text`;
 
 /** Every topology, in the order they run by default. */
-export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W", "M"] as const;
+export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W", "M", "S"] as const;
 
 /** One topology's letter. */
 export type TopologyKey = typeof TOPOLOGY_KEYS[number];
@@ -33,6 +34,8 @@ export interface BenchOptions {
   only: TopologyKey[];
   /** Where the JSON goes: `"stdout"`, a file name, or null for none. */
   json: "stdout" | string | null;
+  /** Part S: the service runs 10 minutes instead of 2. */
+  soak: boolean;
 }
 
 /** What the arguments ask for: a run, the usage text, or an error message. */
@@ -52,6 +55,7 @@ export function parseOptions(args: readonly string[]): ParsedArgs {
         pause: { type: "string" },
         only: { type: "string" },
         json: { type: "string" },
+        soak: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -95,7 +99,8 @@ export function parseOptions(args: readonly string[]): ParsedArgs {
     }
   }
   const json = values.json === undefined ? null : values.json === "" ? "stdout" : values.json;
-  return { kind: "run", options: { runs, pauseS, only, json } };
+  const soak = values.soak === true;
+  return { kind: "run", options: { runs, pauseS, only, json, soak } };
 }
 
 function isTopologyKey(key: string): key is TopologyKey {

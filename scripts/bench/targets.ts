@@ -18,6 +18,14 @@
  * 10. M: hopwise's peak RSS at 10,000 targets under 256 MB (largest run).
  * 11. M: the wall time per target at 1,000 and at 100,000 each within 20% of
  *     that at 10,000.
+ * 12. S: the service watching 1,000 targets at a cycle a second uses at most
+ *     half of one core (from 20 s on); shown, not judged: its CPU per probe
+ *     against mtr's and `--report`'s on one target.
+ * 13. S: the service's peak RSS at most 256 MB.
+ * 14. S: its memory flat: the RSS of the last sample within 10% of that at
+ *     the second (20 s).
+ * 15. S: a /metrics scrape of 1,000 targets under 250 ms (median of 5), with
+ *     every target up.
  *
  * (Target 5 of earlier versions, A's CPU under 0.2 s, gave way to the
  * CPU-per-probe figure, which has no threshold.)
@@ -31,6 +39,7 @@ import { megabytes, ratio3, seconds } from "./format.ts";
 import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
 import type { ContinuousResult } from "./continuous.ts";
 import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many.ts";
+import type { ServeResult } from "./serve.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -62,6 +71,14 @@ export const LIMITS = {
   manyRssKb: 256 * 1024,
   /** M: wall time per target at each size over that at 10,000, less one, either way. */
   manyLinear: 0.2,
+  /** S: the service's CPU, in cores. */
+  serveCpu: 0.5,
+  /** S: the service's peak RSS, KiB. */
+  serveRssKb: 256 * 1024,
+  /** S: RSS at the last sample over that at the second, less one, either way. */
+  serveMemory: 0.1,
+  /** S: median /metrics scrape, ms. */
+  serveScrapeMs: 250,
 } as const;
 
 /** The judged entry of A and B. */
@@ -89,6 +106,7 @@ export function checkTargets(
   startup: StartupResult | null,
   continuous: ContinuousResult | null = null,
   many: ManyResult | null = null,
+  serve: ServeResult | null = null,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, text: string, ok: boolean | null, measured: string) =>
@@ -200,7 +218,69 @@ export function checkTargets(
     );
   }
   manyTargets(many, add);
+  serveTargets(serve, add);
   return targets;
+}
+
+/** Targets 12 to 15, part S. */
+function serveTargets(
+  s: ServeResult | null,
+  add: (id: number, text: string, ok: boolean | null, measured: string) => void,
+): void {
+  const pct = (v: number | null) => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
+  const n = (s?.targets ?? 1000).toLocaleString("en-US");
+  {
+    const us = (r: ServeResult["cpuPerProbe"][number] | undefined) =>
+      r?.cpuPerProbeUs?.toFixed(1) ?? "-";
+    const [service, report, mtr] = s?.cpuPerProbe ?? [];
+    add(
+      12,
+      `S: the service, ${n} targets at a cycle a second, uses at most ${
+        100 * LIMITS.serveCpu
+      }% of one core (from 20 s on)`,
+      s ? s.cpuCores !== null && s.cpuCores <= LIMITS.serveCpu : null,
+      s
+        ? `${pct(s.cpuCores)} at ${
+          s.probesPerSecond.metrics?.toFixed(0) ?? "-"
+        } probes a second; shown, not judged: CPU per probe ${us(service)} µs, ` +
+          `--report ${us(report)} µs, mtr ${us(mtr)} µs (one target)`
+        : "not run",
+    );
+  }
+  add(
+    13,
+    `S: the service's peak RSS at most ${LIMITS.serveRssKb / 1024} MB`,
+    s ? s.peakRssKb !== null && s.peakRssKb <= LIMITS.serveRssKb : null,
+    s ? megabytes(s.peakRssKb) : "not run",
+  );
+  {
+    const g = s?.memory.growth ?? null;
+    add(
+      14,
+      `S: the service's memory flat: the last sample's RSS within ${
+        100 * LIMITS.serveMemory
+      }% of the second's (20 s)`,
+      s ? g !== null && Math.abs(g) <= LIMITS.serveMemory : null,
+      s
+        ? `${megabytes(s.memory.secondKb)} and ${megabytes(s.memory.lastKb)} (${pct(g)}) ` +
+          `over ${s.durationS} s`
+        : "not run",
+    );
+  }
+  {
+    const m = s?.scrapes.medianMs ?? null;
+    add(
+      15,
+      `S: a /metrics scrape of ${n} targets under ${LIMITS.serveScrapeMs} ms ` +
+        "(median of 5), every target up",
+      s ? m !== null && m < LIMITS.serveScrapeMs && s.scrapes.allUp : null,
+      s
+        ? `median ${m?.toFixed(1) ?? "-"} ms; targets up per scrape ${
+          s.scrapes.final.map((f) => f.up).join(" ") || "-"
+        }`
+        : "not run",
+    );
+  }
 }
 
 /** Targets 8 to 11, topology M. */
