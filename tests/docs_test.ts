@@ -13,35 +13,7 @@ import { completionScript, SHELLS } from "../src/cli/completions.ts";
 import { initialState } from "../src/cli/flag_state.ts";
 import { buildOptions } from "../src/cli/flags.ts";
 import { helpText } from "../src/cli/usage.ts";
-
-const root = new URL("../", import.meta.url);
-const rootPath = decodeURIComponent(root.pathname);
-
-/** The text of a file of the repository. */
-function read(path: string): string {
-  return Deno.readTextFileSync(new URL(path, root));
-}
-
-/** Whether `tool` is an executable file on PATH. */
-function hasTool(tool: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${tool}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Runs a command; its status and output. */
-async function run(
-  command: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+import { hasTool, read, root, rootPath, run } from "./helpers/repo_commands.ts";
 
 /** The command line's option table, as `--help` and the completions see it. */
 function optionTable() {

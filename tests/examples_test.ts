@@ -14,44 +14,10 @@
 import { assertEquals, assertOk, assertStringIncludes } from "./assert.ts";
 import { formatMetrics } from "../src/output/metrics.ts";
 import type { FleetFigures } from "../src/core/fleet_model.ts";
-
-const root = new URL("../", import.meta.url);
-const rootPath = decodeURIComponent(root.pathname);
+import { hasTool, read, root, run } from "./helpers/repo_commands.ts";
 
 /** The labels Prometheus's scrape adds to every series (`vantage` from examples/prometheus.yml). */
 const SCRAPE_LABELS: ReadonlySet<string> = new Set(["instance", "job", "vantage"]);
-
-/** The text of a file of the repository. */
-function read(path: string): string {
-  return Deno.readTextFileSync(new URL(path, root));
-}
-
-/** Whether `tool` is an executable file on PATH. */
-function hasTool(tool: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${tool}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Runs a command from the repository's root; its status and output. */
-async function run(
-  command: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(command, {
-    args,
-    cwd: rootPath,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
 
 /** A fleet with one sample of every family: a target up (a hop, an address, a finding) and one down. */
 const FLEET: FleetFigures = {
