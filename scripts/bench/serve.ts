@@ -349,7 +349,13 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
       problems.push("the service was gone before SIGTERM");
     }
   } finally {
-    if (!signalled) child.kill("SIGTERM");
+    if (!signalled) {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // It had exited already: its status and stderr say why.
+      }
+    }
     const o = await output;
     exitCode = o.code;
     stderr = new TextDecoder().decode(o.stderr).trim().split("\n").slice(-5).join("\n");
