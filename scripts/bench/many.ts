@@ -33,7 +33,15 @@ import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
 import { hopwiseArgv, type ReadableCopy, readableCopy } from "../../lab/harness.ts";
 import { commandArgv, hopwise } from "./commands.ts";
-import { median, onPath, present, progress, type Sample, sleep } from "./measure.ts";
+import {
+  echoRequestCounter,
+  median,
+  onPath,
+  present,
+  progress,
+  type Sample,
+  sleep,
+} from "./measure.ts";
 import { LAB_PREFIX, type RunContext } from "./run.ts";
 import { countReached, summaryOf } from "./many_output.ts";
 
@@ -306,18 +314,7 @@ async function measure(
   if (commands.some((command) => command.user === "nobody")) {
     await lab.sh(c.source, "sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
   }
-  const counting = onPath("iptables")
-    ? await lab.sh(c.source, "iptables -w -I OUTPUT 1 -p icmp --icmp-type echo-request").then(
-      () => true,
-      () => false,
-    )
-    : false;
-  const counted = async (): Promise<number | null> => {
-    if (!counting) return null;
-    const line = await lab.sh(c.source, "iptables -w -nvxL OUTPUT 1 && iptables -w -Z OUTPUT");
-    const packets = Number(line.trim().split(/\s+/)[0]);
-    return Number.isFinite(packets) ? packets : null;
-  };
+  const { counting, read: counted } = await echoRequestCounter(lab, c.source, true);
   const output = `${measurer.dir}/many.out`;
   let first = true;
   const once = async (i: number): Promise<void> => {

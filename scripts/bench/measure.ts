@@ -163,3 +163,31 @@ export function progress(text: string): void {
   if (!Deno.stderr.isTerminal()) return;
   Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${text ? `  ${text}` : ""}`));
 }
+
+/**
+ * Counts the ICMP echo requests `node` sends, with a netfilter rule in its
+ * OUTPUT chain (where iptables is on PATH): the counter reads them since it
+ * was set, or, with `reset`, since the last read; `counting` is false (and
+ * every read null) without iptables.
+ */
+export async function echoRequestCounter(
+  lab: Lab,
+  node: string,
+  reset: boolean,
+): Promise<{ counting: boolean; read: () => Promise<number | null> }> {
+  const counting = onPath("iptables")
+    ? await lab.sh(node, "iptables -w -I OUTPUT 1 -p icmp --icmp-type echo-request").then(
+      () => true,
+      () => false,
+    )
+    : false;
+  const read = `iptables -w -nvxL OUTPUT 1${reset ? " && iptables -w -Z OUTPUT" : ""}`;
+  return {
+    counting,
+    read: async () => {
+      if (!counting) return null;
+      const packets = Number((await lab.sh(node, read)).trim().split(/\s+/)[0]);
+      return Number.isFinite(packets) ? packets : null;
+    },
+  };
+}

@@ -34,7 +34,7 @@ import { type Chain, chain } from "../../lab/topologies.ts";
 import { commandArgv, hopwise } from "./commands.ts";
 import { megabytes, ratio, seconds, table } from "./format.ts";
 import { MANY_HOP, manyAddresses } from "./many.ts";
-import { median, onPath, progress, sleep } from "./measure.ts";
+import { echoRequestCounter, median, onPath, progress, sleep } from "./measure.ts";
 import { LAB_PREFIX, type RunContext } from "./run.ts";
 
 /** Routers of the chain: the destination is at hop 6. */
@@ -272,19 +272,8 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
 
   await using lab = await Lab.create({ prefix: LAB_PREFIX });
   const c: Chain = await chain(lab, { routers: ROUTERS, anyPrefixes: [SERVE_PREFIX] });
-  const counting = onPath("iptables")
-    ? await lab.sh(c.source, "iptables -w -I OUTPUT 1 -p icmp --icmp-type echo-request").then(
-      () => true,
-      () => false,
-    )
-    : false;
   /** Echo requests the source has sent since the counter was set, or null. */
-  const counted = async (): Promise<number | null> => {
-    if (!counting) return null;
-    const line = await lab.sh(c.source, "iptables -w -nvxL OUTPUT 1");
-    const packets = Number(line.trim().split(/\s+/)[0]);
-    return Number.isFinite(packets) ? packets : null;
-  };
+  const { read: counted } = await echoRequestCounter(lab, c.source, false);
 
   const problems: string[] = [];
   const ticks = await clockTicks();
