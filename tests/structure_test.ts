@@ -8,27 +8,10 @@
  */
 import { assertEquals } from "./assert.ts";
 import { FOLDER_RANKS, layerDiagram, rankOf } from "./helpers/folder_ranks.ts";
+import { repoFiles, ROOT } from "./helpers/repo_files.ts";
 
-const root = new URL("../", import.meta.url);
+const root = ROOT;
 const rootPath = decodeURIComponent(root.pathname);
-
-/** Every .ts file under `dir` (relative to the repository), recursively. */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(new URL(dir, root))];
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return out;
-    throw e;
-  }
-  for (const entry of entries) {
-    const path = `${dir}${entry.name}`;
-    if (entry.isDirectory) out.push(...files(`${path}/`));
-    else if (entry.name.endsWith(".ts")) out.push(path);
-  }
-  return out.sort();
-}
 
 // An import or export clause holds names, braces, commas, `as`, `*` and `type`: never `;`, `(` or `=`.
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s(type\s)?[^;()=]*?from\s+"([^"]+)"/g;
@@ -62,8 +45,14 @@ function importsOf(file: string): Import[] {
   return found;
 }
 
-const project = ["mod.ts", "cli.ts", ...files("src/"), ...files("ffi/"), ...files("scripts/")]
-  .concat(files("lab/"), files("examples/"));
+const project = [
+  "mod.ts",
+  "cli.ts",
+  ...repoFiles("src/"),
+  ...repoFiles("ffi/"),
+  ...repoFiles("scripts/"),
+]
+  .concat(repoFiles("lab/"), repoFiles("examples/"));
 const sources = project.filter((f) => !f.endsWith("_test.ts"));
 
 Deno.test("no source file in src/ or ffi/ is over 450 lines", () => {
@@ -76,7 +65,7 @@ Deno.test("no source file in src/ or ffi/ is over 450 lines", () => {
 });
 
 Deno.test("no test helper in tests/ (a file not named _test.ts) is over 450 lines", () => {
-  const long = files("tests/")
+  const long = repoFiles("tests/")
     .filter((f) => !f.endsWith("_test.ts"))
     .map((f) => [f, Deno.readTextFileSync(new URL(f, root)).split("\n").length - 1] as const)
     .filter(([, lines]) => lines > 450)

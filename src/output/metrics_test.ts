@@ -7,6 +7,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   wantsOpenMetrics,
 } from "./metrics.ts";
+import { hasTool } from "../../tests/helpers/repo_commands.ts";
 
 /** A hop of `FLEET`'s first target. */
 function hop(ttl: number, over: Partial<HopFigures> = {}): HopFigures {
@@ -279,17 +280,6 @@ Deno.test("wantsOpenMetrics negotiates as Prometheus's client does", () => {
   assertOk(!wantsOpenMetrics("application/openmetrics-text;version=2.0.0,*/*;q=0.1"));
 });
 
-/** Whether promtool is on PATH. */
-function hasPromtool(): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/promtool`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Runs promtool with `input` on its standard input. */
 async function promtool(
   args: string[],
@@ -309,7 +299,7 @@ async function promtool(
   return { code: out.code, output: text.decode(out.stdout) + text.decode(out.stderr) };
 }
 
-const promtoolHere = hasPromtool();
+const promtoolHere = hasTool("promtool");
 if (!promtoolHere) {
   // deno-lint-ignore no-console
   console.log("promtool test ignored: needs promtool (apt-get install prometheus)");
