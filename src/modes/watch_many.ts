@@ -233,10 +233,7 @@ export class WatchMany {
         continue;
       }
       if (address === w.target.address || !this.#watched.includes(w) || w.state !== "up") continue;
-      w.run?.stop();
-      w.run?.abort();
-      w.run = null;
-      this.#release(w);
+      this.#retire(w);
       w.state = "starting";
       await this.#open(w);
       this.#begin(w, this.#sequence.privileges.state);
@@ -247,9 +244,7 @@ export class WatchMany {
   #down(w: Watched, reason: string): void {
     w.state = "down";
     w.reason = reason;
-    w.run?.stop();
-    w.run = null;
-    this.#release(w);
+    this.#retire(w);
     this.#listener.state?.(w);
     if (this.#closed) return;
     w.retryTimer = setTimeout(() => {
@@ -297,14 +292,17 @@ export class WatchMany {
     if (!w) return;
     if (w.retryTimer !== null) clearTimeout(w.retryTimer);
     w.retryTimer = null;
+    this.#retire(w);
+  }
+
+  /**
+   * Ends a target's watch (its cycles under way given up) and closes its own
+   * sockets (a shared setup stays for the others).
+   */
+  #retire(w: Watched): void {
     w.run?.stop();
     w.run?.abort();
     w.run = null;
-    this.#release(w);
-  }
-
-  /** Closes a target's own sockets (a shared setup stays for the others). */
-  #release(w: Watched): void {
     if (w.setup && w.sharedChannel === null) this.#sequence.release(w.setup);
     w.setup = null;
     w.sharedChannel = null;
