@@ -6,7 +6,7 @@
  * @module
  */
 import { DEFAULT_WHOIS } from "../config/options.ts";
-import { OptionError } from "../core/errors.ts";
+import { failureReason, OptionError } from "../core/errors.ts";
 
 /** Where the CLI writes. */
 export interface CliOutput {
@@ -71,7 +71,7 @@ export async function readTargetList(path: string): Promise<string> {
     if (path !== "-") return await Deno.readTextFile(path);
     return await new Response(Deno.stdin.readable).text();
   } catch (e) {
-    const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+    const why = failureReason(e);
     throw new OptionError(
       "targets",
       `--targets: cannot read ${path === "-" ? "standard input" : `"${path}"`}: ${why}`,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { OptionError } from "../core/errors.ts";
+import { failureReason, OptionError } from "../core/errors.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { parseTargets } from "../modes/targets.ts";
 import { parseListen, readServeConfig, type ServeConfig } from "../serve/config.ts";
@@ -48,7 +48,7 @@ async function webSecurity(config: ServeConfig): Promise<HttpSecurity> {
     try {
       return await Deno.readTextFile(path);
     } catch (e) {
-      const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+      const why = failureReason(e);
       throw new OptionError("config", `[web] ${key} ${path}: cannot read it: ${why}`);
     }
   };

@@ -94,3 +94,11 @@ export class OptionTypeError extends TypeError {
     this.option = option;
   }
 }
+
+/**
+ * Why a system call (a file read, say) failed, in words: the error's message
+ * without Deno's `(os error N)` tail.
+ */
+export function failureReason(e: unknown): string {
+  return e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+}

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { failureReason } from "../core/errors.ts";
 import { ConfigError } from "./config.ts";
 
 /** Who may make requests. */
@@ -81,7 +82,7 @@ export async function readAuthFile(path: string): Promise<Credentials> {
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split(" (os error")[0]! : String(e);
+    const why = failureReason(e);
     throw new ConfigError("web.auth_file", `${path}: cannot read it: ${why}`);
   }
   return parseAuthFile(text, path);
