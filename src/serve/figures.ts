@@ -77,7 +77,8 @@ class TargetCounters {
   pathChanges = 0;
   cycles = 0;
   windowCycles = 0;
-  lastCycleAt: string | null = null;
+  /** When the last cycle ended (ms since the epoch), or null. */
+  lastCycleAt: number | null = null;
   /** The last complete window's statistics, for findings while the new one is young. */
   lastWindow: WatchSnapshot | null = null;
   /** What was last drawn from the window, while fresh. */
@@ -119,7 +120,7 @@ export class FleetFigureKeeper {
     const c = this.#of(target);
     c.cycles++;
     c.windowCycles++;
-    c.lastCycleAt = new Date().toISOString();
+    c.lastCycleAt = Date.now();
     const changes: Array<[number, string]> = [];
     for (const probe of cycle.probes) {
       this.#probesSent++;
@@ -242,7 +243,7 @@ export class FleetFigureKeeper {
       pathHops: destination,
       pathChanges: c.pathChanges,
       cycles: c.cycles,
-      lastCycleAt: c.lastCycleAt,
+      lastCycleAt: c.lastCycleAt === null ? null : new Date(c.lastCycleAt).toISOString(),
       hops,
       findings,
     };

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { FleetFigures } from "../core/fleet_model.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import type { Transport } from "../core/transport.ts";
 import {
@@ -178,11 +177,6 @@ export class Service {
   /** Where it listens. */
   get address(): ListenAddress {
     return this.#http.address;
-  }
-
-  /** Everything it knows now. */
-  figures(): FleetFigures {
-    return this.#keeper.figures(this.#watches.targets, (t) => this.#labels.get(t) ?? {});
   }
 
   /**
