@@ -115,8 +115,8 @@ export async function handleRequest(
     response.headers.set("www-authenticate", 'Basic realm="hopwise"');
     return response;
   }
-  const path = new URL(request.url).pathname;
-  if (path === "/-/reload" && answerer.reload) {
+  const url = new URL(request.url);
+  if (url.pathname === "/-/reload" && answerer.reload) {
     if (request.method !== "POST") return text(405, "/-/reload takes POST");
     try {
       return text(200, await answerer.reload());
@@ -127,7 +127,6 @@ export async function handleRequest(
   if (request.method !== "GET" && request.method !== "HEAD") {
     return text(405, "only GET and HEAD are served");
   }
-  const url = new URL(request.url);
   if (url.pathname === "/probe" && answerer.probe) {
     const answer = await answerer.probe.answer(url.searchParams, request.signal);
     return "figures" in answer
