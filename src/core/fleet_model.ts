@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { AddressIdentity } from "./identity.ts";
 
 /** The upper bounds of the round-trip histogram's buckets, in seconds (0.1 ms to 10 s). */
 export const RTT_BUCKETS_SECONDS: readonly number[] = [
@@ -49,7 +50,7 @@ export interface HopFigures {
   /** The last answer's round trip, in seconds, or null before any. */
   lastRtt: number | null;
   /** The addresses the hop answered from in the current window (at most a few), with their names. */
-  addresses: Array<{ address: string; name: string | null }>;
+  addresses: Array<{ address: string; name: string | null; identity?: AddressIdentity }>;
   /** Addresses of the current window left out of `addresses`. */
   addressesOmitted: number;
 }

@@ -6,6 +6,7 @@
 import type { Family } from "../packet/address.ts";
 import type { IcmpExtensionObject } from "../packet/icmp_extension.ts";
 import type { IgnoreReason, TraceStatistics } from "./statistics.ts";
+import type { AddressIdentity } from "./identity.ts";
 
 export type { IgnoreReason, TraceStatistics };
 
@@ -88,6 +89,11 @@ export interface ProbeResult {
    * server could not be asked; absent when AS lookups are off.
    */
   asPath?: string;
+  /**
+   * Who the responder is and where (`--as-source`, `--geoip`), as far as the
+   * lookups know; absent when those lookups are off or learnt nothing.
+   */
+  identity?: AddressIdentity;
 }
 
 /** One hop: every probe sent with its TTL. */

@@ -6,6 +6,7 @@
  */
 import type { TraceStart } from "./model.ts";
 import type { RunStatsJson } from "../stats/mod.ts";
+import type { AddressIdentity } from "./identity.ts";
 
 /** How a continuous run probes. */
 export interface WatchSettings {
@@ -85,6 +86,8 @@ export interface WatchSnapshot {
   names: Record<string, string | null>;
   /** Origin ASes found so far (`-A`). */
   asPaths: Record<string, string>;
+  /** What the AS and geography lookups found so far, by address (absent when they are off). */
+  identities?: Record<string, AddressIdentity>;
   /** Losses that had a reason. */
   faults: WatchFault[];
 }
