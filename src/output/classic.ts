@@ -2,12 +2,15 @@
  * Linux traceroute's text output, byte for byte: the header, one line per
  * hop (each begins with "\n"), the address printed only when it changes
  * within a hop, `*` for no reply, RTTs as `%.3f ms`, annotations, and a final
- * newline.
+ * newline. Where geography is known (`--geoip`), hopwise adds the place
+ * after the address and its `[AS...]`, in braces, which Linux traceroute
+ * never prints: ` {DE, Frankfurt}`, ` {DE}`, ` {??, Frankfurt}`.
  *
  * @module
  */
 import { ttlToHops } from "../core/reply_ttl.ts";
 import { formatExtensions } from "../packet/icmp_extension.ts";
+import { placeText } from "../explain/identity_text.ts";
 import type { ProbeResult, TraceEvent } from "../core/model.ts";
 
 /** Settings of the classic format. */
@@ -77,6 +80,8 @@ export class ClassicFormatter {
       ? ` ${address}`
       : ` ${probe.name ?? address} (${address})`;
     if (probe.asPath !== undefined) out += ` [${probe.asPath}]`;
+    const place = placeText(probe.identity);
+    if (place !== null) out += ` {${place}}`;
     return out;
   }
 

@@ -106,3 +106,20 @@ Deno.test("RTTs print with three decimals and a decimal point", () => {
     "\n 1  198.18.1.1  3048.252 ms",
   );
 });
+
+Deno.test("the place, when known, follows the address and its AS in braces", () => {
+  const place = { country: "DE", city: "Frankfurt am Main" };
+  assertEquals(
+    render([probe(3, 0, { ...A, asPath: "AS64502", identity: { asn: 64502, ...place } })]),
+    "\n 3  198.18.2.1 [AS64502] {DE, Frankfurt am Main}  1.500 ms",
+  );
+  assertEquals(
+    render([probe(3, 0, { ...A, name: "r3.lab", identity: { country: "DE" } })], false),
+    "\n 3  r3.lab (198.18.2.1) {DE}  1.500 ms",
+  );
+  // An identity without a place (AS only) adds nothing: -A's form stays Linux's.
+  assertEquals(
+    render([probe(3, 0, { ...A, asPath: "AS64502", identity: { asn: 64502 } })]),
+    "\n 3  198.18.2.1 [AS64502]  1.500 ms",
+  );
+});
