@@ -139,6 +139,49 @@ export const DEFAULT_COLUMNS: readonly Column[] = columnsFromKeys("LS NABWV");
 /** The columns mtr's `j` key switches to, `"DR AGJMXI"`: Drop Rcv, a blank, Avg Gmean Jttr Javg Jmax Jint. */
 export const JITTER_COLUMNS: readonly Column[] = columnsFromKeys("DR AGJMXI");
 
+/** What {@linkcode parseColumnList} needs of a column: its name and other names. */
+export interface NamedColumn {
+  /** The name a list takes (case-insensitive). */
+  readonly name: string;
+  /** Other names a list takes. */
+  readonly aliases: readonly string[];
+}
+
+/**
+ * The columns of `all` a list names: names (or aliases) separated by commas
+ * and/or spaces, case-insensitive. `blank` may repeat; any other name given
+ * twice, an unknown name or an empty list is a RangeError (whose message
+ * lists the valid names). {@linkcode parseColumns} is this over
+ * {@linkcode COLUMNS}; the report adds its own columns to `all`.
+ */
+export function parseColumnList<C extends NamedColumn>(
+  spec: string,
+  all: readonly C[],
+  blank: C,
+): C[] {
+  const valid = () =>
+    all.filter((c) => c !== blank).map((c) => c.name).join(", ") + ` ("${blank.name}": a blank)`;
+  const names = spec.split(/[\s,]+/).filter((n) => n !== "");
+  if (names.length === 0) {
+    throw new RangeError(`Column list is empty: valid columns are ${valid()}`);
+  }
+  const columns: C[] = [];
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const column = all.find((c) =>
+      c.name.toLowerCase() === lower || c.aliases.some((a) => a.toLowerCase() === lower)
+    );
+    if (column === undefined) {
+      throw new RangeError(`Unknown column "${name}": valid columns are ${valid()}`);
+    }
+    if (column !== blank && columns.includes(column)) {
+      throw new RangeError(`Column "${column.name}" is given twice`);
+    }
+    columns.push(column);
+  }
+  return columns;
+}
+
 /**
  * The columns a `--columns` option names: names (or aliases) separated by
  * commas and/or spaces, case-insensitive. `_` is the blank column and may
@@ -153,27 +196,7 @@ export const JITTER_COLUMNS: readonly Column[] = columnsFromKeys("DR AGJMXI");
  * ```
  */
 export function parseColumns(spec: string): Column[] {
-  const valid = () =>
-    COLUMNS.filter((c) => c !== BLANK_COLUMN).map((c) => c.name).join(", ") + ' ("_": a blank)';
-  const names = spec.split(/[\s,]+/).filter((n) => n !== "");
-  if (names.length === 0) {
-    throw new RangeError(`Column list is empty: valid columns are ${valid()}`);
-  }
-  const columns: Column[] = [];
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    const column = COLUMNS.find((c) =>
-      c.name.toLowerCase() === lower || c.aliases.some((a) => a.toLowerCase() === lower)
-    );
-    if (column === undefined) {
-      throw new RangeError(`Unknown column "${name}": valid columns are ${valid()}`);
-    }
-    if (column !== BLANK_COLUMN && columns.includes(column)) {
-      throw new RangeError(`Column "${column.name}" is given twice`);
-    }
-    columns.push(column);
-  }
-  return columns;
+  return parseColumnList(spec, COLUMNS, BLANK_COLUMN);
 }
 
 /**
@@ -181,22 +204,22 @@ export function parseColumns(spec: string): Column[] {
  * up to, so a cell that overflows loses its end to the next (mtr's
  * report shows a 100% loss as `100.0`, its `%` overwritten).
  */
-function layout(columns: readonly Column[], cells: readonly string[]): string {
+export function layoutCells(widths: readonly number[], cells: readonly string[]): string {
   let line = "";
   let at = 0;
-  columns.forEach((c, i) => {
+  widths.forEach((width, i) => {
     line = line.slice(0, at).padEnd(at) + cells[i]!;
-    at += c.width;
+    at += width;
   });
   return line;
 }
 
 /** The header of `columns`, each right-aligned in its width (mtr's `%Ns`). */
 export function formatHeader(columns: readonly Column[]): string {
-  return layout(columns, columns.map((c) => c.header.padStart(c.width)));
+  return layoutCells(columns.map((c) => c.width), columns.map((c) => c.header.padStart(c.width)));
 }
 
 /** The cells of `columns` for `s`, laid out as mtr's report and screen lay them out. */
 export function formatCells(columns: readonly Column[], s: SeriesValues): string {
-  return layout(columns, columns.map((c) => c.format(s)));
+  return layoutCells(columns.map((c) => c.width), columns.map((c) => c.format(s)));
 }
