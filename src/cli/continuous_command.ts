@@ -12,7 +12,8 @@ import { watch, type WatchOptions } from "../modes/watch.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
-import { type Column, DEFAULT_COLUMNS, parseColumns } from "../stats/columns.ts";
+import { DEFAULT_COLUMNS } from "../stats/columns.ts";
+import { parseReportColumns, type ReportColumn } from "../output/columns.ts";
 import type { TraceStart } from "../core/model.ts";
 import type { ContinuousCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
@@ -24,10 +25,10 @@ import { VERSION } from "./usage.ts";
 export const REPORT_CYCLES = 10;
 
 /** The columns `--columns` asks for (mtr's default set without it). */
-function columnsOf(spec: string | null): readonly Column[] {
+function columnsOf(spec: string | null): readonly ReportColumn[] {
   if (spec === null) return DEFAULT_COLUMNS;
   try {
-    return parseColumns(spec);
+    return parseReportColumns(spec);
   } catch (e) {
     if (e instanceof RangeError) throw new OptionError("columns", `--columns: ${e.message}`);
     throw e;

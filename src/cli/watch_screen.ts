@@ -10,8 +10,9 @@
  *   SIGTERM, through `settings.signal`, ends with status 143;
  * - `p` pauses and resumes (space resumes too, as in mtr), `r` resets the
  *   statistics, `n` switches names and addresses, `j` switches between the
- *   columns given and mtr's jitter set, `h` (or `?`) shows the help, Esc
- *   closes it, Ctrl-L redraws.
+ *   columns given and mtr's jitter set, `z` shows or hides the identity
+ *   columns (those given, or `ASN` and `AS Name`, as mtr's `z` shows the
+ *   AS), `h` (or `?`) shows the help, Esc closes it, Ctrl-L redraws.
  *
  * When the run ends by itself (`--cycles N`), the terminal is given back and
  * the final report (with its findings) is printed, so the result stays in
@@ -26,7 +27,8 @@ import type { WatchSession } from "../modes/watch.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { renderScreen, type ScreenView } from "../output/screen.ts";
-import { type Column, DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
+import { DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
+import { AS_COLUMNS, isIdentityColumn, type ReportColumn } from "../output/columns.ts";
 import type { TraceStart } from "../core/model.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { type CliOutput, localHost } from "./io.ts";
@@ -62,8 +64,8 @@ export interface ScreenTerminal {
 
 /** What the screen shows and where. */
 export interface ScreenSettings {
-  /** The columns, in order. */
-  columns: readonly Column[];
+  /** The columns, in order (statistics and identity columns). */
+  columns: readonly ReportColumn[];
   /** Addresses only (`-n`). */
   numeric: boolean;
   /** Where text goes. */
@@ -101,6 +103,8 @@ class WatchScreen {
   #watch: WatchSettings | null = null;
   #snapshot: WatchSnapshot | null = null;
   #jitter = false;
+  /** The identity columns are shown (`z`); at first, when some were given. */
+  #identity: boolean;
   #numeric: boolean;
   #help = false;
   #status = "";
@@ -117,6 +121,7 @@ class WatchScreen {
     this.#settings = settings;
     this.#terminal = terminal;
     this.#numeric = settings.numeric;
+    this.#identity = settings.columns.some(isIdentityColumn);
   }
 
   /** Runs until the run ends; the exit status. */
@@ -217,6 +222,10 @@ class WatchScreen {
         this.#jitter = !this.#jitter;
         this.#say(this.#jitter ? "jitter columns" : "the columns given");
         break;
+      case "z":
+        this.#identity = !this.#identity;
+        this.#say(this.#identity ? "AS and place columns shown" : "AS and place columns hidden");
+        break;
       case "h":
       case "?":
         this.#help = !this.#help;
@@ -238,11 +247,22 @@ class WatchScreen {
     this.#statusAt = Date.now();
   }
 
-  /** The columns shown: the given ones, or with `j` the jitter set (the default set if those are the jitter set). */
-  #columns(): readonly Column[] {
+  /**
+   * The columns shown: the given ones, or with `j` the given identity
+   * columns and the jitter set (the default set if those are the jitter
+   * set); with `z` off, no identity columns, and with `z` on, `ASN` and
+   * `AS Name` first when none are given.
+   */
+  #columns(): readonly ReportColumn[] {
     const given = this.#settings.columns;
-    if (!this.#jitter) return given;
-    return given === JITTER_COLUMNS ? DEFAULT_COLUMNS : JITTER_COLUMNS;
+    const identity = given.filter(isIdentityColumn);
+    const shown: readonly ReportColumn[] = !this.#jitter
+      ? given
+      : [...identity, ...(given === JITTER_COLUMNS ? DEFAULT_COLUMNS : JITTER_COLUMNS)];
+    if (!this.#identity) {
+      return identity.length > 0 ? shown.filter((c) => !isIdentityColumn(c)) : shown;
+    }
+    return identity.length > 0 ? shown : [...AS_COLUMNS, ...shown];
   }
 
   #view(): ScreenView {

@@ -4,6 +4,7 @@ import { DEFAULT_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
 import { watchSettings } from "../../tests/helpers/snapshot_fixture.ts";
+import { parseReportColumns, type ReportColumn } from "../output/columns.ts";
 import { runWatchScreen, type ScreenTerminal, type WatchControls } from "./watch_screen.ts";
 
 const start = {
@@ -136,13 +137,17 @@ class FakeTerminal implements ScreenTerminal {
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
-function setup(signal?: AbortSignal) {
+function setup(
+  signal?: AbortSignal,
+  columns: readonly ReportColumn[] = DEFAULT_COLUMNS,
+  first: WatchSnapshot = snapshot(3),
+) {
   const session = new FakeWatch();
   const terminal = new FakeTerminal();
   const out: string[] = [];
   const log = terminal.log;
   const status = runWatchScreen(session, {
-    columns: DEFAULT_COLUMNS,
+    columns,
     numeric: true,
     out: {
       stdout: (text) => {
@@ -157,7 +162,7 @@ function setup(signal?: AbortSignal) {
     ...(signal ? { signal } : {}),
   });
   session.events.push({ type: "start", start, watch: settings });
-  session.events.push({ type: "snapshot", snapshot: snapshot(3) });
+  session.events.push({ type: "snapshot", snapshot: first });
   return { session, terminal, out, status };
 }
 
@@ -261,4 +266,40 @@ Deno.test("runWatchScreen: snapshots close together are drawn at most every 40 m
   assertMatch(terminal.frame, /cycles 9 /, "the latest one drawn");
   session.events.close();
   assertEquals(await status, 1, "no end event: a failure");
+});
+
+Deno.test("runWatchScreen: z shows and hides the AS and place columns", async () => {
+  const identities = {
+    "198.18.1.2": { asn: 64501, asName: "Example-Access", country: "DE", city: "Berlin" },
+    "198.18.2.2": { asn: 64502, asName: "Example-Transit", country: "NL" },
+  };
+  const press = async (terminal: FakeTerminal, key: string) => {
+    terminal.keyInput.push(key);
+    await tick();
+    return terminal.frame;
+  };
+  // None given: z adds ASN and AS Name, as mtr's z shows the AS.
+  const plain = setup(undefined, DEFAULT_COLUMNS, { ...snapshot(3), identities });
+  await tick(60);
+  assertOk(!plain.terminal.frame.includes("AS64501"), "hidden at first");
+  assertMatch(plain.terminal.frame, /Keys:.* z AS/);
+  let frame = await press(plain.terminal, "z");
+  assertMatch(frame, /Host +ASN +AS Name +Loss%/);
+  assertMatch(frame, /\n {2}1\. 198\.18\.1\.2 +AS64501 Example-Access +0\.0%/);
+  assertMatch(frame, /AS and place columns shown/);
+  frame = await press(plain.terminal, "z");
+  assertOk(!frame.includes("AS64501"), "hidden again");
+  plain.session.events.close();
+  await plain.status;
+  // Given: shown at first, z hides them, j keeps them beside the jitter set.
+  const given = setup(undefined, parseReportColumns("CC,City,Loss%,Snt"), {
+    ...snapshot(3),
+    identities,
+  });
+  await tick(60);
+  assertMatch(given.terminal.frame, /\n {2}1\. 198\.18\.1\.2 +DE Berlin +0\.0% +3/);
+  assertMatch(await press(given.terminal, "j"), /CC +City +Drop +Rcv/);
+  assertMatch(await press(given.terminal, "z"), /Host +Drop +Rcv/);
+  given.session.events.close();
+  await given.status;
 });

@@ -11,10 +11,17 @@
  */
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReportFindings, type ReportFinding } from "../explain/report.ts";
-import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import type { SeriesValues } from "../stats/series.ts";
 import type { TraceStart } from "../core/model.ts";
+import type { AddressIdentity } from "../core/identity.ts";
+import {
+  formatRowCells,
+  formatRowHeader,
+  type ReportColumn,
+  type RowLayout,
+  rowLayout,
+} from "./columns.ts";
 
 /** What the report shows. */
 export interface ReportInput {
@@ -32,8 +39,8 @@ export interface ReportInput {
 
 /** How the report is laid out. */
 export interface ReportOptions {
-  /** The columns, in order. */
-  columns: readonly Column[];
+  /** The columns, in order (statistics and identity columns). */
+  columns: readonly ReportColumn[];
   /** Addresses only (`-n`). */
   numeric: boolean;
 }
@@ -63,12 +70,46 @@ function addressValues(a: AddressStatsJson): SeriesValues {
 /** Columns an address row leaves blank (they count probes, and an address only counts replies). */
 const PROBE_COLUMNS = new Set(["Loss%", "Snt", "Drop"]);
 
+/** What the lookups know of `address` (nothing for the "other" bucket). */
+export function identityOf(
+  snapshot: WatchSnapshot,
+  address: string | null | undefined,
+): AddressIdentity | undefined {
+  return address ? snapshot.identities?.[address] : undefined;
+}
+
+/** The address that answered a flow most, or null. */
+function flowTop(flow: HopStatsJson["flows"][number]): AddressStatsJson | null {
+  return [...flow.addresses].sort((a, b) => b.received - a.received)[0] ?? null;
+}
+
+/**
+ * The layout of `columns` for the rows of `hops`: identity columns as wide
+ * as the identities of every address shown (each hop's, and with flows each
+ * flow's top address).
+ */
+export function hopsLayout(
+  columns: readonly ReportColumn[],
+  snapshot: WatchSnapshot,
+  hops: readonly HopStatsJson[],
+  flows: boolean,
+): RowLayout {
+  return rowLayout(columns, function* () {
+    for (const hop of hops) {
+      for (const a of hop.addresses) yield identityOf(snapshot, a.address);
+      if (flows) { for (const f of hop.flows) yield identityOf(snapshot, flowTop(f)?.address); }
+    }
+  });
+}
+
 /** Cells of an address row: the probe-counting columns blank. */
-function addressCells(columns: readonly Column[], a: AddressStatsJson): string {
-  const blanked = columns.map((c) =>
-    PROBE_COLUMNS.has(c.name) ? { ...c, format: () => " ".repeat(c.width) } : c
+function addressCells(layout: RowLayout, a: AddressStatsJson, snapshot: WatchSnapshot): string {
+  return formatRowCells(
+    layout,
+    addressValues(a),
+    identityOf(snapshot, a.address),
+    (c) => PROBE_COLUMNS.has(c.name),
   );
-  return formatCells(blanked, addressValues(a));
 }
 
 /** The hops a report shows: from the first probed to the destination's (or the last that answered). */
@@ -97,32 +138,36 @@ export function formatReport(input: ReportInput, options: ReportOptions): string
     ...(h.other ? [`(other addresses) ${share(h.other)}`.length + 4] : []),
     ...(input.watch.flows > 1
       ? h.flows.map((f) => {
-        const top = [...f.addresses].sort((a, b) => b.received - a.received)[0];
+        const top = flowTop(f);
         return (top ? hostLabel(top.address ?? "", snapshot, numeric) : "???").length + 9;
       })
       : []),
   ]);
   const width = Math.max(25, ...labels.map((l) => l.length + 1), ...further.map((n) => n + 1));
+  const layout = hopsLayout(columns, snapshot, hops, input.watch.flows > 1);
   let out = `Start: ${reportTime(input.start.startedAt)}\n`;
-  out += `HOST: ${input.host}`.padEnd(width + 8) + formatHeader(columns) + "\n";
+  out += `HOST: ${input.host}`.padEnd(width + 8) + formatRowHeader(layout) + "\n";
   hops.forEach((hop, i) => {
     const ttl = String(hop.ttl).padStart(3);
-    out += `${ttl}.|-- ${labels[i]!.padEnd(width)}${formatCells(columns, hop)}\n`;
+    const top = addressesByReplies(hop)[0];
+    out += `${ttl}.|-- ${labels[i]!.padEnd(width)}${
+      formatRowCells(layout, hop, identityOf(snapshot, top?.address))
+    }\n`;
     for (const a of addressesByReplies(hop).slice(1)) {
       const label = `${hostLabel(a.address ?? "", snapshot, numeric)} ${share(a)}`;
-      out += `    |  \`|-- ${label.padEnd(width - 4)}${addressCells(columns, a)}\n`;
+      out += `    |  \`|-- ${label.padEnd(width - 4)}${addressCells(layout, a, snapshot)}\n`;
     }
     if (hop.other) {
       out += `    |  \`|-- ${`(other addresses) ${share(hop.other)}`.padEnd(width - 4)}${
-        addressCells(columns, hop.other)
+        addressCells(layout, hop.other, snapshot)
       }\n`;
     }
     if (input.watch.flows > 1) {
       for (const flow of hop.flows) {
-        const top = [...flow.addresses].sort((a, b) => b.received - a.received)[0];
+        const top = flowTop(flow);
         const where = top ? hostLabel(top.address ?? "", snapshot, numeric) : "???";
         out += `    |   flow ${String(flow.flow).padEnd(3)} ${where.padEnd(width - 9)}${
-          formatCells(columns, flow)
+          formatRowCells(layout, flow, identityOf(snapshot, top?.address))
         }\n`;
       }
     }

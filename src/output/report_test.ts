@@ -3,6 +3,7 @@ import { traceStart } from "../../tests/fixtures.ts";
 import { DEFAULT_COLUMNS, parseColumns, RunStats } from "../stats/mod.ts";
 import type { WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport, type ReportOptions, reportTime } from "./report.ts";
+import { parseReportColumns } from "./columns.ts";
 import {
   addr,
   type HopPlan,
@@ -227,3 +228,20 @@ function manyAddresses(): RunStats {
   }
   return run;
 }
+
+Deno.test("identity columns: text, as wide as their widest value, blank when unknown, in the order given", () => {
+  const identities = {
+    "198.18.99.2": { asn: 64501, asName: "Example-Access", country: "DE", city: "Berlin" },
+    "198.18.9.9": { asn: 64502, asName: "Example-Transit-Networks-International" },
+  };
+  const snapshot = snapshotOf(THREE, { destination: 3, identities });
+  const lines = report(snapshot, { columns: parseReportColumns("Loss%,ASN,AS_Name,CC,Snt") });
+  assertEquals(lines.slice(1), [
+    "HOST: vm                          Loss% ASN     AS Name                  CC   Snt",
+    "  1.|-- 198.18.99.2                0.0% AS64501 Example-Access           DE     3",
+    "  2.|-- 198.18.98.2                0.0%                                         3",
+    "  3.|-- 198.18.9.9                33.3% AS64502 Example-Transit-Networks        3",
+  ]);
+  // Without identity columns, identities change nothing.
+  assertEquals(report(snapshot), report(snapshotOf(THREE, { destination: 3 })));
+});

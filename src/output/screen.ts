@@ -30,10 +30,10 @@
  */
 import type { ReportFinding, ReportFindingKind } from "../explain/report.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
-import { type Column, formatCells, formatHeader } from "../stats/columns.ts";
 import type { HistoryEntry, HopStatsJson } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
-import { addressesByReplies, hostLabel, reportedHops } from "./report.ts";
+import { addressesByReplies, hopsLayout, hostLabel, identityOf, reportedHops } from "./report.ts";
+import { formatRowCells, formatRowHeader, type ReportColumn, rowWidth } from "./columns.ts";
 
 /** A terminal's size in characters. */
 export interface ScreenSize {
@@ -53,8 +53,8 @@ export interface ScreenView {
   watch: WatchSettings | null;
   /** The latest statistics, or null before the first. */
   snapshot: WatchSnapshot | null;
-  /** The columns shown, in order. */
-  columns: readonly Column[];
+  /** The columns shown, in order (statistics and identity columns). */
+  columns: readonly ReportColumn[];
   /** Addresses only; names otherwise (when looked up). */
   numeric: boolean;
   /** The run is paused. */
@@ -194,6 +194,7 @@ export function helpLines(unicode = false): string[] {
     "  h  this help on/off (Esc closes it)   p  pause / resume",
     "  r  reset the statistics               n  names / addresses",
     "  j  jitter columns / the columns given  Ctrl-L  redraw",
+    "  z  AS and place columns on/off (those given, else ASN and AS Name)",
     "  q  quit                               Ctrl-C  interrupt (status 130)",
     "Markers after the figures (upper case: begins here; lower case: carried)",
     "  R  rate-limited: the router limits its own ICMP replies; not loss",
@@ -251,6 +252,8 @@ function keysLine(view: ScreenView, width: number): string {
     view.numeric ? "n names" : "n addresses",
     "j jitter",
     "q quit",
+    // Only when there is something to show: without lookups the line is as it was.
+    ...(Object.keys(view.snapshot?.identities ?? {}).length > 0 ? ["z AS"] : []),
   ], width);
 }
 
@@ -273,7 +276,8 @@ function hopLines(
     const top = addressesByReplies(h)[0];
     return top ? labelOf(top.address) : "???";
   });
-  const cellsWidth = view.columns.reduce((sum, c) => sum + c.width, 0);
+  const layout = hopsLayout(view.columns, snapshot, hops, false);
+  const cellsWidth = rowWidth(layout);
   let hostWidth = Math.min(MAX_HOST_WIDTH, Math.max(12, ...labels.map((l) => l.length))) + 1;
   const fixed = () => TTL_WIDTH + hostWidth + cellsWidth + MARKER_WIDTH;
   const room = width - fixed() - 1;
@@ -286,13 +290,15 @@ function hopLines(
   const cut = (label: string) => label.slice(0, hostWidth - 1).padEnd(hostWidth);
   const history = cycles.length >= 7 ? " History" : "";
   const header = " Host".padEnd(TTL_WIDTH + hostWidth) +
-    formatHeader(view.columns).padEnd(cellsWidth + MARKER_WIDTH) + history;
+    formatRowHeader(layout).padEnd(cellsWidth + MARKER_WIDTH) + history;
   const groups = hops.map((hop, i): HopLines => {
+    const top = addressesByReplies(hop)[0];
     const marker = (" " + (markers.get(hop.ttl) ?? "").slice(0, MARKER_WIDTH - 1))
       .padEnd(MARKER_WIDTH);
     const strip = cycles.length > 0 ? " " + historyStrip(hop, cycles, chars) : "";
     const row = `${String(hop.ttl).padStart(3)}. ${cut(labels[i]!)}` +
-      formatCells(view.columns, hop).padEnd(cellsWidth) + marker + strip;
+      formatRowCells(layout, hop, identityOf(snapshot, top?.address)).padEnd(cellsWidth) + marker +
+      strip;
     const further = addressesByReplies(hop).slice(1);
     if (hop.other) further.push(hop.other);
     const more = further.map((a) =>

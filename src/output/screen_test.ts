@@ -239,7 +239,7 @@ Deno.test("the history strip: bands against the average, lost, partly lost, wait
 Deno.test("the help overlay lists the keys and the legends, cut to the screen", () => {
   const lines = renderScreen(view(small, { help: true }), { columns: 80, rows: 24 });
   assertEquals(lines.slice(2), helpLines());
-  for (const key of ["h ", "p ", "r ", "n ", "j ", "q ", "Ctrl-C"]) {
+  for (const key of ["h ", "p ", "r ", "n ", "j ", "z ", "q ", "Ctrl-C"]) {
     assertOk(lines.some((l) => l.includes(`  ${key}`)), key);
   }
   assertOk(lines.some((l) => l.includes("R  rate-limited")));
