@@ -9,6 +9,7 @@
 import type { Finding } from "../explain/findings.ts";
 import { mplsEntries } from "../packet/icmp_extension.ts";
 import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "../core/model.ts";
+import type { AddressIdentity } from "../core/identity.ts";
 
 /** The schema of the `--json` document. */
 export const JSON_SCHEMA = "hopwise.trace/1";
@@ -25,11 +26,37 @@ export function jsonRtt(ms: number | null): number | null {
 }
 
 /**
+ * An address's identity as JSON fields beside its address: `asn`, `asName`,
+ * `prefix`, `country`, `city`, `location` (`latitude`, `longitude`,
+ * `accuracyKm`), each only when known, in that order; `{}` for none.
+ *
+ * @example
+ * ```ts
+ * import { identityFields } from "./json.ts";
+ * identityFields({ country: "DE", asn: 64502 }); // { asn: 64502, country: "DE" }
+ * ```
+ */
+export function identityFields(identity: AddressIdentity | undefined): AddressIdentity {
+  if (identity === undefined) return {};
+  const { asn, asName, prefix, country, city, location } = identity;
+  return {
+    ...(asn !== undefined ? { asn } : {}),
+    ...(asName !== undefined ? { asName } : {}),
+    ...(prefix !== undefined ? { prefix } : {}),
+    ...(country !== undefined ? { country } : {}),
+    ...(city !== undefined ? { city } : {}),
+    ...(location !== undefined ? { location: { ...location } } : {}),
+  };
+}
+
+/**
  * A probe as JSON: the fields of its {@linkcode ProbeResult} but its TTL (its
  * hop's), the RTT in ms to the microsecond ({@linkcode jsonRtt}), and the
- * extensions with their MPLS stacks decoded.
+ * extensions with their MPLS stacks decoded, and its responder's identity
+ * ({@linkcode identityFields}) where known.
  */
 export interface JsonProbe extends
+  AddressIdentity,
   Pick<
     ProbeResult,
     | "index"
@@ -73,6 +100,7 @@ export function jsonProbe(probe: ProbeResult): JsonProbe {
       return { ...object, words: [...object.words], ...(mpls ? { mpls } : {}) };
     }) ?? null,
     ...(probe.asPath !== undefined ? { asPath: probe.asPath } : {}),
+    ...identityFields(probe.identity),
     moved: probe.moved,
     reprobed: probe.reprobed,
   };

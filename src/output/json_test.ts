@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { traceStart } from "../../tests/fixtures.ts";
-import { jsonRtt, traceToJson } from "./json.ts";
+import { probeResult, traceStart } from "../../tests/fixtures.ts";
+import { identityFields, jsonProbe, jsonRtt, traceToJson } from "./json.ts";
 
 Deno.test("JSON round-trip times are milliseconds to the microsecond", () => {
   assertEquals(jsonRtt(0.03741700000000048), 0.037);
@@ -30,4 +30,30 @@ Deno.test("JSON round-trip times are milliseconds to the microsecond", () => {
   });
   const text = JSON.stringify(document);
   assertEquals(text.includes('"rtt":1}') || text.includes('"rtt":1,'), true, text);
+});
+
+Deno.test("a probe's JSON has what is known of its responder, only what is known", () => {
+  const base = probeResult(3, 0, { address: "198.18.3.1", rtt: 1 });
+  const identity = {
+    city: "Frankfurt",
+    country: "DE",
+    asn: 64502,
+    location: { latitude: 50.1, longitude: 8.7 },
+  };
+  const json = jsonProbe({ ...base, identity });
+  assertEquals(
+    Object.keys(json).filter((k) => k in identity),
+    ["asn", "country", "city", "location"],
+  );
+  assertEquals([json.asn, json.country, json.city, json.location], [
+    64502,
+    "DE",
+    "Frankfurt",
+    { latitude: 50.1, longitude: 8.7 },
+  ]);
+  assertEquals(
+    JSON.stringify(jsonProbe(base)),
+    JSON.stringify(jsonProbe({ ...base, identity: {} })),
+  );
+  assertEquals(identityFields(undefined), {});
 });

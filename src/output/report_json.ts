@@ -8,11 +8,11 @@
  */
 import type { CycleResult, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import type { ReportFinding } from "../explain/report.ts";
-import type { Column } from "../stats/columns.ts";
 import type { TraceStatistics } from "../core/statistics.ts";
 import type { TraceStart } from "../core/model.ts";
-import { jsonRtt } from "./json.ts";
-import { addressesByReplies, reportedHops } from "./report.ts";
+import { identityFields, jsonRtt } from "./json.ts";
+import { addressesByReplies, identityOf, reportedHops } from "./report.ts";
+import { isIdentityColumn, type ReportColumn } from "./columns.ts";
 
 /** The schema of the `--json` document of a continuous run. */
 export const REPORT_SCHEMA = "hopwise.report/1";
@@ -46,12 +46,18 @@ function rounded<T extends object>(values: T): T {
   return out as T;
 }
 
-/** The hops of a snapshot as JSON: statistics rounded, names beside addresses. */
+/**
+ * The hops of a snapshot as JSON: statistics rounded, names and what is
+ * known of each address ({@linkcode identityFields}) beside addresses.
+ */
 export function hopsToJson(snapshot: WatchSnapshot, firstHop: number): unknown[] {
   return reportedHops(snapshot, firstHop).map((hop) => {
     const { addresses, other, flows, history, ...series } = hop;
     const named = (address: string | null) =>
-      address === null ? {} : { name: snapshot.names[address] ?? null };
+      address === null ? {} : {
+        name: snapshot.names[address] ?? null,
+        ...identityFields(snapshot.identities?.[address]),
+      };
     return {
       ...rounded(series),
       addresses: addresses.map((a) => ({ ...rounded(a), ...named(a.address) })),
@@ -130,14 +136,15 @@ function csvField(value: unknown): string {
  * `--csv`: a header, then one row per hop and address (the hop's row with
  * the address that answered most, then one per further address with its
  * share), the columns' values unrounded but for round trips (to the
- * microsecond).
+ * microsecond); an identity column (`ASN`, `AS_Name`, `CC`, `City`) holds
+ * the row's address's value as the lookups gave it, empty when unknown.
  */
 export function formatCsv(
   input: Pick<ReportDocumentInput, "start" | "snapshot">,
-  columns: readonly Column[],
+  columns: readonly ReportColumn[],
   version: string,
 ): string {
-  const shown = columns.filter((c) => c.key !== " ");
+  const shown = columns.filter((c) => isIdentityColumn(c) || c.key !== " ");
   const header = ["Hopwise_Version", "Start_Time", "Status", "Host", "Hop", "Ip", "Name", "Share"]
     .concat(shown.map((c) => c.name));
   const rows = [header.join(",")];
@@ -153,7 +160,11 @@ export function formatCsv(
         first?.address ?? "???",
         first?.address ? snapshot.names[first.address] ?? "" : "",
         first ? jsonRtt(first.share) : "",
-        ...shown.map((c) => jsonRtt(c.value(hop))),
+        ...shown.map((c) =>
+          isIdentityColumn(c)
+            ? c.value(identityOf(snapshot, first?.address))
+            : jsonRtt(c.value(hop))
+        ),
       ].map(csvField).join(","),
     );
     for (const a of addresses.slice(1)) {
@@ -165,7 +176,11 @@ export function formatCsv(
           a.address ? snapshot.names[a.address] ?? "" : "",
           jsonRtt(a.share),
           ...shown.map((c) =>
-            ["Loss%", "Snt", "Drop"].includes(c.name) ? "" : jsonRtt(c.value(values))
+            isIdentityColumn(c)
+              ? c.value(identityOf(snapshot, a.address))
+              : ["Loss%", "Snt", "Drop"].includes(c.name)
+              ? ""
+              : jsonRtt(c.value(values))
           ),
         ].map(csvField).join(","),
       );

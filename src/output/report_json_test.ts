@@ -14,6 +14,7 @@ import {
   startLine,
 } from "./report_json.ts";
 import * as fixture from "../../tests/helpers/snapshot_fixture.ts";
+import { parseReportColumns } from "./columns.ts";
 
 const START = traceStart({ startedAt: "2026-12-02T12:04:21.000Z" });
 const WATCH = fixture.watchSettings({ cycles: 3, interval: 500 });
@@ -245,4 +246,57 @@ Deno.test("formatCsv: a hop that never answered is ???, with no name, share or t
     "0.1.0",
   );
   assertEquals(csv.split("\n")[2], "0.1.0,1796213061,OK,dst.lab,2,???,,,100,3,,,,,");
+});
+
+const IDENTITIES = {
+  "198.18.99.2": {
+    asn: 64501,
+    asName: "Example, Access",
+    prefix: "198.18.96.0/20",
+    country: "DE",
+    city: "Berlin",
+    location: { latitude: 52.52, longitude: 13.4, accuracyKm: 20 },
+  },
+  [fixture.addr(2, 2)]: { country: "NL" },
+};
+
+Deno.test("reportToJson: what is known of each address beside it, only what is known", () => {
+  type Address = Record<string, unknown>;
+  type Hop = { addresses: Address[]; flows: { addresses: Address[] }[] };
+  const hops = reportToJson(input({ snapshot: snapshot({ identities: IDENTITIES }) }))
+    .hops as Hop[];
+  const first = hops[0]!.addresses[0]!;
+  assertEquals(
+    Object.keys(first).slice(-7),
+    ["name", "asn", "asName", "prefix", "country", "city", "location"],
+  );
+  assertEquals(first.location, { latitude: 52.52, longitude: 13.4, accuracyKm: 20 });
+  assertEquals(hops[0]!.flows[0]!.addresses[0]!.asn, 64501);
+  assertEquals(hops[1]!.addresses.map((a) => [a.country, "asn" in a]), [[undefined, false], [
+    "NL",
+    false,
+  ]]);
+  // No identities: the document is as it was.
+  assertEquals(
+    JSON.stringify(reportToJson(input({ snapshot: snapshot({ identities: {} }) }))),
+    JSON.stringify(reportToJson(input())),
+  );
+});
+
+Deno.test("formatCsv: identity columns hold each row's address's values, empty when unknown", () => {
+  const csv = formatCsv(
+    { start: START, snapshot: snapshot({ identities: IDENTITIES }) },
+    parseReportColumns("ASN,AS_Name,CC,City,Snt"),
+    "0.1.0",
+  );
+  const lines = csv.split("\n");
+  assertEquals(
+    lines[0],
+    "Hopwise_Version,Start_Time,Status,Host,Hop,Ip,Name,Share,ASN,AS_Name,CC,City,Snt",
+  );
+  assertEquals(
+    lines[1],
+    '0.1.0,1796213061,OK,dst.lab,1,198.18.99.2,r1.lab,1,64501,"Example, Access",DE,Berlin,3',
+  );
+  assertEquals(lines[3], `0.1.0,1796213061,OK,dst.lab,2,${fixture.addr(2, 2)},,0.333,,,NL,,`);
 });
