@@ -10,6 +10,7 @@ import { integerOption, numberOption } from "./checks.ts";
 import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
 import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import type { Resolver } from "../lookup/resolver.ts";
+import { type AsSourceSpec, parseAsSource } from "../lookup/identity_sources.ts";
 import type { Transport } from "../core/transport.ts";
 import type { MethodName } from "../core/model.ts";
 
@@ -112,6 +113,18 @@ export interface TraceOptions {
    */
   asLookups?: boolean | { server: string; service?: string };
   /**
+   * Where AS numbers come from (implies `asLookups`): `"whois"` (the default:
+   * the server of `asLookups`), `"dns"` or `"dns:ZONE"` (Team Cymru's DNS
+   * interface, or a mirror of it under ZONE), or else the path of a
+   * MaxMind-format ASN database (read before anything is sent).
+   */
+  asSource?: string;
+  /**
+   * The path of a MaxMind-format City or Country database: each responder's
+   * country, city and coordinates (read before anything is sent).
+   */
+  geoip?: string;
+  /**
    * Flow-stable probing (`--paris`): every probe of the trace carries the same
    * flow identifier (addresses, protocol, ports; for ICMP the same identifier
    * and checksum), so routers that balance load per flow keep it on one path.
@@ -144,6 +157,8 @@ export interface TraceOptions {
   transport?: Transport;
   /** Host and reverse lookups; the system resolver by default. */
   resolver?: Resolver;
+  /** Where a failing AS or place source says so, once (`console.error` by default). */
+  warn?: (line: string) => void;
 }
 
 /** Options after defaults and validation. */
@@ -196,8 +211,12 @@ export interface ResolvedOptions {
   routingHeaderType: number;
   /** IPv6 flow label. */
   flowLabel: number;
-  /** Whois server for AS lookups, or null when off. */
+  /** Whois server for AS lookups, or null when off or from another source. */
   asLookups: { server: string; service: string } | null;
+  /** Where AS numbers come from, or null when off. */
+  asSource: AsSourceSpec | null;
+  /** The place database's path, or null. */
+  geoip: string | null;
   /** Requested packet length, or null for the default. */
   packetLength: number | null;
   /** Reverse lookups on. */
@@ -274,6 +293,29 @@ function resolveAsLookups(
     );
   }
   return { server: value.server, service: value.service ?? DEFAULT_WHOIS.service };
+}
+
+/** Where AS numbers come from: `asSource`, else `asLookups`'s whois server. */
+function resolveAsSource(options: TraceOptions): AsSourceSpec | null {
+  const { asSource } = options;
+  if (asSource === undefined) {
+    const whois = resolveAsLookups(options.asLookups);
+    return whois ? { kind: "whois", ...whois } : null;
+  }
+  if (typeof asSource !== "string") {
+    throw new OptionTypeError("asSource", `Option "asSource" must be whois, dns[:ZONE] or a path`);
+  }
+  const parsed = parseAsSource(asSource);
+  if (!parsed) {
+    throw new OptionError(
+      "asSource",
+      `--as-source: bad source "${asSource}" (whois, dns[:ZONE] or a path)`,
+    );
+  }
+  if (parsed.kind === "whois") {
+    return { kind: "whois", ...resolveAsLookups(options.asLookups || true)! };
+  }
+  return parsed;
 }
 
 /**
@@ -383,6 +425,11 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
       `Option "paris" works with the ${parisMethodNames().join(", ")} methods, not "${method}"`,
     );
   }
+  const asSource = resolveAsSource(options);
+  if (options.geoip !== undefined && (typeof options.geoip !== "string" || options.geoip === "")) {
+    throw new OptionTypeError("geoip", `Option "geoip" must be a database's path`);
+  }
+  const geoip = options.geoip ?? null;
   return {
     family: options.family ?? 0,
     method,
@@ -409,7 +456,11 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     gateways,
     routingHeaderType: integer("routingHeaderType", options.routingHeaderType, 2, 0, 255),
     flowLabel: integer("flowLabel", options.flowLabel, 0, 0, 0xfffff),
-    asLookups: resolveAsLookups(options.asLookups),
+    asLookups: asSource?.kind === "whois"
+      ? { server: asSource.server, service: asSource.service }
+      : null,
+    asSource,
+    geoip,
     packetLength,
     resolveNames: options.resolveNames ?? true,
     dropPrivileges: options.dropPrivileges ?? false,
