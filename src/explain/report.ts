@@ -26,6 +26,7 @@
 import type { WatchSnapshot } from "../core/watch_model.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import { hopList } from "./text.ts";
+import { identityText } from "./identity_text.ts";
 
 /** What a finding of a continuous run is about. */
 export type ReportFindingKind =
@@ -81,10 +82,21 @@ function clearlyLossy(a: Loss): boolean {
 const percent = (p: number) => `${(100 * p).toFixed(p < 0.1 ? 1 : 0)}%`;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-/** How a hop is named in a finding: `hop 3 (198.18.3.2)`. */
-function hopName(hop: HopStatsJson): string {
-  const top = [...hop.addresses].sort((a, b) => b.received - a.received)[0];
-  return top?.address ? `hop ${hop.ttl} (${top.address})` : `hop ${hop.ttl}`;
+/** How a finding names a hop. */
+type HopNamer = (hop: HopStatsJson) => string;
+
+/**
+ * How the findings of `snapshot` name a hop: `hop 3 (198.18.3.2)`, and where
+ * the lookups know its network and place, `hop 3 (198.18.3.2, AS64502
+ * Example-Transit, DE)`.
+ */
+function hopNamer(snapshot: WatchSnapshot): HopNamer {
+  return (hop) => {
+    const top = [...hop.addresses].sort((a, b) => b.received - a.received)[0];
+    if (!top?.address) return `hop ${hop.ttl}`;
+    const known = identityText(snapshot.identities?.[top.address]);
+    return `hop ${hop.ttl} (${top.address}${known === null ? "" : `, ${known}`})`;
+  };
 }
 
 /** The findings of a continuous run's statistics. */
@@ -94,8 +106,8 @@ export function explainReport(snapshot: WatchSnapshot, firstHop = 1): ReportFind
   const hops = snapshot.hops.filter((h) => h.ttl >= firstHop && (last === null || h.ttl <= last));
   if (hops.length === 0) return [];
   return [
-    ...lossFindings(hops, snapshot.destination !== null),
-    ...latencyFindings(hops),
+    ...lossFindings(hops, snapshot.destination !== null, hopNamer(snapshot)),
+    ...latencyFindings(hops, hopNamer(snapshot)),
     ...addressFindings(hops),
     ...snapshot.faults.map((f): ReportFinding => ({
       kind: "fault",
@@ -109,7 +121,11 @@ export function explainReport(snapshot: WatchSnapshot, firstHop = 1): ReportFind
 }
 
 /** Rate limiting versus real loss, and loss at the destination alone. */
-function lossFindings(hops: HopStatsJson[], reached: boolean): ReportFinding[] {
+function lossFindings(
+  hops: HopStatsJson[],
+  reached: boolean,
+  hopName: HopNamer,
+): ReportFinding[] {
   const out: ReportFinding[] = [];
   const answering = hops.filter((h) => h.received > 0);
   const end = answering.at(-1);
@@ -177,7 +193,7 @@ function lossFindings(hops: HopStatsJson[], reached: boolean): ReportFinding[] {
 }
 
 /** Round trips that rise and stay risen, versus a hop that is only slow to answer. */
-function latencyFindings(hops: HopStatsJson[]): ReportFinding[] {
+function latencyFindings(hops: HopStatsJson[], hopName: HopNamer): ReportFinding[] {
   const out: ReportFinding[] = [];
   const timed = hops.filter((h) => h.mean !== null && h.received >= 3);
   const spread = (h: HopStatsJson) => Math.max(h.stdev ?? 0, 0.1 * (h.mean ?? 0), 1);

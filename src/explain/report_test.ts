@@ -275,3 +275,22 @@ Deno.test("formatReportFindings: one `kind: text` line each", () => {
   lines.forEach((line, i) => assertEquals(line, `${findings[i]!.kind}: ${findings[i]!.text}`));
   assertEquals(formatReportFindings([]), "");
 });
+
+Deno.test("the findings name the network and place of a hop where they are known", () => {
+  const hops = clean(7);
+  for (let ttl = 5; ttl <= 7; ttl++) hops[ttl - 1] = losing(hops[ttl - 1]!, spread(30, 100, ttl));
+  const identities = {
+    [addr(5)]: { asn: 64502, asName: "Example-Transit", country: "DE", prefix: "198.18.0.0/15" },
+    [addr(7)]: { country: "NL", city: "Amsterdam" },
+  };
+  const findings = explainReport(
+    snapshotOf({ cycles: 100, hops }, { destination: 7, identities }),
+  );
+  const loss = of(findings, "loss")[0]!;
+  assertStringIncludes(
+    loss.text,
+    `loss begins at hop 5 (${addr(5)}, AS64502 Example-Transit, DE) and is carried to hop 7 (${
+      addr(7)
+    }, NL, Amsterdam)`,
+  );
+});
