@@ -272,8 +272,23 @@ export async function parseCommand(
   if (!many && (state.parallel !== null || (state.rate !== null && !serve))) {
     badInput(new OptionError("targets", "--parallel and --rate go with --targets"));
   }
+  if (state.output === "dot" && (state.compare !== null || serve || state.explain)) {
+    badInput(
+      new OptionError("dot", "--dot draws the path: not with --compare, --serve or --explain"),
+    );
+  }
+  if (state.html !== null) {
+    const drawn = state.continuous === "report" || (state.continuous === null && modes > 0) || many;
+    if (serve || !drawn || state.compare !== null) {
+      badInput(new OptionError("html", "--html is for --report, --flows, --mda and --targets"));
+    }
+    const { htmlPathProblem } = await import("./html_file.ts");
+    const problem = htmlPathProblem(state.html);
+    if (problem !== null) badInput(new OptionError("html", `--html: "${state.html}": ${problem}`));
+  }
   const settings: ModeSettings = {
     output: state.output,
+    ...(state.html !== null ? { html: state.html } : {}),
     numeric: state.numeric,
     explain: state.explain,
     back: state.back,

@@ -30,7 +30,9 @@ export interface CliContext {
 /** The command line's settings a mode runs with. */
 export interface ModeSettings {
   /** Output format. */
-  output: "classic" | "json" | "ndjson" | "csv";
+  output: "classic" | "json" | "ndjson" | "csv" | "dot";
+  /** `--html FILE`: where the HTML report goes (absent: none). */
+  html?: string;
   /** `-n`: addresses only. */
   numeric: boolean;
   /** `--explain`: findings after the output. */

@@ -43,7 +43,9 @@ export interface State {
   asLookups: boolean;
   mtu: boolean;
   back: boolean;
-  output: "classic" | "json" | "ndjson" | "csv";
+  output: "classic" | "json" | "ndjson" | "csv" | "dot";
+  /** --html FILE: a self-contained HTML report written to FILE (null: off). */
+  html: string | null;
   /** --targets FILE (`-`: standard input): many targets (null: off). */
   targets: string | null;
   /** --parallel N (null: the default). */
@@ -112,6 +114,7 @@ export function initialState(programName: string): State {
     mtu: false,
     back: false,
     output: "classic",
+    html: null,
     targets: null,
     parallel: null,
     rate: null,

@@ -301,6 +301,17 @@ export function buildOptions(
       handle: real((n) => n >= 0 && Number.isFinite(n), (n) => (state.rate = n)),
     },
     { long: "csv", handle: flag(() => (state.output = "csv")) },
+    { long: "dot", handle: flag(() => (state.output = "dot")) },
+    {
+      long: "html",
+      arg: "file",
+      nextWord: true,
+      handle: (v) => {
+        if (!v) return false;
+        state.html = v;
+        return true;
+      },
+    },
     { long: "report", handle: flag(() => (state.continuous = "report")) },
     { long: "watch", handle: flag(() => (state.continuous = "watch")) },
     {

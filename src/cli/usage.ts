@@ -89,6 +89,11 @@ Options:
   --json                  print one JSON document for the trace (schema hopwise.trace/1)
   --ndjson                print each event as a line of JSON as it happens
   --csv                   print the report as CSV (--report, --watch)
+  --dot                   print the path as a Graphviz graph (a trace, --flows,
+                          --mda, --report, --targets)
+  --html FILE             also write a self-contained HTML report to FILE (the
+                          path graph, latency over time, findings; --report,
+                          --flows, --mda, --targets)
   --report                probe every hop again and again (--cycles, default
                           10), then print a report laid out as mtr -r, with
                           findings
