@@ -149,7 +149,8 @@ const HELP = {
   hopwise_hop_received_total: "Probes with this TTL answered since the service started.",
   hopwise_hop_rtt_seconds: "Round-trip times of the answers at this TTL since the service started.",
   hopwise_hop_last_rtt_seconds: "The round trip of the last answer at this TTL; absent before any.",
-  hopwise_hop_address_info: "1 for each address that answered at this TTL in the current window.",
+  hopwise_hop_address_info:
+    "1 for each address that answered at this TTL in the current window (asn: its origin AS, when known).",
   hopwise_hop_addresses_omitted: "Addresses that answered at this TTL in the window, not listed.",
 } as const;
 
@@ -325,8 +326,9 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
   for (const { hop, labels } of hops) if (hop.lastRtt !== null) out.sample(labels, hop.lastRtt);
   out.family("gauge", "hopwise_hop_address_info");
   for (const { t, hop, ttl } of hops) {
-    for (const { address, name } of hop.addresses) {
-      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""]), 1, true);
+    for (const { address, name, identity } of hop.addresses) {
+      const asn: Labels = identity?.asn !== undefined ? [["asn", String(identity.asn)]] : [];
+      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""], ...asn), 1, true);
     }
   }
   out.family("gauge", "hopwise_hop_addresses_omitted");

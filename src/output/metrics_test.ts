@@ -74,7 +74,9 @@ const FLEET: FleetFigures = {
           rttSum: 0.61,
           rttCount: 36,
           lastRtt: 0.0123,
-          addresses: [{ address: "198.18.2.2", name: "db.lab" }],
+          addresses: [
+            { address: "198.18.2.2", name: "db.lab", identity: { asn: 64502, country: "DE" } },
+          ],
         }),
       ],
       findings: [
@@ -161,7 +163,7 @@ Deno.test("formatMetrics escapes label values and leaves out unusable extra labe
   assertEquals(samples(TEXT, "hopwise_hop_address_info"), [
     `hopwise_hop_address_info{target="198.18.2.2",ttl="1",address="198.18.0.1",name="gw\\\\1\\n.lab",${EXTRA}} 1`,
     `hopwise_hop_address_info{target="198.18.2.2",ttl="1",address="198.18.0.5",name="",${EXTRA}} 1`,
-    `hopwise_hop_address_info{target="198.18.2.2",ttl="3",address="198.18.2.2",name="db.lab",${EXTRA}} 1`,
+    `hopwise_hop_address_info{target="198.18.2.2",ttl="3",address="198.18.2.2",name="db.lab",asn="64502",${EXTRA}} 1`,
   ]);
   // Every series of a target has all its usable extra labels, and none of the others.
   for (const line of TEXT.split("\n").filter((l) => l.includes('target="198.18.2.2"'))) {
