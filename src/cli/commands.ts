@@ -39,6 +39,8 @@ export interface ModeSettings {
   explain: boolean;
   /** `--back`: hops back in the classic output. */
   back?: boolean;
+  /** `--privacy N`: the first N hops' responders and the source hidden in every output (0: none). */
+  privacy?: number;
   /** Where output goes. */
   out: CliOutput;
   /** Aborts the run (SIGINT, SIGTERM). */

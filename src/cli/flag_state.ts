@@ -78,6 +78,8 @@ export interface State {
   serve: string | null;
   /** --config FILE: the service's configuration (null: none). */
   config: string | null;
+  /** --privacy N: the first N hops' addresses (and the source) hidden (0: none). */
+  privacy: number;
 }
 
 /** The state before any flag: Linux traceroute's defaults, and the program name's. */
@@ -131,5 +133,6 @@ export function initialState(programName: string): State {
     completions: null,
     serve: null,
     config: null,
+    privacy: 0,
   };
 }

@@ -345,6 +345,17 @@ export function buildOptions(
         return true;
       },
     },
+    {
+      long: "privacy",
+      arg: "hops",
+      nextWord: true,
+      // Decimal digits only (no sign, no base), at most the largest TTL.
+      handle: (v) => {
+        if (!/^[0-9]{1,3}$/.test(v ?? "") || Number(v) > 255) return false;
+        state.privacy = Number(v);
+        return true;
+      },
+    },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];
