@@ -112,6 +112,8 @@ Options:
                           0: no cap)
   --explain               after the trace, one line per finding (loops, NAT, silent
                           hops, what the last hop proved) with its evidence
+  --privacy N             hide the first N hops' addresses, names, AS and place,
+                          and the source address, in every output (for sharing)
   -r                      bypass routing: send only to directly attached hosts
   -d  --debug             socket-level debugging (SO_DEBUG)
   -V  --version           print the version and exit
