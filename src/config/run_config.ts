@@ -10,6 +10,7 @@
 import type { Method } from "../core/method.ts";
 import type { TraceSettings } from "../core/model.ts";
 import { findMethod } from "../methods/mod.ts";
+import { openDatabase } from "../lookup/mmdb.ts";
 import { type ClifOption, parseClif } from "../core/command_line_parser.ts";
 import {
   checkGateways,
@@ -70,6 +71,7 @@ export interface ConfigLookups {
  *
  * @throws {OptionError | OptionTypeError} for an option out of range or of the wrong type
  * @throws {ClifError} for a `-O` keyword the method does not take
+ * @throws {OptionError} for a database of `asSource` or `geoip` that cannot be read
  */
 export async function resolveRunConfig(
   given: TraceOptions,
@@ -82,7 +84,12 @@ export async function resolveRunConfig(
     options = { ...options, gateways };
   }
   const method = findMethod(options.method)!;
-  return configOf(options, await parseKeywords(method, options.methodOptions));
+  const keywords = await parseKeywords(method, options.methodOptions);
+  // The databases are read now (once a process): one that cannot be is bad input, before
+  // anything is sent, in every mode.
+  if (options.asSource?.kind === "mmdb") await openDatabase(options.asSource.path, "as");
+  if (options.geoip !== null) await openDatabase(options.geoip, "geo");
+  return configOf(options, keywords);
 }
 
 /** The configuration of resolved options and parsed keywords. */

@@ -142,7 +142,10 @@ export interface TraceSettings {
   gateways: string[];
   /** Names were looked up. */
   resolveNames: boolean;
-  /** Whois server of AS lookups, or null. */
+  /**
+   * Where AS numbers come from, or null: the whois server (`server/service`),
+   * `dns:ZONE` (Team Cymru's DNS interface), or an ASN database's path.
+   */
   asLookups: string | null;
   /**
    * The process's privileges once the sockets were open: `none` (it had

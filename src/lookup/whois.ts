@@ -52,13 +52,12 @@ export function asPathFromWhois(answer: string): string {
   return result;
 }
 
-/** A whois client with a per-run cache. */
+/** A whois client (its answers are cached by the caller, hop_lookups.ts). */
 export class WhoisClient {
   #server: string;
   #service: string;
   #resolver: Resolver;
   #endpoint: Promise<{ hostname: string; port: number }> | null = null;
-  #cache = new Map<string, Promise<string>>();
 
   /**
    * A client for `server` (name or address) and `service` (name or port
@@ -93,17 +92,14 @@ export class WhoisClient {
     return this.#endpoint;
   }
 
-  /** The AS path of `address` (cached): `AS...`, `*`, or `!!` when the server cannot be asked. */
-  lookup(address: string): Promise<string> {
-    let found = this.#cache.get(address);
-    if (!found) {
-      found = this.#ask(address);
-      this.#cache.set(address, found);
-    }
-    return found;
-  }
-
-  async #ask(address: string): Promise<string> {
+  /**
+   * Asks the server for the AS path of `address`: `AS...`, or `*` when it
+   * knows no origin. Gives up after {@linkcode WHOIS_TIMEOUT_MS} or when
+   * `signal` aborts.
+   *
+   * @throws {Error} when the server cannot be asked (shown as `!!`)
+   */
+  async ask(address: string, signal?: AbortSignal): Promise<string> {
     const { hostname, port } = await this.endpoint();
     let connection: Deno.TcpConn | null = null;
     let expired = false;
@@ -116,6 +112,11 @@ export class WhoisClient {
       }, WHOIS_TIMEOUT_MS);
     });
     deadline.catch(() => {});
+    const onAbort = () => {
+      expired = true;
+      connection?.close();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     const connecting = Deno.connect({ hostname, port });
     // A connection that completes after the deadline is closed at once.
     connecting.then((c) => expired && c.close(), () => {});
@@ -125,10 +126,9 @@ export class WhoisClient {
       const answer = await Promise.race([new Response(connection.readable).text(), deadline]);
       connection = null; // reading to the end closed it
       return asPathFromWhois(answer);
-    } catch {
-      return "!!";
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
       try {
         connection?.close();
       } catch {

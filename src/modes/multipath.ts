@@ -10,7 +10,6 @@
 import { ProbeTable } from "../engine/probe_table.ts";
 import type { TraceStatistics } from "../core/statistics.ts";
 import { OptionError } from "../core/errors.ts";
-import { sanitizeName } from "../lookup/names.ts";
 import { findMethod, parisMethodNames } from "../methods/mod.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { integerOption, openRangeOption } from "../config/checks.ts";
@@ -251,20 +250,11 @@ export async function multipath(
       }
       hops.push({ ttl, nodes: [...nodes.values()], unanswered });
     }
-    if (opts.resolveNames) {
-      const names = new Map<string, Promise<string | null>>();
+    if (setup.lookups.names) {
+      // Every name at once (the process's cache shares and bounds them), each within its deadline.
+      for (const hop of hops) for (const node of hop.nodes) setup.lookups.start(node.address);
       for (const hop of hops) {
-        for (const node of hop.nodes) {
-          if (!names.has(node.address)) {
-            names.set(
-              node.address,
-              sequence.resolver.reverse(node.address).then((n) => n && sanitizeName(n), () => null),
-            );
-          }
-        }
-      }
-      for (const hop of hops) {
-        for (const node of hop.nodes) node.name = await names.get(node.address)!;
+        for (const node of hop.nodes) node.name = await setup.lookups.name(node.address);
       }
     }
     const finals = hops.at(-1)?.nodes.filter((n) => n.final) ?? [];

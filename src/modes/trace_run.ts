@@ -12,7 +12,6 @@
 import { Statistics, type TraceStatistics } from "../core/statistics.ts";
 import type { Channel } from "../engine/channel.ts";
 import type { Prober } from "../engine/prober.ts";
-import { sanitizeName } from "../lookup/names.ts";
 import type { TraceSetup } from "../session/open.ts";
 import type { PrivilegeState } from "../session/privileges.ts";
 import { traceStart } from "../session/start.ts";
@@ -37,8 +36,6 @@ export class TraceRun {
   readonly statistics: Statistics;
   readonly #setup: TraceSetup;
   readonly #released: ProbeResult[] = [];
-  readonly #names = new Map<string, Promise<string | null>>();
-  readonly #asPaths = new Map<string, Promise<string>>();
   #wake: (() => void) | null = null;
   /** Who waits in {@linkcode whole} for the end. */
   #ended: (() => void) | null = null;
@@ -96,14 +93,9 @@ export class TraceRun {
     });
   }
 
-  /** Starts the name and AS lookups of a responder, once. */
+  /** Starts the name, AS and place lookups of a responder (the process's caches share them). */
   #lookUp(address: string | null): void {
-    if (address === null) return;
-    const { config: { options }, resolver, whois } = this.#setup;
-    if (options.resolveNames && !this.#names.has(address)) {
-      this.#names.set(address, resolver.reverse(address).then((n) => n && sanitizeName(n)));
-    }
-    if (whois && !this.#asPaths.has(address)) this.#asPaths.set(address, whois.lookup(address));
+    if (address !== null && this.#setup.lookups.active) this.#setup.lookups.start(address);
   }
 
   #notify(): void {
@@ -146,17 +138,9 @@ export class TraceRun {
     return { sent, received: matched, matched, socketErrors: 0, ignored: {} };
   }
 
-  /** Its result with names and AS paths filled in. */
-  async #complete(result: ProbeResult): Promise<ProbeResult> {
-    const { config: { options }, whois } = this.#setup;
-    if (result.address === null) return result;
-    if (options.resolveNames) {
-      result.name = await (this.#names.get(result.address) ?? Promise.resolve(null));
-    }
-    if (whois) {
-      result.asPath = await (this.#asPaths.get(result.address) ?? whois.lookup(result.address));
-    }
-    return result;
+  /** Its result with names, AS paths and identities filled in (each within its deadline). */
+  #complete(result: ProbeResult): Promise<ProbeResult> {
+    return this.#setup.lookups.fill(result);
   }
 
   /**
@@ -202,7 +186,7 @@ export class TraceRun {
   async whole(): Promise<Trace> {
     if (this.#reason === null) await new Promise<void>((resolve) => (this.#ended = resolve));
     if (this.#failure) throw this.#failure.error;
-    const lookups = this.#setup.config.options.resolveNames || this.#setup.whois !== null;
+    const lookups = this.#setup.lookups.active;
     const hops: Hop[] = [];
     for (const released of this.#released) {
       addToHops(hops, lookups ? await this.#complete(released) : released);

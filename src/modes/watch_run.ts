@@ -15,8 +15,8 @@ import type { Probe } from "../core/probe.ts";
 import type { Channel } from "../engine/channel.ts";
 import type { Plan, Prober } from "../engine/prober.ts";
 import { Statistics } from "../core/statistics.ts";
-import { sanitizeName } from "../lookup/names.ts";
 import type { Target } from "../core/model.ts";
+import type { AddressIdentity } from "../core/identity.ts";
 import type { TraceSetup } from "../session/open.ts";
 import { RunStats } from "../stats/mod.ts";
 import { CyclePlan, type CycleStream } from "./cycle_plan.ts";
@@ -45,8 +45,8 @@ export class WatchRun implements Plan {
   readonly #stream: CycleStream;
   readonly #cycles = new Set<CyclePlan>();
   readonly #events: WatchEvent[] = [];
-  readonly #names = new Map<string, string | null>();
-  readonly #asPaths = new Map<string, string>();
+  /** Every responder so far: what the lookups know of each is read when a snapshot is taken. */
+  readonly #responders = new Set<string>();
   /** Why probes of a TTL were lost, when it was not silence: the latest reason, when, how often. */
   readonly #faults = new Map<number, { reason: string; cycle: number; count: number }>();
   #wake: (() => void) | null = null;
@@ -149,8 +149,7 @@ export class WatchRun implements Plan {
       destination: this.#destination,
       at: new Date().toISOString(),
       hops: this.hopStats.toJSON(),
-      names: Object.fromEntries(this.#names),
-      asPaths: Object.fromEntries(this.#asPaths),
+      ...this.#identities(),
       faults: [...this.#faults].map(([ttl, f]) => ({ ttl, ...f })).sort((a, b) => a.ttl - b.ttl),
     };
   }
@@ -228,18 +227,32 @@ export class WatchRun implements Plan {
     }
   }
 
-  /** Starts the name and AS lookups of a responder, once. */
+  /** Starts the name, AS and place lookups of a new responder; a cycle never waits for them. */
   #lookUp(address: string | null): void {
-    if (address === null || this.#names.has(address)) return;
-    const { config: { options }, resolver, whois } = this.#setup;
-    this.#names.set(address, null);
-    if (options.resolveNames) {
-      resolver.reverse(address).then(
-        (n) => this.#names.set(address, n && sanitizeName(n)),
-        () => {},
-      );
+    if (address === null || this.#responders.has(address)) return;
+    this.#responders.add(address);
+    if (this.#setup.lookups.active) this.#setup.lookups.start(address);
+  }
+
+  /**
+   * What the lookups know now of every responder (names arrive when they
+   * arrive); what is not known (a lookup that failed a while ago, or expired)
+   * is asked again.
+   */
+  #identities(): Pick<WatchSnapshot, "names" | "asPaths" | "identities"> {
+    const { lookups } = this.#setup;
+    const names: Record<string, string | null> = {};
+    const asPaths: Record<string, string> = {};
+    const identities: Record<string, AddressIdentity> = {};
+    for (const address of this.#responders) {
+      if (lookups.active) lookups.start(address);
+      const known = lookups.known(address);
+      names[address] = known.name;
+      if (known.asPath !== undefined) asPaths[address] = known.asPath;
+      if (known.identity) identities[address] = known.identity;
     }
-    whois?.lookup(address).then((as) => this.#asPaths.set(address, as), () => {});
+    const { asSource, geoip } = this.#setup.config.options;
+    return { names, asPaths, ...(asSource || geoip ? { identities } : {}) };
   }
 
   #complete(plan: CyclePlan): void {

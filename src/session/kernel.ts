@@ -30,7 +30,10 @@ export function openTransport(given: Transport | undefined): RunTransport {
   return { transport, close: () => transport.close() };
 }
 
-/** The system resolver. */
+let system: Resolver | null = null;
+
+/** The system resolver: one a process, so its lookups' caches are too (hop_lookups.ts). */
 export function systemResolver(): Resolver {
-  return new SystemResolver();
+  system ??= new SystemResolver();
+  return system;
 }

@@ -13,9 +13,10 @@ import type { Transport } from "../core/transport.ts";
 import type { ChannelSettings } from "../engine/channel.ts";
 import { DEFAULTS } from "../config/options.ts";
 import type { RunConfig } from "../config/run_config.ts";
+import type { ResolvedOptions } from "../config/options.ts";
 import { checkGateways } from "../config/options.ts";
 import type { Resolver } from "../lookup/resolver.ts";
-import type { WhoisClient } from "../lookup/whois.ts";
+import type { AddressLookups, HopLookups, LookupChoice } from "../lookup/hop_lookups.ts";
 import { addressBytes, type Family, familyOf } from "../packet/address.ts";
 import { sourceRoute } from "./ip_options.ts";
 import type { PrivilegeNeeds } from "./privileges.ts";
@@ -46,8 +47,8 @@ export interface TraceSetup extends PrivilegeNeeds {
   readonly packetSize: number;
   /** Resolves reverse names (when looked up). */
   readonly resolver: Resolver;
-  /** The whois client of `-A`, or null. */
-  readonly whois: WhoisClient | null;
+  /** What the trace looks up of its responders (names, AS numbers, places), over the process's caches. */
+  readonly lookups: AddressLookups;
   /** Closes the method's sockets. */
   close(): void;
 }
@@ -55,6 +56,13 @@ export interface TraceSetup extends PrivilegeNeeds {
 /** IP header length for a family. */
 function ipHeaderLength(family: Family): number {
   return family === 4 ? 20 : 40;
+}
+
+/** What a trace with `options` looks up of its responders. */
+export function lookupChoice(
+  options: Pick<ResolvedOptions, "resolveNames" | "asSource" | "geoip">,
+): LookupChoice {
+  return { names: options.resolveNames, as: options.asSource, geo: options.geoip };
 }
 
 /** Whether a method's setup can serve many targets over one socket with `config`. */
@@ -69,13 +77,19 @@ export function canShare(config: RunConfig): boolean {
  *
  * @throws {OptionError} when the source address or gateways are not of the destination's IP version
  * @throws {ResolveError} when the whois server of `-A` does not resolve
+ * @throws {OptionError} when a database of `asSource` or `geoip` cannot be read
  * @throws {PrivilegeError} when the method needs privileges the process lacks
  * @throws {SystemError} when a socket call fails
  */
 export async function openTrace(
   destination: Destination,
   config: RunConfig,
-  context: { transport: Transport; resolver: Resolver },
+  context: {
+    transport: Transport;
+    resolver: Resolver;
+    lookups: HopLookups;
+    warn: (line: string) => void;
+  },
 ): Promise<TraceSetup> {
   const { options, method } = config;
   const shared = destination.kind === "any";
@@ -97,13 +111,9 @@ export async function openTrace(
     ? new Uint8Array(family === 4 ? 4 : 16)
     : addressBytes(destination.target.address);
   const ipOptions = sourceRoute(options.gateways, options.routingHeaderType, family, targetBytes);
-  // With a whois server to ask, resolve it now: failure ends the run before it starts.
-  let whois: WhoisClient | null = null;
-  if (options.asLookups) {
-    const { WhoisClient } = await import("../lookup/whois.ts");
-    whois = new WhoisClient(options.asLookups.server, options.asLookups.service, context.resolver);
-    await whois.endpoint();
-  }
+  // With a whois server to ask, resolve it now, and open the databases: failure ends the run
+  // before it starts.
+  const lookups = await context.lookups.forChoice(lookupChoice(options), context.warn);
 
   const ipHeader = ipHeaderLength(family) + (ipOptions?.length ?? 0);
   const headerLength = ipHeader + method.headerLength;
@@ -146,7 +156,7 @@ export async function openTrace(
     },
     packetSize: headerLength + methodSession.dataLength,
     resolver: context.resolver,
-    whois,
+    lookups,
     close: () => methodSession.close(),
   };
 }

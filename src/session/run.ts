@@ -12,6 +12,7 @@ import type { Transport } from "../core/transport.ts";
 import { Prober, type ProberOptions } from "../engine/prober.ts";
 import type { RunConfig } from "../config/run_config.ts";
 import type { Resolver } from "../lookup/resolver.ts";
+import { type HopLookups, hopLookupsFor } from "../lookup/hop_lookups.ts";
 import type { Family } from "../packet/address.ts";
 import { openTransport, type RunTransport, systemResolver } from "./kernel.ts";
 import { canShare, openTrace, type TraceSetup } from "./open.ts";
@@ -27,16 +28,26 @@ export interface RunContext {
   signal?: AbortSignal;
   /** The prober's global rate cap, for a run of many targets. */
   prober?: ProberOptions;
+  /** The lookups' caches; the process's own for the resolver by default. */
+  lookups?: HopLookups;
+  /** Where a failing AS or place source says so, once; `console.error` by default. */
+  warn?: (line: string) => void;
 }
 
-/** The run context a library caller's options carry (transport, resolver, signal). */
+/** The run context a library caller's options carry (transport, resolver, signal, warn). */
 export function runContext(
-  options: { transport?: Transport; resolver?: Resolver; signal?: AbortSignal },
+  options: {
+    transport?: Transport;
+    resolver?: Resolver;
+    signal?: AbortSignal;
+    warn?: (line: string) => void;
+  },
 ): RunContext {
   return {
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.resolver ? { resolver: options.resolver } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.warn ? { warn: options.warn } : {}),
   };
 }
 
@@ -46,6 +57,13 @@ export class RunSequence {
   readonly transport: Transport;
   /** The resolver of host and reverse names. */
   readonly resolver: Resolver;
+  /**
+   * Reverse names, AS numbers and places: one set of caches a resolver, so
+   * one a process, shared by every trace and mode.
+   */
+  readonly lookups: HopLookups;
+  /** Where a failing AS or place source says so, once. */
+  readonly warn: (line: string) => void;
   /** The prober every trace of the run goes on. */
   readonly prober: Prober;
   readonly #transport: RunTransport;
@@ -62,6 +80,8 @@ export class RunSequence {
     this.#transport = openTransport(context.transport);
     this.transport = this.#transport.transport;
     this.resolver = context.resolver ?? systemResolver();
+    this.lookups = context.lookups ?? hopLookupsFor(this.resolver);
+    this.warn = context.warn ?? ((line) => console.error(line));
     this.prober = new Prober(this.transport, context.prober ?? {});
     this.#caller = context.signal;
     this.#caller?.addEventListener("abort", this.#onAbort, { once: true });

@@ -8,6 +8,7 @@
 import type { Target, TraceStart } from "../core/model.ts";
 import type { TraceSetup } from "./open.ts";
 import type { PrivilegeState } from "./privileges.ts";
+import { asSourceLabel } from "../lookup/identity_sources.ts";
 
 /** The `start` event's facts of a trace to `target` through `setup`. */
 export function traceStart(
@@ -40,9 +41,7 @@ export function traceStart(
       interface: options.interface,
       gateways: [...options.gateways],
       resolveNames: options.resolveNames,
-      asLookups: options.asLookups
-        ? `${options.asLookups.server}/${options.asLookups.service}`
-        : null,
+      asLookups: options.asSource ? asSourceLabel(options.asSource) : null,
       privileges,
       paris: options.paris,
       flow: options.flow,

@@ -1,0 +1,69 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { asNameQuery, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
+
+Deno.test("origin query names: reversed octets, and nibbles for IPv6", () => {
+  assertEquals(originQuery("198.18.1.2"), "2.1.18.198.origin.asn.cymru.com");
+  assertEquals(originQuery("198.18.1.2", "asn.lab"), "2.1.18.198.origin.asn.lab");
+  assertEquals(
+    originQuery("2001:db8:0:1::2"),
+    "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.origin6.asn.cymru.com",
+  );
+  assertEquals(originQuery("not an address"), null);
+  assertEquals(asNameQuery(64501), "AS64501.asn.cymru.com");
+  assertEquals(asNameQuery(64501, "asn.lab"), "AS64501.asn.lab");
+});
+
+Deno.test("an origin answer: the most specific prefix's AS, the first of several", () => {
+  assertEquals(parseOrigin(["64501 | 198.18.1.0/24 | ZZ | arin | 2006-01-01"]), {
+    asn: 64501,
+    prefix: "198.18.1.0/24",
+  });
+  assertEquals(
+    parseOrigin([
+      "64500 | 198.18.0.0/15 | ZZ | arin | 2006-01-01",
+      "64502 64503 | 198.18.4.0/24 | ZZ | ripencc | 2010-05-05",
+    ]),
+    { asn: 64502, prefix: "198.18.4.0/24" },
+  );
+  assertEquals(parseOrigin(["64510 | 2001:db8::/32 | ZZ | ripencc |"]), {
+    asn: 64510,
+    prefix: "2001:db8::/32",
+  });
+});
+
+Deno.test("garbage origin answers are unknown, never an error", () => {
+  for (
+    const garbage of [
+      "",
+      "hello",
+      "|||||",
+      "AS64501 | 198.18.1.0/24",
+      "64501 | 198.18.1.0",
+      "64501 | 198.18.1.0/33",
+      "99999999999 | 198.18.1.0/24",
+      "64501 | 2001:zz8::/32",
+      "-1 | 198.18.1.0/24",
+      "\x1b[31m | \x00",
+    ]
+  ) {
+    assertEquals(parseOrigin([garbage]), {}, JSON.stringify(garbage));
+  }
+  assertEquals(parseOrigin([]), {});
+  // A good record among garbage still counts.
+  assertEquals(parseOrigin(["junk", "64501 | 198.18.1.0/24 | ZZ | | "]).asn, 64501);
+});
+
+Deno.test("an AS name answer: the last field, for the AS asked, without control characters", () => {
+  assertEquals(
+    parseAsName(
+      ["64502 | ZZ | ripencc | 2010-05-05 | EXAMPLE-TRANSIT - Example Transit, ZZ"],
+      64502,
+    ),
+    "EXAMPLE-TRANSIT - Example Transit, ZZ",
+  );
+  assertEquals(parseAsName(["64502 | ZZ | ripencc | 2010 | EVIL\x1b[2J"], 64502), "EVIL[2J");
+  assertEquals(parseAsName(["64503 | ZZ | ripencc | 2010 | OTHER"], 64502), null);
+  assertEquals(parseAsName(["64502 | ZZ | ripencc"], 64502), null);
+  assertEquals(parseAsName(["64502 | ZZ | ripencc | 2010 |   "], 64502), null);
+  assertEquals(parseAsName(["garbage"], 64502), null);
+});

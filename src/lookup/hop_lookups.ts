@@ -1,0 +1,263 @@
+/**
+ * Everything a run learns of its responders besides their replies: reverse
+ * names, AS numbers (`-A`, `--as-source`) and places (`--geoip`), through
+ * one {@linkcode HopLookups} a resolver, so one a process: every trace,
+ * mode and target of the process shares its caches (lookup_cache.ts: kept
+ * a while, bounded, deduplicated, a few at once, each with a deadline).
+ *
+ * The times (documented in docs/identity.md):
+ * - names: kept an hour (getnameinfo gives no TTL), none or a failure a
+ *   minute; 5 s a lookup (trippy's default, glibc's own wait for one try);
+ *   32 at once;
+ * - AS numbers and places: the same, but whois, which waits as long as it
+ *   always has ({@linkcode WHOIS_TIMEOUT_MS}), 8 connections at once.
+ *
+ * @module
+ */
+import type { AddressIdentity } from "../core/identity.ts";
+import type { ProbeResult } from "../core/model.ts";
+import { denoTxt, type TxtLookup } from "./cymru.ts";
+import {
+  asSource,
+  asSourceLabel,
+  type AsSourceSpec,
+  failureLine,
+  geoSource,
+  type IdentitySource,
+  type SourceAnswer,
+} from "./identity_sources.ts";
+import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
+import { sanitizeName } from "./names.ts";
+import type { Resolver } from "./resolver.ts";
+import { WHOIS_TIMEOUT_MS } from "./whois.ts";
+
+/** How long names are kept and looked up. */
+export const NAME_CACHE: CacheSettings = {
+  keepFound: 3_600_000,
+  keepMissing: 60_000,
+  maxEntries: 10_000,
+  maxConcurrent: 32,
+  deadline: 5_000,
+};
+
+/** How long AS numbers and places are kept and looked up (whois: its own wait, 8 at once). */
+export const IDENTITY_CACHE: CacheSettings = { ...NAME_CACHE };
+
+/** What a trace looks up of its responders. */
+export interface LookupChoice {
+  /** Reverse names. */
+  names: boolean;
+  /** AS numbers from this source, or none. */
+  as: AsSourceSpec | null;
+  /** Places from this database, or none. */
+  geo: string | null;
+}
+
+/** What is known of an address now, without waiting. */
+export interface KnownNow {
+  /** Its name; null when it has none or is not known yet. */
+  name: string | null;
+  /** Its AS path (`-A`'s text), when known. */
+  asPath?: string;
+  /** Who it is and where, when anything is known. */
+  identity?: AddressIdentity;
+}
+
+/** A source with its cache and its once-said failure. */
+class CachedSource {
+  readonly source: IdentitySource;
+  readonly cache: LookupCache<SourceAnswer>;
+  readonly #what: string;
+  readonly #deadline: number;
+  #said = false;
+  readonly #warn: ((line: string) => void) | null;
+
+  constructor(
+    source: IdentitySource,
+    settings: CacheSettings,
+    what: string,
+    warn: ((line: string) => void) | null,
+  ) {
+    this.source = source;
+    this.cache = new LookupCache(settings);
+    this.#what = what;
+    this.#deadline = settings.deadline;
+    this.#warn = warn;
+  }
+
+  ask = (address: string) => async (signal: AbortSignal) => {
+    try {
+      return await this.source.ask(address, signal);
+    } catch (e) {
+      if (!this.#said && this.#warn) {
+        this.#said = true;
+        this.#warn(failureLine(this.#what, e, signal, this.#deadline));
+      }
+      throw e;
+    }
+  };
+}
+
+/** The caches of one resolver's process: see the module's documentation. */
+export class HopLookups {
+  readonly #resolver: Resolver;
+  readonly #txt: TxtLookup;
+  readonly #names: LookupCache<string>;
+  readonly #identity: CacheSettings;
+  readonly #sources = new Map<string, CachedSource>();
+
+  /** Lookups through `resolver` (and `txt` for Team Cymru's DNS), with other times for tests. */
+  constructor(
+    resolver: Resolver,
+    settings: { names?: CacheSettings; identity?: CacheSettings; txt?: TxtLookup } = {},
+  ) {
+    this.#resolver = resolver;
+    this.#txt = settings.txt ?? denoTxt;
+    this.#names = new LookupCache(settings.names ?? NAME_CACHE);
+    this.#identity = settings.identity ?? IDENTITY_CACHE;
+  }
+
+  /**
+   * What a trace with `choice` looks up, ready: the whois server resolved,
+   * databases open. `warn` says a failing source's one line.
+   *
+   * @throws {ResolveError} when the whois server does not resolve
+   * @throws {OptionError} when a database cannot be read
+   */
+  async forChoice(
+    choice: LookupChoice,
+    warn: ((line: string) => void) | null = null,
+  ): Promise<AddressLookups> {
+    const spec = choice.as;
+    let as: CachedSource | null = null;
+    if (spec) {
+      const label = asSourceLabel(spec);
+      const tools = { resolver: this.#resolver, txt: this.#txt };
+      // whois waits as long as it always has, and says nothing of a failure but `!!` (Linux's).
+      as = spec.kind === "whois"
+        ? this.#cached(`as\0${label}`, () => asSource(spec, tools), {
+          settings: { ...this.#identity, deadline: WHOIS_TIMEOUT_MS, maxConcurrent: 8 },
+          what: label,
+          warn: null,
+        })
+        : this.#cached(`as\0${label}`, () => asSource(spec, tools), {
+          settings: this.#identity,
+          what: `--as-source ${label}`,
+          warn,
+        });
+    }
+    const path = choice.geo;
+    const geo = path === null ? null : this.#cached(`geo\0${path}`, () => geoSource(path), {
+      settings: this.#identity,
+      what: `--geoip ${path}`,
+      warn,
+    });
+    await Promise.all([as?.source.ready(), geo?.source.ready()]);
+    return new AddressLookups(choice.names ? this.#names : null, this.#askName, as, geo);
+  }
+
+  #askName = (address: string) => async () => {
+    const name = await this.#resolver.reverse(address);
+    return name && sanitizeName(name);
+  };
+
+  /** The source under `key`, made once with `make`. */
+  #cached(
+    key: string,
+    make: () => IdentitySource,
+    how: { settings: CacheSettings; what: string; warn: ((line: string) => void) | null },
+  ): CachedSource {
+    let found = this.#sources.get(key);
+    if (!found) {
+      found = new CachedSource(make(), how.settings, how.what, how.warn);
+      this.#sources.set(key, found);
+    }
+    return found;
+  }
+}
+
+/** What one trace looks up of its responders, over the process's caches. */
+export class AddressLookups {
+  readonly #names: LookupCache<string> | null;
+  readonly #askName: (address: string) => () => Promise<string | null>;
+  readonly #as: CachedSource | null;
+  readonly #geo: CachedSource | null;
+  /** Whether anything is looked up. */
+  readonly active: boolean;
+
+  /** The lookups of one trace: see {@linkcode HopLookups.forChoice}. */
+  constructor(
+    names: LookupCache<string> | null,
+    askName: (address: string) => () => Promise<string | null>,
+    as: CachedSource | null,
+    geo: CachedSource | null,
+  ) {
+    this.#names = names;
+    this.#askName = askName;
+    this.#as = as;
+    this.#geo = geo;
+    this.active = names !== null || as !== null || geo !== null;
+  }
+
+  /** Whether names are looked up. */
+  get names(): boolean {
+    return this.#names !== null;
+  }
+
+  /** Starts what is not yet known or in flight of `address`; returns at once. */
+  start(address: string): void {
+    this.#names?.touch(address, this.#askName(address));
+    this.#as?.cache.touch(address, this.#as.ask(address));
+    this.#geo?.cache.touch(address, this.#geo.ask(address));
+  }
+
+  /** The name of `address` (null when none, or past its deadline). */
+  name(address: string): Promise<string | null> {
+    return this.#names ? this.#names.get(address, this.#askName(address)) : Promise.resolve(null);
+  }
+
+  /** Fills `result`'s name, AS path and identity, as far as the lookups go; returns it. */
+  async fill(result: ProbeResult): Promise<ProbeResult> {
+    const address = result.address;
+    if (address === null || !this.active) return result;
+    const [name, as, geo] = await Promise.all([
+      this.#names ? this.name(address) : undefined,
+      this.#as?.cache.get(address, this.#as.ask(address)),
+      this.#geo?.cache.get(address, this.#geo.ask(address)),
+    ]);
+    if (this.#names) result.name = name ?? null;
+    if (this.#as) result.asPath = asPathOf(as ?? null);
+    const identity = { ...as?.identity, ...geo?.identity };
+    if (Object.keys(identity).length > 0) result.identity = identity;
+    return result;
+  }
+
+  /** What is known of `address` now, without waiting (a watch's names arrive when they arrive). */
+  known(address: string): KnownNow {
+    const out: KnownNow = { name: this.#names?.peek(address) ?? null };
+    const as = this.#as?.cache.peek(address);
+    if (this.#as && as !== undefined) out.asPath = asPathOf(as);
+    const identity = { ...as?.identity, ...this.#geo?.cache.peek(address)?.identity };
+    if (Object.keys(identity).length > 0) out.identity = identity;
+    return out;
+  }
+}
+
+/** `-A`'s text for an answer: whois's own, else `AS<n>`, `*` when unknown, `!!` when it failed. */
+function asPathOf(answer: SourceAnswer | null): string {
+  if (answer === null) return "!!";
+  if (answer.asPath !== undefined) return answer.asPath;
+  return answer.identity.asn !== undefined ? `AS${answer.identity.asn}` : "*";
+}
+
+const perResolver = new WeakMap<Resolver, HopLookups>();
+
+/** The one {@linkcode HopLookups} of `resolver` in this process. */
+export function hopLookupsFor(resolver: Resolver): HopLookups {
+  let found = perResolver.get(resolver);
+  if (!found) {
+    found = new HopLookups(resolver);
+    perResolver.set(resolver, found);
+  }
+  return found;
+}

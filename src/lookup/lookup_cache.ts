@@ -1,0 +1,167 @@
+/**
+ * A cache of lookups (reverse names, AS numbers, places) that never stalls
+ * whoever asks: an answer is kept a while (`keepFound`), nothing found or a
+ * failure a shorter while (`keepMissing`); the cache holds at most
+ * `maxEntries` (the least recently used go first); a lookup already in
+ * flight is shared by everyone who asks; at most `maxConcurrent` run at
+ * once (the others wait their turn); and each gets a `deadline` from when it
+ * was asked, after which it counts as nothing found. A lookup that cannot be
+ * stopped (getnameinfo) keeps its place among those running until it ends,
+ * so a dead resolver never piles up threads; an answer it brings after its
+ * deadline is still kept, for whoever asks next (a watch's names arrive when
+ * they arrive).
+ *
+ * @module
+ */
+
+/** How a cache keeps its answers and runs its lookups. */
+export interface CacheSettings {
+  /** How long an answer is kept, in ms. */
+  keepFound: number;
+  /** How long "nothing" (none found, a failure, a lookup past its deadline) is kept, in ms. */
+  keepMissing: number;
+  /** The most answers kept. */
+  maxEntries: number;
+  /** The most lookups running at once. */
+  maxConcurrent: number;
+  /** How long a lookup may take from when it was asked, in ms. */
+  deadline: number;
+  /** The clock, in ms (for tests); `performance.now` by default. */
+  now?: () => number;
+}
+
+/**
+ * One lookup: resolves to the answer, or null when there is none; may
+ * throw (a failure, kept as nothing). `signal` aborts at the deadline.
+ */
+export type Ask<V> = (signal: AbortSignal) => Promise<V | null>;
+
+interface Entry<V> {
+  value: V | null;
+  expires: number;
+}
+
+/** A lookup waiting for its turn to run. */
+interface Waiting {
+  /** Whether it was given up (its deadline passed while it waited). */
+  settled(): boolean;
+  /** Runs it. */
+  run(): void;
+}
+
+/** The cache: see the module's documentation. */
+export class LookupCache<V> {
+  readonly #settings: CacheSettings;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #inFlight = new Map<string, Promise<V | null>>();
+  readonly #waiting: Waiting[] = [];
+  #running = 0;
+
+  /** A cache with `settings`. */
+  constructor(settings: CacheSettings) {
+    this.#settings = settings;
+    this.#now = settings.now ?? (() => performance.now());
+  }
+
+  /** How many answers are kept now (expired ones included until asked for). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** How many lookups run now (those past their deadline that cannot be stopped included). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /**
+   * What is known of `key` now, without asking: the answer, null for
+   * "nothing", or undefined when it is not known (never asked, expired, or
+   * in flight).
+   */
+  peek(key: string): V | null | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expires <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // Most recently used last: the first entry is the one to let go.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** The answer for `key`: kept, in flight, or asked now with `ask`. */
+  get(key: string, ask: Ask<V>): Promise<V | null> {
+    const known = this.peek(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.#inFlight.get(key) ?? this.#start(key, ask);
+  }
+
+  /** Asks for `key` with `ask` unless it is known or in flight; the answer is kept. */
+  touch(key: string, ask: Ask<V>): void {
+    if (this.#inFlight.has(key) || this.peek(key) !== undefined) return;
+    void this.#start(key, ask);
+  }
+
+  #start(key: string, ask: Ask<V>): Promise<V | null> {
+    const stop = new AbortController();
+    let settled = false;
+    const found = new Promise<V | null>((resolve) => {
+      const settle = (value: V | null) => {
+        settled = true;
+        clearTimeout(timer);
+        this.#inFlight.delete(key);
+        this.#keep(key, value);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        if (settled) return;
+        stop.abort();
+        settle(null);
+      }, this.#settings.deadline);
+      const run = () => {
+        this.#running++;
+        let asked: Promise<V | null>;
+        try {
+          asked = ask(stop.signal);
+        } catch (e) {
+          asked = Promise.reject(e);
+        }
+        asked.then((value) => value ?? null, () => null).then((value) => {
+          this.#running--;
+          this.#next();
+          if (!settled) settle(value);
+          // An answer after the deadline is kept for whoever asks next.
+          else if (value !== null) this.#keep(key, value);
+        });
+      };
+      if (this.#running < this.#settings.maxConcurrent) run();
+      else this.#waiting.push({ settled: () => settled, run });
+    });
+    this.#inFlight.set(key, found);
+    return found;
+  }
+
+  /** Runs the next waiting lookup not yet given up. */
+  #next(): void {
+    while (this.#running < this.#settings.maxConcurrent) {
+      const waiting = this.#waiting.shift();
+      if (!waiting) return;
+      if (!waiting.settled()) waiting.run();
+    }
+  }
+
+  #keep(key: string, value: V | null): void {
+    const { keepFound, keepMissing, maxEntries } = this.#settings;
+    this.#entries.delete(key);
+    this.#entries.set(key, {
+      value,
+      expires: this.#now() + (value === null ? keepMissing : keepFound),
+    });
+    while (this.#entries.size > maxEntries) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+  }
+}

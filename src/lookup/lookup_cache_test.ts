@@ -1,0 +1,147 @@
+import { assertEquals, assertOk } from "../../tests/assert.ts";
+import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
+
+const SETTINGS: CacheSettings = {
+  keepFound: 1000,
+  keepMissing: 100,
+  maxEntries: 100,
+  maxConcurrent: 4,
+  deadline: 1000,
+};
+
+/** A lookup that answers when told to, and counts how often it was asked. */
+function controlled<V>() {
+  const pending: Array<(value: V | null) => void> = [];
+  let asked = 0;
+  return {
+    ask: (_signal: AbortSignal) => {
+      asked++;
+      return new Promise<V | null>((resolve) => pending.push(resolve));
+    },
+    answer(value: V | null) {
+      pending.shift()!(value);
+    },
+    get asked() {
+      return asked;
+    },
+  };
+}
+
+Deno.test("lookups in flight are shared: one ask for many callers", async () => {
+  const cache = new LookupCache<string>(SETTINGS);
+  const lookup = controlled<string>();
+  const all = [cache.get("a", lookup.ask), cache.get("a", lookup.ask), cache.get("a", lookup.ask)];
+  cache.touch("a", lookup.ask);
+  assertEquals(lookup.asked, 1);
+  lookup.answer("name-a");
+  assertEquals(await Promise.all(all), ["name-a", "name-a", "name-a"]);
+  assertEquals(await cache.get("a", lookup.ask), "name-a");
+  assertEquals(lookup.asked, 1);
+});
+
+Deno.test("a lookup past its deadline is nothing, and its late answer is kept", async () => {
+  const cache = new LookupCache<string>({ ...SETTINGS, deadline: 30 });
+  const lookup = controlled<string>();
+  const started = performance.now();
+  assertEquals(await cache.get("a", lookup.ask), null);
+  const took = performance.now() - started;
+  assertOk(took >= 25 && took < 1000, `took ${took} ms`);
+  assertEquals(cache.peek("a"), null);
+  lookup.answer("late");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(cache.peek("a"), "late");
+});
+
+Deno.test("a failing lookup is nothing, kept a shorter time", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  let asked = 0;
+  const failing = () => {
+    asked++;
+    return Promise.reject(new Error("resolver down"));
+  };
+  assertEquals(await cache.get("a", failing), null);
+  assertEquals(await cache.get("a", failing), null);
+  assertEquals(asked, 1);
+  clock = 99;
+  assertEquals(cache.peek("a"), null);
+  clock = 100;
+  assertEquals(cache.peek("a"), undefined);
+  assertEquals(await cache.get("a", failing), null);
+  assertEquals(asked, 2);
+});
+
+Deno.test("answers expire after keepFound (injected clock)", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  let asked = 0;
+  const ask = () => Promise.resolve(`v${++asked}`);
+  assertEquals(await cache.get("a", ask), "v1");
+  clock = 999;
+  assertEquals(await cache.get("a", ask), "v1");
+  clock = 1000;
+  assertEquals(await cache.get("a", ask), "v2");
+});
+
+Deno.test("the cache holds at most maxEntries, letting the least recently used go", async () => {
+  const cache = new LookupCache<string>({ ...SETTINGS, maxEntries: 3 });
+  const ask = (key: string) => () => Promise.resolve(key.toUpperCase());
+  for (const key of ["a", "b", "c"]) await cache.get(key, ask(key));
+  assertEquals(cache.peek("a"), "A"); // a is now the most recently used
+  await cache.get("d", ask("d"));
+  assertEquals(cache.size, 3);
+  assertEquals(cache.peek("b"), undefined);
+  assertEquals(cache.peek("a"), "A");
+  assertEquals(cache.peek("d"), "D");
+});
+
+Deno.test("at most maxConcurrent run at once; the others wait their turn", async () => {
+  const cache = new LookupCache<string>({ ...SETTINGS, maxConcurrent: 2 });
+  const lookup = controlled<string>();
+  const all = ["a", "b", "c", "d"].map((key) => cache.get(key, lookup.ask));
+  assertEquals(lookup.asked, 2);
+  assertEquals(cache.running, 2);
+  lookup.answer("1");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(lookup.asked, 3);
+  lookup.answer("2");
+  lookup.answer("3");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lookup.answer("4");
+  assertEquals(await Promise.all(all), ["1", "2", "3", "4"]);
+  assertEquals(cache.running, 0);
+});
+
+Deno.test("a stuck lookup holds its place; those waiting behind it end at their deadline", async () => {
+  const cache = new LookupCache<string>({ ...SETTINGS, maxConcurrent: 1, deadline: 30 });
+  const lookup = controlled<string>();
+  const started = performance.now();
+  const all = await Promise.all(["a", "b", "c"].map((key) => cache.get(key, lookup.ask)));
+  const took = performance.now() - started;
+  assertEquals(all, [null, null, null]);
+  assertOk(took < 500, `all three ended within about one deadline, took ${took} ms`);
+  assertEquals(lookup.asked, 1);
+  assertEquals(cache.running, 1);
+  lookup.answer("a-late");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The waiting ones were given up, not run after the stuck one.
+  assertEquals(lookup.asked, 1);
+  assertEquals(cache.running, 0);
+  assertEquals(cache.peek("a"), "a-late");
+});
+
+Deno.test("the deadline aborts a lookup that can be stopped", async () => {
+  const cache = new LookupCache<string>({ ...SETTINGS, deadline: 10 });
+  let aborted = false;
+  const ask = (signal: AbortSignal) =>
+    new Promise<string | null>((_, reject) => {
+      signal.addEventListener("abort", () => {
+        aborted = true;
+        reject(signal.reason);
+      });
+    });
+  assertEquals(await cache.get("a", ask), null);
+  assertOk(aborted);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(cache.running, 0);
+});

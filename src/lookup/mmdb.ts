@@ -1,0 +1,209 @@
+/**
+ * Local databases in MaxMind's format (`.mmdb`): an ASN database for
+ * `--as-source=PATH` (GeoLite2-ASN, DB-IP ASN Lite, IPinfo Lite or ASN) and
+ * a City or Country database for `--geoip=PATH` (GeoLite2, DB-IP Lite,
+ * IPinfo). Read with mmdb-lib, loaded only when a database is given; a
+ * database is read once a process. Nothing leaves the machine.
+ *
+ * @module
+ */
+import { OptionError } from "../core/errors.ts";
+import { failureReason } from "../core/errors.ts";
+import type { AddressIdentity } from "../core/identity.ts";
+import { formatAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
+
+/** What a database is read for. */
+export type DatabaseUse = "as" | "geo";
+
+/** One record of a database, as decoded (its shape is the database's). */
+type MmdbRecord = Record<string, unknown>;
+
+/** The part of mmdb-lib's Reader used here. */
+interface MmdbReader {
+  metadata: { databaseType: string; ipVersion: number };
+  getWithPrefixLength(address: string): [unknown, number];
+}
+
+/** An open database: what it says of an address. */
+export interface Database {
+  /** Its path. */
+  readonly path: string;
+  /** Its `database_type` (`GeoLite2-ASN`). */
+  readonly type: string;
+  /** What it says of `address` for `use` (`{}` when nothing). */
+  lookup(address: string, use: DatabaseUse): AddressIdentity;
+}
+
+/** The option each use is given by, for messages. */
+const OPTION: Record<DatabaseUse, { name: string; flag: string }> = {
+  as: { name: "asSource", flag: "--as-source" },
+  geo: { name: "geoip", flag: "--geoip" },
+};
+
+/** The fields each use needs one of, as their names are spelt in messages. */
+const NEEDED: Record<DatabaseUse, string> = {
+  as: "autonomous_system_number or asn",
+  geo: "country.iso_code, country_code, city or location",
+};
+
+const open = new Map<string, Promise<Database>>();
+
+/**
+ * Opens the database at `path` for `use`, once a process: it must be a
+ * MaxMind DB whose records have the fields `use` needs.
+ *
+ * @throws {OptionError} (option `asSource` or `geoip`) when it is missing,
+ *   unreadable, not an MMDB (or truncated), or without those fields
+ */
+export function openDatabase(path: string, use: DatabaseUse): Promise<Database> {
+  const key = `${use}\0${path}`;
+  let found = open.get(key);
+  if (!found) {
+    found = read(path, use);
+    open.set(key, found);
+    found.catch(() => open.delete(key));
+  }
+  return found;
+}
+
+async function read(path: string, use: DatabaseUse): Promise<Database> {
+  const { name, flag } = OPTION[use];
+  const fail = (why: string) => new OptionError(name, `${flag}: ${path}: ${why}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw fail(failureReason(e));
+  }
+  const [{ Reader }, { Buffer }] = await Promise.all([import("mmdb-lib"), import("node:buffer")]);
+  let reader: MmdbReader;
+  try {
+    reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch {
+    throw fail("not a MaxMind database (no metadata: not an .mmdb file, or truncated)");
+  }
+  let sample: MmdbRecord | null;
+  try {
+    sample = firstRecord(reader);
+  } catch {
+    throw fail("not a MaxMind database (its search tree does not read: truncated?)");
+  }
+  const type = String(reader.metadata.databaseType);
+  if (sample === null) throw fail(`holds no records (a ${type} database)`);
+  if (Object.keys(pick(sample, use)).length === 0) {
+    throw fail(`has no ${NEEDED[use]} field (a ${type} database)`);
+  }
+  return {
+    path,
+    type,
+    lookup(address, asked) {
+      const [record, length] = reader.getWithPrefixLength(address);
+      if (!isRecord(record)) return {};
+      const identity = pick(record, asked);
+      if (asked === "as" && identity.asn !== undefined) identity.prefix = prefixOf(address, length);
+      return identity;
+    },
+  };
+}
+
+/** Whether a decoded value is a record (an object, not an array). */
+function isRecord(value: unknown): value is MmdbRecord {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `record[a][b]...`, when each step is a record. */
+function field(record: MmdbRecord, ...path: string[]): unknown {
+  let at: unknown = record;
+  for (const step of path) at = isRecord(at) ? at[step] : undefined;
+  return at;
+}
+
+/** A text field, when it is non-empty text. */
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A number, from a number or decimal text (IPinfo writes some as text). */
+function numeric(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * What a record says for `use`, under MaxMind's field names and IPinfo's
+ * (DB-IP's Lite databases use MaxMind's).
+ */
+export function pick(record: MmdbRecord, use: DatabaseUse): AddressIdentity {
+  const out: AddressIdentity = {};
+  if (use === "as") {
+    const number = numeric(record.autonomous_system_number) ??
+      numeric(/^AS(\d+)$/i.exec(text(record.asn) ?? "")?.[1]) ?? numeric(record.asn);
+    if (number !== undefined && Number.isInteger(number) && number >= 0) out.asn = number;
+    const name = text(record.autonomous_system_organization) ?? text(record.as_name);
+    if (out.asn !== undefined && name !== undefined) out.asName = name;
+    return out;
+  }
+  const country = text(field(record, "country", "iso_code")) ??
+    text(field(record, "registered_country", "iso_code")) ?? text(record.country_code);
+  if (country !== undefined && /^[A-Za-z]{2}$/.test(country)) out.country = country.toUpperCase();
+  const city = text(field(record, "city", "names", "en")) ?? text(record.city);
+  if (city !== undefined) out.city = city;
+  const latitude = numeric(field(record, "location", "latitude")) ?? numeric(record.latitude);
+  const longitude = numeric(field(record, "location", "longitude")) ?? numeric(record.longitude);
+  if (
+    latitude !== undefined && longitude !== undefined && Math.abs(latitude) <= 90 &&
+    Math.abs(longitude) <= 180
+  ) {
+    const accuracy = numeric(field(record, "location", "accuracy_radius"));
+    out.location = {
+      latitude,
+      longitude,
+      ...(accuracy !== undefined ? { accuracyKm: accuracy } : {}),
+    };
+  }
+  return out;
+}
+
+/** The prefix `address/length` covers, in canonical text. */
+function prefixOf(address: string, length: number): string {
+  const bytes = parseIPv4(address) ?? parseIPv6(address);
+  if (!bytes) return `${address}/${length}`;
+  const net = new Uint8Array(bytes);
+  for (let bit = length; bit < net.length * 8; bit++) net[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return `${formatAddress(net)}/${length}`;
+}
+
+/** How many empty stretches of the address space are skipped looking for a first record. */
+const MAX_STEPS = 4096;
+
+/**
+ * The first record of the database, found through lookups alone: each miss
+ * says how long a prefix is empty, and the search goes on past it (IPv4,
+ * then IPv6); null when none is found within {@linkcode MAX_STEPS}.
+ */
+function firstRecord(reader: MmdbReader): MmdbRecord | null {
+  const spaces: Array<{ bits: number; text: (n: bigint) => string }> = [
+    { bits: 32, text: (n) => formatAddress(toBytes(n, 4)) },
+  ];
+  if (reader.metadata.ipVersion === 6) {
+    spaces.push({ bits: 128, text: (n) => formatAddress(toBytes(n, 16)) });
+  }
+  let steps = 0;
+  for (const { bits, text: show } of spaces) {
+    const end = 1n << BigInt(bits);
+    for (let at = 0n; at < end && steps < MAX_STEPS; steps++) {
+      const [record, length] = reader.getWithPrefixLength(show(at));
+      if (isRecord(record)) return record;
+      at = ((at >> BigInt(bits - length)) + 1n) << BigInt(bits - length);
+    }
+  }
+  return null;
+}
+
+/** `n` as `size` bytes, most significant first. */
+function toBytes(n: bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = size - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
+  return out;
+}
