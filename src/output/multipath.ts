@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { Multipath, MultipathNode } from "../modes/multipath.ts";
+import type { Diamond, Multipath, MultipathNode } from "../modes/multipath.ts";
 import { jsonRtt } from "./json.ts";
 
 /** Schema name of the multipath JSON document. */
@@ -72,12 +72,20 @@ export function formatMultipath(run: Multipath, options: { numeric?: boolean } =
     out += `${String(hop.ttl).padStart(2, " ")}  ${lines[0]}\n`;
     for (const line of lines.slice(1)) out += `    ${line}\n`;
   }
-  for (const d of run.diamonds) {
-    const from = d.from.address === null ? "the source" : `hop ${d.from.hop} ${d.from.address}`;
-    const to = d.to ? `hop ${d.to.hop} ${d.to.address}` : "the last hop (paths not joined)";
-    out += `diamond: ${from} to ${to}: ${d.paths} ${d.paths === 1 ? "path" : "paths"}, ` +
-      `${d.width} wide at hop ${d.widestHop}\n`;
-  }
+  for (const d of run.diamonds) out += `diamond: ${diamondWords(d)}\n`;
+  return out + multipathSummary(run) + "\n";
+}
+
+/** A diamond in words: `hop 1 198.18.1.2 to hop 3 198.18.4.2: 2 paths, 2 wide at hop 2`. */
+export function diamondWords(d: Diamond): string {
+  const from = d.from.address === null ? "the source" : `hop ${d.from.hop} ${d.from.address}`;
+  const to = d.to ? `hop ${d.to.hop} ${d.to.address}` : "the last hop (paths not joined)";
+  return `${from} to ${to}: ${d.paths} ${d.paths === 1 ? "path" : "paths"}, ` +
+    `${d.width} wide at hop ${d.widestHop}`;
+}
+
+/** The summary line of a multipath run: flows, probes, diamonds, and how sure it is. */
+export function multipathSummary(run: Multipath): string {
   const what = run.reason === "aborted"
     ? "interrupted: the run is incomplete"
     : run.mode === "mda"
@@ -92,8 +100,7 @@ export function formatMultipath(run: Multipath, options: { numeric?: boolean } =
   const paths = run.diamonds.length === 0
     ? "one path"
     : `${run.diamonds.length} ${run.diamonds.length === 1 ? "diamond" : "diamonds"}`;
-  out += `${run.flows} flows, ${run.probes} probes, ${paths}; ${what}\n`;
-  return out;
+  return `${run.flows} flows, ${run.probes} probes, ${paths}; ${what}`;
 }
 
 /** The JSON document of a multipath run (schema `hopwise.multipath/1`). */
