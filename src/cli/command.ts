@@ -181,6 +181,10 @@ export async function parseCommand(
     ...(routingHeaderType !== null ? { routingHeaderType } : {}),
     flowLabel: state.flowLabel,
     ...(state.asLookups ? { asLookups: whoisServer() } : {}),
+    ...(state.asSource !== null ? { asSource: state.asSource } : {}),
+    ...(state.geoip !== null ? { geoip: state.geoip } : {}),
+    // A failing AS or place source says so once, and the run goes on.
+    warn: (line: string) => out.stderr(`${line}\n`),
     resolveNames: !state.numeric,
     resolver,
     ...(source !== null ? { source } : {}),

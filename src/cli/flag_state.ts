@@ -80,6 +80,10 @@ export interface State {
   config: string | null;
   /** --privacy N: the first N hops' addresses (and the source) hidden (0: none). */
   privacy: number;
+  /** --as-source SOURCE: whois, dns[:ZONE] or an ASN database's path (null: -A's whois). */
+  asSource: string | null;
+  /** --geoip FILE: a City or Country database (null: off). */
+  geoip: string | null;
 }
 
 /** The state before any flag: Linux traceroute's defaults, and the program name's. */
@@ -134,5 +138,7 @@ export function initialState(programName: string): State {
     serve: null,
     config: null,
     privacy: 0,
+    asSource: null,
+    geoip: null,
   };
 }

@@ -356,6 +356,28 @@ export function buildOptions(
         return true;
       },
     },
+    {
+      long: "as-source",
+      arg: "source",
+      nextWord: true,
+      // Implies -A; whois, dns[:ZONE] or a database's path (checked with the options).
+      handle: (v) => {
+        if (!v) return false;
+        state.asSource = v;
+        state.asLookups = true;
+        return true;
+      },
+    },
+    {
+      long: "geoip",
+      arg: "file",
+      nextWord: true,
+      handle: (v) => {
+        if (!v) return false;
+        state.geoip = v;
+        return true;
+      },
+    },
     { short: "V", long: "version", exit: true, handle: () => true },
     { long: "help", exit: true, handle: () => true },
   ];
