@@ -74,6 +74,13 @@ Options:
                           IPv6 flow label
   -e  --extensions        show ICMP extensions (MPLS labels; RFC 4884)
   -A  --as-path-lookups   show each responder's origin AS (whois)
+  --as-source SOURCE      where -A's AS numbers come from (implies -A): whois
+                          (the default), dns[:ZONE] (Team Cymru's DNS, or a
+                          mirror under ZONE), or an ASN database's path
+                          (MaxMind format: GeoLite2-ASN, DB-IP, IPinfo)
+  --geoip FILE            look up each responder's country, city and
+                          coordinates in a MaxMind-format City or Country
+                          database
   --mtu                   discover the path MTU (fragmentation forbidden)
   --back                  print the hops back when they differ from the hop
   --paris                 flow-stable probing: every probe of the trace carries
