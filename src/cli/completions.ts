@@ -51,7 +51,8 @@ function valueKind(option: ClifOption): ValueKind {
   if (option.arg === undefined) return "none";
   if (option.long === "module") return "methods";
   if (option.long === "completions") return "shells";
-  if (/file/i.test(option.arg)) return "files";
+  // --as-source is most often a database's path (whois and dns complete as words do).
+  if (/file/i.test(option.arg) || option.long === "as-source") return "files";
   return "any";
 }
 
