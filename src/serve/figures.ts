@@ -34,12 +34,28 @@ const WINDOW_MIN_CYCLES = 10;
  */
 export const WINDOW_FIGURES_TTL = 5000;
 
-/** What is drawn from a target's window. */
+/** One hop's addresses in the window, as the figures show them. */
+interface WindowAddresses {
+  /** At most {@linkcode ADDRESSES_PER_HOP} addresses, with their names. */
+  shown: Array<{ address: string; name: string | null }>;
+  /** Addresses of the window left out of `shown`. */
+  omitted: number;
+}
+
+/**
+ * What is drawn from a target's window: only the few figures the service
+ * shows (a thousand targets' whole window statistics, kept besides the live
+ * ones, were most of the service's memory).
+ */
 interface WindowFigures {
   /** When it was drawn (performance.now()). */
   at: number;
-  /** The window's statistics. */
-  window: WatchSnapshot | null;
+  /** The TTL the destination answers at, or null. */
+  destination: number | null;
+  /** Whether the destination answered from the target's address. */
+  reached: boolean;
+  /** Each hop's addresses, by TTL. */
+  addresses: Map<number, WindowAddresses>;
   /** The findings that hold. */
   findings: FleetFinding[];
 }
@@ -198,37 +214,46 @@ export class FleetFigureKeeper {
         (f.hops.length > 0 ? f.hops : [null]).map((ttl) => ({ kind: f.kind, ttl, text: f.text }))
       )
       : [];
-    c.drawn = { at: now, window, findings };
+    const addresses = new Map<number, WindowAddresses>();
+    for (const hop of window?.hops ?? []) {
+      const answered = hop.addresses.filter((a) => a.address !== null);
+      addresses.set(hop.ttl, {
+        shown: answered.slice(0, ADDRESSES_PER_HOP).map((a) => {
+          const identity = window?.identities?.[a.address!];
+          return {
+            address: a.address!,
+            name: window?.names[a.address!] ?? null,
+            ...(identity ? { identity } : {}),
+          };
+        }),
+        omitted: Math.max(0, answered.length - ADDRESSES_PER_HOP) + (hop.other ? 1 : 0),
+      });
+    }
+    const destination = window?.destination ?? null;
+    const reached = destination !== null &&
+      (window?.hops.find((h) => h.ttl === destination)?.addresses ?? []).some((a) =>
+        a.address === target.target?.address
+      );
+    c.drawn = { at: now, destination, reached, addresses, findings };
     return c.drawn;
   }
 
   #target(target: WatchedTarget, labels: Readonly<Record<string, string>>): TargetFigures {
     const c = this.#of(target);
-    const { window, findings } = this.#drawn(target, c);
-    const windowHops = new Map((window?.hops ?? []).map((h) => [h.ttl, h]));
+    const { destination, reached, addresses, findings } = this.#drawn(target, c);
     const hops: HopFigures[] = [...c.hops.entries()].sort(([a], [b]) => a - b).map(
-      ([ttl, hop]) => {
-        const answered = (windowHops.get(ttl)?.addresses ?? []).filter((a) => a.address !== null);
-        const shown = answered.slice(0, ADDRESSES_PER_HOP);
-        const other = windowHops.get(ttl)?.other ? 1 : 0;
-        return {
-          ttl,
-          sent: hop.sent,
-          received: hop.received,
-          rttBuckets: [...hop.buckets],
-          rttSum: hop.rttSum,
-          rttCount: hop.rttCount,
-          lastRtt: hop.lastRtt,
-          addresses: shown.map((a) => ({
-            address: a.address!,
-            name: window?.names[a.address!] ?? null,
-          })),
-          addressesOmitted: answered.length - shown.length + other,
-        };
-      },
+      ([ttl, hop]) => ({
+        ttl,
+        sent: hop.sent,
+        received: hop.received,
+        rttBuckets: [...hop.buckets],
+        rttSum: hop.rttSum,
+        rttCount: hop.rttCount,
+        lastRtt: hop.lastRtt,
+        addresses: addresses.get(ttl)?.shown ?? [],
+        addressesOmitted: addresses.get(ttl)?.omitted ?? 0,
+      }),
     );
-
-    const destination = window?.destination ?? null;
     return {
       target: target.entry.host,
       labels,
@@ -236,10 +261,7 @@ export class FleetFigureKeeper {
       method: target.start?.method ?? "",
       up: target.state === "up",
       downReason: target.state === "up" ? null : target.reason ?? "starting",
-      reached: destination !== null &&
-        (windowHops.get(destination)?.addresses ?? []).some((a) =>
-          a.address === target.target?.address
-        ),
+      reached,
       pathHops: destination,
       pathChanges: c.pathChanges,
       cycles: c.cycles,
