@@ -172,14 +172,11 @@ export class WatchMany {
     const n = this.#watched.length;
     const spread = n > 1 ? ((w.index % n) / n) * w.settings.interval : 0;
     w.start = traceStart(w.target, w.setup, privileges);
-    const run = new WatchRun(
-      w.setup,
-      w.target,
-      this.#sequence.prober,
-      w.settings,
-      spread,
-      w.sharedChannel,
-    );
+    const run = new WatchRun(w.setup, w.target, this.#sequence.prober, w.settings, {
+      firstCycleIn: spread,
+      shared: w.sharedChannel,
+      trimPastDestination: true,
+    });
     w.run = run;
     w.state = "up";
     w.reason = null;

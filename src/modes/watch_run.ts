@@ -31,6 +31,24 @@ import type {
 /** How often, at least, the run looks at its clock (pausing and resuming take effect then). */
 const TICK = 100;
 
+/** Where a run fits among many watches on one prober. */
+export interface WatchPlacement {
+  /** Its first cycle this many ms after the prober starts (0: at once). */
+  firstCycleIn?: number;
+  /**
+   * The channel of a setup that serves any target of a family (many
+   * watches), which stays when the run ends; the run's channel counts are
+   * then its own probes'. Null: the run opens its own.
+   */
+  shared?: Channel | null;
+  /**
+   * Forgets the hops past the destination once no probe is in flight there
+   * (no output shows them): a thousand targets' first cycles would otherwise
+   * keep thirty hops each when they need six.
+   */
+  trimPastDestination?: boolean;
+}
+
 /** A continuous run under way. */
 export class WatchRun implements Plan {
   /** The run's settings. */
@@ -59,22 +77,21 @@ export class WatchRun implements Plan {
   #done = false;
   #stopped = false;
   #failure: { error: unknown } | null = null;
+  readonly #trimPastDestination: boolean;
 
   /**
    * Puts the run to `target` through `setup` on `prober`; it runs when the
-   * prober does, its first cycle `firstCycleIn` ms after that (0: at once).
-   * A setup that serves any target of a family (many watches) sends through
-   * `shared`, its channel on the prober, which stays; the run's channel
-   * counts are then its own probes'.
+   * prober does (see {@linkcode WatchPlacement} for where it fits among many).
    */
   constructor(
     setup: TraceSetup,
     target: Target,
     prober: Prober,
     settings: WatchSettings,
-    firstCycleIn = 0,
-    shared: Channel | null = null,
+    placement: WatchPlacement = {},
   ) {
+    const { firstCycleIn = 0, shared = null } = placement;
+    this.#trimPastDestination = placement.trimPastDestination ?? false;
     this.#setup = setup;
     this.#target = target;
     this.#prober = prober;
@@ -257,6 +274,13 @@ export class WatchRun implements Plan {
 
   #complete(plan: CyclePlan): void {
     this.#cycles.delete(plan);
+    const destination = this.#destination;
+    if (
+      this.#trimPastDestination && destination !== null &&
+      [...this.#cycles].every((p) => p.lastHop <= destination)
+    ) {
+      this.hopStats.dropAbove(destination);
+    }
     const probes: CycleProbe[] = plan.probes().map((p) => ({
       ttl: p.ttl,
       flow: p.flow,

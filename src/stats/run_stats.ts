@@ -77,6 +77,18 @@ export class RunStats implements Iterable<HopStats> {
     for (const hop of this.#hops) if (hop !== undefined) yield hop;
   }
 
+  /** Forgets the hops past `ttl` (used again, they start empty). */
+  dropAbove(ttl: number): void {
+    if (this.#last === null || this.#last <= ttl) return;
+    this.#hops.length = Math.max(0, Math.floor(ttl) + 1);
+    let last: number | null = null;
+    for (let t = this.#hops.length - 1; t >= 0 && last === null; t--) {
+      if (this.#hops[t] !== undefined) last = t;
+    }
+    this.#last = last;
+    if (last === null) this.#first = null;
+  }
+
   /** Resets every hop (see {@linkcode HopStats.reset}); the hops and TTLs seen stay. */
   reset(): void {
     for (const hop of this) hop.reset();

@@ -42,3 +42,17 @@ Deno.test("a TTL outside 1 to 255, or bad options, is a RangeError", () => {
   assertThrows(() => new RunStats({ history: 0 }), RangeError, "History capacity");
   assertThrows(() => new RunStats({ maxFlows: -1 }), RangeError, "Flow limit");
 });
+
+Deno.test("dropAbove forgets the hops past a TTL, and a hop used again starts empty", () => {
+  const run = new RunStats({ history: 4 });
+  for (const ttl of [1, 2, 5, 9]) run.hop(ttl).sent(0, 0);
+  run.hop(9).answered(0, 0, "198.18.0.9", 1);
+  run.dropAbove(2);
+  assertEquals([...run].map((h) => h.ttl), [1, 2]);
+  assertEquals([run.firstTtl, run.lastTtl], [1, 2]);
+  assertEquals(run.get(9), undefined);
+  assertEquals(run.hop(9).series.received, 0);
+  assertEquals(run.lastTtl, 9);
+  run.dropAbove(0);
+  assertEquals([run.firstTtl, run.lastTtl, run.toJSON().length], [null, null, 0]);
+});
