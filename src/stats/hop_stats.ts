@@ -5,26 +5,15 @@
  * @module
  */
 import { type AddressStatsJson, AddressTable, DEFAULT_MAX_ADDRESSES } from "./addresses.ts";
-import { History, type ReadonlyHistory } from "./history.ts";
+import { type HistoryEntry, OutcomeHistory, type ReadonlyHistory } from "./history.ts";
+
+export type { HistoryEntry, Outcome } from "./history.ts";
 import { SeriesStats, type SeriesStatsJson } from "./series.ts";
 
 /** History entries a hop keeps by default. */
 export const DEFAULT_HISTORY = 64;
 /** Flows a hop breaks its statistics down by, at most, by default. */
 export const DEFAULT_MAX_FLOWS = 64;
-
-/** What became of a probe: its round trip in ms, `"lost"`, or `"pending"` while in flight. */
-export type Outcome = number | "lost" | "pending";
-
-/** One probe in a hop's history. */
-export interface HistoryEntry {
-  /** The cycle it belongs to. */
-  readonly cycle: number;
-  /** Its flow (0 without flows). */
-  readonly flow: number;
-  /** What became of it so far. */
-  readonly outcome: Outcome;
-}
 
 /** How much a hop keeps. */
 export interface HopStatsOptions {
@@ -139,9 +128,7 @@ export class HopStats {
   readonly #maxAddresses: number;
   readonly #maxFlows: number;
   readonly #flows = new Map<number, FlowStats>();
-  readonly #history: History<HistoryEntry>;
-  /** Entries of #history still pending (none: nothing to look for). */
-  #pending = 0;
+  readonly #history: OutcomeHistory;
   #lastAddress: string | null = null;
 
   /** An empty hop at `ttl`. */
@@ -153,7 +140,7 @@ export class HopStats {
       throw new RangeError(`Flow limit must be an integer, at least 0, got "${this.#maxFlows}"`);
     }
     this.addresses = new AddressTable(this.#maxAddresses);
-    this.#history = new History(options.history ?? DEFAULT_HISTORY);
+    this.#history = new OutcomeHistory(options.history ?? DEFAULT_HISTORY);
   }
 
   /** The address of the latest answer (mtr shows it as the hop's host), or null. */
@@ -184,7 +171,7 @@ export class HopStats {
     check(cycle, flow);
     this.series.probeSent();
     this.#flowOf(flow)?.series.probeSent();
-    this.#push({ cycle, flow, outcome: "pending" });
+    this.#history.push(cycle, flow, "pending");
   }
 
   /** A probe of `cycle` and `flow` was answered by `address` after `rtt` ms. */
@@ -194,7 +181,7 @@ export class HopStats {
     this.addresses.record(address, rtt, cycle);
     this.#lastAddress = address;
     this.#flowOf(flow)?.answered(address, rtt, cycle);
-    this.#settle(cycle, flow, rtt);
+    this.#history.settle(cycle, flow, rtt);
   }
 
   /**
@@ -213,7 +200,7 @@ export class HopStats {
     check(cycle, flow);
     this.series.probeLost();
     this.#flowOf(flow)?.series.probeLost();
-    this.#settle(cycle, flow, "lost");
+    this.#history.settle(cycle, flow, "lost");
   }
 
   /**
@@ -226,10 +213,7 @@ export class HopStats {
     this.addresses.clear();
     this.#lastAddress = null;
     for (const f of this.#flows.values()) f.reset();
-    const pending = [...this.#history].filter((e) => e.outcome === "pending");
-    this.#history.clear();
-    this.#pending = 0;
-    for (const e of pending) this.#push(e);
+    this.#history.keepPending();
   }
 
   /** The hop as plain data. */
@@ -253,35 +237,6 @@ export class HopStats {
       this.#flows.set(flow, f);
     }
     return f;
-  }
-
-  #push(entry: HistoryEntry): void {
-    const h = this.#history;
-    if (h.size === h.capacity && h.at(0)?.outcome === "pending") this.#pending--;
-    h.push(entry);
-    if (entry.outcome === "pending") this.#pending++;
-  }
-
-  /**
-   * Settles the oldest pending entry of `cycle` and `flow`. With none, the
-   * probe was never sent (a send that failed: it comes in now) or its entry
-   * is gone (older than the history: nothing to show). The cycle tells them
-   * apart: one older than the oldest entry's is gone.
-   */
-  #settle(cycle: number, flow: number, outcome: number | "lost"): void {
-    const h = this.#history;
-    if (this.#pending > 0) {
-      for (let i = 0; i < h.size; i++) {
-        const e = h.at(i)!;
-        if (e.outcome === "pending" && e.cycle === cycle && e.flow === flow) {
-          h.set(i, { cycle, flow, outcome });
-          this.#pending--;
-          return;
-        }
-      }
-    }
-    const oldest = h.at(0);
-    if (oldest === undefined || cycle >= oldest.cycle) this.#push({ cycle, flow, outcome });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Continuous statistics with mtr's definitions: one series of probes
- * ({@linkcode SeriesStats}), a bounded history ({@linkcode History}), a hop
+ * ({@linkcode SeriesStats}), a bounded history ({@linkcode OutcomeHistory}), a hop
  * by address and flow ({@linkcode HopStats}), a run by TTL
  * ({@linkcode RunStats}), and the columns of the report and the screen.
  * Pure: no I/O, no clock; memory stays flat however long a run lasts.
@@ -31,7 +31,7 @@ export {
   JITTER_COLUMNS,
   parseColumns,
 } from "./columns.ts";
-export { History, type ReadonlyHistory } from "./history.ts";
+export { OutcomeHistory, type ReadonlyHistory } from "./history.ts";
 export {
   DEFAULT_HISTORY,
   DEFAULT_MAX_FLOWS,
