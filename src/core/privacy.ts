@@ -1,14 +1,19 @@
 /**
  * `--privacy N`: the first N hops' responders hidden before anything is
  * formatted, so that every output (classic, JSON, JSON Lines, report, CSV,
- * live screen, findings) is made from data that no longer holds them. A
- * hidden responder's address becomes {@linkcode HIDDEN}, and its name, AS
- * path and identity are dropped; hop numbers, round trips, annotations and
- * every count stay. The source address (`-s`) and the source-route gateways
- * (`-g`) are hidden too. The target stays as given.
+ * live screen, findings) is made from data that no longer holds them.
  *
- * Pure functions, written once here: the command line applies them to a
- * run's events, and a library caller may do the same.
+ * A hidden responder's address becomes a label, `hidden-1`, `hidden-2`,
+ * ..., numbered in the order the run meets them (the same address keeps its
+ * label through the run, so the findings that compare addresses, a loop, an
+ * address repeated, load balancing, stay true without naming any); its
+ * name, AS path and identity are dropped. Hop numbers, round trips,
+ * annotations and every count stay. The target's own address is never
+ * hidden: the command line shows it anyway. The source address (`-s`) and
+ * the source-route gateways (`-g`) become {@linkcode HIDDEN}.
+ *
+ * Written once here: the command line puts a run's events through one
+ * {@linkcode Privacy}, and a library caller may do the same.
  *
  * @module
  */
@@ -16,138 +21,179 @@ import type { AddressStatsJson, FlowStatsJson, HopStatsJson } from "../stats/mod
 import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "./model.ts";
 import type { CycleResult, WatchEvent, WatchSnapshot } from "./watch_model.ts";
 
-/** What a hidden address (or source) shows as, in every output. */
+/** What a hidden source address or gateway shows as; hidden responders are `hidden-N`. */
 export const HIDDEN = "hidden";
 
-/** Whether `hops` hides anything (0 hides nothing). */
-function hiding(hops: number): boolean {
-  return hops > 0;
-}
+/**
+ * Hides the first `hops` hops of a run's events (0: hides nothing and
+ * returns what it is given). Keep one for a whole run, so that an address
+ * keeps its label.
+ *
+ * @example
+ * ```ts
+ * import { Privacy } from "./privacy.ts";
+ * const privacy = new Privacy(2, "198.18.9.9");
+ * privacy.label("198.18.1.1"); // "hidden-1"
+ * privacy.label("198.18.1.1"); // "hidden-1"
+ * ```
+ */
+export class Privacy {
+  /** How many hops are hidden. */
+  readonly hops: number;
+  #target: string | null;
+  readonly #labels = new Map<string, string>();
 
-/** A probe result with its responder hidden when its TTL is among the first `hops`. */
-export function hideProbe(probe: ProbeResult, hops: number): ProbeResult {
-  if (probe.ttl > hops || probe.address === null) return probe;
-  const { name: _name, asPath: _asPath, identity: _identity, ...rest } = probe;
-  return { ...rest, address: HIDDEN };
-}
-
-function hideHop(hop: Hop, hops: number): Hop {
-  return hop.ttl > hops ? hop : { ttl: hop.ttl, probes: hop.probes.map((p) => hideProbe(p, hops)) };
-}
-
-/** A trace's start with its source and gateways hidden (when `hops` hides anything). */
-export function hideStart<T extends TraceStart>(start: T, hops: number): T {
-  if (!hiding(hops)) return start;
-  const { settings } = start;
-  return {
-    ...start,
-    settings: {
-      ...settings,
-      source: settings.source === null ? null : HIDDEN,
-      gateways: settings.gateways.map(() => HIDDEN),
-    },
-  };
-}
-
-/** A trace event with the first `hops` hops' responders (and the source) hidden. */
-export function hideTraceEvent(event: TraceEvent, hops: number): TraceEvent {
-  if (!hiding(hops)) return event;
-  switch (event.type) {
-    case "start":
-      return hideStart(event, hops);
-    case "probe":
-      return { type: "probe", probe: hideProbe(event.probe, hops) };
-    case "hop":
-      return { type: "hop", hop: hideHop(event.hop, hops) };
-    case "end":
-      return event;
+  /** Hides the first `hops` hops of a run to `target` (taken from the run's start when not given). */
+  constructor(hops: number, target: string | null = null) {
+    this.hops = hops;
+    this.#target = target;
   }
-}
 
-/** A whole trace with the first `hops` hops' responders (and the source) hidden. */
-export function hideTrace<T extends Trace>(trace: T, hops: number): T {
-  if (!hiding(hops)) return trace;
-  return { ...hideStart(trace, hops), hops: trace.hops.map((h) => hideHop(h, hops)) };
-}
+  /** The label of a hidden address: `hidden-N`, N counting the addresses hidden so far. */
+  label(address: string): string {
+    let label = this.#labels.get(address);
+    if (label === undefined) {
+      label = `${HIDDEN}-${this.#labels.size + 1}`;
+      this.#labels.set(address, label);
+    }
+    return label;
+  }
 
-function hideAddressStats(a: AddressStatsJson): AddressStatsJson {
-  return a.address === null ? a : { ...a, address: HIDDEN };
-}
+  /** Whether `address`, answering at `ttl`, is hidden. */
+  #hides(ttl: number, address: string | null): address is string {
+    return ttl <= this.hops && address !== null && address !== this.#target;
+  }
 
-function hideFlow(flow: FlowStatsJson): FlowStatsJson {
-  return {
-    ...flow,
-    lastAddress: flow.lastAddress === null ? null : HIDDEN,
-    addresses: flow.addresses.map(hideAddressStats),
-  };
-}
+  #address(ttl: number, address: string | null): string | null {
+    return this.#hides(ttl, address) ? this.label(address) : address;
+  }
 
-function hideHopStats(hop: HopStatsJson): HopStatsJson {
-  return {
-    ...hop,
-    lastAddress: hop.lastAddress === null ? null : HIDDEN,
-    addresses: hop.addresses.map(hideAddressStats),
-    flows: hop.flows.map(hideFlow),
-  };
+  /** A probe result with its responder hidden when its TTL is among the first `hops`. */
+  probe(probe: ProbeResult): ProbeResult {
+    if (!this.#hides(probe.ttl, probe.address)) return probe;
+    const { name: _name, asPath: _asPath, identity: _identity, ...rest } = probe;
+    return { ...rest, address: this.label(probe.address) };
+  }
+
+  #hop(hop: Hop): Hop {
+    return hop.ttl > this.hops
+      ? hop
+      : { ttl: hop.ttl, probes: hop.probes.map((p) => this.probe(p)) };
+  }
+
+  /** A run's start with its source and gateways hidden; its target is the one kept. */
+  start<T extends TraceStart>(start: T): T {
+    if (this.hops === 0) return start;
+    this.#target = start.target.address;
+    const { settings } = start;
+    return {
+      ...start,
+      settings: {
+        ...settings,
+        source: settings.source === null ? null : HIDDEN,
+        gateways: settings.gateways.map(() => HIDDEN),
+      },
+    };
+  }
+
+  /** A trace's event with the first hops' responders (and the source) hidden. */
+  traceEvent(event: TraceEvent): TraceEvent {
+    if (this.hops === 0) return event;
+    switch (event.type) {
+      case "start":
+        return this.start(event);
+      case "probe":
+        return { type: "probe", probe: this.probe(event.probe) };
+      case "hop":
+        return { type: "hop", hop: this.#hop(event.hop) };
+      case "end":
+        return event;
+    }
+  }
+
+  /** A whole trace with the first hops' responders (and the source) hidden. */
+  trace<T extends Trace>(trace: T): T {
+    if (this.hops === 0) return trace;
+    const start = this.start(trace);
+    return { ...start, hops: trace.hops.map((h) => this.#hop(h)) };
+  }
+
+  #addressStats(ttl: number, a: AddressStatsJson): AddressStatsJson {
+    return this.#hides(ttl, a.address) ? { ...a, address: this.label(a.address) } : a;
+  }
+
+  #flow(ttl: number, flow: FlowStatsJson): FlowStatsJson {
+    return {
+      ...flow,
+      lastAddress: this.#address(ttl, flow.lastAddress),
+      addresses: flow.addresses.map((a) => this.#addressStats(ttl, a)),
+    };
+  }
+
+  #hopStats(hop: HopStatsJson): HopStatsJson {
+    return {
+      ...hop,
+      lastAddress: this.#address(hop.ttl, hop.lastAddress),
+      addresses: hop.addresses.map((a) => this.#addressStats(hop.ttl, a)),
+      flows: hop.flows.map((f) => this.#flow(hop.ttl, f)),
+    };
+  }
+
+  /**
+   * A continuous run's snapshot with the first hops' responders hidden
+   * (per hop and per flow), and the names, AS paths and identities of the
+   * addresses seen only there dropped.
+   */
+  snapshot(snapshot: WatchSnapshot): WatchSnapshot {
+    if (this.hops === 0) return snapshot;
+    const shown = new Set<string>();
+    const hidden = new Set<string>();
+    for (const hop of snapshot.hops) {
+      const all = [hop.lastAddress, ...hop.addresses.map((a) => a.address)];
+      for (const f of hop.flows) all.push(f.lastAddress, ...f.addresses.map((a) => a.address));
+      for (const address of all) {
+        if (address === null) continue;
+        (this.#hides(hop.ttl, address) ? hidden : shown).add(address);
+      }
+    }
+    const drop = new Set([...hidden].filter((a) => !shown.has(a)));
+    return {
+      ...snapshot,
+      hops: snapshot.hops.map((h) => (h.ttl > this.hops ? h : this.#hopStats(h))),
+      names: without(snapshot.names, drop),
+      asPaths: without(snapshot.asPaths, drop),
+      ...(snapshot.identities ? { identities: without(snapshot.identities, drop) } : {}),
+    };
+  }
+
+  /** A settled cycle with the first hops' responders hidden. */
+  cycle(cycle: CycleResult): CycleResult {
+    if (this.hops === 0) return cycle;
+    return {
+      ...cycle,
+      probes: cycle.probes.map((p) =>
+        this.#hides(p.ttl, p.address) ? { ...p, address: this.label(p.address) } : p
+      ),
+    };
+  }
+
+  /** A continuous run's event with the first hops' responders (and the source) hidden. */
+  watchEvent(event: WatchEvent): WatchEvent {
+    if (this.hops === 0) return event;
+    switch (event.type) {
+      case "start":
+        return { ...event, start: this.start(event.start) };
+      case "cycle":
+        return { type: "cycle", cycle: this.cycle(event.cycle) };
+      case "snapshot":
+        return { type: "snapshot", snapshot: this.snapshot(event.snapshot) };
+      case "end":
+        return { ...event, snapshot: this.snapshot(event.snapshot) };
+    }
+  }
 }
 
 /** `record` without the keys in `drop`. */
 function without<V>(record: Record<string, V>, drop: ReadonlySet<string>): Record<string, V> {
   return Object.fromEntries(Object.entries(record).filter(([key]) => !drop.has(key)));
-}
-
-/**
- * A continuous run's snapshot with the first `hops` hops' responders hidden:
- * their addresses (per hop, per flow) become {@linkcode HIDDEN}, and the
- * names, AS paths and identities of addresses seen only there are dropped.
- */
-export function hideSnapshot(snapshot: WatchSnapshot, hops: number): WatchSnapshot {
-  if (!hiding(hops)) return snapshot;
-  const shown = new Set<string>();
-  const hidden = new Set<string>();
-  for (const hop of snapshot.hops) {
-    const into = hop.ttl > hops ? shown : hidden;
-    const all = [hop.lastAddress, ...hop.addresses.map((a) => a.address)];
-    for (const flow of hop.flows) {
-      all.push(
-        flow.lastAddress,
-        ...flow.addresses.map((a) => a.address),
-      );
-    }
-    for (const address of all) if (address !== null) into.add(address);
-  }
-  const drop = new Set([...hidden].filter((a) => !shown.has(a)));
-  return {
-    ...snapshot,
-    hops: snapshot.hops.map((h) => (h.ttl > hops ? h : hideHopStats(h))),
-    names: without(snapshot.names, drop),
-    asPaths: without(snapshot.asPaths, drop),
-    ...(snapshot.identities ? { identities: without(snapshot.identities, drop) } : {}),
-  };
-}
-
-/** A settled cycle with the first `hops` hops' responders hidden. */
-export function hideCycle(cycle: CycleResult, hops: number): CycleResult {
-  if (!hiding(hops)) return cycle;
-  return {
-    ...cycle,
-    probes: cycle.probes.map((p) =>
-      p.ttl > hops || p.address === null ? p : { ...p, address: HIDDEN }
-    ),
-  };
-}
-
-/** A continuous run's event with the first `hops` hops' responders (and the source) hidden. */
-export function hideWatchEvent(event: WatchEvent, hops: number): WatchEvent {
-  if (!hiding(hops)) return event;
-  switch (event.type) {
-    case "start":
-      return { ...event, start: hideStart(event.start, hops) };
-    case "cycle":
-      return { type: "cycle", cycle: hideCycle(event.cycle, hops) };
-    case "snapshot":
-      return { type: "snapshot", snapshot: hideSnapshot(event.snapshot, hops) };
-    case "end":
-      return { ...event, snapshot: hideSnapshot(event.snapshot, hops) };
-  }
 }
