@@ -24,6 +24,7 @@ import {
 import { NdjsonFormatter } from "../output/json.ts";
 import { privilegeHint } from "../session/privileges.ts";
 import type { Hop, MethodName, Target, Trace, TraceStart } from "../core/model.ts";
+import { Privacy } from "../core/privacy.ts";
 import type { CompareCommand, ModeSettings } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 
@@ -141,11 +142,14 @@ export async function runCompare(
     [stop.signal, options.signal, settings.signal].filter((s): s is AbortSignal => !!s),
   );
   const group = await openComparison(host, methods, { ...options, signal });
+  // --privacy: the first hops' responders and the source hidden before anything is shown.
+  const privacy = new Privacy(settings.privacy ?? 0, group.target.address);
   const running: Running[] = methods.map((method, i) => {
     const failure = group.failures[i];
+    const start = group.runs[i]?.start;
     return {
       method,
-      start: group.runs[i]?.start ?? null,
+      start: start ? privacy.start(start) : null,
       hops: [],
       trace: null,
       error: failure
@@ -204,10 +208,11 @@ export async function runCompare(
         while (true) {
           const step = await events.next();
           if (step.done) {
-            r.trace = step.value;
+            r.trace = privacy.trace(step.value);
             return;
           }
-          const event = step.value;
+          // --privacy: hidden here, before anything sees the event.
+          const event = privacy.traceEvent(step.value);
           if (event.type === "probe") {
             const last = r.hops.at(-1);
             if (last && last.ttl === event.probe.ttl) last.probes.push(event.probe);

@@ -8,7 +8,9 @@
  */
 import { OptionError } from "../core/errors.ts";
 import { explainReport } from "../explain/report.ts";
-import { watch, type WatchOptions } from "../modes/watch.ts";
+import { watch, type WatchOptions, type WatchSession } from "../modes/watch.ts";
+import { Privacy } from "../core/privacy.ts";
+import type { WatchControls } from "./watch_screen.ts";
 import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
@@ -57,6 +59,30 @@ function watchOptions(command: ContinuousCommand, live: boolean): WatchOptions {
   };
 }
 
+/**
+ * The run as the screen and the report see it: with `--privacy N`, every
+ * event and snapshot has its first N hops hidden before anything shows it.
+ */
+function shownSession(session: WatchSession, privacy: Privacy): WatchControls {
+  if (privacy.hops === 0) return session;
+  return {
+    pause: () => session.pause(),
+    resume: () => session.resume(),
+    get paused() {
+      return session.paused;
+    },
+    reset: () => session.reset(),
+    stop: () => session.stop(),
+    snapshot: () => {
+      const snapshot = session.snapshot();
+      return snapshot && privacy.snapshot(snapshot);
+    },
+    async *[Symbol.asyncIterator]() {
+      for await (const event of session) yield privacy.watchEvent(event);
+    },
+  };
+}
+
 /** Runs a continuous run and prints it; resolves to the exit status. */
 export async function runContinuousCommand(command: ContinuousCommand): Promise<number> {
   const { settings } = command;
@@ -75,9 +101,13 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
     );
   }
   const session = watch(command.target, watchOptions(command, live));
+  const shown = shownSession(
+    session,
+    new Privacy(settings.privacy ?? 0, command.target.address),
+  );
   if (live) {
     const { runWatchScreen } = await import("./watch_screen.ts");
-    return await runWatchScreen(session, {
+    return await runWatchScreen(shown, {
       columns,
       numeric: settings.numeric,
       out,
@@ -88,7 +118,7 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
   let watchSettings: WatchSettings | null = null;
   let final: WatchSnapshot | null = null;
   let reason: "done" | "aborted" = "done";
-  for await (const event of session) {
+  for await (const event of shown) {
     if (event.type === "start") {
       start = event.start;
       watchSettings = event.watch;

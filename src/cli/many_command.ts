@@ -12,6 +12,7 @@
 import { type ManyResult, type ManySummary, traceMany } from "../modes/many.ts";
 import { parseTargets, type TargetEntry } from "../modes/targets.ts";
 import type { Trace, TraceEvent } from "../core/model.ts";
+import { Privacy } from "../core/privacy.ts";
 import type { ManyCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { classicFormatterFor } from "./trace_command.ts";
@@ -124,6 +125,8 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
     }
   };
   const jsonModule = settings.output === "classic" ? null : await import("../output/json.ts");
+  // --privacy: one for the run, so that an address keeps its label from target to target.
+  const privacy = new Privacy(settings.privacy ?? 0);
   const failedIndexes = new Set<number>();
   const ordered = new InOrder(print, failedIndexes);
   const started = performance.now();
@@ -152,7 +155,7 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
         summary = step.value;
         break;
       }
-      const r = step.value;
+      const r = hideResult(step.value, privacy);
       done++;
       probes += r.trace?.statistics.sent ?? 0;
       if (r.error) {
@@ -178,6 +181,16 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
   out.stderr(summaryLine(summary, errors.length));
   if (summary.aborted) return interruptedStatus(settings.signal);
   return summary.failed + errors.length > 0 ? STATUS.failed : STATUS.ok;
+}
+
+/** A result with its first hops hidden (`--privacy`), before anything prints it. */
+function hideResult(r: ManyResult, privacy: Privacy): ManyResult {
+  if (privacy.hops === 0) return r;
+  return {
+    ...r,
+    events: r.events && r.events.map((e) => privacy.traceEvent(e)),
+    trace: r.trace && privacy.trace(r.trace),
+  };
 }
 
 /** A target that could not be traced, in one phrase. */

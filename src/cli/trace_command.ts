@@ -13,6 +13,7 @@ import { runContext } from "../session/run.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { ClassicFormatter } from "../output/classic.ts";
 import type { Trace, TraceEvent, TraceStart } from "../core/model.ts";
+import { Privacy } from "../core/privacy.ts";
 import type { ManyCommand, TraceCommand } from "./command.ts";
 import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
 
@@ -53,6 +54,7 @@ function companionOptions(options: TraceOptions): TraceOptions {
 export async function runTraceCommand(command: TraceCommand): Promise<number> {
   const { options, config, settings } = command;
   const { out } = settings;
+  const privacy = new Privacy(settings.privacy ?? 0, command.target.address);
   const method = config.method.name;
   const withCompanion = settings.explain && (method === "tcp" || method === "tcpconn");
   const group = await TraceGroup.open(
@@ -84,10 +86,11 @@ export async function runTraceCommand(command: TraceCommand): Promise<number> {
     while (true) {
       const step = await events.next();
       if (step.done) {
-        whole = step.value;
+        whole = privacy.trace(step.value);
         break;
       }
-      const event = step.value;
+      // --privacy: hidden here, before anything sees the event.
+      const event = privacy.traceEvent(step.value);
       if (event.type === "start") {
         started = true;
         formatter ??= classicFormatterFor(event, command);
@@ -104,7 +107,8 @@ export async function runTraceCommand(command: TraceCommand): Promise<number> {
     }
     if (end && whole) {
       const { explain, formatFindings } = await import("../explain/mod.ts");
-      const other = await companionTrace;
+      const companionWhole = await companionTrace;
+      const other = companionWhole && privacy.trace(companionWhole);
       if (withCompanion && other === null) {
         const failure = group.failures[1];
         out.stderr(

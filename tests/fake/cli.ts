@@ -6,7 +6,7 @@
  */
 import { main } from "../../src/cli/main.ts";
 import { TableResolver } from "./resolver.ts";
-import { FakeTransport } from "./transport.ts";
+import { FakeTransport, type Scenario } from "./transport.ts";
 
 /** What one in-process run of the command line gave. */
 export interface CliRun {
@@ -20,16 +20,23 @@ export interface CliRun {
   fake: FakeTransport;
 }
 
-/** Runs `main(args)` as `programName` over a fake one-hop path to 198.18.9.9. */
-export async function runCli(args: string[], programName = "hopwise"): Promise<CliRun> {
+/** A fake one-hop path to 198.18.9.9. */
+const ONE_HOP: Scenario = {
+  family: 4,
+  source: "198.18.0.2",
+  target: "198.18.9.9",
+  hops: [{ address: "198.18.9.9", rtt: 1 }],
+};
+
+/** Runs `main(args)` as `programName` over a fake path (one hop to 198.18.9.9 unless given). */
+export async function runCli(
+  args: string[],
+  programName = "hopwise",
+  scenario: Scenario = ONE_HOP,
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
-  const fake = new FakeTransport({
-    family: 4,
-    source: "198.18.0.2",
-    target: "198.18.9.9",
-    hops: [{ address: "198.18.9.9", rtt: 1 }],
-  });
+  const fake = new FakeTransport(scenario);
   const status = await main(args, {
     programName,
     output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },

@@ -1,0 +1,110 @@
+/**
+ * `--privacy N` on the command line, over the fake network: no output of a
+ * trace, a comparison or a report holds the hidden hops' addresses or names,
+ * or the source address; the hops after them are as they were.
+ */
+import { assertEquals, assertOk } from "../../tests/assert.ts";
+import { runCli } from "../../tests/fake/cli.ts";
+import type { Scenario } from "../../tests/fake/transport.ts";
+
+const PATH: Scenario = {
+  family: 4,
+  source: "198.18.0.2",
+  target: "198.18.9.9",
+  hops: [
+    { address: "198.18.1.1", rtt: 1 },
+    { address: "198.18.2.1", rtt: 2 },
+    { address: "198.18.3.1", rtt: 3 },
+    { address: "198.18.9.9", rtt: 4 },
+  ],
+};
+const HIDDEN = ["198.18.1.1", "198.18.2.1", "198.18.0.2"];
+
+/** Runs the command line over PATH with --privacy 2 and -s (the source) added. */
+async function run(...args: string[]) {
+  const result = await runCli(
+    ["--privacy", "2", "-s", "198.18.0.2", ...args, "198.18.9.9"],
+    "hopwise",
+    PATH,
+  );
+  assertEquals(result.status, 0, result.stderr);
+  const leaked = HIDDEN.filter((a) => result.stdout.includes(a) || result.stderr.includes(a));
+  assertEquals(
+    leaked,
+    [],
+    `hidden addresses in the output of ${args.join(" ")}:\n${result.stdout}`,
+  );
+  assertOk(result.stdout.includes("198.18.3.1"), "hop 3 is shown");
+  return result.stdout;
+}
+
+Deno.test("--privacy: the classic text shows hidden hops as hidden, with their round trips", async () => {
+  const text = await run("-n", "-q", "1");
+  assertOk(
+    /\n 1 {2}hidden-1 {2}\d+\.\d{3} ms\n 2 {2}hidden-2 {2}\d+\.\d{3} ms\n 3 {2}198\.18\.3\.1 /.test(
+      text,
+    ),
+    text,
+  );
+});
+
+Deno.test("--privacy: --json, --ndjson and --explain", async () => {
+  const document = JSON.parse(await run("-n", "--json"));
+  assertEquals(document.hops.map((h: { probes: { address: string }[] }) => h.probes[0]!.address), [
+    "hidden-1",
+    "hidden-2",
+    "198.18.3.1",
+    "198.18.9.9",
+  ]);
+  assertEquals(document.settings.source, "hidden");
+  await run("-n", "--ndjson");
+  // The findings compare labels: two hidden addresses are not one address repeated.
+  assertEquals((await run("-n", "--explain")).includes("repeated-address"), false);
+  await run("-n", "--compare", "udp,icmp");
+});
+
+Deno.test("--privacy: the report as text, JSON, JSON Lines and CSV", async () => {
+  const text = await run("-n", "--report", "--cycles", "2", "--interval", "0.1");
+  assertOk(/\n {2}1\.\|-- hidden-1 /.test(text), text);
+  const document = JSON.parse(
+    await run("-n", "--report", "--cycles", "2", "--interval", "0.1", "--json"),
+  );
+  assertEquals(document.hops[0].addresses[0].address, "hidden-1");
+  assertEquals(document.settings.source, "hidden");
+  await run("-n", "--report", "--cycles", "2", "--interval", "0.1", "--ndjson");
+  await run("-n", "--report", "--cycles", "2", "--interval", "0.1", "--csv");
+});
+
+Deno.test("--privacy: a bad value is one line and status 2; not yet with --mda", async () => {
+  for (const bad of ["-1", "x", "256", "1.5", ""]) {
+    const result = await runCli(["--privacy", bad, "198.18.9.9"]);
+    assertEquals(result.status, 2, bad);
+    assertEquals(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
+    assertEquals(result.stdout, "");
+  }
+  const mda = await runCli(["--privacy", "1", "--mda", "198.18.9.9"]);
+  assertEquals([mda.status, mda.stderr], [
+    2,
+    "hopwise: --privacy is not yet available with --flows, --mda or --serve\n",
+  ]);
+  assertEquals((await runCli(["--privacy", "0", "-n", "198.18.9.9"])).status, 0);
+});
+
+Deno.test("--privacy: --targets, classic and JSON Lines", async () => {
+  const list = await Deno.makeTempFile({ prefix: "hopwise-privacy-" });
+  try {
+    await Deno.writeTextFile(list, "198.18.9.9\n");
+    for (const format of [[], ["--json"], ["--ndjson"]]) {
+      const result = await runCli(
+        ["--privacy", "2", "-n", "--targets", list, ...format],
+        "hopwise",
+        PATH,
+      );
+      assertEquals(result.status, 0, result.stderr);
+      assertEquals(HIDDEN.filter((a) => result.stdout.includes(a)), [], result.stdout);
+      assertOk(result.stdout.includes("hidden-2") && result.stdout.includes("198.18.3.1"));
+    }
+  } finally {
+    await Deno.remove(list);
+  }
+});
