@@ -249,11 +249,8 @@ export async function parseCommand(
       ),
     );
   }
-  const multipathRun = state.continuous === null && (state.flows !== null || state.mda);
-  if (state.privacy > 0 && (serve || multipathRun)) {
-    badInput(
-      new OptionError("privacy", "--privacy is not yet available with --flows, --mda or --serve"),
-    );
+  if (state.privacy > 0 && serve) {
+    badInput(new OptionError("privacy", "--privacy is not yet available with --serve"));
   }
   if (!serve && state.config !== null) {
     badInput(new OptionError("config", "--config goes with --serve"));

@@ -9,6 +9,7 @@ import { MAX_FLOWS, multipath } from "../modes/multipath.ts";
 import { formatMultipath, multipathToJson } from "../output/multipath.ts";
 import type { MultipathCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
+import { Privacy } from "../core/privacy.ts";
 
 /**
  * Runs `--flows` or `--mda` and prints what it finds; resolves to the exit
@@ -29,10 +30,12 @@ export async function runMultipathCommand(command: MultipathCommand): Promise<nu
     throw new OptionError("ndjson", "--flows and --mda print no events: use --json");
   }
   const { paris: _paris, queries: _queries, ...rest } = command.options;
-  const run = await multipath(command.target, {
+  const found = await multipath(command.target, {
     ...rest,
     ...(command.mda ? { mda: true, confidence: command.confidence / 100 } : { flows }),
   });
+  // --privacy: hidden before anything shows it.
+  const run = new Privacy(settings.privacy ?? 0, command.target.address).multipath(found);
   settings.out.stdout(
     settings.output === "json"
       ? JSON.stringify(multipathToJson(run), null, 2) + "\n"

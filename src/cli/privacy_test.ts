@@ -75,17 +75,26 @@ Deno.test("--privacy: the report as text, JSON, JSON Lines and CSV", async () =>
   await run("-n", "--report", "--cycles", "2", "--interval", "0.1", "--csv");
 });
 
-Deno.test("--privacy: a bad value is one line and status 2; not yet with --mda", async () => {
+Deno.test("--privacy: --flows and --mda, text and JSON", async () => {
+  for (const mode of [["--flows", "2"], ["--mda"]]) {
+    await run("-n", ...mode);
+    const document = JSON.parse(await run("-n", ...mode, "--json"));
+    assertEquals(document.hops[0].nodes[0].address, "hidden-1");
+    assertEquals(document.nodes[0].id, "1/hidden-1");
+  }
+});
+
+Deno.test("--privacy: a bad value is one line and status 2; not yet with --serve", async () => {
   for (const bad of ["-1", "x", "256", "1.5", ""]) {
     const result = await runCli(["--privacy", bad, "198.18.9.9"]);
     assertEquals(result.status, 2, bad);
     assertEquals(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
     assertEquals(result.stdout, "");
   }
-  const mda = await runCli(["--privacy", "1", "--mda", "198.18.9.9"]);
-  assertEquals([mda.status, mda.stderr], [
+  const serve = await runCli(["--privacy", "1", "--serve", "9999", "--targets", "-"]);
+  assertEquals([serve.status, serve.stderr], [
     2,
-    "hopwise: --privacy is not yet available with --flows, --mda or --serve\n",
+    "hopwise: --privacy is not yet available with --serve\n",
   ]);
   assertEquals((await runCli(["--privacy", "0", "-n", "198.18.9.9"])).status, 0);
 });

@@ -177,6 +177,37 @@ export class Privacy {
     };
   }
 
+  /**
+   * A multipath run (`--flows`, `--mda`) with the first hops' nodes hidden,
+   * and the links and diamonds that name them. Typed by shape, since the
+   * multipath model lives above this folder.
+   */
+  multipath<T extends MultipathShape>(run: T): T {
+    if (this.hops === 0) return run;
+    const start = this.start(run);
+    return {
+      ...start,
+      hops: run.hops.map((hop) => ({
+        ...hop,
+        nodes: hop.nodes.map((node) => {
+          if (!this.#hides(node.hop, node.address)) return node;
+          const { name: _name, ...rest } = node;
+          return { ...rest, address: this.label(node.address) };
+        }),
+      })),
+      links: run.links.map((link) => ({
+        ...link,
+        from: this.#address(link.hop, link.from),
+        to: this.#address(link.hop + 1, link.to)!,
+      })),
+      diamonds: run.diamonds.map((d) => ({
+        ...d,
+        from: { ...d.from, address: this.#address(d.from.hop, d.from.address) },
+        to: d.to && { ...d.to, address: this.#address(d.to.hop, d.to.address)! },
+      })),
+    };
+  }
+
   /** A continuous run's event with the first hops' responders (and the source) hidden. */
   watchEvent(event: WatchEvent): WatchEvent {
     if (this.hops === 0) return event;
@@ -191,6 +222,18 @@ export class Privacy {
         return { ...event, snapshot: this.snapshot(event.snapshot) };
     }
   }
+}
+
+/** What {@linkcode Privacy.multipath} reads of a multipath run (modes/multipath.ts's `Multipath`). */
+export interface MultipathShape extends TraceStart {
+  /** Each hop's nodes: an address met at a hop, with its name when looked up. */
+  hops: Array<{ nodes: Array<{ hop: number; address: string; name?: string | null }> }>;
+  /** Links: `from` at `hop` (null: the source), `to` at the next hop. */
+  links: Array<{ hop: number; from: string | null; to: string }>;
+  /** Diamonds: where paths part and meet again. */
+  diamonds: Array<
+    { from: { hop: number; address: string | null }; to: { hop: number; address: string } | null }
+  >;
 }
 
 /** `record` without the keys in `drop`. */
