@@ -165,6 +165,16 @@ Deno.test("docs/output.md documents every field of the JSON", async () => {
       "asPath",
       "type",
       "code",
+      // What --as-source and --geoip learn, where known.
+      "asn",
+      "asName",
+      "prefix",
+      "country",
+      "city",
+      "location",
+      "latitude",
+      "longitude",
+      "accuracyKm",
     ]
   ) {
     keys.add(k);
