@@ -1,0 +1,97 @@
+/**
+ * A lab DNS server for the name and AS lookups' tests and bench: a node
+ * `dns` linked to a chain's source, dnsmasq on 198.18.250.2 serving PTR
+ * records (lab addresses only) and TXT records (Team Cymru's format under a
+ * lab zone), and beside it 198.18.250.3, a resolver that never answers
+ * (netfilter drops what comes to its port 53). The source's resolv.conf
+ * chooses one or the other.
+ *
+ * @module
+ */
+import { checkLabAddress } from "./netns/addresses.ts";
+import { NETNS_ETC_DIR } from "./netns/namespaces.ts";
+import type { Lab } from "./netns/lab.ts";
+
+/** The server that answers. */
+export const LIVE_RESOLVER = "198.18.250.2";
+/** The server that never answers. */
+export const DEAD_RESOLVER = "198.18.250.3";
+
+/** What the server serves. */
+export interface DnsRecords {
+  /** Address and name: a PTR record (and an A or AAAA record) each. */
+  hosts: ReadonlyArray<readonly [address: string, name: string]>;
+  /** Name and text: a TXT record each (no commas: dnsmasq splits on them). */
+  txt: ReadonlyArray<readonly [name: string, text: string]>;
+}
+
+/** The server, running. */
+export interface DnsServer {
+  /** Points `node`'s resolv.conf at the live or the dead server, with resolv.conf `options`. */
+  use(node: string, which: "live" | "dead", options?: string): Promise<void>;
+  /** Stops dnsmasq. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Adds node `dns` linked to `from` (198.18.250.1 on `from`'s side), starts
+ * dnsmasq with `records`, points `from` at it, and returns once it answers.
+ */
+export async function startDnsServer(
+  lab: Lab,
+  from: string,
+  records: DnsRecords,
+): Promise<DnsServer> {
+  for (const [address] of records.hosts) checkLabAddress(address, "DNS record");
+  for (const [name, text] of records.txt) {
+    if (text.includes(",") || /\s/.test(name)) throw new Error(`bad TXT record ${name} ${text}`);
+  }
+  await lab.addNode("dns");
+  await lab.link(from, "dns", {
+    v4: ["198.18.250.1/24", `${LIVE_RESOLVER}/24`],
+    v6: ["2001:db8:0:250::1/64", "2001:db8:0:250::2/64"],
+  });
+  await lab.sh(
+    "dns",
+    `ip addr add ${DEAD_RESOLVER}/24 dev eth0
+     iptables -A INPUT -d ${DEAD_RESOLVER} -p udp --dport 53 -j DROP
+     iptables -A INPUT -d ${DEAD_RESOLVER} -p tcp --dport 53 -j DROP`,
+  );
+  const server = lab.spawn("dns", [
+    "dnsmasq",
+    "--no-daemon",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--user=root",
+    "--group=root",
+    "--pid-file=",
+    `--listen-address=${LIVE_RESOLVER}`,
+    "--bind-interfaces",
+    ...records.hosts.map(([address, name]) => `--host-record=${name},${address}`),
+    ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
+  ], { stderr: "piped" });
+  const use = async (node: string, which: "live" | "dead", options = "") => {
+    const address = which === "live" ? LIVE_RESOLVER : DEAD_RESOLVER;
+    await Deno.writeTextFile(
+      `${NETNS_ETC_DIR}/${lab.ns(node)}/resolv.conf`,
+      `nameserver ${address}\n${options ? `options ${options}\n` : ""}`,
+    );
+  };
+  await use(from, "live", "timeout:1 attempts:2");
+  // dnsmasq is up once it answers.
+  const [address, name] = records.hosts[0] ?? ["", ""];
+  for (let i = 0; i < 50 && address; i++) {
+    const r = await lab.exec(from, ["getent", "hosts", address]);
+    if (r.stdout.includes(name)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    use,
+    async stop() {
+      server.kill();
+      await server.status;
+      await server.stderr.cancel().catch(() => {});
+    },
+  };
+}
