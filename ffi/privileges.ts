@@ -76,6 +76,21 @@ export function privileged(): boolean {
 }
 
 /**
+ * The user and group a drop leaves a uid-0 process as (the real user when
+ * that is not root, else SUDO_UID / SUDO_GID when set, else nobody), or null
+ * when the process does not run as uid 0 (a drop, if any, only clears
+ * capabilities and the user stays).
+ */
+export function dropTarget(): { uid: number; gid: number } | null {
+  if (Deno.build.os !== "linux") return null;
+  const { uid, euid, gid } = ids();
+  if (uid !== 0 && euid !== 0) return null;
+  return uid !== 0
+    ? { uid, gid }
+    : { uid: env("SUDO_UID") ?? NOBODY, gid: env("SUDO_GID") ?? NOBODY };
+}
+
+/**
  * Drops every privilege of the process, in every thread. Returns what was
  * dropped, or null when the process had none.
  *
@@ -84,15 +99,14 @@ export function privileged(): boolean {
 export function dropPrivileges(): PrivilegeDrop | null {
   if (Deno.build.os !== "linux") return null;
   if (!privileged()) return null;
-  const { uid, euid, gid } = ids();
+  const target = dropTarget();
   let drop: PrivilegeDrop;
-  if (uid === 0 || euid === 0) {
-    const toUid = uid !== 0 ? uid : env("SUDO_UID") ?? NOBODY;
-    const toGid = uid !== 0 ? gid : env("SUDO_GID") ?? NOBODY;
-    const rc = shim().hw_drop_to(toUid, toGid);
+  if (target) {
+    const rc = shim().hw_drop_to(target.uid, target.gid);
     if (rc < 0) throw systemError("setresuid", rc);
-    drop = { from: "root", uid: toUid };
+    drop = { from: "root", uid: target.uid };
   } else {
+    const { uid } = ids();
     for (let attempt = 0; attempt < 5 && privilegedThreads() > 0; attempt++) {
       const rc = shim().hw_drop_caps();
       if (rc < 0) throw systemError("capset", rc);

@@ -13,7 +13,7 @@ import { findMethod } from "../methods/mod.ts";
 import { parseCInt, parseCUnsigned } from "../core/c_numbers.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { resolveRunConfig, type RunConfig } from "../config/run_config.ts";
-import { systemResolver } from "../session/kernel.ts";
+import { dropTarget, systemResolver } from "../session/kernel.ts";
 import type { MethodName, Target } from "../core/model.ts";
 import { Exit, failureStatus, isBadInput, STATUS } from "./exit.ts";
 import { initialState } from "./flag_state.ts";
@@ -290,7 +290,12 @@ export async function parseCommand(
       badInput(new OptionError("html", "--html is for --report, --flows, --mda and --targets"));
     }
     const { htmlPathProblem } = await import("./html_file.ts");
-    const problem = htmlPathProblem(state.html);
+    // A root process that drops its privileges writes the file as the user it becomes.
+    const drops = traceOptions.dropPrivileges === true && !traceOptions.transport;
+    const problem = htmlPathProblem(
+      state.html,
+      drops ? dropTarget() : null,
+    );
     if (problem !== null) badInput(new OptionError("html", `--html: "${state.html}": ${problem}`));
   }
   const settings: ModeSettings = {

@@ -15,8 +15,23 @@ function directoryOf(path: string): string {
   return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
 }
 
-/** Why `path` cannot take the report, in words, or null when it can. */
-export function htmlPathProblem(path: string): string | null {
+/** Whether `who` may make and replace files in a directory of this owner and mode (w and x bits). */
+function mayWrite(directory: Deno.FileInfo, who: { uid: number; gid: number }): boolean {
+  const mode = directory.mode ?? 0;
+  const bits = who.uid === directory.uid ? mode >> 6 : who.gid === directory.gid ? mode >> 3 : mode;
+  return (bits & 0o3) === 0o3;
+}
+
+/**
+ * Why `path` cannot take the report, in words, or null when it can. `writer`
+ * is the user that will write it when not this process's (a root process
+ * that drops its privileges writes as the user it becomes): its permissions
+ * are read from the directory's owner and mode bits.
+ */
+export function htmlPathProblem(
+  path: string,
+  writer: { uid: number; gid: number } | null = null,
+): string | null {
   if (path.endsWith("/")) return "is a directory";
   try {
     if (Deno.statSync(path).isDirectory) return "is a directory";
@@ -31,6 +46,22 @@ export function htmlPathProblem(path: string): string | null {
     if (e instanceof Deno.errors.NotCapable) return "hopwise may not write files (--allow-write)";
     if (e instanceof Deno.errors.NotFound) return "no such directory";
     return failureReason(e);
+  }
+  if (writer !== null) {
+    const directory = Deno.statSync(directoryOf(path));
+    let owner: number | null = null;
+    try {
+      owner = Deno.statSync(path).uid;
+    } catch {
+      // A new file.
+    }
+    const sticky = ((directory.mode ?? 0) & 0o1000) !== 0;
+    if (
+      !mayWrite(directory, writer) ||
+      (sticky && owner !== null && owner !== writer.uid && directory.uid !== writer.uid)
+    ) {
+      return `not writable by uid ${writer.uid}, the user hopwise runs as once it drops its privileges`;
+    }
   }
   return null;
 }

@@ -1,6 +1,6 @@
 /**
  * `--flows N` and `--mda` on the command line: many flows at once, and the
- * paths they find.
+ * paths they find (text, `--json`, `--dot`; and `--html FILE`).
  *
  * @module
  */
@@ -10,6 +10,8 @@ import { formatMultipath, multipathToJson } from "../output/multipath.ts";
 import type { MultipathCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { Privacy } from "../core/privacy.ts";
+import { multipathDot, writeHtmlIfAsked } from "./pictures.ts";
+import { VERSION } from "./usage.ts";
 
 /**
  * Runs `--flows` or `--mda` and prints what it finds; resolves to the exit
@@ -39,8 +41,10 @@ export async function runMultipathCommand(command: MultipathCommand): Promise<nu
   settings.out.stdout(
     settings.output === "json"
       ? JSON.stringify(multipathToJson(run), null, 2) + "\n"
+      : settings.output === "dot"
+      ? await multipathDot(run)
       : formatMultipath(run, { numeric: settings.numeric }),
   );
-  if (run.reason === "aborted") return interruptedStatus(settings.signal);
-  return STATUS.ok;
+  const status = run.reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
+  return await writeHtmlIfAsked(settings, status, (p) => p.multipathPage(run, VERSION));
 }

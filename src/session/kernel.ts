@@ -10,6 +10,7 @@ import { type Resolver, SystemResolver } from "../lookup/resolver.ts";
 import type { Transport } from "../core/transport.ts";
 
 export { ShimLoadError } from "../../ffi/library.ts";
+export { dropTarget } from "../../ffi/privileges.ts";
 
 /** A transport for a run, and how to let it go. */
 export interface RunTransport {
