@@ -1,0 +1,135 @@
+/**
+ * What --as-source and --geoip learn, in each output, on a real trace: the
+ * lab's chain with a small ASN and a small City database (made by Debian's
+ * writer, tests/helpers/mmdb_writer.ts). The classic place in braces, the
+ * report's identity columns and CSV, the report's JSON fields, the findings'
+ * words, and --privacy leaving none of a hidden hop's identity. The
+ * expected values come from the databases written here.
+ */
+import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
+import { Lab } from "../../lab/lab.ts";
+import { chain } from "../../lab/topologies.ts";
+import { labSkipReason, runHopwise } from "../../lab/harness.ts";
+import { mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
+
+const reason = labSkipReason("identity output lab tests") ?? mmdbSkipReason();
+
+/** hop 1 in AS64501 (Frankfurt), hops 2 and 3 in AS64502 (hop 3 in NL, no city), hop 4 unknown. */
+async function databases(dir: string): Promise<string[]> {
+  await writeMmdb(`${dir}/asn.mmdb`, {
+    type: "GeoLite2-ASN",
+    networks: [
+      {
+        prefix: "198.18.1.0/24",
+        data: { autonomous_system_number: 64501, autonomous_system_organization: "Example-Access" },
+      },
+      {
+        prefix: "198.18.2.0/23",
+        data: {
+          autonomous_system_number: 64502,
+          autonomous_system_organization: "Example-Transit",
+        },
+      },
+    ],
+  });
+  await writeMmdb(`${dir}/city.mmdb`, {
+    type: "GeoLite2-City",
+    networks: [
+      {
+        prefix: "198.18.1.0/24",
+        data: {
+          country: { iso_code: "DE" },
+          city: { names: { en: "Frankfurt am Main" } },
+          location: { latitude: 50.11, longitude: 8.68, accuracy_radius: 20 },
+        },
+      },
+      { prefix: "198.18.3.0/24", data: { country: { iso_code: "NL" } } },
+    ],
+  });
+  // The trace runs as root in the lab; its files must be readable there.
+  await Deno.chmod(dir, 0o755);
+  return ["--as-source", `${dir}/asn.mmdb`, "--geoip", `${dir}/city.mmdb`];
+}
+
+Deno.test({
+  name: "identity in every output: classic place, report columns, CSV, JSON, findings, --privacy",
+  ignore: reason !== null,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "hopwise-identity-" });
+    try {
+      const sources = await databases(dir);
+      await using lab = await Lab.create();
+      // r2 drops 30% of what it forwards: real loss from hop 3 on.
+      const c = await chain(lab, { routers: 3, forwardLoss: [{ hop: 2, share: 0.3 }] });
+      const run = async (args: string[]) => {
+        const r = await runHopwise(lab, c.source, ["-n", ...sources, ...args, c.target4]);
+        assertEquals(r.code, 0, r.stderr);
+        return r.stdout;
+      };
+      // The findings need a hundred cycles to judge the loss; the rest, ten.
+      const report = ["--report", "--cycles", "100", "--interval", "0.01"];
+      const short = ["--report", "--cycles", "10", "--interval", "0.01"];
+
+      await t.step("classic: [AS] as Linux prints it, then the place in braces", async () => {
+        // Hops 1 and 2 lose nothing (the loss is in what r2 forwards); hop 3's {NL} is the report's.
+        const lines = (await run(["-q", "1"])).split("\n");
+        assertMatch(lines[1]!, /^ 1 {2}198\.18\.1\.2 \[AS64501\] \{DE, Frankfurt am Main\} {2}\d/);
+        assertMatch(lines[2]!, /^ 2 {2}198\.18\.2\.2 \[AS64502\] {2}\d/);
+      });
+
+      await t.step(
+        "report: identity columns, and the findings name network and place",
+        async () => {
+          const text = await run([...report, "--columns", "ASN,AS_Name,CC,City,Loss%,Snt"]);
+          const lines = text.split("\n");
+          assertMatch(lines[1]!, /ASN +AS Name +CC City +Loss% +Snt$/);
+          assertMatch(lines[2]!, /AS64501 Example-Access +DE Frankfurt am Main +0\.0% +100$/);
+          assertMatch(lines[4]!, /AS64502 Example-Transit NL +\d+\.\d% +100$/);
+          assertStringIncludes(
+            text,
+            "loss begins at hop 3 (198.18.3.2, AS64502 Example-Transit, NL)",
+          );
+        },
+      );
+
+      await t.step("report: CSV columns and JSON fields", async () => {
+        const csv = (await run([...short, "--csv", "--columns", "ASN,AS_Name,CC,City"]))
+          .split("\n");
+        assertEquals(
+          csv[0],
+          "Hopwise_Version,Start_Time,Status,Host,Hop,Ip,Name,Share,ASN,AS_Name,CC,City",
+        );
+        assertOk(
+          csv[1]!.endsWith(",198.18.1.2,,1,64501,Example-Access,DE,Frankfurt am Main"),
+          csv[1],
+        );
+        const doc = JSON.parse(await run([...short, "--json"]));
+        const first = doc.hops[0].addresses[0];
+        assertEquals(
+          [first.asn, first.asName, first.prefix, first.country, first.city, first.location],
+          [64501, "Example-Access", "198.18.1.0/24", "DE", "Frankfurt am Main", {
+            latitude: 50.11,
+            longitude: 8.68,
+            accuracyKm: 20,
+          }],
+        );
+        assertEquals(doc.hops[3].addresses[0].asn, undefined, "the destination is in no network");
+      });
+
+      await t.step("--privacy 1: nothing of hop 1's identity in any output", async () => {
+        for (
+          const args of [["-q", "1"], ["--json"], [...short, "--columns", "ASN,AS_Name,CC,City"]]
+        ) {
+          const out = await run(["--privacy", "1", ...args]);
+          const leaked = ["198.18.1.2", "64501", "Example-Access", "Frankfurt", "DE"]
+            .filter((s) => out.includes(s));
+          assertEquals(leaked, [], out);
+          assertStringIncludes(out, "AS64502", "hop 2's AS is shown");
+        }
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
