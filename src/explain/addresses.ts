@@ -52,7 +52,7 @@ export function repeatedAddresses(view: TraceView): Finding[] {
       out.push(finding(
         "repeated-address",
         evidence,
-        `${address} answered at consecutive ${hopList(run.map((h) => h.ttl))}` +
+        `${view.named(address)} answered at consecutive ${hopList(run.map((h) => h.ttl))}` +
           (ttl ? ` (${ttl}${reading}).` : "."),
         same
           ? [

@@ -171,7 +171,7 @@ export function finalProof(view: TraceView, proxied: boolean): Finding | null {
   const ev = finals.map((p) => view.evidence(last.ttl, p));
   const ttl = ttlText(dedupe(ev));
   const at = (p: ProbeResult) =>
-    `${p.address === view.target ? "reached" : `${p.address} answered for`} ` +
+    `${p.address === view.target ? "reached" : `${view.named(p.address!)} answered for`} ` +
     `${view.target} at hop ${last.ttl}`;
   const withTtl = (s: string) => (ttl ? `${s}, ${ttl}` : s);
   const udpPort = view.method === "default" ? "UDP port" : `UDP port ${port}`;
@@ -233,7 +233,7 @@ export function finalProof(view: TraceView, proxied: boolean): Finding | null {
     return finding(
       "final-proof",
       ev,
-      `not reached: ${p.address} at hop ${last.ttl} answered ${withTtl(meaning)}, ` +
+      `not reached: ${view.named(p.address!)} at hop ${last.ttl} answered ${withTtl(meaning)}, ` +
         `so nothing is known of ${view.target} itself.`,
     );
   }

@@ -60,7 +60,7 @@ export function silentToEnd(view: TraceView): Finding[] {
   const to = quiet.at(-1)!.ttl;
   const causes = [
     lastAddress
-      ? `a firewall after ${lastAddress} (hop ${
+      ? `a firewall after ${view.named(lastAddress)} (hop ${
         lastAnswer!.ttl
       }), perhaps the destination's own, drops these probes`
       : `a firewall near you drops these probes`,

@@ -10,6 +10,8 @@ import { method } from "../methods/mod.ts";
 import { INITIAL_TTLS, ttlToHops } from "../core/reply_ttl.ts";
 import type { Hop, MethodName, ProbeResult, Trace } from "../core/model.ts";
 import type { FindingEvidence } from "./model.ts";
+import type { AddressIdentity } from "../core/identity.ts";
+import { identityText } from "./identity_text.ts";
 
 /** The least difference, in hops, between return and forward path that `return-path` reports. */
 export const RETURN_PATH_THRESHOLD = 2;
@@ -39,6 +41,7 @@ export class TraceView {
   readonly method: MethodName;
   /** The target's address family. */
   readonly family: 4 | 6;
+  #identities: Map<string, AddressIdentity> | null = null;
 
   /** A view of `trace`. */
   constructor(trace: Trace) {
@@ -46,6 +49,24 @@ export class TraceView {
     this.target = trace.target.address;
     this.method = trace.method;
     this.family = trace.target.family;
+  }
+
+  /**
+   * An address as a finding names it: with its network and place where the
+   * lookups (`--as-source`, `--geoip`) know them, `198.18.5.2 (AS64502
+   * Example-Transit, DE)`; else the address alone.
+   */
+  named(address: string): string {
+    if (this.#identities === null) {
+      this.#identities = new Map();
+      for (const hop of this.hops) {
+        for (const p of hop.probes) {
+          if (p.address !== null && p.identity) this.#identities.set(p.address, p.identity);
+        }
+      }
+    }
+    const known = identityText(this.#identities.get(address));
+    return known === null ? address : `${address} (${known})`;
   }
 
   /** The trace's hops, in order. */
