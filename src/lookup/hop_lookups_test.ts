@@ -1,0 +1,107 @@
+import { assertEquals, assertOk } from "../../tests/assert.ts";
+import type { ProbeResult } from "../core/model.ts";
+import { HopLookups, NAME_CACHE } from "./hop_lookups.ts";
+import type { Resolver } from "./resolver.ts";
+
+/** A resolver that names addresses from a table, counting what it is asked. */
+function tableResolver(names: Record<string, string>) {
+  const asked: string[] = [];
+  const resolver: Resolver = {
+    lookupHost: () => Promise.reject(new Error("not used")),
+    reverse: (address) => {
+      asked.push(address);
+      return Promise.resolve(names[address] ?? null);
+    },
+  };
+  return { resolver, asked };
+}
+
+/** A probe result answered by `address`. */
+function answered(address: string | null): ProbeResult {
+  return {
+    ttl: 1,
+    index: 0,
+    address,
+    rtt: 1,
+    annotation: "",
+    final: false,
+    icmp: null,
+    replyTtl: null,
+    moved: false,
+  } as ProbeResult;
+}
+
+Deno.test("names are looked up once a process, whatever asks (many traces, watches)", async () => {
+  const { resolver, asked } = tableResolver({ "198.18.1.2": "r1.lab\x1b[2J" });
+  const lookups = new HopLookups(resolver);
+  const a = await lookups.forChoice({ names: true, as: null, geo: null });
+  const b = await lookups.forChoice({ names: true, as: null, geo: null });
+  a.start("198.18.1.2");
+  b.start("198.18.1.2");
+  const [x, y] = await Promise.all([
+    a.fill(answered("198.18.1.2")),
+    b.fill(answered("198.18.1.2")),
+  ]);
+  assertEquals([x.name, y.name], ["r1.lab\\x1b[2J", "r1.lab\\x1b[2J"]);
+  assertEquals(asked, ["198.18.1.2"]);
+  assertEquals(a.known("198.18.1.2"), { name: "r1.lab\\x1b[2J" });
+  // Names off: nothing asked, nothing filled.
+  const off = await lookups.forChoice({ names: false, as: null, geo: null });
+  assertOk(!off.active);
+  assertEquals((await off.fill(answered("198.18.9.9"))).name, undefined);
+  assertEquals(asked, ["198.18.1.2"]);
+});
+
+Deno.test("Team Cymru's DNS: the AS, its prefix and name; garbage is *, a failure !! said once", async () => {
+  const txt: Record<string, string[]> = {
+    "2.1.18.198.origin.asn.lab": ["64501 | 198.18.1.0/24 | ZZ | lab | 2026-01-01"],
+    "AS64501.asn.lab": ["64501 | ZZ | lab | 2026-01-01 | LAB-ONE"],
+    "2.2.18.198.origin.asn.lab": ["garbage \x00 | 198.18"],
+  };
+  const queries: string[] = [];
+  const lines: string[] = [];
+  const lookups = new HopLookups(tableResolver({}).resolver, {
+    txt: (name) => {
+      queries.push(name);
+      if (name.includes(".3.18.198.")) return Promise.reject(new Error("SERVFAIL"));
+      return Promise.resolve(txt[name] ?? []);
+    },
+  });
+  const view = await lookups.forChoice(
+    { names: false, as: { kind: "dns", zone: "asn.lab" }, geo: null },
+    (line) => lines.push(line),
+  );
+  const results = await Promise.all(
+    ["198.18.1.2", "198.18.2.2", "198.18.3.2", "198.18.3.3", "198.18.1.2"].map((a) =>
+      view.fill(answered(a))
+    ),
+  );
+  assertEquals(results.map((r) => r.asPath), ["AS64501", "*", "!!", "!!", "AS64501"]);
+  assertEquals(results[0]!.identity, { asn: 64501, prefix: "198.18.1.0/24", asName: "LAB-ONE" });
+  assertEquals(results[1]!.identity, undefined);
+  assertEquals(lines, [
+    "hopwise: --as-source dns:asn.lab: SERVFAIL; going on without it where it fails",
+  ]);
+  // Each address asked once, the AS name once.
+  assertEquals(queries.filter((q) => q.startsWith("2.1.")).length, 1);
+  assertEquals(queries.filter((q) => q.startsWith("AS")).length, 1);
+  // No answer: nothing filled, nothing asked.
+  assertEquals(await view.fill(answered(null)), answered(null));
+});
+
+Deno.test("a lookup past its deadline leaves the address unnamed, and a watch sees the late name", async () => {
+  let answer: (name: string) => void = () => {};
+  const resolver: Resolver = {
+    lookupHost: () => Promise.reject(new Error("not used")),
+    reverse: () => new Promise((resolve) => (answer = resolve)),
+  };
+  const lookups = new HopLookups(resolver, { names: { ...NAME_CACHE, deadline: 20 } });
+  const view = await lookups.forChoice({ names: true, as: null, geo: null });
+  const started = performance.now();
+  assertEquals((await view.fill(answered("198.18.1.2"))).name, null);
+  assertOk(performance.now() - started < 1000);
+  assertEquals(view.known("198.18.1.2").name, null);
+  answer("late.lab");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(view.known("198.18.1.2").name, "late.lab");
+});
