@@ -1,8 +1,9 @@
 /**
  * `--report` and `--watch` on the command line: a continuous run, printed
- * at the end as a report with its findings (text, `--json`, `--csv`), as it
- * goes (`--ndjson`: a line per cycle), or drawn live on the terminal
- * (`--watch`; on a non-terminal it runs as `--report` and says so).
+ * at the end as a report with its findings (text, `--json`, `--csv`, a graph
+ * with `--dot`; `--html FILE` writes a page beside), as it goes (`--ndjson`:
+ * a line per cycle), or drawn live on the terminal (`--watch`; on a
+ * non-terminal it runs as `--report` and says so).
  *
  * @module
  */
@@ -20,6 +21,7 @@ import type { TraceStart } from "../core/model.ts";
 import type { ContinuousCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { localHost } from "./io.ts";
+import { dotOf, writeHtmlIfAsked } from "./pictures.ts";
 import { terminalSupport } from "./terminal.ts";
 import { VERSION } from "./usage.ts";
 
@@ -118,6 +120,10 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
   let watchSettings: WatchSettings | null = null;
   let final: WatchSnapshot | null = null;
   let reason: "done" | "aborted" = "done";
+  // --html draws every cycle's round trips: kept for it alone.
+  const series = settings.html !== undefined
+    ? new (await import("../output/cycle_series.ts")).CycleSeries()
+    : null;
   for await (const event of shown) {
     if (event.type === "start") {
       start = event.start;
@@ -125,6 +131,7 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
       if (settings.output === "ndjson") out.stdout(startLine(start, watchSettings));
     } else if (event.type === "cycle") {
       if (settings.output === "ndjson") out.stdout(cycleLine(event.cycle));
+      series?.add(event.cycle);
     } else if (event.type === "end") {
       final = event.snapshot;
       reason = event.reason;
@@ -151,6 +158,13 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
     case "csv":
       out.stdout(formatCsv(document, columns, VERSION));
       break;
+    case "dot": {
+      const title = `${start.target.host} (${start.target.address})`;
+      const { firstHop } = start;
+      const flows = watchSettings.flows;
+      out.stdout(await dotOf((g) => g.reportGraph(title, final, firstHop, flows)));
+      break;
+    }
     default:
       out.stdout(
         formatReport(
@@ -159,5 +173,10 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
         ),
       );
   }
-  return reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
+  const status = reason === "aborted" ? interruptedStatus(settings.signal) : STATUS.ok;
+  return await writeHtmlIfAsked(
+    settings,
+    status,
+    (p) => p.reportPage({ ...document, series, version: VERSION }),
+  );
 }

@@ -2,7 +2,8 @@
  * `--targets FILE` on the command line: every target of the list traced in
  * one run, printed in input order as soon as a trace and every one before it
  * are done (classic text, `--json` as JSON Lines, `--ndjson` events tagged
- * with their target); a progress line on a terminal's stderr, a summary at
+ * with their target), or at the end as one graph of every trace (`--dot`;
+ * `--html FILE` writes a page beside); a progress line on a terminal's stderr, a summary at
  * the end. A line that names no target, or a target that does not resolve,
  * is reported with its line number and the others are traced (exit 1);
  * a list that cannot be read is bad input (exit 2) before anything is sent.
@@ -16,6 +17,8 @@ import { Privacy } from "../core/privacy.ts";
 import type { ManyCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { classicFormatterFor } from "./trace_command.ts";
+import { tracesDot, writeHtmlIfAsked } from "./pictures.ts";
+import { VERSION } from "./usage.ts";
 import { type CliOutput, readTargetList } from "./io.ts";
 
 /** A whole trace as the events that print it. */
@@ -106,9 +109,15 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
   const onSignal = () => stop.abort(settings.signal?.reason);
   settings.signal?.addEventListener("abort", onSignal, { once: true });
   const write = writer(out, stop);
+  // --dot and --html draw every trace at the end, in input order.
+  const drawn: Array<{ host: string; trace: Trace }> = [];
   const print = (r: ManyResult) => {
     if (!r.trace) return;
+    if (settings.output === "dot" || settings.html !== undefined) {
+      drawn.push({ host: r.entry.host, trace: r.trace });
+    }
     const where = { target: r.entry.host, line: r.entry.line };
+    if (settings.output === "dot") return;
     if (settings.output === "json") {
       const { traceToJson } = jsonModule!;
       write(JSON.stringify({ ...traceToJson(r.trace), input: where }) + "\n");
@@ -124,7 +133,9 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
       write(traceEvents(r.trace).map((e) => formatter.format(e)).join(""));
     }
   };
-  const jsonModule = settings.output === "classic" ? null : await import("../output/json.ts");
+  const jsonModule = settings.output === "json" || settings.output === "ndjson"
+    ? await import("../output/json.ts")
+    : null;
   // --privacy: one for the run, so that an address keeps its label from target to target.
   const privacy = new Privacy(settings.privacy ?? 0);
   const failedIndexes = new Set<number>();
@@ -177,10 +188,15 @@ export async function runManyCommand(command: ManyCommand): Promise<number> {
   }
   if (stop.signal.reason === "pipe") return STATUS.brokenPipe;
   if (summary.aborted) ordered.flush();
+  if (settings.output === "dot") write(await tracesDot(drawn.map((d) => d.trace)));
   if (summary.parallelNote) out.stderr(`hopwise: ${summary.parallelNote}\n`);
   out.stderr(summaryLine(summary, errors.length));
-  if (summary.aborted) return interruptedStatus(settings.signal);
-  return summary.failed + errors.length > 0 ? STATUS.failed : STATUS.ok;
+  const status = summary.aborted
+    ? interruptedStatus(settings.signal)
+    : summary.failed + errors.length > 0
+    ? STATUS.failed
+    : STATUS.ok;
+  return await writeHtmlIfAsked(settings, status, (p) => p.targetsPage(drawn, VERSION));
 }
 
 /** A result with its first hops hidden (`--privacy`), before anything prints it. */

@@ -1,6 +1,7 @@
 /**
  * The single trace on the command line: events printed as they come, in the
- * classic text (Linux traceroute's), `--json` or `--ndjson`; with
+ * classic text (Linux traceroute's), `--json` or `--ndjson` (or, once it
+ * is whole, as a graph: `--dot`); with
  * `--explain`, the findings after the trace. A TCP trace with `--explain`
  * runs a quiet ICMP trace of the same target alongside, on the same prober,
  * so a transparent proxy that answers TCP early shows.
@@ -16,6 +17,7 @@ import type { Trace, TraceEvent, TraceStart } from "../core/model.ts";
 import { Privacy } from "../core/privacy.ts";
 import type { ManyCommand, TraceCommand } from "./command.ts";
 import { interruptedStatus, isRunFailure, STATUS } from "./exit.ts";
+import { tracesDot } from "./pictures.ts";
 
 /** Formats the events of one trace. */
 interface EventFormatter {
@@ -96,6 +98,8 @@ export async function runTraceCommand(command: TraceCommand): Promise<number> {
         formatter ??= classicFormatterFor(event, command);
       }
       settings.onEvent?.(event);
+      // --dot: nothing until the whole trace is in.
+      if (settings.output === "dot") continue;
       if (settings.explain && event.type === "end" && event.reason !== "aborted") {
         end = event;
         continue;
@@ -104,6 +108,10 @@ export async function runTraceCommand(command: TraceCommand): Promise<number> {
       if (event.type === "end" && event.reason === "aborted") {
         return interruptedStatus(settings.signal);
       }
+    }
+    if (settings.output === "dot" && whole) {
+      out.stdout(await tracesDot([whole]));
+      if (whole.reason === "aborted") return interruptedStatus(settings.signal);
     }
     if (end && whole) {
       const { explain, formatFindings } = await import("../explain/mod.ts");
