@@ -128,7 +128,11 @@ export async function handleRequest(
     return text(405, "only GET and HEAD are served");
   }
   if (url.pathname === "/probe" && answerer.probe) {
-    const answer = await answerer.probe.answer(url.searchParams, request.signal);
+    const answer = await answerer.probe.answer(
+      url.searchParams,
+      request.signal,
+      request.headers.get("x-prometheus-scrape-timeout-seconds"),
+    );
     return "figures" in answer
       ? metrics(request, answer.figures)
       : text(answer.status, answer.message);

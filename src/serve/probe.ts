@@ -24,6 +24,31 @@ export const PROBE_CYCLES = 5;
 export const MAX_PROBE_CYCLES = 50;
 /** Time between a probe's cycles, ms. */
 const PROBE_INTERVAL = 200;
+/** The longest a probe takes when the scraper does not say, ms. */
+export const PROBE_TIMEOUT = 30000;
+/** What is kept back from the scraper's timeout, to answer in, ms (the blackbox exporter's margin). */
+const TIMEOUT_MARGIN = 500;
+
+/**
+ * How long a probe may take, ms: the scraper's timeout (Prometheus sends it
+ * as `X-Prometheus-Scrape-Timeout-Seconds`) less half a second, at most
+ * {@linkcode PROBE_TIMEOUT}; null when the header is not a positive number
+ * of seconds.
+ *
+ * @example
+ * ```ts
+ * import { probeTimeout } from "./probe.ts";
+ * probeTimeout("10"); // 9500
+ * probeTimeout(null); // 30000
+ * probeTimeout("soon"); // null
+ * ```
+ */
+export function probeTimeout(scrapeTimeout: string | null): number | null {
+  if (scrapeTimeout === null) return PROBE_TIMEOUT;
+  const seconds = Number(scrapeTimeout);
+  if (!/^\s*[0-9.]+\s*$/.test(scrapeTimeout) || !(seconds > 0)) return null;
+  return Math.min(PROBE_TIMEOUT, Math.max(0, seconds * 1000 - TIMEOUT_MARGIN));
+}
 
 /** What `/probe` may do. */
 export interface ProbePolicy {
@@ -57,8 +82,25 @@ export class ProbeEndpoint {
     this.#version = version;
   }
 
-  /** Answers `/probe` with these query parameters; `signal` ends the probe early (the client left). */
-  async answer(params: URLSearchParams, signal: AbortSignal): Promise<ProbeAnswer> {
+  /**
+   * Answers `/probe` with these query parameters; `signal` ends the probe
+   * early (the client left). `scrapeTimeout` is the scraper's timeout in
+   * seconds, as its header gives it: the probe ends in time to answer with
+   * the cycles done by then (see {@linkcode probeTimeout}).
+   */
+  async answer(
+    params: URLSearchParams,
+    signal: AbortSignal,
+    scrapeTimeout: string | null = null,
+  ): Promise<ProbeAnswer> {
+    const timeout = probeTimeout(scrapeTimeout);
+    if (timeout === null) {
+      return {
+        status: 400,
+        message: "X-Prometheus-Scrape-Timeout-Seconds must be a positive number of seconds",
+      };
+    }
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
     for (const key of params.keys()) {
       if (key !== "target" && key !== "method" && key !== "cycles") {
         return { status: 400, message: `unknown query parameter "${key}"` };
@@ -83,7 +125,11 @@ export class ProbeEndpoint {
     }
     let target: Target;
     try {
-      const found = await this.#resolver.lookupHost(host, this.#options.family ?? 0);
+      const found = await untilAborted(
+        this.#resolver.lookupHost(host, this.#options.family ?? 0),
+        deadline,
+      );
+      if (found === null) return { status: 504, message: `target ${host} did not resolve in time` };
       target = { host, address: found.address, family: found.family };
     } catch {
       return { status: 400, message: `target ${host} does not resolve` };
@@ -99,7 +145,7 @@ export class ProbeEndpoint {
     try {
       return {
         status: 200,
-        figures: await this.#run(target, method?.name ?? null, cycles, signal),
+        figures: await this.#run(target, method?.name ?? null, cycles, deadline),
       };
     } catch (e) {
       return { status: 503, message: `probe failed: ${e instanceof Error ? e.message : e}` };
@@ -152,4 +198,14 @@ export class ProbeEndpoint {
     }
     return keeper.figures([probed], () => ({}));
   }
+}
+
+/** What `promise` gives, or null once `signal` is aborted first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const stop = () => resolve(null);
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }

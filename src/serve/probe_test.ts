@@ -72,3 +72,27 @@ Deno.test("/probe: beyond the probes allowed at once, 429", async () => {
   // Once the first is done, the next one runs.
   assertEquals((await ask(probe, "target=198.18.9.9&cycles=1")).status, 200);
 });
+
+Deno.test("/probe: a scrape timeout that is not a number is refused; a resolver that never answers is 504", async () => {
+  const { probe } = endpoint();
+  for (const header of ["soon", "-1", "0", ""]) {
+    const answer = await probe.answer(
+      new URLSearchParams("target=dst.lab"),
+      new AbortController().signal,
+      header,
+    );
+    assertEquals("status" in answer && answer.status, 400, header);
+  }
+  const silent = new ProbeEndpoint(
+    { allow: ["198.18.9.0/24"].map(parseAllowRule), maxConcurrent: 1 },
+    { lookupHost: () => new Promise(() => {}), reverse: () => Promise.resolve(null) },
+    { resolveNames: false },
+    "0.0.0-test",
+  );
+  const answer = await silent.answer(
+    new URLSearchParams("target=dst.lab"),
+    new AbortController().signal,
+    "1",
+  );
+  assertEquals(answer, { status: 504, message: "target dst.lab did not resolve in time" });
+});

@@ -53,14 +53,16 @@ async function fetchIn(
   lab: Lab,
   node: string,
   url: string,
-  auth: { ca?: string; token?: string; method?: string } = {},
+  auth: { ca?: string; token?: string; method?: string; scrapeTimeout?: string } = {},
 ): Promise<string> {
   const client = auth.ca
     ? `client: Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(${
       JSON.stringify(auth.ca)
     })] }),`
     : "";
-  const headers = auth.token ? `headers: { authorization: "Bearer ${auth.token}" },` : "";
+  const headers = `headers: { ${auth.token ? `authorization: "Bearer ${auth.token}",` : ""} ${
+    auth.scrapeTimeout ? `"x-prometheus-scrape-timeout-seconds": "${auth.scrapeTimeout}",` : ""
+  } },`;
   const method = `method: "${auth.method ?? "GET"}",`;
   const script =
     `const r = await fetch(${JSON.stringify(url)}, { ${client} ${headers} ${method} });` +
@@ -297,6 +299,20 @@ Deno.test({
         assertOk(probed.startsWith("200\n"), probed);
         assertStringIncludes(probed, `hopwise_path_hops{target="${c.target4}"} 5\n`);
         assertStringIncludes(probed, `hopwise_cycles_total{target="${c.target4}"} 3\n`);
+        // Prometheus's scrape timeout bounds a probe: 50 cycles take 10 s, the answer comes in
+        // about 1.5 s with the cycles done by then.
+        const started = performance.now();
+        const bounded = await fetchIn(
+          lab,
+          c.source,
+          `https://${vantageB}:9798/probe?target=${c.target4}&cycles=50`,
+          { ca, token, scrapeTimeout: "2" },
+        );
+        const took = performance.now() - started;
+        assertOk(bounded.startsWith("200\n"), bounded);
+        const done = Number(/^hopwise_cycles_total\{[^}]*\} (\d+)$/m.exec(bounded)?.[1]);
+        assertOk(done >= 1 && done < 50, `${done} cycles in the bounded probe`);
+        assertOk(took < 8000, `the bounded probe took ${took} ms`);
         const outside = chainAddress4(3, 2); // router 3: a lab address the config does not allow
         assertEquals(await probe(`target=${outside}`), `403\ntarget ${outside} is not allowed\n\n`);
         assertEquals(
