@@ -147,6 +147,14 @@ export {
 } from "./src/explain/report.ts";
 export { formatReport, type ReportInput, type ReportOptions } from "./src/output/report.ts";
 export {
+  IDENTITY_COLUMNS,
+  type IdentityColumn,
+  parseReportColumns,
+  type ReportColumn,
+} from "./src/output/columns.ts";
+export type { AddressIdentity, GeoLocation } from "./src/core/identity.ts";
+export { HIDDEN, type MultipathShape, Privacy } from "./src/core/privacy.ts";
+export {
   formatCsv,
   REPORT_SCHEMA,
   type ReportDocumentInput,
