@@ -57,6 +57,10 @@ export async function startDnsServer(
      iptables -A INPUT -d ${DEAD_RESOLVER} -p udp --dport 53 -j DROP
      iptables -A INPUT -d ${DEAD_RESOLVER} -p tcp --dport 53 -j DROP`,
   );
+  // The names in a hosts file dnsmasq reads (a list of thousands would not fit on a command line).
+  const hostsFile = await Deno.makeTempFile({ prefix: "hopwise-lab-dns-" });
+  await Deno.writeTextFile(hostsFile, records.hosts.map(([a, n]) => `${a} ${n}\n`).join(""));
+  await Deno.chmod(hostsFile, 0o644);
   const server = lab.spawn("dns", [
     "dnsmasq",
     "--no-daemon",
@@ -68,7 +72,7 @@ export async function startDnsServer(
     "--pid-file=",
     `--listen-address=${LIVE_RESOLVER}`,
     "--bind-interfaces",
-    ...records.hosts.map(([address, name]) => `--host-record=${name},${address}`),
+    `--addn-hosts=${hostsFile}`,
     ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
   ], { stderr: "piped" });
   const use = async (node: string, which: "live" | "dead", options = "") => {
@@ -92,6 +96,7 @@ export async function startDnsServer(
       server.kill();
       await server.status;
       await server.stderr.cancel().catch(() => {});
+      await Deno.remove(hostsFile).catch(() => {});
     },
   };
 }
