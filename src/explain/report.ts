@@ -26,7 +26,7 @@
 import type { WatchSnapshot } from "../core/watch_model.ts";
 import type { AddressStatsJson, HopStatsJson } from "../stats/mod.ts";
 import { hopList } from "./text.ts";
-import { identityText } from "./identity_text.ts";
+import { identityText } from "../lookup/identity_text.ts";
 
 /** What a finding of a continuous run is about. */
 export type ReportFindingKind =

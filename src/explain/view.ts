@@ -11,7 +11,7 @@ import { INITIAL_TTLS, ttlToHops } from "../core/reply_ttl.ts";
 import type { Hop, MethodName, ProbeResult, Trace } from "../core/model.ts";
 import type { FindingEvidence } from "./model.ts";
 import type { AddressIdentity } from "../core/identity.ts";
-import { identityText } from "./identity_text.ts";
+import { identityText } from "../lookup/identity_text.ts";
 
 /** The least difference, in hops, between return and forward path that `return-path` reports. */
 export const RETURN_PATH_THRESHOLD = 2;

@@ -10,7 +10,7 @@
  */
 import { ttlToHops } from "../core/reply_ttl.ts";
 import { formatExtensions } from "../packet/icmp_extension.ts";
-import { placeText } from "../explain/identity_text.ts";
+import { placeText } from "../lookup/identity_text.ts";
 import type { ProbeResult, TraceEvent } from "../core/model.ts";
 
 /** Settings of the classic format. */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { AddressIdentity } from "../core/identity.ts";
-import { asnText, identityWord } from "../explain/identity_text.ts";
+import { asnText, identityWord } from "../lookup/identity_text.ts";
 import {
   BLANK_COLUMN,
   type Column,

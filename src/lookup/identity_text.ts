@@ -10,7 +10,7 @@
  * @module
  */
 import type { AddressIdentity } from "../core/identity.ts";
-import { sanitizeName } from "../lookup/names.ts";
+import { sanitizeName } from "./names.ts";
 
 /** Untrusted text made safe to print: `sanitizeName`'s escapes, and `{` `}` as `\x7b` `\x7d`. */
 export function identityWord(text: string): string {
