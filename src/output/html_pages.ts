@@ -58,7 +58,8 @@ export function reportPage(input: ReportPageInput): HtmlPage {
         address,
         ...(name !== undefined ? { name } : {}),
         ...(identity ? { identity } : {}),
-        note: (several ? `${percent(a.share * 100)} of replies, ` : "") + `avg ${ms(a.mean)}`,
+        // One address: the hop's figures say it all.
+        note: several ? `${percent(a.share * 100)} of replies, avg ${ms(a.mean)}` : "",
       };
     });
     if (rows.length === 0) rows.push({ mark: "", address: null, note: "no reply" });

@@ -56,25 +56,30 @@ export interface DrawnGraph {
   nodes: Map<string, string>;
   /** Edges as `from->to` ids. */
   edges: Set<string>;
+  /** Each edge's label text, by `from->to` id ("" when it has none). */
+  edgeLabels: Map<string, string>;
 }
 
 /** The nodes and edges of a Graphviz SVG. */
 export function readSvgGraph(svg: string): DrawnGraph {
   const nodes = new Map<string, string>();
   const edges = new Set<string>();
+  const edgeLabels = new Map<string, string>();
   for (const group of svg.split(/<g id="/).slice(1)) {
     const kind = /^[^"]*" class="(node|edge)"/.exec(group)?.[1];
     const title = /<title>([^<]*)<\/title>/.exec(group)?.[1];
     if (!kind || title === undefined) continue;
     const id = unescapeMarkup(title);
-    if (kind === "node") {
-      const texts = [...group.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
-        unescapeMarkup(m[1]!)
-      );
-      nodes.set(id, texts.join("\n"));
-    } else edges.add(id);
+    const texts = [...group.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+      unescapeMarkup(m[1]!)
+    );
+    if (kind === "node") nodes.set(id, texts.join("\n"));
+    else {
+      edges.add(id);
+      edgeLabels.set(id, texts.join("\n"));
+    }
   }
-  return { nodes, edges };
+  return { nodes, edges, edgeLabels };
 }
 
 /** The ids of the drawn nodes whose label holds `word` (an address, a name) as a whole word. */
@@ -82,6 +87,14 @@ export function nodesWith(graph: DrawnGraph, word: string): string[] {
   return [...graph.nodes].filter(([, text]) => text.split(/[\s(),]+/).includes(word)).map((
     [id],
   ) => id);
+}
+
+/** The ids of the drawn nodes of hop `hop` answered by `word` (an address, or `*`). */
+export function nodesAt(graph: DrawnGraph, hop: number, word: string): string[] {
+  return [...graph.nodes].filter(([, text]) => {
+    const first = text.split("\n")[0]!.trim().split(/\s+/);
+    return first[0] === String(hop) && first[1] === word;
+  }).map(([id]) => id);
 }
 
 /** Whether some node holding `a` has an edge to some node holding `b`. */
