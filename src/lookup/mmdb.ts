@@ -75,12 +75,23 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
   } catch (e) {
     throw fail(failureReason(e));
   }
-  const [{ Reader }, { Buffer }] = await Promise.all([import("mmdb-lib"), import("node:buffer")]);
+  const { Buffer } = await import("node:buffer");
+  // mmdb-lib checks Buffer.isBuffer through the global, which Deno gives npm modules but not a
+  // bundle of them (dist/cli.js).
+  const global = globalThis as { Buffer?: unknown };
+  global.Buffer ??= Buffer;
+  // Named exports from Deno's npm loader; a bundle (dist/cli.js) gives the CommonJS module as default.
+  const module: typeof import("mmdb-lib") & { default?: typeof import("mmdb-lib") } = await import(
+    "mmdb-lib"
+  );
+  const Reader = module.Reader ?? module.default?.Reader;
   let reader: MmdbReader;
   try {
     reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch {
-    throw fail("not a MaxMind database (no metadata: not an .mmdb file, or truncated)");
+  } catch (e) {
+    // mmdb-lib's words: "Cannot parse binary database", "Unsupported record size"...
+    const why = e instanceof Error ? `: ${e.message}` : "";
+    throw fail(`not a MaxMind database (not an .mmdb file, or truncated${why})`);
   }
   let sample: MmdbRecord | null;
   try {
