@@ -159,6 +159,9 @@ export class FleetFigureKeeper {
     }
     if (changes.length > 0) c.pathChanges++;
     for (const [ttl, address] of changes) this.#onPathChange(target, ttl, address);
+    // The window's figures are drawn again here, as cycles come (spread over the interval),
+    // so that a scrape finds them drawn and never explains a thousand windows at once.
+    this.#drawn(target, c);
   }
 
   /** Forgets `target` (it is watched no more): its series leave the figures. */
