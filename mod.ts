@@ -147,6 +147,47 @@ export {
 } from "./src/explain/report.ts";
 export { formatReport, type ReportInput, type ReportOptions } from "./src/output/report.ts";
 export {
+  edgeLabel,
+  type GraphEdge,
+  type GraphKind,
+  type GraphNode,
+  identityLine,
+  multipathGraph,
+  nodeLines,
+  type PathGraph,
+  reportGraph,
+  tracesGraph,
+} from "./src/output/graph.ts";
+export { formatDot } from "./src/output/dot.ts";
+export { markupText } from "./src/output/markup.ts";
+export { graphSvg, latencyChartSvg } from "./src/output/svg.ts";
+export {
+  binSeries,
+  CycleSeries,
+  type HopSeries,
+  type SeriesBin,
+} from "./src/output/cycle_series.ts";
+export {
+  findingsHtml,
+  type HtmlFinding,
+  type HtmlPage,
+  htmlPage,
+  type HtmlPageOptions,
+  type HtmlRow,
+  type HtmlSection,
+  PAGE_CSS,
+  pageMain,
+  sectionHtml,
+} from "./src/output/html.ts";
+export {
+  CHART_COLUMNS,
+  multipathPage,
+  reportPage,
+  type ReportPageInput,
+  targetsPage,
+  type TargetTrace,
+} from "./src/output/html_pages.ts";
+export {
   IDENTITY_COLUMNS,
   type IdentityColumn,
   parseReportColumns,
