@@ -1,6 +1,7 @@
 /**
  * `--privacy N` on the command line, over the fake network: no output of a
- * trace, a comparison or a report holds the hidden hops' addresses or names,
+ * trace, a comparison, a report, a multipath run or a picture (--dot,
+ * --html) holds the hidden hops' addresses or names,
  * or the source address; the hops after them are as they were.
  */
 import { assertEquals, assertOk } from "../../tests/assert.ts";
@@ -115,5 +116,24 @@ Deno.test("--privacy: --targets, classic and JSON Lines", async () => {
     }
   } finally {
     await Deno.remove(list);
+  }
+});
+
+Deno.test("--privacy: the pictures, --dot and --html, are drawn from the hidden data", async () => {
+  for (const mode of [[], ["--report", "--cycles", "2", "--interval", "0.1"], ["--flows", "2"]]) {
+    const dot = await run("-n", ...mode, "--dot");
+    assertOk(dot.includes("hidden-1"), dot);
+  }
+  const dir = await Deno.makeTempDir({ prefix: "hopwise-privacy-" });
+  try {
+    for (const mode of [["--report", "--cycles", "2", "--interval", "0.1"], ["--mda"]]) {
+      const page = `${dir}/page.html`;
+      await run("-n", ...mode, "--html", page);
+      const html = await Deno.readTextFile(page);
+      assertEquals(HIDDEN.filter((a) => html.includes(a)), [], `hidden addresses in ${page}`);
+      assertOk(html.includes("hidden-1") && html.includes("198.18.3.1"));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
