@@ -108,7 +108,7 @@ export function explainReport(snapshot: WatchSnapshot, firstHop = 1): ReportFind
   return [
     ...lossFindings(hops, snapshot.destination !== null, hopNamer(snapshot)),
     ...latencyFindings(hops, hopNamer(snapshot)),
-    ...addressFindings(hops),
+    ...addressFindings(hops, snapshot),
     ...snapshot.faults.map((f): ReportFinding => ({
       kind: "fault",
       hops: [f.ttl],
@@ -245,7 +245,12 @@ function latencyFindings(hops: HopStatsJson[], hopName: HopNamer): ReportFinding
  * hop through the run (ECMP). Only addresses with a real part in the hop
  * count: at least 3 replies and 5% of them.
  */
-function addressFindings(hops: HopStatsJson[]): ReportFinding[] {
+function addressFindings(hops: HopStatsJson[], snapshot: WatchSnapshot): ReportFinding[] {
+  // An address's network and place before what is said of it, where known: `(AS64502 X, DE; ...)`.
+  const about = (address: string, words: string) => {
+    const known = identityText(snapshot.identities?.[address]);
+    return known === null ? `(${words})` : `(${known}; ${words})`;
+  };
   const out: ReportFinding[] = [];
   for (const hop of hops) {
     const many = hop.addresses.filter((a) =>
@@ -261,8 +266,10 @@ function addressFindings(hops: HopStatsJson[]): ReportFinding[] {
           hops: [hop.ttl],
           addresses: [from.address!, to.address!],
           text:
-            `hop ${hop.ttl} changed from ${from.address} (cycles ${from.firstCycle}-${from.lastCycle}) to ${to.address} ` +
-            `(from cycle ${to.firstCycle}): the route changed; figures before and after differ`,
+            `hop ${hop.ttl} changed from ${from.address} ${
+              about(from.address!, `cycles ${from.firstCycle}-${from.lastCycle}`)
+            } to ${to.address} ${about(to.address!, `from cycle ${to.firstCycle}`)}: ` +
+            "the route changed; figures before and after differ",
         });
       }
       continue;

@@ -294,3 +294,16 @@ Deno.test("the findings name the network and place of a hop where they are known
     }, NL, Amsterdam)`,
   );
 });
+
+Deno.test("a path change names each address's network and place where known", () => {
+  const a = addr(3, 1);
+  const b = addr(3, 2);
+  const hops = clean(5);
+  hops[2] = (c) => ({ address: c < 50 ? a : b, rtt: 3 });
+  const identities = { [b]: { asn: 64503, asName: "Example-Backup", country: "NL" } };
+  const [change] = explainReport(snapshotOf({ cycles: 100, hops }, { destination: 5, identities }));
+  assertStringIncludes(
+    change!.text,
+    `changed from ${a} (cycles 0-49) to ${b} (AS64503 Example-Backup, NL; from cycle 50): `,
+  );
+});
