@@ -19,6 +19,8 @@ const GAP_X = 14;
 const LINE = 14;
 const ROW_GAP = 38;
 const PAD = 10;
+/** Nodes side by side at most; a hop with more wraps. */
+const ROW_NODES = 8;
 /** Characters of a line a box shows (the whole line is its tooltip). */
 const LINE_CHARS = 33;
 
@@ -42,8 +44,9 @@ interface Placed {
 
 /**
  * The path graph as an SVG element: a row per hop (the source on top), its
- * nodes side by side (ordered under their parents), edges drawn thicker the
- * more traffic took them, dashed where estimated, labelled with their count.
+ * nodes side by side (ordered under their parents; more than eight wrap
+ * onto further lines), edges drawn thicker the more traffic took them,
+ * dashed where estimated, labelled with their count.
  */
 export function graphSvg(graph: PathGraph): string {
   const rows = new Map<number, GraphNode[]>();
@@ -54,7 +57,7 @@ export function graphSvg(graph: PathGraph): string {
   for (const e of graph.edges) (parents.get(e.to) ?? parents.set(e.to, []).get(e.to)!).push(e.from);
   const placed = new Map<string, Placed>();
   const hops = [...rows.keys()].sort((a, b) => a - b);
-  const widest = Math.max(...[...rows.values()].map((r) => r.length));
+  const widest = Math.min(ROW_NODES, Math.max(...[...rows.values()].map((r) => r.length)));
   const width = PAD * 2 + widest * BOX_WIDTH + (widest - 1) * GAP_X;
   let y = PAD;
   for (const hop of hops) {
@@ -68,17 +71,21 @@ export function graphSvg(graph: PathGraph): string {
     };
     const order = row.map((node, i) => ({ node, key: centre(node), i }))
       .sort((a, b) => a.key - b.key || a.i - b.i).map((o) => o.node);
-    const rowWidth = order.length * BOX_WIDTH + (order.length - 1) * GAP_X;
-    let x = (width - rowWidth) / 2;
-    let tallest = 0;
-    for (const node of order) {
-      const lines = nodeLines(node, graph);
-      const height = 8 + LINE * lines.length;
-      placed.set(node.id, { node, x: x + BOX_WIDTH / 2, y, height, lines });
-      tallest = Math.max(tallest, height);
-      x += BOX_WIDTH + GAP_X;
+    // A hop of many nodes (many targets' last hops) wraps onto several lines.
+    for (let from = 0; from < order.length; from += ROW_NODES) {
+      const line = order.slice(from, from + ROW_NODES);
+      const rowWidth = line.length * BOX_WIDTH + (line.length - 1) * GAP_X;
+      let x = (width - rowWidth) / 2;
+      let tallest = 0;
+      for (const node of line) {
+        const lines = nodeLines(node, graph);
+        const height = 8 + LINE * lines.length;
+        placed.set(node.id, { node, x: x + BOX_WIDTH / 2, y, height, lines });
+        tallest = Math.max(tallest, height);
+        x += BOX_WIDTH + GAP_X;
+      }
+      y += tallest + (from + ROW_NODES < order.length ? GAP_X : ROW_GAP);
     }
-    y += tallest + ROW_GAP;
   }
   const height = y - ROW_GAP + PAD;
   const out: string[] = [

@@ -30,7 +30,7 @@ export interface BrowserView {
   png: Uint8Array;
   /** The DOM once rendered (`--dump-dom`). */
   dom: string;
-  /** Console messages the page logged. */
+  /** Console messages the page logged (those of Chromium's own chrome:// pages left out). */
   console: string[];
   /** URLs the page asked for, other than its own file. */
   requests: string[];
@@ -94,7 +94,10 @@ export async function openPage(path: string, width = 1100, height = 1500): Promi
     return {
       png: await Deno.readFile(shot),
       dom: new TextDecoder().decode(out.stdout),
-      console: stderr.split("\n").filter((line) => line.includes(":CONSOLE")),
+      // Chromium's own pages (chrome://) log too; those are not the page's.
+      console: stderr.split("\n").filter((line) =>
+        line.includes(":CONSOLE") && !line.includes("source: chrome://")
+      ),
       requests: [...requests],
       code: out.code,
       stderr,
