@@ -3,7 +3,7 @@
  * pane, inside a lab chain's source namespace, under a shell that, once
  * hopwise exits, prints its exit status and `stty -a` and then waits, so the
  * pane shows the terminal as hopwise left it. The frame (title, header, a
- * row per hop), the keys (p, h, n, j, r, q, Ctrl-C), a resize, SIGTERM and
+ * row per hop), the keys (p, h, n, j, z, r, q, Ctrl-C), a resize, SIGTERM and
  * a run that ends by itself are checked; so is `--watch` on a pipe, which
  * runs as `--report`.
  *
@@ -225,6 +225,12 @@ Deno.test({
         );
         await tmux.tmux("send-keys", "-t", name, "j");
         await tmux.waitFor(name, "default header", (t) => /Loss% +Snt +Last/.test(t));
+      });
+      await t.step("z shows the AS columns (blank: no lookups), and hides them", async () => {
+        await tmux.tmux("send-keys", "-t", name, "z");
+        await tmux.waitFor(name, "AS header", (t) => /^ Host +ASN +AS Name +Loss% +Snt/m.test(t));
+        await tmux.tmux("send-keys", "-t", name, "z");
+        await tmux.waitFor(name, "default header", (t) => /^ Host +Loss% +Snt +Last/m.test(t));
       });
       await t.step("r resets the statistics", async () => {
         text = await tmux.waitFor(name, "Snt 6", (t) => sent(hopRows(t).get(1)) >= 6);
