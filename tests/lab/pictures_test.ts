@@ -230,6 +230,34 @@ Deno.test({
         },
       });
 
+      await t.step(
+        "--privacy 2: the first hops and the source appear in neither picture",
+        async () => {
+          const file = `${dir}/private.html`;
+          const r = await run([
+            "-n",
+            "--privacy",
+            "2",
+            "--report",
+            "--cycles",
+            "3",
+            "--interval",
+            "0.1",
+            "--dot",
+            "--html",
+            file,
+            c.target4,
+          ]);
+          assertEquals(r.code, 0, r.stderr);
+          const html = await Deno.readTextFile(file);
+          for (const hidden of [c.hops4[0]!, c.hops4[1]!, "198.18.1.1"]) {
+            assert(!r.stdout.includes(hidden) && !html.includes(hidden), `${hidden} shown`);
+          }
+          assert(r.stdout.includes("hidden-1") && html.includes("hidden-1"));
+          assert(r.stdout.includes(c.hops4[2]!) && html.includes(c.hops4[2]!));
+        },
+      );
+
       await t.step("--html into a missing directory: exit 2, one line, nothing run", async () => {
         const r = await run(["-n", "--report", "--html", `${dir}/missing/r.html`, c.target4]);
         assertEquals(r.code, 2, r.stderr);
