@@ -45,6 +45,11 @@ export interface HtmlSection {
   id: string;
   /** Its heading (`3`, or a target's name). */
   heading: string;
+  /**
+   * Where its heading leads (a service's page of that target, `target/3`),
+   * or absent: a file's sections link nowhere.
+   */
+  link?: string;
   /** Who answered there. */
   rows: HtmlRow[];
   /** Its figures in one line (`loss 2%, 1000 sent, avg 1.20 ms`), or "". */
@@ -65,8 +70,8 @@ export interface HtmlPage {
   settings: Array<[string, string]>;
   /** The findings about the whole path. */
   findings: HtmlFinding[];
-  /** The path graph. */
-  graph: PathGraph;
+  /** The path graph, or null for none (a page of many targets' states). */
+  graph: PathGraph | null;
   /** What the graph shows, in one sentence (what its edges count). */
   graphNote: string;
   /** The sections' heading (`Hops`, `Targets`). */
@@ -160,9 +165,12 @@ export function findingsHtml(findings: readonly HtmlFinding[]): string {
 /** Markup of one section (a hop, a target): who answered, figures, chart, findings. */
 export function sectionHtml(section: HtmlSection): string {
   const cls = section.chart === null ? "hw-section hw-nochart" : "hw-section";
-  return `<article class="${cls}" id="${markupText(section.id)}"><div><h3>${
-    markupText(section.heading)
-  }</h3><ul class="hw-rows">${section.rows.map(rowHtml).join("")}</ul>${
+  const heading = section.link === undefined
+    ? markupText(section.heading)
+    : `<a href="${markupText(section.link)}">${markupText(section.heading)}</a>`;
+  return `<article class="${cls}" id="${
+    markupText(section.id)
+  }"><div><h3>${heading}</h3><ul class="hw-rows">${section.rows.map(rowHtml).join("")}</ul>${
     section.facts ? `<div class="hw-note">${markupText(section.facts)}</div>` : ""
   }</div><div>${section.chart ?? ""}</div><aside>${
     findingsHtml(section.findings)
@@ -187,13 +195,15 @@ export function pageMain(page: HtmlPage): string {
     page.findings.length
       ? `<section><h2>Findings about the whole path</h2>${findingsHtml(page.findings)}</section>`
       : ""
-  }<section><h2>Path</h2><div class="hw-scroll">${graphSvg(page.graph)}</div><p class="hw-note">${
-    markupText(page.graphNote)
-  }</p></section><section><h2>${markupText(page.sectionsTitle)}</h2>${
-    page.chartLegend ? CHART_LEGEND : ""
-  }${page.sections.map(sectionHtml).join("")}</section><footer class="hw-foot"><p>${
-    markupText(page.footer)
-  }</p></footer>`;
+  }${
+    page.graph
+      ? `<section><h2>Path</h2><div class="hw-scroll">${
+        graphSvg(page.graph)
+      }</div><p class="hw-note">${markupText(page.graphNote)}</p></section>`
+      : ""
+  }<section><h2>${markupText(page.sectionsTitle)}</h2>${page.chartLegend ? CHART_LEGEND : ""}${
+    page.sections.map(sectionHtml).join("")
+  }</section><footer class="hw-foot"><p>${markupText(page.footer)}</p></footer>`;
 }
 
 /** The script of a live page: fetch its own address, swap the main content. */
