@@ -70,7 +70,22 @@ function medianOf(values: number[]): number {
  */
 export class CycleSeries {
   readonly #hops = new Map<number, HopSeries>();
+  readonly #keep: number;
   #cycles = 0;
+
+  /**
+   * A series keeping every cycle, or with `keep` the latest `keep` cycles of
+   * each hop at most (a service's page, which runs for good).
+   *
+   * @throws {RangeError} when `keep` is not a positive integer
+   */
+  constructor(options: { keep?: number } = {}) {
+    const keep = options.keep ?? Infinity;
+    if (keep !== Infinity && !(Number.isInteger(keep) && keep > 0)) {
+      throw new RangeError(`keep must be a positive integer, got "${keep}"`);
+    }
+    this.#keep = keep;
+  }
 
   /** Cycles added. */
   get cycles(): number {
@@ -118,6 +133,14 @@ export class CycleSeries {
         series.low[i] = Math.min(...cycle.rtts);
         series.high[i] = Math.max(...cycle.rtts);
         series.median[i] = medianOf(cycle.rtts);
+      }
+      // Past `keep`, the oldest go, a quarter of `keep` at a time.
+      const over = series.sent.length - this.#keep;
+      if (over > 0 && over >= Math.ceil(this.#keep / 4)) {
+        for (const values of [series.median, series.low, series.high, series.sent, series.lost]) {
+          values.splice(0, over);
+        }
+        series.firstCycle += over;
       }
     }
   }

@@ -50,6 +50,15 @@ Deno.test("CycleSeries keeps each hop's cycles; binSeries folds them into at mos
   assertEquals(binSeries(hop3, 1000).length, 100);
 });
 
+Deno.test("CycleSeries with keep: each hop holds the latest cycles only, numbered on", () => {
+  const series = new CycleSeries({ keep: 40 });
+  for (let c = 0; c < 1000; c++) series.add(cycleOf(c, 3));
+  const hop = series.hop(2)!;
+  assert(hop.sent.length >= 40 && hop.sent.length < 50, `${hop.sent.length}`);
+  assertEquals(hop.firstCycle + hop.sent.length, 1000);
+  assertEquals(binSeries(hop, 1000).at(-1)!.last, 999);
+});
+
 Deno.test("latencyChartSvg: a scale from 0 to a round number; losses marked; all-lost columns shaded", () => {
   assertEquals([niceCeiling(0.7), niceCeiling(3), niceCeiling(12), niceCeiling(0)], [1, 5, 20, 1]);
   const bins = [
