@@ -42,6 +42,7 @@ import { continuousLines, type ContinuousResult, runContinuous } from "./continu
 import { type ManyResult, runMany } from "./many.ts";
 import { manyLines } from "./many_report.ts";
 import { runServe, serveLines, type ServeResult } from "./serve.ts";
+import { namesLines, type NamesResult, runManyNames } from "./many_names.ts";
 
 function cpuModel(): string {
   try {
@@ -141,6 +142,7 @@ export async function bench(options: BenchOptions): Promise<number> {
   let continuous: ContinuousResult | null = null;
   let many: ManyResult | null = null;
   let serve: ServeResult | null = null;
+  let names: NamesResult | null = null;
   for (const key of options.only) {
     const spec = TRACE_TOPOLOGIES.find((t) => t.key === key);
     if (spec) {
@@ -160,13 +162,15 @@ export async function bench(options: BenchOptions): Promise<number> {
     } else if (key === "M") {
       many = await runMany(ctx);
       if (many) sayAll(manyLines(many));
+      names = await runManyNames(ctx);
+      sayAll(namesLines(names));
     } else if (key === "S") {
       serve = await runServe(ctx);
       if (serve) sayAll(serveLines(serve));
     }
   }
 
-  const targets = checkTargets(topologies, startup, continuous, many, serve);
+  const targets = checkTargets(topologies, startup, continuous, many, serve, names);
   sayAll(targetLines(targets));
 
   if (options.json !== null) {
@@ -184,6 +188,7 @@ export async function bench(options: BenchOptions): Promise<number> {
       startup,
       continuous,
       many,
+      manyNames: names,
       serve,
       cpuPerProbe: Object.fromEntries(cpuPerProbe.map((p) => [p.key, p])),
       targets,

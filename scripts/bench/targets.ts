@@ -26,6 +26,9 @@
  *     the second (20 s).
  * 15. S: a /metrics scrape of 1,000 targets under 250 ms (median of 5), with
  *     every target up.
+ * 16. M: names on (a lab DNS server) at most 1.2 x `-n` at 10,000 targets.
+ * 17. M: a resolver that never answers costs 100 targets at most the lookup
+ *     deadline and 1 s more than `-n` (Linux traceroute's wait shown beside).
  *
  * (Target 5 of earlier versions, A's CPU under 0.2 s, gave way to the
  * CPU-per-probe figure, which has no threshold.)
@@ -40,6 +43,7 @@ import type { CommandResult, StartupResult, TopologyResult } from "./results.ts"
 import type { ContinuousResult } from "./continuous.ts";
 import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many.ts";
 import type { ServeResult } from "./serve.ts";
+import { type NamesResult, namesTargets } from "./many_names.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -96,7 +100,8 @@ function sourceRatios(t: TopologyResult | undefined): string {
   return parts.length ? ` (from source: ${parts.join(", ")})` : "";
 }
 
-function verdict(ok: boolean | null): TargetResult["status"] {
+/** PASS, FAIL, or SKIP (null: not run). */
+export function verdict(ok: boolean | null): TargetResult["status"] {
   return ok === null ? "SKIP" : ok ? "PASS" : "FAIL";
 }
 
@@ -107,6 +112,7 @@ export function checkTargets(
   continuous: ContinuousResult | null = null,
   many: ManyResult | null = null,
   serve: ServeResult | null = null,
+  names: NamesResult | null = null,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const add = (id: number, text: string, ok: boolean | null, measured: string) =>
@@ -219,6 +225,7 @@ export function checkTargets(
   }
   manyTargets(many, add);
   serveTargets(serve, add);
+  targets.push(...namesTargets(names));
   return targets;
 }
 
