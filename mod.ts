@@ -147,17 +147,15 @@ export {
 } from "./src/explain/report.ts";
 export { formatReport, type ReportInput, type ReportOptions } from "./src/output/report.ts";
 export {
-  edgeLabel,
   type GraphEdge,
   type GraphKind,
   type GraphNode,
-  identityLine,
   multipathGraph,
-  nodeLines,
   type PathGraph,
   reportGraph,
   tracesGraph,
 } from "./src/output/graph.ts";
+export { edgeLabel, identityLine, nodeLines, percent } from "./src/output/graph_words.ts";
 export { formatDot } from "./src/output/dot.ts";
 export { markupText } from "./src/output/markup.ts";
 export { graphSvg, latencyChartSvg } from "./src/output/svg.ts";

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { edgeLabel, nodeLines, type PathGraph } from "./graph.ts";
+import type { PathGraph } from "./graph.ts";
+import { edgeLabel, nodeLines } from "./graph_words.ts";
 import { markupText } from "./markup.ts";
 
 /** A label of lines, as Graphviz's HTML-like label. */

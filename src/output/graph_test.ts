@@ -6,11 +6,11 @@ import type { Multipath } from "../modes/multipath.ts";
 import {
   type GraphNode,
   multipathGraph,
-  nodeLines,
   type PathGraph,
   reportGraph,
   tracesGraph,
 } from "./graph.ts";
+import { nodeLines } from "./graph_words.ts";
 
 /** A trace whose hop i (1-based) answers from `plan[i-1]` (one address a probe, null: `*`). */
 function traceOf(plan: Array<Array<string | null>>, host = "dst.lab"): Trace {

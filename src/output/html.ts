@@ -13,7 +13,8 @@
  * @module
  */
 import type { AddressIdentity } from "../core/identity.ts";
-import { identityLine, type PathGraph } from "./graph.ts";
+import type { PathGraph } from "./graph.ts";
+import { identityLine } from "./graph_words.ts";
 import { markupText } from "./markup.ts";
 import { graphSvg } from "./svg.ts";
 

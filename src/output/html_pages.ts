@@ -11,7 +11,8 @@
 import type { Trace } from "../core/model.ts";
 import type { Multipath } from "../modes/multipath.ts";
 import { binSeries, type CycleSeries } from "./cycle_series.ts";
-import { multipathGraph, percent, reportGraph, tracesGraph } from "./graph.ts";
+import { multipathGraph, reportGraph, tracesGraph } from "./graph.ts";
+import { percent } from "./graph_words.ts";
 import type { HtmlFinding, HtmlPage, HtmlRow, HtmlSection } from "./html.ts";
 import { diamondWords, flowRanges, multipathSummary } from "./multipath.ts";
 import { addressesByReplies, reportedHops } from "./report.ts";

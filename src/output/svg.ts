@@ -11,7 +11,8 @@
  * @module
  */
 import type { SeriesBin } from "./cycle_series.ts";
-import { edgeLabel, type GraphNode, nodeLines, type PathGraph } from "./graph.ts";
+import type { GraphNode, PathGraph } from "./graph.ts";
+import { edgeLabel, nodeLines } from "./graph_words.ts";
 import { markupText } from "./markup.ts";
 
 const BOX_WIDTH = 230;
