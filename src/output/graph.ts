@@ -302,7 +302,8 @@ function flowAddress(hop: HopStatsJson, flow: number): string | null {
  * flows (`--report --flows N`) an edge counts the flows that took it (each
  * flow's most frequent address per hop); without, consecutive hops are
  * joined by every pair of their addresses (`estimated` where a hop has
- * several, as under ECMP).
+ * several, as under ECMP), each edge's share the product of its ends'
+ * shares.
  */
 export function reportGraph(
   title: string,
@@ -356,5 +357,16 @@ export function reportGraph(
     previous = met;
     previousSeveral = several;
   }
-  return builder.graph("report", title, flows > 1 ? "flows" : "traces", flows > 1 ? flows : 1);
+  const graph = builder.graph(
+    "report",
+    title,
+    flows > 1 ? "flows" : "traces",
+    flows > 1 ? flows : 1,
+  );
+  if (flows <= 1) {
+    // Without flows an edge's share is a guess: its ends' shares of their hops' replies.
+    const share = new Map(graph.nodes.map((n) => [n.id, n.share ?? 1]));
+    for (const edge of graph.edges) edge.share = share.get(edge.from)! * share.get(edge.to)!;
+  }
+  return graph;
 }

@@ -147,6 +147,8 @@ Deno.test("reportGraph: shares, loss and mean RTT on the nodes; ECMP edges estim
   assertEquals(g.nodes.find((n) => n.hop === 3)!.lossPercent, 100);
   assertEquals(edgeWords(g).filter((w) => w.startsWith("2:")).length, 2);
   assert(g.edges.filter((e) => e.estimated).length === 4, JSON.stringify(g.edges));
+  const into2 = g.edges.filter((e) => two.some((n) => n.id === e.to)).map((e) => e.share);
+  assertEquals(into2, [0.75, 0.25]);
   const last = g.nodes.find((n) => n.hop === 4)!;
   assert(last.final);
   assertEquals(nodeLines(last, g)[1], "AS64501 EXAMPLE-NET, Berlin, DE");
