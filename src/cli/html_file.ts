@@ -48,7 +48,12 @@ export function htmlPathProblem(
     return failureReason(e);
   }
   if (writer !== null) {
-    const directory = Deno.statSync(directoryOf(path));
+    let directory: Deno.FileInfo;
+    try {
+      directory = Deno.statSync(directoryOf(path));
+    } catch (e) {
+      return failureReason(e);
+    }
     let owner: number | null = null;
     try {
       owner = Deno.statSync(path).uid;
