@@ -10,7 +10,7 @@
  *   minute; 5 s a lookup (trippy's default, glibc's own wait for one try);
  *   32 at once;
  * - AS numbers and places: the same, but whois, which waits as long as it
- *   always has ({@linkcode WHOIS_TIMEOUT_MS}), 8 connections at once.
+ *   always has ({@linkcode WHOIS_DEADLINE_MS}), 8 connections at once.
  *
  * @module
  */
@@ -29,7 +29,6 @@ import {
 import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
-import { WHOIS_TIMEOUT_MS } from "./whois.ts";
 
 /** How long names are kept and looked up. */
 export const NAME_CACHE: CacheSettings = {
@@ -39,6 +38,9 @@ export const NAME_CACHE: CacheSettings = {
   maxConcurrent: 32,
   deadline: 5_000,
 };
+
+/** How long a whois query may take (connect, ask, read the answer) before it counts as `!!`. */
+export const WHOIS_DEADLINE_MS = 10_000;
 
 /** How long AS numbers and places are kept and looked up (whois: its own wait, 8 at once). */
 export const IDENTITY_CACHE: CacheSettings = { ...NAME_CACHE };
@@ -136,7 +138,7 @@ export class HopLookups {
       // whois waits as long as it always has, and says nothing of a failure but `!!` (Linux's).
       as = spec.kind === "whois"
         ? this.#cached(`as\0${label}`, () => asSource(spec, tools), {
-          settings: { ...this.#identity, deadline: WHOIS_TIMEOUT_MS, maxConcurrent: 8 },
+          settings: { ...this.#identity, deadline: WHOIS_DEADLINE_MS, maxConcurrent: 8 },
           what: label,
           warn: null,
         })

@@ -14,7 +14,7 @@ import type { TxtLookup } from "./cymru.ts";
 import { type Database, type DatabaseUse, openDatabase } from "./mmdb.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
-import { WhoisClient } from "./whois.ts";
+import type { WhoisClient } from "./whois.ts";
 
 /** Where AS numbers come from. */
 export type AsSourceSpec =
@@ -83,12 +83,17 @@ function whoisSource(
   spec: { server: string; service: string },
   resolver: Resolver,
 ): IdentitySource {
-  const client = new WhoisClient(spec.server, spec.service, resolver);
+  // Loaded when -A asks whois: a plain trace loads none of it.
+  let client: Promise<WhoisClient> | null = null;
+  const open = () =>
+    client ??= import("./whois.ts").then(({ WhoisClient }) =>
+      new WhoisClient(spec.server, spec.service, resolver)
+    );
   return {
     use: "as",
-    ready: async () => void await client.endpoint(),
+    ready: async () => void await (await open()).endpoint(),
     async ask(address, signal) {
-      const asPath = await client.ask(address, signal);
+      const asPath = await (await open()).ask(address, signal);
       const first = /^AS(\d+)/i.exec(asPath)?.[1];
       return { identity: first !== undefined ? { asn: Number(first) } : {}, asPath };
     },

@@ -9,9 +9,6 @@ import { ResolveError } from "../core/errors.ts";
 import { servicePort } from "./netdb.ts";
 import type { Resolver } from "./resolver.ts";
 
-/** How long one whois query may take before it counts as failed (`!!`). */
-export const WHOIS_TIMEOUT_MS = 10_000;
-
 /** What Linux traceroute keeps of an answer: 511 characters. */
 const MAX_PATH = 511;
 
@@ -94,41 +91,41 @@ export class WhoisClient {
 
   /**
    * Asks the server for the AS path of `address`: `AS...`, or `*` when it
-   * knows no origin. Gives up after {@linkcode WHOIS_TIMEOUT_MS} or when
-   * `signal` aborts.
+   * knows no origin. Gives up when `signal` aborts (the caller's deadline:
+   * hop_lookups.ts gives whois 10 s).
    *
-   * @throws {Error} when the server cannot be asked (shown as `!!`)
+   * @throws {Error} when the server cannot be asked, or `signal` aborted (shown as `!!`)
    */
-  async ask(address: string, signal?: AbortSignal): Promise<string> {
+  async ask(address: string, signal: AbortSignal): Promise<string> {
     const { hostname, port } = await this.endpoint();
     let connection: Deno.TcpConn | null = null;
-    let expired = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        expired = true;
-        connection?.close();
-        reject(new Error("whois timeout"));
-      }, WHOIS_TIMEOUT_MS);
+    let stopped = false;
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        stopped = true;
+        try {
+          connection?.close();
+        } catch {
+          // Already closed.
+        }
+        reject(new Error("whois: no answer in time"));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
     });
-    deadline.catch(() => {});
-    const onAbort = () => {
-      expired = true;
-      connection?.close();
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    aborted.catch(() => {});
     const connecting = Deno.connect({ hostname, port });
     // A connection that completes after the deadline is closed at once.
-    connecting.then((c) => expired && c.close(), () => {});
+    connecting.then((c) => stopped && c.close(), () => {});
     try {
-      connection = await Promise.race([connecting, deadline]);
-      await Promise.race([connection.write(new TextEncoder().encode(`${address}\r\n`)), deadline]);
-      const answer = await Promise.race([new Response(connection.readable).text(), deadline]);
+      connection = await Promise.race([connecting, aborted]);
+      await Promise.race([connection.write(new TextEncoder().encode(`${address}\r\n`)), aborted]);
+      const answer = await Promise.race([new Response(connection.readable).text(), aborted]);
       connection = null; // reading to the end closed it
       return asPathFromWhois(answer);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      signal.removeEventListener("abort", onAbort);
       try {
         connection?.close();
       } catch {
