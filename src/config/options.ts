@@ -10,7 +10,10 @@ import { integerOption, numberOption } from "./checks.ts";
 import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
 import { MAX_GATEWAYS_4, MAX_GATEWAYS_6 } from "../packet/source_route.ts";
 import type { Resolver } from "../lookup/resolver.ts";
-import { type AsSourceSpec, parseAsSource } from "../lookup/identity_sources.ts";
+import type { AsSourceSpec } from "../lookup/identity_sources.ts";
+import { resolveLookupOptions } from "./lookup_options.ts";
+
+export { DEFAULT_WHOIS } from "./lookup_options.ts";
 import type { Transport } from "../core/transport.ts";
 import type { MethodName } from "../core/model.ts";
 
@@ -278,46 +281,6 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return numberOption(name, value, fallback, { strictType: true });
 }
 
-/** The default whois server of Linux traceroute's -A, and its service. */
-export const DEFAULT_WHOIS = { server: "whois.radb.net", service: "nicname" } as const;
-
-function resolveAsLookups(
-  value: TraceOptions["asLookups"],
-): { server: string; service: string } | null {
-  if (!value) return null;
-  if (value === true) return { ...DEFAULT_WHOIS };
-  if (typeof value.server !== "string" || value.server === "") {
-    throw new OptionTypeError(
-      "asLookups.server",
-      `Option "asLookups.server" must be a host name or address`,
-    );
-  }
-  return { server: value.server, service: value.service ?? DEFAULT_WHOIS.service };
-}
-
-/** Where AS numbers come from: `asSource`, else `asLookups`'s whois server. */
-function resolveAsSource(options: TraceOptions): AsSourceSpec | null {
-  const { asSource } = options;
-  if (asSource === undefined) {
-    const whois = resolveAsLookups(options.asLookups);
-    return whois ? { kind: "whois", ...whois } : null;
-  }
-  if (typeof asSource !== "string") {
-    throw new OptionTypeError("asSource", `Option "asSource" must be whois, dns[:ZONE] or a path`);
-  }
-  const parsed = parseAsSource(asSource);
-  if (!parsed) {
-    throw new OptionError(
-      "asSource",
-      `--as-source: bad source "${asSource}" (whois, dns[:ZONE] or a path)`,
-    );
-  }
-  if (parsed.kind === "whois") {
-    return { kind: "whois", ...resolveAsLookups(options.asLookups || true)! };
-  }
-  return parsed;
-}
-
 /**
  * Checks `-g` gateways (address literals) against the family traced: at most
  * 8 for IPv4, 127 for IPv6, all of that family (Linux traceroute's words).
@@ -425,11 +388,7 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
       `Option "paris" works with the ${parisMethodNames().join(", ")} methods, not "${method}"`,
     );
   }
-  const asSource = resolveAsSource(options);
-  if (options.geoip !== undefined && (typeof options.geoip !== "string" || options.geoip === "")) {
-    throw new OptionTypeError("geoip", `Option "geoip" must be a database's path`);
-  }
-  const geoip = options.geoip ?? null;
+  const { asLookups, asSource, geoip } = resolveLookupOptions(options);
   return {
     family: options.family ?? 0,
     method,
@@ -456,9 +415,7 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     gateways,
     routingHeaderType: integer("routingHeaderType", options.routingHeaderType, 2, 0, 255),
     flowLabel: integer("flowLabel", options.flowLabel, 0, 0, 0xfffff),
-    asLookups: asSource?.kind === "whois"
-      ? { server: asSource.server, service: asSource.service }
-      : null,
+    asLookups,
     asSource,
     geoip,
     packetLength,
