@@ -27,7 +27,6 @@ import { MANY_HOP, MANY_PREFIXES, manyAddresses } from "./many.ts";
 import { median, progress } from "./measure.ts";
 import { LAB_PREFIX, type RunContext } from "./run.ts";
 import { seconds, table } from "./format.ts";
-import { type TargetResult, verdict } from "./targets.ts";
 
 /** The list size names are timed on. */
 const NAMED_SIZE = 10_000;
@@ -224,8 +223,20 @@ export const NAMES_LIMIT = 1.2;
 /** What a dead resolver may cost 100 targets beyond `-n`: the deadline and this, ms. */
 export const DEAD_SLACK_MS = 1000;
 
+/** A target of the part, judged: `ok` null when it did not run. */
+export interface NamesCheck {
+  /** The target's number. */
+  id: number;
+  /** What it asks. */
+  text: string;
+  /** Whether it is met (null: not run). */
+  ok: boolean | null;
+  /** The figures it was judged on. */
+  measured: string;
+}
+
 /** Targets 16 and 17: names cost little, a dead resolver one deadline. */
-export function namesTargets(r: NamesResult | null): TargetResult[] {
+export function namesChecks(r: NamesResult | null): NamesCheck[] {
   const ratio = r?.ratio.median ?? null;
   // Every router on every target's path, and every tenth target.
   const namedAll = r !== null &&
@@ -238,7 +249,7 @@ export function namesTargets(r: NamesResult | null): TargetResult[] {
       text: `M: names on (a lab DNS server) at most ${NAMES_LIMIT} x -n at ${
         NAMED_SIZE.toLocaleString("en")
       } targets, every name found, every target reached`,
-      status: verdict(r ? ratio !== null && ratio <= NAMES_LIMIT && namedAll : null),
+      ok: r ? ratio !== null && ratio <= NAMES_LIMIT && namedAll : null,
       measured: r
         ? `ratio ${ratio?.toFixed(3) ?? "-"} (${seconds(r.named.medianMs)} s against ${
           seconds(r.numeric.medianMs)
@@ -249,9 +260,7 @@ export function namesTargets(r: NamesResult | null): TargetResult[] {
       id: 17,
       text: `M: a resolver that never answers costs ${DEAD_SIZE} targets at most the deadline ` +
         `and ${DEAD_SLACK_MS / 1000} s more than -n`,
-      status: verdict(
-        r && extra !== null ? extra <= r.deadlineMs + DEAD_SLACK_MS && r.dead.code === 0 : null,
-      ),
+      ok: r && extra !== null ? extra <= r.deadlineMs + DEAD_SLACK_MS && r.dead.code === 0 : null,
       measured: r && extra !== null
         ? `${seconds(r.dead.medianMs)} s against ${seconds(r.deadNumeric.medianMs)} s (+${
           seconds(extra)

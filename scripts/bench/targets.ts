@@ -43,7 +43,7 @@ import type { CommandResult, StartupResult, TopologyResult } from "./results.ts"
 import type { ContinuousResult } from "./continuous.ts";
 import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many.ts";
 import type { ServeResult } from "./serve.ts";
-import { type NamesResult, namesTargets } from "./many_names.ts";
+import { namesChecks, type NamesResult } from "./many_names.ts";
 
 /** One target's verdict. */
 export interface TargetResult {
@@ -100,8 +100,7 @@ function sourceRatios(t: TopologyResult | undefined): string {
   return parts.length ? ` (from source: ${parts.join(", ")})` : "";
 }
 
-/** PASS, FAIL, or SKIP (null: not run). */
-export function verdict(ok: boolean | null): TargetResult["status"] {
+function verdict(ok: boolean | null): TargetResult["status"] {
   return ok === null ? "SKIP" : ok ? "PASS" : "FAIL";
 }
 
@@ -225,7 +224,7 @@ export function checkTargets(
   }
   manyTargets(many, add);
   serveTargets(serve, add);
-  targets.push(...namesTargets(names));
+  for (const check of namesChecks(names)) add(check.id, check.text, check.ok, check.measured);
   return targets;
 }
 
