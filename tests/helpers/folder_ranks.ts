@@ -11,7 +11,7 @@
 export const FOLDER_RANKS: ReadonlyArray<ReadonlyArray<readonly [string, string]>> = [
   [["packet", "wire formats and IP addresses"], ["stats", "mtr's statistics, windows"]],
   [["core", "data model, probe, method and transport contracts, errors"]],
-  [["lookup", "names, whois"], ["ffi", "the C shim's sockets, beside src/"]],
+  [["lookup", "names, AS numbers, places"], ["ffi", "the C shim's sockets, beside src/"]],
   [["engine", "the probing core"], ["methods", "one file per method"]],
   [["config", "options resolved once"]],
   [["session", "the one run sequence"]],
