@@ -160,7 +160,10 @@ export interface TraceOptions {
   transport?: Transport;
   /** Host and reverse lookups; the system resolver by default. */
   resolver?: Resolver;
-  /** Where a failing AS or place source says so, once (`console.error` by default). */
+  /**
+   * Where a failing AS or place source says so, once (the command line: standard error); the
+   * library itself never prints.
+   */
   warn?: (line: string) => void;
 }
 

@@ -30,7 +30,7 @@ export interface RunContext {
   prober?: ProberOptions;
   /** The lookups' caches; the process's own for the resolver by default. */
   lookups?: HopLookups;
-  /** Where a failing AS or place source says so, once; `console.error` by default. */
+  /** Where a failing AS or place source says so, once; nowhere by default (the library never prints). */
   warn?: (line: string) => void;
 }
 
@@ -81,7 +81,7 @@ export class RunSequence {
     this.transport = this.#transport.transport;
     this.resolver = context.resolver ?? systemResolver();
     this.lookups = context.lookups ?? hopLookupsFor(this.resolver);
-    this.warn = context.warn ?? ((line) => console.error(line));
+    this.warn = context.warn ?? (() => {});
     this.prober = new Prober(this.transport, context.prober ?? {});
     this.#caller = context.signal;
     this.#caller?.addEventListener("abort", this.#onAbort, { once: true });
