@@ -342,9 +342,10 @@ export function watchMany(
   options: WatchManyOptions = {},
   listener: WatchManyListener = {},
 ): Promise<WatchMany> {
-  const { transport, resolver, ...rest } = options;
+  const { transport, resolver, warn, ...rest } = options;
   return WatchMany.open(targets, rest, listener, {
     ...(transport ? { transport } : {}),
     ...(resolver ? { resolver } : {}),
+    ...(warn ? { warn } : {}),
   });
 }
