@@ -29,6 +29,7 @@ import {
 import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
+import { failureReason } from "../core/errors.ts";
 
 /** How long names are kept and looked up. */
 export const NAME_CACHE: CacheSettings = {
@@ -87,17 +88,54 @@ class CachedSource {
     this.#warn = warn;
   }
 
-  ask = (address: string) => async (signal: AbortSignal) => {
+  /** Starts a lookup of `address` unless it is known or under way (a local one answers now). */
+  start(address: string): void {
+    if (this.source.now) this.#now(address);
+    else this.cache.touch(address, this.#ask(address));
+  }
+
+  /** What the source says of `address`: kept, under way, or asked now; null when it failed. */
+  get(address: string): Promise<SourceAnswer | null> {
+    if (this.source.now) return Promise.resolve(this.#now(address));
+    return this.cache.get(address, this.#ask(address));
+  }
+
+  /** What is known of `address` now (undefined: not yet). */
+  peek(address: string): SourceAnswer | null | undefined {
+    return this.source.now ? this.#now(address) : this.cache.peek(address);
+  }
+
+  /** A local source's answer, kept like the others. */
+  #now(address: string): SourceAnswer | null {
+    const known = this.cache.peek(address);
+    if (known !== undefined) return known;
+    let value: SourceAnswer | null = null;
+    try {
+      value = this.source.now!(address);
+    } catch (e) {
+      this.#report(failureReason(e));
+    }
+    this.cache.set(address, value);
+    return value;
+  }
+
+  #ask = (address: string) => async (signal: AbortSignal) => {
     try {
       return await this.source.ask(address, signal);
     } catch (e) {
-      if (!this.#said && this.#warn) {
-        this.#said = true;
-        this.#warn(failureLine(this.#what, e, signal, this.#deadline));
-      }
+      this.#report(
+        signal.aborted ? `no answer within ${this.#deadline / 1000} s` : failureReason(e),
+      );
       throw e;
     }
   };
+
+  /** Says once why the source failed. */
+  #report(why: string): void {
+    if (this.#said || !this.#warn) return;
+    this.#said = true;
+    this.#warn(failureLine(this.#what, why));
+  }
 }
 
 /** The caches of one resolver's process: see the module's documentation. */
@@ -209,8 +247,8 @@ export class AddressLookups {
   /** Starts what is not yet known or in flight of `address`; returns at once. */
   start(address: string): void {
     this.#names?.touch(address, this.#askName(address));
-    this.#as?.cache.touch(address, this.#as.ask(address));
-    this.#geo?.cache.touch(address, this.#geo.ask(address));
+    this.#as?.start(address);
+    this.#geo?.start(address);
   }
 
   /** The name of `address` (null when none, or past its deadline). */
@@ -224,8 +262,8 @@ export class AddressLookups {
     if (address === null || !this.active) return result;
     const [name, as, geo] = await Promise.all([
       this.#names ? this.name(address) : undefined,
-      this.#as?.cache.get(address, this.#as.ask(address)),
-      this.#geo?.cache.get(address, this.#geo.ask(address)),
+      this.#as?.get(address),
+      this.#geo?.get(address),
     ]);
     if (this.#names) result.name = name ?? null;
     if (this.#as) result.asPath = asPathOf(as ?? null);
@@ -237,9 +275,9 @@ export class AddressLookups {
   /** What is known of `address` now, without waiting (a watch's names arrive when they arrive). */
   known(address: string): KnownNow {
     const out: KnownNow = { name: this.#names?.peek(address) ?? null };
-    const as = this.#as?.cache.peek(address);
+    const as = this.#as?.peek(address);
     if (this.#as && as !== undefined) out.asPath = asPathOf(as);
-    const identity = { ...as?.identity, ...this.#geo?.cache.peek(address)?.identity };
+    const identity = { ...as?.identity, ...this.#geo?.peek(address)?.identity };
     if (Object.keys(identity).length > 0) out.identity = identity;
     return out;
   }

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { failureReason } from "../core/errors.ts";
 import type { AddressIdentity } from "../core/identity.ts";
 import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
 import type { TxtLookup } from "./cymru.ts";
@@ -69,6 +68,8 @@ export interface IdentitySource {
    * once through `warn`, shown as `!!` for AS numbers).
    */
   ask(address: string, signal: AbortSignal): Promise<SourceAnswer>;
+  /** A local source answers at once, once ready (throws as `ask` does). */
+  now?(address: string): SourceAnswer;
 }
 
 /** Text from a source, made safe to print. */
@@ -143,6 +144,10 @@ function databaseSource(path: string, use: DatabaseUse): IdentitySource {
       database ??= await openDatabase(path, use);
       return { identity: safe(database.lookup(address, use)) };
     },
+    now(address) {
+      if (!database) throw new Error(`${path} is not open`);
+      return { identity: safe(database.lookup(address, use)) };
+    },
   };
 }
 
@@ -172,12 +177,6 @@ export function geoSource(path: string): IdentitySource {
 }
 
 /** The line a failing source says once (it goes on without it). */
-export function failureLine(
-  what: string,
-  e: unknown,
-  signal: AbortSignal,
-  deadline: number,
-): string {
-  const why = signal.aborted ? `no answer within ${deadline / 1000} s` : failureReason(e);
+export function failureLine(what: string, why: string): string {
   return `hopwise: ${what}: ${why}; going on without it where it fails`;
 }

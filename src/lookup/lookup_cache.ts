@@ -41,12 +41,54 @@ interface Entry<V> {
   expires: number;
 }
 
-/** A lookup waiting for its turn to run. */
-interface Waiting {
-  /** Whether it was given up (its deadline passed while it waited). */
-  settled(): boolean;
+/** A lookup under way: waiting for its turn or running, until it settles. */
+interface Pending<V> {
+  /** When its deadline passes (performance.now() ms). */
+  readonly due: number;
+  /** Settled: answered, failed, or given up at its deadline. */
+  settled: boolean;
+  /** Aborted at the deadline. */
+  readonly stop: AbortController;
   /** Runs it. */
   run(): void;
+  /** Settles it with `value`. */
+  settle(value: V | null): void;
+}
+
+/** A first-in first-out queue of lookups (an array and a head, compacted now and then). */
+class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** The first item, or undefined. */
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Takes the first item out. */
+  shift(): T | undefined {
+    const item = this.#items[this.#head];
+    if (item === undefined) return undefined;
+    this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Empties it. */
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
 }
 
 /** The cache: see the module's documentation. */
@@ -55,7 +97,12 @@ export class LookupCache<V> {
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry<V>>();
   readonly #inFlight = new Map<string, Promise<V | null>>();
-  readonly #waiting: Waiting[] = [];
+  /** Lookups waiting for their turn. */
+  readonly #waiting = new Queue<Pending<V>>();
+  /** Lookups under way, in the order their deadlines come. */
+  readonly #byDeadline = new Queue<Pending<V>>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #unsettled = 0;
   #running = 0;
 
   /** A cache with `settings`. */
@@ -106,42 +153,80 @@ export class LookupCache<V> {
   }
 
   #start(key: string, ask: Ask<V>): Promise<V | null> {
-    const stop = new AbortController();
-    let settled = false;
-    const found = new Promise<V | null>((resolve) => {
-      const settle = (value: V | null) => {
-        settled = true;
-        clearTimeout(timer);
+    let resolveFound: (value: V | null) => void = () => {};
+    const found = new Promise<V | null>((resolve) => (resolveFound = resolve));
+    const pending: Pending<V> = {
+      due: performance.now() + this.#settings.deadline,
+      settled: false,
+      stop: new AbortController(),
+      settle: (value) => {
+        pending.settled = true;
         this.#inFlight.delete(key);
         this.#keep(key, value);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        stop.abort();
-        settle(null);
-      }, this.#settings.deadline);
-      const run = () => {
+        if (--this.#unsettled === 0) this.#disarm();
+        resolveFound(value);
+      },
+      run: () => {
         this.#running++;
         let asked: Promise<V | null>;
         try {
-          asked = ask(stop.signal);
+          asked = ask(pending.stop.signal);
         } catch (e) {
           asked = Promise.reject(e);
         }
         asked.then((value) => value ?? null, () => null).then((value) => {
           this.#running--;
           this.#next();
-          if (!settled) settle(value);
+          if (!pending.settled) pending.settle(value);
           // An answer after the deadline is kept for whoever asks next.
           else if (value !== null) this.#keep(key, value);
         });
-      };
-      if (this.#running < this.#settings.maxConcurrent) run();
-      else this.#waiting.push({ settled: () => settled, run });
-    });
+      },
+    };
+    this.#unsettled++;
+    this.#byDeadline.push(pending);
+    this.#arm();
     this.#inFlight.set(key, found);
+    if (this.#running < this.#settings.maxConcurrent) pending.run();
+    else this.#waiting.push(pending);
     return found;
+  }
+
+  /**
+   * One timer for every deadline: every lookup of the cache has the same,
+   * so they come due in the order they were asked; it is armed for the
+   * first not settled.
+   */
+  #arm(): void {
+    if (this.#timer !== null) return;
+    let first = this.#byDeadline.peek();
+    while (first?.settled) {
+      this.#byDeadline.shift();
+      first = this.#byDeadline.peek();
+    }
+    if (!first) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const now = performance.now();
+      for (
+        let p = this.#byDeadline.peek();
+        p && (p.settled || p.due <= now);
+        p = this.#byDeadline.peek()
+      ) {
+        this.#byDeadline.shift();
+        if (p.settled) continue;
+        p.stop.abort();
+        p.settle(null);
+      }
+      this.#arm();
+    }, Math.max(0, first.due - performance.now()));
+  }
+
+  /** Nothing is under way: no timer. */
+  #disarm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#byDeadline.clear();
   }
 
   /** Runs the next waiting lookup not yet given up. */
@@ -149,8 +234,13 @@ export class LookupCache<V> {
     while (this.#running < this.#settings.maxConcurrent) {
       const waiting = this.#waiting.shift();
       if (!waiting) return;
-      if (!waiting.settled()) waiting.run();
+      if (!waiting.settled) waiting.run();
     }
+  }
+
+  /** Keeps `value` for `key` (an answer had without asking: a local source's). */
+  set(key: string, value: V | null): void {
+    this.#keep(key, value);
   }
 
   #keep(key: string, value: V | null): void {
