@@ -42,16 +42,40 @@ export interface BrowserView {
   ms: number;
 }
 
-/** Opens `path` (an HTML file) at `width` × `height`, without a network. */
-export async function openPage(path: string, width = 1100, height = 1500): Promise<BrowserView> {
+/** How {@linkcode openPage} runs Chromium. */
+export interface OpenOptions {
+  /** The window's width, px (1100). */
+  width?: number;
+  /** The window's height, px (1500). */
+  height?: number;
+  /**
+   * The command Chromium runs under, keeping it off the outside network:
+   * `["unshare", "-n"]` by default (no network at all, for a file); for a
+   * page served in the lab, the lab node's (`["ip", "netns", "exec", ns]`).
+   */
+  wrap?: string[];
+}
+
+/**
+ * Opens `page` (an HTML file's absolute path, or a URL) at `width` ×
+ * `height`, off the network, once: screenshot, DOM, console, and the
+ * requests the page made for anything but itself (a file) or its own origin
+ * (a URL).
+ */
+export async function openPage(page: string, options: OpenOptions = {}): Promise<BrowserView> {
+  const { width = 1100, height = 1500, wrap = ["unshare", "-n"] } = options;
+  const file = page.startsWith("/");
+  const url = file ? `file://${page}` : page;
+  const origin = file ? null : new URL(page).origin;
+  const site = file ? "file://" : `://${new URL(page).hostname}`;
   const dir = await Deno.makeTempDir({ prefix: "hopwise-chromium-" });
   try {
     const shot = `${dir}/shot.png`;
     const netLog = `${dir}/net.json`;
     const started = performance.now();
-    const out = await new Deno.Command("unshare", {
+    const out = await new Deno.Command(wrap[0]!, {
       args: [
-        "-n",
+        ...wrap.slice(1),
         "chromium",
         "--headless",
         "--no-sandbox",
@@ -67,7 +91,7 @@ export async function openPage(path: string, width = 1100, height = 1500): Promi
         `--window-size=${width},${height}`,
         `--screenshot=${shot}`,
         "--dump-dom",
-        `file://${path}`,
+        url,
       ],
       stdout: "piped",
       stderr: "piped",
@@ -75,7 +99,8 @@ export async function openPage(path: string, width = 1100, height = 1500): Promi
     }).output();
     const ms = performance.now() - started;
     const stderr = new TextDecoder().decode(out.stderr);
-    const own = `file://${path}`;
+    const own = (asked: string) =>
+      origin === null ? asked === url : asked === origin || asked.startsWith(origin + "/");
     const requests = new Set<string>();
     try {
       const log = JSON.parse(await Deno.readTextFile(netLog)) as {
@@ -83,10 +108,9 @@ export async function openPage(path: string, width = 1100, height = 1500): Promi
       };
       for (const event of log.events) {
         const p = event.params;
-        // The page's requests carry its site's isolation key (file://); the browser's own do not.
-        if (p?.url && p.network_isolation_key?.includes("file://")) {
-          if (p.url !== own) requests.add(p.url);
-        }
+        // The page's requests carry its site in their isolation key; the browser's own do not.
+        const key = p?.network_isolation_key;
+        if (p?.url && key?.includes(site) && !own(p.url)) requests.add(p.url);
       }
     } catch (e) {
       throw new Error(`chromium wrote no net log (${e}); stderr:\n${stderr.slice(-2000)}`);

@@ -205,7 +205,9 @@ Deno.test({
           const view = await expectPage(file, words, "report-html.png");
           // The docs show it on a phone's width too (one more launch, only when asked).
           const phone = docsImagePath("report-phone.png");
-          if (phone !== null) await Deno.writeFile(phone, (await openPage(file, 390, 1300)).png);
+          if (phone !== null) {
+            await Deno.writeFile(phone, (await openPage(file, { width: 390, height: 1300 })).png);
+          }
           for (const hop of report.hops) assert(view.dom.includes(`id="hop-${hop.ttl}"`));
           assertEquals(
             (view.dom.match(/class="hw-chart"/g) ?? []).length,
