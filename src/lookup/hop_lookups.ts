@@ -256,19 +256,33 @@ export class AddressLookups {
     return this.#names ? this.#names.get(address, this.#askName(address)) : Promise.resolve(null);
   }
 
-  /** Fills `result`'s name, AS path and identity, as far as the lookups go; returns it. */
+  /**
+   * Fills `result`'s name, AS path and identity, as far as the lookups go
+   * (each within its deadline); returns it. What is known already is taken
+   * at once, without a promise a lookup (a run of many fills every probe).
+   */
   async fill(result: ProbeResult): Promise<ProbeResult> {
     const address = result.address;
     if (address === null || !this.active) return result;
-    const [name, as, geo] = await Promise.all([
-      this.#names ? this.name(address) : undefined,
-      this.#as?.get(address),
-      this.#geo?.get(address),
-    ]);
+    let name = this.#names?.peek(address);
+    let as = this.#as?.peek(address);
+    let geo = this.#geo?.peek(address);
+    if (
+      (this.#names && name === undefined) || (this.#as && as === undefined) ||
+      (this.#geo && geo === undefined)
+    ) {
+      [name, as, geo] = await Promise.all([
+        this.#names && name === undefined ? this.name(address) : name,
+        this.#as && as === undefined ? this.#as.get(address) : as,
+        this.#geo && geo === undefined ? this.#geo.get(address) : geo,
+      ]);
+    }
     if (this.#names) result.name = name ?? null;
     if (this.#as) result.asPath = asPathOf(as ?? null);
-    const identity = { ...as?.identity, ...geo?.identity };
-    if (Object.keys(identity).length > 0) result.identity = identity;
+    if (as?.identity || geo?.identity) {
+      const identity = { ...as?.identity, ...geo?.identity };
+      if (Object.keys(identity).length > 0) result.identity = identity;
+    }
     return result;
   }
 
