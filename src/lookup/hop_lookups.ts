@@ -174,17 +174,14 @@ export class HopLookups {
       const label = asSourceLabel(spec);
       const tools = { resolver: this.#resolver, txt: this.#txt };
       // whois waits as long as it always has, and says nothing of a failure but `!!` (Linux's).
-      as = spec.kind === "whois"
-        ? this.#cached(`as\0${label}`, () => asSource(spec, tools), {
-          settings: { ...this.#identity, deadline: WHOIS_DEADLINE_MS, maxConcurrent: 8 },
-          what: label,
-          warn: null,
-        })
-        : this.#cached(`as\0${label}`, () => asSource(spec, tools), {
-          settings: this.#identity,
-          what: `--as-source ${label}`,
-          warn,
-        });
+      const whois = spec.kind === "whois";
+      as = this.#cached(`as\0${label}`, () => asSource(spec, tools), {
+        settings: whois
+          ? { ...this.#identity, deadline: WHOIS_DEADLINE_MS, maxConcurrent: 8 }
+          : this.#identity,
+        what: `--as-source ${label}`,
+        warn: whois ? null : warn,
+      });
     }
     const path = choice.geo;
     const geo = path === null ? null : this.#cached(`geo\0${path}`, () => geoSource(path), {
