@@ -1,10 +1,14 @@
 /**
  * Each hop's round trips cycle by cycle, kept compact for pictures of
- * latency over time (`--html`): per hop and cycle, the median, least and
- * greatest round trip and how many probes were sent and lost, as numbers in
- * arrays. The statistics of a continuous run keep only a short history; this
- * keeps every cycle, about 20 bytes a hop and cycle (a thousand cycles of
- * thirty hops: some 600 KB), and is fed only when a picture is asked for.
+ * latency over time (`--html`, the service's target page): per hop and
+ * cycle, the median, least and greatest round trip and how many probes were
+ * sent and lost, in typed arrays used as rings. A hop costs 8 bytes a cycle
+ * (the median as a 32-bit float, the counts as 16-bit integers) while every
+ * cycle has at most one round trip there (one probe a hop, the service's
+ * default), 16 once one has several (the least and greatest are kept then).
+ * Round trips are kept to a 32-bit float's precision (some 7 digits). The
+ * statistics of a continuous run keep only a short history; this keeps every
+ * cycle (or the latest `keep`), and is fed only when a picture is asked for.
  *
  * @module
  */
@@ -52,8 +56,120 @@ function medianOf(values: number[]): number {
   return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
+/** Cycles a hop's ring holds at first; it doubles as needed, up to `keep`. */
+const FIRST_CAPACITY = 64;
+
 /**
- * Collects every cycle of a run, hop by hop.
+ * One hop's latest cycles, in rings: cycle `c` is at slot `c % capacity`,
+ * the cycles from `start` to `end - 1` are held.
+ */
+class HopRing {
+  /** The first cycle held. */
+  start: number;
+  /** One past the last cycle held. */
+  end: number;
+  capacity: number;
+  median: Float32Array;
+  /** Sent and lost, two a slot. */
+  counts: Uint16Array;
+  /** Least and greatest, two a slot; null while no cycle had two round trips (they equal the median). */
+  spread: Float32Array | null = null;
+
+  constructor(readonly ttl: number, first: number, capacity: number) {
+    this.start = this.end = first;
+    this.capacity = capacity;
+    this.median = new Float32Array(capacity);
+    this.counts = new Uint16Array(capacity * 2);
+  }
+
+  /** Room for cycles up to `cycle` (growing, or dropping the oldest past `keep`), the new slots empty. */
+  reach(cycle: number, keep: number): void {
+    if (cycle < this.end) return;
+    const needed = cycle + 1 - this.start;
+    if (needed > this.capacity && this.capacity < keep) {
+      let capacity = this.capacity;
+      while (capacity < needed && capacity < keep) capacity *= 2;
+      this.#grow(Math.min(capacity, keep));
+    }
+    for (let c = Math.max(this.end, cycle + 1 - this.capacity); c <= cycle; c++) {
+      const slot = c % this.capacity;
+      this.median[slot] = NaN;
+      this.counts[2 * slot] = this.counts[2 * slot + 1] = 0;
+      if (this.spread) this.spread[2 * slot] = this.spread[2 * slot + 1] = NaN;
+    }
+    this.end = cycle + 1;
+    this.start = Math.max(this.start, this.end - this.capacity);
+  }
+
+  #grow(capacity: number): void {
+    const median = new Float32Array(capacity);
+    const counts = new Uint16Array(capacity * 2);
+    const spread = this.spread ? new Float32Array(capacity * 2) : null;
+    for (let c = this.start; c < this.end; c++) {
+      const from = c % this.capacity, to = c % capacity;
+      median[to] = this.median[from]!;
+      counts[2 * to] = this.counts[2 * from]!;
+      counts[2 * to + 1] = this.counts[2 * from + 1]!;
+      if (spread) {
+        spread[2 * to] = this.spread![2 * from]!;
+        spread[2 * to + 1] = this.spread![2 * from + 1]!;
+      }
+    }
+    this.capacity = capacity;
+    this.median = median;
+    this.counts = counts;
+    this.spread = spread;
+  }
+
+  /** Sets a held cycle's figures. */
+  set(cycle: number, sent: number, lost: number, rtts: number[]): void {
+    const slot = cycle % this.capacity;
+    this.counts[2 * slot] = Math.min(sent, 0xffff);
+    this.counts[2 * slot + 1] = Math.min(lost, 0xffff);
+    const median = rtts.length > 0 ? medianOf(rtts) : NaN;
+    this.median[slot] = median;
+    const low = rtts.length > 0 ? rtts[0]! : NaN; // sorted by medianOf
+    const high = rtts.length > 0 ? rtts.at(-1)! : NaN;
+    if (!this.spread && rtts.length > 1 && low !== high) {
+      // The first cycle with a spread: every held cycle's least and greatest were its median.
+      this.spread = new Float32Array(this.capacity * 2);
+      for (let s = 0; s < this.capacity; s++) {
+        this.spread[2 * s] = this.spread[2 * s + 1] = this.median[s]!;
+      }
+    }
+    if (this.spread) {
+      this.spread[2 * slot] = low;
+      this.spread[2 * slot + 1] = high;
+    }
+  }
+
+  /** The held cycles as a {@linkcode HopSeries} (new arrays). */
+  series(): HopSeries {
+    const n = this.end - this.start;
+    const out: HopSeries = {
+      ttl: this.ttl,
+      firstCycle: this.start,
+      median: new Array(n),
+      low: new Array(n),
+      high: new Array(n),
+      sent: new Array(n),
+      lost: new Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const slot = (this.start + i) % this.capacity;
+      const median = this.median[slot]!;
+      out.median[i] = median;
+      out.low[i] = this.spread ? this.spread[2 * slot]! : median;
+      out.high[i] = this.spread ? this.spread[2 * slot + 1]! : median;
+      out.sent[i] = this.counts[2 * slot]!;
+      out.lost[i] = this.counts[2 * slot + 1]!;
+    }
+    return out;
+  }
+}
+
+/**
+ * Collects every cycle of a run (or the latest `keep`), hop by hop.
  *
  * @example
  * ```ts
@@ -69,7 +185,7 @@ function medianOf(values: number[]): number {
  * ```
  */
 export class CycleSeries {
-  readonly #hops = new Map<number, HopSeries>();
+  readonly #hops = new Map<number, HopRing>();
   readonly #keep: number;
   #cycles = 0;
 
@@ -104,55 +220,27 @@ export class CycleSeries {
       else if (probe.lost) hop.lost++;
     }
     for (const [ttl, cycle] of byTtl) {
-      let series = this.#hops.get(ttl);
-      if (!series) {
-        series = {
-          ttl,
-          firstCycle: result.cycle,
-          median: [],
-          low: [],
-          high: [],
-          sent: [],
-          lost: [],
-        };
-        this.#hops.set(ttl, series);
+      let ring = this.#hops.get(ttl);
+      if (!ring) {
+        ring = new HopRing(ttl, result.cycle, Math.min(FIRST_CAPACITY, this.#keep));
+        this.#hops.set(ttl, ring);
       }
-      const i = result.cycle - series.firstCycle;
-      if (i < 0) continue; // A cycle older than the hop's first: cycles settle nearly in order.
+      // A cycle older than the hop's first held: cycles settle nearly in order.
+      if (result.cycle < ring.start) continue;
       // Cycles not seen yet at this hop (it was not probed) stay empty.
-      while (series.sent.length <= i) {
-        series.median.push(NaN);
-        series.low.push(NaN);
-        series.high.push(NaN);
-        series.sent.push(0);
-        series.lost.push(0);
-      }
-      series.sent[i] = cycle.sent;
-      series.lost[i] = cycle.lost;
-      if (cycle.rtts.length > 0) {
-        series.low[i] = Math.min(...cycle.rtts);
-        series.high[i] = Math.max(...cycle.rtts);
-        series.median[i] = medianOf(cycle.rtts);
-      }
-      // Past `keep`, the oldest go, a quarter of `keep` at a time.
-      const over = series.sent.length - this.#keep;
-      if (over > 0 && over >= Math.ceil(this.#keep / 4)) {
-        for (const values of [series.median, series.low, series.high, series.sent, series.lost]) {
-          values.splice(0, over);
-        }
-        series.firstCycle += over;
-      }
+      ring.reach(result.cycle, this.#keep);
+      ring.set(result.cycle, cycle.sent, cycle.lost, cycle.rtts);
     }
   }
 
-  /** The series of `ttl`, or undefined when it was never probed. */
+  /** The series of `ttl` (its arrays made anew), or undefined when it was never probed. */
   hop(ttl: number): HopSeries | undefined {
-    return this.#hops.get(ttl);
+    return this.#hops.get(ttl)?.series();
   }
 
   /** Every hop's series, by TTL. */
   hops(): HopSeries[] {
-    return [...this.#hops.values()].sort((a, b) => a.ttl - b.ttl);
+    return [...this.#hops.values()].sort((a, b) => a.ttl - b.ttl).map((h) => h.series());
   }
 }
 

@@ -59,6 +59,41 @@ Deno.test("CycleSeries with keep: each hop holds the latest cycles only, numbere
   assertEquals(binSeries(hop, 1000).at(-1)!.last, 999);
 });
 
+Deno.test("CycleSeries: unprobed cycles empty, a gap longer than keep, spread once a cycle has one", () => {
+  const series = new CycleSeries({ keep: 100 });
+  const probe = (ttl: number, rtt: number | null): CycleProbe => ({
+    ttl,
+    flow: 0,
+    address: rtt === null ? null : addr(ttl),
+    rtt,
+    annotation: "",
+    final: false,
+    lost: rtt === null,
+    reason: null,
+  });
+  // Hop 1 every cycle; hop 2 every other cycle (the ring grows past its first 64 slots meanwhile).
+  for (let c = 0; c < 90; c++) {
+    series.add({
+      cycle: c,
+      lastHop: 2,
+      probes: c % 2 ? [probe(1, 1)] : [probe(1, 1), probe(2, 2)],
+    });
+  }
+  let hop2 = series.hop(2)!;
+  assertEquals([hop2.firstCycle, hop2.sent.length], [0, 89]);
+  assertEquals(hop2.sent.slice(0, 4), [1, 0, 1, 0]);
+  assert(Number.isNaN(hop2.median[1]!) && hop2.median[88] === 2);
+  assertEquals([hop2.low[88], hop2.high[88]], [2, 2]);
+  // Cycle 500 at hop 2: only it and the 99 before it are held, those empty.
+  series.add({ cycle: 500, lastHop: 2, probes: [probe(2, 3), probe(2, 5), probe(2, null)] });
+  hop2 = series.hop(2)!;
+  assertEquals([hop2.firstCycle, hop2.sent.length], [401, 100]);
+  assertEquals(hop2.sent.reduce((a, b) => a + b, 0), 3);
+  assertEquals([hop2.median[99], hop2.low[99], hop2.high[99], hop2.lost[99]], [4, 3, 5, 1]);
+  assertEquals(series.hop(1)!.sent.length, 90);
+  assertEquals(series.cycles, 91);
+});
+
 Deno.test("latencyChartSvg: a scale from 0 to a round number; losses marked; all-lost columns shaded", () => {
   assertEquals([niceCeiling(0.7), niceCeiling(3), niceCeiling(12), niceCeiling(0)], [1, 5, 20, 1]);
   const bins = [
