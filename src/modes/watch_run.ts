@@ -158,14 +158,17 @@ export class WatchRun implements Plan {
     this.#faults.clear();
   }
 
-  /** The statistics now, as plain data. */
-  snapshot(): WatchSnapshot {
+  /**
+   * The statistics now, as plain data; with `history: false`, without the
+   * hops' latest outcomes (what only the live screen draws).
+   */
+  snapshot(options: { history?: boolean } = {}): WatchSnapshot {
     return {
       cycles: this.#launched,
       paused: this.#paused,
       destination: this.#destination,
       at: new Date().toISOString(),
-      hops: this.hopStats.toJSON(),
+      hops: this.hopStats.toJSON(options),
       ...this.#identities(),
       faults: [...this.#faults].map(([ttl, f]) => ({ ttl, ...f })).sort((a, b) => a.ttl - b.ttl),
     };

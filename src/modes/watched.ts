@@ -62,8 +62,11 @@ export interface WatchedTarget {
   readonly start: TraceStart | null;
   /** Its run's settings. */
   readonly settings: WatchSettings;
-  /** Its statistics now (since the last reset), or null while it is not up. */
-  snapshot(): WatchSnapshot | null;
+  /**
+   * Its statistics now (since the last reset), or null while it is not up;
+   * with `history: false`, without the hops' latest outcomes.
+   */
+  snapshot(options?: { history?: boolean }): WatchSnapshot | null;
   /** What its sockets sent, read and ignored since it came up. */
   statistics(): TraceStatistics;
   /** Forgets its statistics so far (a new window). */
@@ -100,8 +103,8 @@ export class Watched implements WatchedTarget {
     readonly settings: WatchSettings,
   ) {}
 
-  snapshot(): WatchSnapshot | null {
-    return this.run?.snapshot() ?? null;
+  snapshot(options: { history?: boolean } = {}): WatchSnapshot | null {
+    return this.run?.snapshot(options) ?? null;
   }
 
   statistics(): TraceStatistics {

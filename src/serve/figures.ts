@@ -34,6 +34,13 @@ const WINDOW_MIN_CYCLES = 10;
  */
 export const WINDOW_FIGURES_TTL = 5000;
 
+/**
+ * How the service takes a window's statistics: without the hops' latest
+ * outcomes, which nothing it serves shows (the report document leaves them
+ * out) and which were most of what drawing a window allocated.
+ */
+const WINDOW_SNAPSHOT = { history: false } as const;
+
 /** One hop's addresses in the window, as the figures show them. */
 interface WindowAddresses {
   /** At most {@linkcode ADDRESSES_PER_HOP} addresses, with their names. */
@@ -173,7 +180,7 @@ export class FleetFigureKeeper {
   endWindow(targets: readonly WatchedTarget[]): void {
     for (const target of targets) {
       const c = this.#of(target);
-      const snapshot = target.snapshot();
+      const snapshot = target.snapshot(WINDOW_SNAPSHOT);
       if (snapshot && c.windowCycles > 0) c.lastWindow = snapshot;
       c.windowCycles = 0;
       c.drawn = null;
@@ -188,7 +195,7 @@ export class FleetFigureKeeper {
   /** The window whose statistics speak for `target` now: the current one once old enough. */
   windowOf(target: WatchedTarget): WatchSnapshot | null {
     const c = this.#of(target);
-    const current = target.snapshot();
+    const current = target.snapshot(WINDOW_SNAPSHOT);
     if (current && (c.windowCycles >= WINDOW_MIN_CYCLES || c.lastWindow === null)) return current;
     return c.lastWindow;
   }

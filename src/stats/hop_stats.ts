@@ -58,15 +58,30 @@ export class FlowStats {
   /** The flow. */
   readonly flow: number;
   /** Every probe of the flow at this hop. */
-  readonly series: SeriesStats = new SeriesStats();
+  readonly series: SeriesStats;
   /** The flow's replies by address. */
   readonly addresses: AddressTable;
+  /**
+   * The flow is every probe of its hop (a run of one flow): its series and
+   * addresses are the hop's own, recorded once, by the hop.
+   */
+  readonly whole: boolean;
   #lastAddress: string | null = null;
 
-  /** An empty flow, keeping at most `maxAddresses` addresses apart. */
-  constructor(flow: number, maxAddresses: number = DEFAULT_MAX_ADDRESSES) {
+  /**
+   * An empty flow, keeping at most `maxAddresses` addresses apart; or, given
+   * `hop` (the series and addresses of a hop whose every probe is this
+   * flow's), a flow that shares them.
+   */
+  constructor(
+    flow: number,
+    maxAddresses: number = DEFAULT_MAX_ADDRESSES,
+    hop?: { series: SeriesStats; addresses: AddressTable },
+  ) {
     this.flow = flow;
-    this.addresses = new AddressTable(maxAddresses);
+    this.whole = hop !== undefined;
+    this.series = hop?.series ?? new SeriesStats();
+    this.addresses = hop?.addresses ?? new AddressTable(maxAddresses);
   }
 
   /** The address of the flow's latest answer, or null. */
@@ -76,15 +91,19 @@ export class FlowStats {
 
   /** Records an answer (the series and the address) of `cycle`. */
   answered(address: string, rtt: number, cycle = -1): void {
-    this.series.probeAnswered(rtt);
-    this.addresses.record(address, rtt, cycle);
+    if (!this.whole) {
+      this.series.probeAnswered(rtt);
+      this.addresses.record(address, rtt, cycle);
+    }
     this.#lastAddress = address;
   }
 
   /** Forgets all but the probes in flight. */
   reset(): void {
-    this.series.reset();
-    this.addresses.clear();
+    if (!this.whole) {
+      this.series.reset();
+      this.addresses.clear();
+    }
     this.#lastAddress = null;
   }
 
@@ -170,7 +189,7 @@ export class HopStats {
   sent(cycle: number, flow: number): void {
     check(cycle, flow);
     this.series.probeSent();
-    this.#flowOf(flow)?.series.probeSent();
+    this.#ownSeries(flow)?.probeSent();
     this.#history.push(cycle, flow, "pending");
   }
 
@@ -192,14 +211,14 @@ export class HopStats {
   withdrawn(cycle: number, flow: number): void {
     check(cycle, flow);
     this.series.probeWithdrawn();
-    this.#flowOf(flow)?.series.probeWithdrawn();
+    this.#ownSeries(flow)?.probeWithdrawn();
   }
 
   /** A probe of `cycle` and `flow` was lost (its wait ended, or it could not be sent). */
   lost(cycle: number, flow: number): void {
     check(cycle, flow);
     this.series.probeLost();
-    this.#flowOf(flow)?.series.probeLost();
+    this.#ownSeries(flow)?.probeLost();
     this.#history.settle(cycle, flow, "lost");
   }
 
@@ -216,8 +235,8 @@ export class HopStats {
     this.#history.keepPending();
   }
 
-  /** The hop as plain data. */
-  toJSON(): HopStatsJson {
+  /** The hop as plain data; its history left empty with `history: false`. */
+  toJSON(options: { history?: boolean } = {}): HopStatsJson {
     const replies = this.series.received;
     return {
       ttl: this.ttl,
@@ -226,17 +245,26 @@ export class HopStats {
       addresses: this.addresses.toJSON(replies),
       other: this.addresses.otherJson(replies),
       flows: this.flows().map((f) => f.toJSON()),
-      history: this.#history.toArray(),
+      history: options.history === false ? [] : this.#history.toArray(),
     };
   }
 
   #flowOf(flow: number): FlowStats | undefined {
     let f = this.#flows.get(flow);
     if (f === undefined && this.#flows.size < this.#maxFlows) {
-      f = new FlowStats(flow, this.#maxAddresses);
+      // One flow at most, flow 0 (a run without flows): it is every probe of the hop, and
+      // shares the hop's statistics rather than keep a copy (half a hop's memory).
+      const whole = this.#maxFlows === 1 && flow === 0 ? this : undefined;
+      f = new FlowStats(flow, this.#maxAddresses, whole);
       this.#flows.set(flow, f);
     }
     return f;
+  }
+
+  /** The series of `flow` when it keeps its own (not when it is the hop's). */
+  #ownSeries(flow: number): SeriesStats | undefined {
+    const f = this.#flowOf(flow);
+    return f && !f.whole ? f.series : undefined;
   }
 }
 

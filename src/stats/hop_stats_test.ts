@@ -158,3 +158,32 @@ Deno.test("a cycle or flow that is not an integer at least 0 is a RangeError", (
   assertThrows(() => new HopStats(1, { maxAddresses: 0 }), RangeError, "Address limit");
   assertThrows(() => new HopStats(1, { history: 0 }), RangeError, "History capacity");
 });
+
+Deno.test("toJSON without the history leaves it empty and the rest as it is", () => {
+  const hop = new HopStats(2);
+  hop.sent(0, 0);
+  hop.answered(0, 0, "198.18.0.1", 3);
+  const { history, ...rest } = hop.toJSON();
+  const { history: none, ...same } = hop.toJSON({ history: false });
+  assertEquals([history.length, none, same], [1, [], rest]);
+});
+
+Deno.test("a hop of one flow: flow 0 shares the hop's figures, each probe counted once", () => {
+  const one = new HopStats(4, { maxFlows: 1 });
+  const apart = new HopStats(4, { maxFlows: 2 });
+  for (const hop of [one, apart]) {
+    hop.sent(0, 0);
+    hop.sent(1, 0);
+    hop.sent(2, 0);
+    hop.answered(0, 0, A, 10);
+    hop.lost(1, 0);
+    hop.withdrawn(2, 0);
+  }
+  assertEquals(one.flow(0)?.whole, true);
+  assertEquals(apart.flow(0)?.whole, false);
+  assertEquals(one.toJSON(), apart.toJSON());
+  assertEquals([one.series.sent, one.series.received, one.series.inFlight], [2, 1, 0]);
+  one.reset();
+  apart.reset();
+  assertEquals(one.toJSON(), apart.toJSON());
+});

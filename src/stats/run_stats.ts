@@ -94,8 +94,8 @@ export class RunStats implements Iterable<HopStats> {
     for (const hop of this) hop.reset();
   }
 
-  /** The hops used, by TTL, as plain data. */
-  toJSON(): RunStatsJson {
-    return [...this].map((hop) => hop.toJSON());
+  /** The hops used, by TTL, as plain data; their histories left empty with `history: false`. */
+  toJSON(options: { history?: boolean } = {}): RunStatsJson {
+    return [...this].map((hop) => hop.toJSON(options));
   }
 }
