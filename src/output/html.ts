@@ -217,14 +217,23 @@ function refreshScript(seconds: number): string {
 }
 
 /**
+ * The Content-Security-Policy of a page: nothing fetched, only inline style;
+ * a live page also its inline script and its own origin (what a server
+ * sends as a header besides the page's own `<meta>`).
+ */
+export function pagePolicy(live: boolean): string {
+  return live
+    ? "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"
+    : "default-src 'none'; style-src 'unsafe-inline'";
+}
+
+/**
  * The whole page: one HTML document with its style inline and a policy that
  * lets it fetch nothing (a live page: only its own address, again).
  */
 export function htmlPage(page: HtmlPage, options: HtmlPageOptions = {}): string {
   const live = options.refreshSeconds !== undefined;
-  const policy = live
-    ? "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"
-    : "default-src 'none'; style-src 'unsafe-inline'";
+  const policy = pagePolicy(live);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
