@@ -3,7 +3,8 @@
  * certificate and key): `/metrics` (the Prometheus text format, or
  * OpenMetrics when the scraper asks for it), `/probe` (a short watch of an
  * allowed target, as metrics), `/api/targets` and `/api/report` (JSON),
- * `/api/events` (JSON Lines, streamed), `/healthz`. With credentials, every request must authenticate (401
+ * `/api/events` (JSON Lines, streamed), `/healthz`, and the pages (`/`, every target;
+ * `/target?name=HOST`, one). With credentials, every request must authenticate (401
  * otherwise). Every request is a GET or HEAD of a known path with no query
  * parameter it does not take; anything else is a one-line 4xx. Nothing here
  * probes: it formats what the watches know.
@@ -20,6 +21,13 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   wantsOpenMetrics,
 } from "../output/metrics.ts";
+import type { HtmlPage } from "../output/html.ts";
+import {
+  OVERVIEW_REFRESH_SECONDS,
+  overviewPage,
+  pageResponse,
+  TARGET_REFRESH_SECONDS,
+} from "./page.ts";
 
 /** Where the service listens. */
 export interface ListenAddress {
@@ -85,6 +93,8 @@ export interface Answerer {
   events: EventLog;
   /** The `hopwise.report/1` document of a target's current window, or null for no such target. */
   report(target: string): unknown | null;
+  /** The page of a target (`/target?name=HOST`), or null for no such target. */
+  targetPage(target: string): HtmlPage | null;
   /** Reads the targets again (`POST /-/reload`), or null when not served; resolves to what changed. */
   reload: (() => Promise<string>) | null;
 }
@@ -145,9 +155,24 @@ export async function handleRequest(
     const report = answerer.report(target);
     return report === null ? text(404, `no target "${target}"`) : json(report);
   }
+  if (url.pathname === "/target") {
+    const extra = [...url.searchParams.keys()].find((key) => key !== "name");
+    if (extra !== undefined) return text(400, `unknown query parameter "${extra}"`);
+    const name = url.searchParams.get("name");
+    if (name === null) return text(400, "name is missing");
+    const page = answerer.targetPage(name);
+    return page === null
+      ? text(404, `no target "${name}"`)
+      : pageResponse(page, TARGET_REFRESH_SECONDS);
+  }
   const params = [...url.searchParams.keys()];
   if (params.length > 0) return text(400, `unknown query parameter "${params[0]}"`);
   switch (url.pathname) {
+    case "/":
+      return pageResponse(
+        overviewPage(answerer.figures(), new Date().toISOString()),
+        OVERVIEW_REFRESH_SECONDS,
+      );
     case "/metrics":
       return metrics(request, answerer.figures());
     case "/api/targets":

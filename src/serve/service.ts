@@ -19,6 +19,8 @@ import { explainReport } from "../explain/report.ts";
 import { reportToJson } from "../output/report_json.ts";
 import { EventLog } from "./events.ts";
 import { FleetFigureKeeper } from "./figures.ts";
+import { TargetCharts } from "./charts.ts";
+import { targetPage } from "./page.ts";
 import { ProbeEndpoint, type ProbePolicy } from "./probe.ts";
 import { systemResolver } from "../session/kernel.ts";
 import { type HttpSecurity, type HttpService, type ListenAddress, serveHttp } from "./http.ts";
@@ -102,8 +104,12 @@ export class Service {
       (target, ttl, address) =>
         events.push({ at: stamp(), type: "path-change", target: target.entry.host, ttl, address }),
     );
+    const charts = new TargetCharts();
     const watches = await WatchMany.open(settings.targets, settings.watch, {
-      cycle: (target, cycle) => keeper.cycle(target, cycle),
+      cycle: (target, cycle) => {
+        keeper.cycle(target, cycle);
+        charts.add(target, cycle);
+      },
       state: (target) =>
         events.push({
           at: stamp(),
@@ -142,6 +148,19 @@ export class Service {
         findings: explainReport(window, target.start.firstHop),
       });
     };
+    const page = (name: string) => {
+      const target = watches.targets.find((t) => t.entry.host === name);
+      return target
+        ? targetPage({
+          target,
+          labels: labels.get(target) ?? {},
+          window: keeper.windowOf(target),
+          series: charts.of(target),
+          version: settings.version,
+          now: stamp(),
+        })
+        : null;
+    };
     // The service, once made: what `POST /-/reload` reloads.
     let made: Service | null = null;
     const reload = settings.reread
@@ -151,7 +170,7 @@ export class Service {
     try {
       http = serveHttp(
         settings.listen,
-        { figures, probe, events, report, reload },
+        { figures, probe, events, report, targetPage: page, reload },
         settings.security,
       );
     } catch (e) {
