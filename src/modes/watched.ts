@@ -138,7 +138,8 @@ export async function prepare(
     flows,
     probeWait: own.wait?.max ?? null,
     simultaneous: 256,
-    history: 64,
+    // The latest outcomes feed the live screen only, which many watches have not: one kept.
+    history: 1,
     snapshots: false,
   };
   const config = await resolveRunConfig({
