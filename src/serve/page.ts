@@ -176,13 +176,16 @@ export function targetPage(input: TargetPageInput): HtmlPage {
   return {
     ...page,
     title: `hopwise --serve: ${target.start.target.host} (${target.start.target.address})`,
-    subtitle: `the current window: ${window.cycles} cycles; the charts: the latest ${charted} ` +
-      `cycles; as of ${now}`,
+    subtitle: `the current window: ${window.cycles} cycles begun; the charts: the latest ` +
+      `${charted} cycles settled; as of ${now}`,
     settings: [
       ...page.settings.filter(([k]) => k !== "ended" && k !== "cycles"),
       ...state,
-      ["window", `${window.cycles} cycles, every ${target.settings.interval / 1000} s`],
-      ["charts", `the latest ${charted} cycles (of ${series?.cycles ?? 0} since the watch began)`],
+      ["window", `${window.cycles} cycles begun, every ${target.settings.interval / 1000} s`],
+      [
+        "charts",
+        `the latest ${charted} cycles settled (of ${series?.cycles ?? 0} since the watch began)`,
+      ],
       ["as of", now],
     ],
     footer: `${page.footer}; this page refreshes every ${TARGET_REFRESH_SECONDS} s`,

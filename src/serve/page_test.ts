@@ -166,7 +166,7 @@ Deno.test("targetPage: the report of the window, every hop charted, its findings
   assert(!html.includes("<script>alert"), "a hostile word made markup");
   assertEquals(html.match(/class="hw-chart"/g)?.length, 5);
   for (let ttl = 1; ttl <= 5; ttl++) assert(html.includes(`id="hop-${ttl}"`));
-  assertStringIncludes(html, "the latest 240 cycles (of 300 since the watch began)");
+  assertStringIncludes(html, "the latest 240 cycles settled (of 300 since the watch began)");
   assert(page.sections.some((s) => s.findings.length > 0), "no finding beside a hop");
   assert(!page.settings.some(([k]) => k === "ended"));
 
