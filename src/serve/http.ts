@@ -163,7 +163,7 @@ export async function handleRequest(
     const page = answerer.targetPage(name);
     return page === null
       ? text(404, `no target "${name}"`)
-      : pageResponse(page, TARGET_REFRESH_SECONDS);
+      : pageResponse(page, TARGET_REFRESH_SECONDS, request.headers.get("accept-encoding"));
   }
   const params = [...url.searchParams.keys()];
   if (params.length > 0) return text(400, `unknown query parameter "${params[0]}"`);
@@ -172,6 +172,7 @@ export async function handleRequest(
       return pageResponse(
         overviewPage(answerer.figures(), new Date().toISOString()),
         OVERVIEW_REFRESH_SECONDS,
+        request.headers.get("accept-encoding"),
       );
     case "/metrics":
       return metrics(request, answerer.figures());

@@ -16,7 +16,7 @@ import { CycleSeries } from "../output/cycle_series.ts";
 import { parseAuthFile } from "./auth.ts";
 import { EventLog } from "./events.ts";
 import { type Answerer, handleRequest } from "./http.ts";
-import { overviewPage, targetPage } from "./page.ts";
+import { acceptsGzip, overviewPage, targetPage } from "./page.ts";
 
 const HOSTILE = `<script>alert("x")</script>&'\\`;
 
@@ -253,4 +253,28 @@ Deno.test("the pages ask for the service's credentials like every other path", a
     assertEquals(right.status, 200, path);
     assertStringIncludes(await right.text(), "<main>");
   }
+});
+
+Deno.test("a page is gzipped for a client that takes gzip, the same page once inflated", async () => {
+  assertEquals(
+    ["gzip, deflate, br", "br;q=1, GZIP;q=0.5", "gzip;q=0", "identity", null, "br, x-gzip"]
+      .map(acceptsGzip),
+    [true, true, false, false, false, true],
+  );
+  const get = (encoding: string) =>
+    handleRequest(
+      new Request("http://127.0.0.1/", { headers: { "accept-encoding": encoding } }),
+      answerer(),
+    );
+  const plain = await get("identity");
+  assertEquals(plain.headers.get("content-encoding"), null);
+  const zipped = await get("gzip");
+  assertEquals(zipped.headers.get("content-encoding"), "gzip");
+  assertEquals(zipped.headers.get("vary"), "accept-encoding");
+  const inflated = await new Response(
+    zipped.body!.pipeThrough(new DecompressionStream("gzip")),
+  ).text();
+  // The pages differ only in their time.
+  const timeless = (html: string) => html.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "T");
+  assertEquals(timeless(inflated), timeless(await plain.text()));
 });
