@@ -1,7 +1,7 @@
 /**
  * The service's `/metrics`: what a fleet knows ({@linkcode FleetFigures}) in
  * the Prometheus text exposition format 0.0.4, or in OpenMetrics 1.0.0 text
- * when the scraper asks for it ({@linkcode wantsOpenMetrics}). Pure.
+ * when the scraper asks for it (the server negotiates which). Pure.
  *
  * The metric names are fixed (dashboards and alerts rely on them; every one is
  * in docs/service.md). Round trips are in seconds. Every series of a target
@@ -154,6 +154,9 @@ const HELP = {
   hopwise_hop_addresses_omitted: "Addresses that answered at this TTL in the window, not listed.",
 } as const;
 
+/** The size of a piece of {@linkcode metricsText}, characters. */
+const PIECE = 65536;
+
 /** Writes families one after the other, each whole (OpenMetrics forbids interleaving). */
 class Exposition {
   readonly #openMetrics: boolean;
@@ -224,9 +227,21 @@ class Exposition {
     this.#out += `${out}${name}_count{${pairs}} ${value(hop.rttCount)}\n`;
   }
 
-  /** The text: every line, and `# EOF` in OpenMetrics. */
-  text(): string {
-    return this.#openMetrics ? `${this.#out}# EOF\n` : this.#out;
+  /** Whether the text so far is a piece worth sending (about 64 KB). */
+  get full(): boolean {
+    return this.#out.length >= PIECE;
+  }
+
+  /** The text so far, which it then forgets. */
+  take(): string {
+    const text = this.#out;
+    this.#out = "";
+    return text;
+  }
+
+  /** What ends the exposition: `# EOF` in OpenMetrics, nothing in the Prometheus format. */
+  end(): string {
+    return this.#openMetrics ? "# EOF\n" : "";
   }
 }
 
@@ -263,6 +278,21 @@ function withLabels(target: LabelledTarget, ...more: Labels): Labels {
  * ```
  */
 export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {}): string {
+  let text = "";
+  for (const chunk of metricsText(figures, options)) text += chunk;
+  return text;
+}
+
+/**
+ * {@linkcode formatMetrics}'s text in pieces of about 64 KB, made as they
+ * are asked for: a server streams them, so that a thousand targets' 11 MB
+ * are sent while the rest is written, and its other work (probing) goes on
+ * between the pieces.
+ */
+export function* metricsText(
+  figures: FleetFigures,
+  options: MetricsOptions = {},
+): Generator<string, void, undefined> {
   const out = new Exposition(options.openMetrics ?? false);
   // Two targets of one label set would be one series twice: the first is kept.
   const seen = new Set<string>();
@@ -299,6 +329,7 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
   for (const t of targets.filter((t) => !t.figures.up)) {
     out.sample(withLabels(t, ["reason", t.figures.downReason ?? ""]), 1);
   }
+  yield out.take();
   out.family("counter", "hopwise_cycles_total");
   for (const t of targets) out.sample(withLabels(t), t.figures.cycles);
   out.family("gauge", "hopwise_destination_reached");
@@ -307,6 +338,7 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
   for (const t of targets) {
     if (t.figures.pathHops !== null) out.sample(withLabels(t), t.figures.pathHops);
   }
+  yield out.take();
   out.family("counter", "hopwise_path_changes_total");
   for (const t of targets) out.sample(withLabels(t), t.figures.pathChanges);
   out.family("gauge", "hopwise_finding");
@@ -315,86 +347,37 @@ export function formatMetrics(figures: FleetFigures, options: MetricsOptions = {
       out.sample(withLabels(t, ["kind", kind], ["ttl", ttl === null ? "" : String(ttl)]), 1, true);
     }
   }
+  yield out.take();
 
   out.family("counter", "hopwise_hop_sent_total");
-  for (const { hop, labels } of hops) out.sample(labels, hop.sent);
+  for (const { hop, labels } of hops) {
+    out.sample(labels, hop.sent);
+    if (out.full) yield out.take();
+  }
   out.family("counter", "hopwise_hop_received_total");
-  for (const { hop, labels } of hops) out.sample(labels, hop.received);
+  for (const { hop, labels } of hops) {
+    out.sample(labels, hop.received);
+    if (out.full) yield out.take();
+  }
   out.family("histogram", "hopwise_hop_rtt_seconds");
-  for (const { hop, pairs } of hops) out.histogram(pairs, hop);
+  for (const { hop, pairs } of hops) {
+    out.histogram(pairs, hop);
+    if (out.full) yield out.take();
+  }
   out.family("gauge", "hopwise_hop_last_rtt_seconds");
-  for (const { hop, labels } of hops) if (hop.lastRtt !== null) out.sample(labels, hop.lastRtt);
+  for (const { hop, labels } of hops) {
+    if (hop.lastRtt !== null) out.sample(labels, hop.lastRtt);
+    if (out.full) yield out.take();
+  }
   out.family("gauge", "hopwise_hop_address_info");
   for (const { t, hop, ttl } of hops) {
     for (const { address, name, identity } of hop.addresses) {
       const asn: Labels = identity?.asn !== undefined ? [["asn", String(identity.asn)]] : [];
       out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""], ...asn), 1, true);
     }
+    if (out.full) yield out.take();
   }
   out.family("gauge", "hopwise_hop_addresses_omitted");
   for (const { hop, labels } of hops) out.sample(labels, hop.addressesOmitted);
-  return out.text();
-}
-
-/** One entry of an Accept header. */
-interface MediaRange {
-  type: string;
-  version: string | null;
-  q: number;
-  /** Its place in the header, for a stable order. */
-  index: number;
-}
-
-/** The entries of an Accept header (type lowercased, parameters read, quotes removed). */
-function mediaRanges(accept: string): MediaRange[] {
-  return accept.split(",").map((entry, index) => {
-    const [type = "", ...params] = entry.split(";").map((p) => p.trim());
-    let version: string | null = null;
-    let q = 1;
-    for (const param of params) {
-      const eq = param.indexOf("=");
-      if (eq < 0) continue;
-      const key = param.slice(0, eq).trim().toLowerCase();
-      const text = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
-      if (key === "version") version = text;
-      else if (key === "q") q = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(text) ? Number(text) : 0;
-    }
-    return { type: type.toLowerCase(), version, q, index };
-  });
-}
-
-/**
- * Whether a scrape whose Accept header is `accept` (null: none) should get
- * OpenMetrics text, as Prometheus's Go client negotiates: the entries are
- * taken by quality (then wildcards last, then in order), and the first that
- * names a format served decides: `application/openmetrics-text` of version
- * 1.0.0 (or no version) is OpenMetrics, `text/plain` of version 0.0.4 (or no
- * version) the text format. When none names either, the text format.
- *
- * @example
- * ```ts
- * import { wantsOpenMetrics } from "./metrics.ts";
- *
- * wantsOpenMetrics("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"); // true
- * wantsOpenMetrics("text/plain"); // false
- * wantsOpenMetrics(null); // false
- * ```
- */
-export function wantsOpenMetrics(accept: string | null): boolean {
-  if (accept === null) return false;
-  const wildcards = (r: MediaRange) => (r.type === "*/*" ? 2 : r.type.endsWith("/*") ? 1 : 0);
-  const ranges = mediaRanges(accept).filter((r) => r.q > 0)
-    .sort((a, b) => b.q - a.q || wildcards(a) - wildcards(b) || a.index - b.index);
-  for (const range of ranges) {
-    if (range.type === "text/plain" && (range.version === null || range.version === "0.0.4")) {
-      return false;
-    }
-    if (
-      range.type === "application/openmetrics-text" &&
-      (range.version === null || range.version === "1.0.0")
-    ) {
-      return true;
-    }
-  }
-  return false;
+  yield out.take() + out.end();
 }

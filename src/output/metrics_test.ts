@@ -5,7 +5,6 @@ import {
   isExtraLabelName,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
-  wantsOpenMetrics,
 } from "./metrics.ts";
 import { hasTool } from "../../tests/helpers/repo_commands.ts";
 
@@ -258,28 +257,6 @@ Deno.test("the content types are those of the two formats", () => {
     OPENMETRICS_CONTENT_TYPE,
     "application/openmetrics-text; version=1.0.0; charset=utf-8",
   );
-});
-
-Deno.test("wantsOpenMetrics negotiates as Prometheus's client does", () => {
-  // What Prometheus 2.42 sends by default.
-  assertOk(
-    wantsOpenMetrics(
-      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-    ),
-  );
-  // What it sends with OpenMetrics turned off for the job.
-  assertOk(!wantsOpenMetrics("text/plain;version=0.0.4;q=1,*/*;q=0.1"));
-  assertOk(!wantsOpenMetrics("text/plain"));
-  assertOk(!wantsOpenMetrics(null));
-  assertOk(!wantsOpenMetrics(""));
-  assertOk(!wantsOpenMetrics("*/*"));
-  assertOk(wantsOpenMetrics("application/openmetrics-text"));
-  assertOk(wantsOpenMetrics('Application/OpenMetrics-Text; version="1.0.0"'));
-  // Quality decides, not order; q=0 refuses; an unknown version is not served.
-  assertOk(!wantsOpenMetrics("application/openmetrics-text;q=0.3, text/plain;q=0.9"));
-  assertOk(wantsOpenMetrics("text/plain;q=0.2, application/openmetrics-text;version=1.0.0"));
-  assertOk(!wantsOpenMetrics("application/openmetrics-text;q=0, text/plain;q=0.1"));
-  assertOk(!wantsOpenMetrics("application/openmetrics-text;version=2.0.0,*/*;q=0.1"));
 });
 
 /** Runs promtool with `input` on its standard input. */

@@ -16,11 +16,11 @@ import { authorized, type Credentials } from "./auth.ts";
 import type { ProbeEndpoint } from "./probe.ts";
 import { type EventLog, eventStream } from "./events.ts";
 import {
-  formatMetrics,
+  metricsText,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
-  wantsOpenMetrics,
 } from "../output/metrics.ts";
+import { wantsOpenMetrics } from "./accept.ts";
 import type { HtmlPage } from "../output/html.ts";
 import {
   OVERVIEW_REFRESH_SECONDS,
@@ -106,10 +106,23 @@ function json(body: unknown): Response {
   });
 }
 
-/** `/metrics`'s answer for `figures`, in the format the request asks for. */
+/**
+ * `/metrics`'s answer for `figures`, in the format the request asks for,
+ * streamed as it is written (a thousand targets make 11 MB: the first bytes
+ * leave at once, and probing goes on between the pieces).
+ */
 function metrics(request: Request, figures: FleetFigures): Response {
   const open = wantsOpenMetrics(request.headers.get("accept"));
-  return new Response(formatMetrics(figures, { openMetrics: open }), {
+  const pieces = metricsText(figures, { openMetrics: open });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = pieces.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  return new Response(body, {
     headers: { "content-type": open ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
   });
 }
