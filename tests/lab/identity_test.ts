@@ -17,7 +17,14 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
-import { labSkipReason, needs, runHopwise, withoutRtts } from "../../lab/harness.ts";
+import {
+  hopwiseArgv,
+  labSkipReason,
+  needs,
+  runHopwise,
+  startIn,
+  withoutRtts,
+} from "../../lab/harness.ts";
 import { startDnsServer } from "../../lab/dns_server.ts";
 import { mmdblookup, mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
 import { NAME_CACHE } from "../../src/lookup/hop_lookups.ts";
@@ -115,6 +122,39 @@ Deno.test({
         assertMatch(await mmdblookup(cityDb, r1, "city", "names", "en"), /"Frankfurt am Main"/);
         assertMatch(await mmdblookup(cityDb, r2), /Could not find an entry/);
       });
+
+      await t.step(
+        "--serve --as-source PATH: hopwise_hop_address_info carries each hop's AS number",
+        async () => {
+          const list = `${dir}/targets`;
+          await Deno.writeTextFile(list, `${c.target4}\n`);
+          const service = startIn(lab, c.source, [
+            ...hopwiseArgv(["--serve", "127.0.0.1:9811", "-n", "-I", "--interval", "0.2"]),
+            `--as-source=${asnDb}`,
+            "--targets",
+            list,
+          ]);
+          const scrape = `for (let i = 0; i < 50; i++) {
+  try {
+    const body = await (await fetch("http://127.0.0.1:9811/metrics")).text();
+    if (body.includes('address="${r1}"') && body.includes("asn=")) { console.log(body); break; }
+  } catch { /* not listening yet */ }
+  await new Promise((r) => setTimeout(r, 200));
+}`;
+          const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
+          service.kill("SIGTERM");
+          const { code, stderr } = await service.done;
+          assertEquals(code, 0, stderr);
+          const info = scraped.stdout.split("\n").filter((l) =>
+            l.startsWith("hopwise_hop_address_info{")
+          );
+          const asnOf = (address: string) =>
+            info.find((l) => l.includes(`address="${address}"`))?.match(/asn="(\d+)"/)?.[1] ?? null;
+          // The database knows r1's network (AS64501), not r2's: no label rather than a guess.
+          assertEquals(asnOf(r1), "64501", info.join("\n"));
+          assertEquals(asnOf(r2), null, info.join("\n"));
+        },
+      );
 
       await t.step(
         "--as-source PATH and --geoip PATH: each hop's AS and place in JSON",
