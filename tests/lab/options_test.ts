@@ -9,6 +9,7 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
 import { expectSame, labSkipReason, needs, runHopwise, runTraceroute } from "../../lab/harness.ts";
+import { LIVE_RESOLVER, startDnsServer } from "../../lab/dns_server.ts";
 
 const reason = labSkipReason("option lab tests", needs("traceroute", ["-V"]));
 const noDnsmasq = reason ?? labSkipReason("DNS lab tests", needs("dnsmasq"));
@@ -183,38 +184,24 @@ Deno.test({
   fn: async (t) => {
     await using lab = await Lab.create();
     const c = await chain(lab, { routers: 3 });
-    // A service node beside the source: DNS on 53, whois on 43 and 4343.
-    await lab.addNode("svc");
-    await lab.link("src", "svc", {
-      v4: ["198.18.250.1/24", "198.18.250.2/24"],
-      v6: ["2001:db8:0:250::1/64", "2001:db8:0:250::2/64"],
-    });
-    await Deno.writeTextFile(
-      `/etc/netns/${lab.ns("src")}/resolv.conf`,
-      "nameserver 198.18.250.2\noptions timeout:1 attempts:2\n",
-    );
-    // PTR (and A/AAAA) records for every hop but r2.
+    // A DNS server beside the source (lab/dns_server.ts: resolv.conf points at it, with a second
+    // of timeout and two attempts), with PTR (and A/AAAA) records for every hop but r2; whois on
+    // 43 and 4343 at the same address.
     const records = [["r1.lab", 1], ["r3.lab", 3], ["dst.lab", 4]] as const;
-    const dns = lab.spawn("svc", [
-      "dnsmasq",
-      "--no-daemon",
-      "--conf-file=/dev/null",
-      "--no-resolv",
-      "--no-hosts",
-      "--user=root",
-      "--group=root",
-      "--pid-file=",
-      "--listen-address=198.18.250.2",
-      "--bind-interfaces",
-      ...records.map(([name, hop]) => `--host-record=${name},198.18.${hop}.2,2001:db8:0:${hop}::2`),
-    ], { stderr: "piped" });
+    const dns = await startDnsServer(lab, c.source, {
+      hosts: records.flatMap(([name, hop]) => [
+        [`198.18.${hop}.2`, name] as const,
+        [`2001:db8:0:${hop}::2`, name] as const,
+      ]),
+      txt: [],
+    });
     const whois = (port: number, routes: unknown) =>
-      lab.spawn("svc", [
+      lab.spawn("dns", [
         Deno.execPath(),
         "run",
         "--allow-net",
         new URL("../../lab/whois_server.ts", import.meta.url).pathname,
-        "198.18.250.2",
+        LIVE_RESOLVER,
         String(port),
         JSON.stringify(routes),
       ], { stdout: "piped" });
@@ -241,7 +228,7 @@ Deno.test({
       if (r.stdout.includes("r1.lab")) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const ra = { RA_SERVER: "198.18.250.2", RA_SERVICE: "43" };
+    const ra = { RA_SERVER: LIVE_RESOLVER, RA_SERVICE: "43" };
     const cases: Array<[string[], Record<string, string>, RegExp | null]> = [
       [[c.target4], {}, / 2 {2}198\.18\.2\.2 \(198\.18\.2\.2\) /],
       [[c.target6], {}, / 1 {2}r1\.lab \(2001:db8:0:1::2\) /],
@@ -252,7 +239,7 @@ Deno.test({
       [["-A", c.target4], ra, / 1 {2}r1\.lab \(198\.18\.1\.2\) \[AS64501\] /],
       [["-A", "-n", c.target6], ra, /\[AS64513\]/],
       [["-A", "-n", c.target4], { ...ra, RA_SERVICE: "4343" }, / 2 {2}198\.18\.2\.2 \[\*\] /],
-      [["-A", "-n", c.target4], { RA_SERVER: "198.18.250.2" }, null], // service nicname: /etc/services
+      [["-A", "-n", c.target4], { RA_SERVER: LIVE_RESOLVER }, null], // service nicname: /etc/services
       [["-A", "-n", c.target4], { RA_SERVER: c.target4, RA_SERVICE: "43" }, /\[!!\]/],
     ];
     for (const [args, env, pattern] of cases) {
@@ -271,9 +258,8 @@ Deno.test({
         assertEquals([ours.code, ours.stdout, ours.stderr], [2, "", theirs.stderr]);
       },
     );
-    dns.kill();
     for (const server of servers) server.kill();
-    await dns.status;
     await Promise.all(servers.map((s) => s.status));
+    await dns.stop();
   },
 });
