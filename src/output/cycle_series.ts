@@ -56,8 +56,15 @@ function medianOf(values: number[]): number {
   return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
-/** Cycles a hop's ring holds at first; it doubles as needed, up to `keep`. */
+/**
+ * Cycles a hop's ring holds at first; it doubles as needed, up to `keep`. A
+ * `keep` up to {@linkcode WHOLE_KEEP} is allocated whole at once, so that a
+ * service's memory does not creep up over its first cycles.
+ */
 const FIRST_CAPACITY = 64;
+
+/** The largest `keep` allocated whole at a hop's first cycle. */
+const WHOLE_KEEP = 4096;
 
 /**
  * One hop's latest cycles, in rings: cycle `c` is at slot `c % capacity`,
@@ -222,7 +229,11 @@ export class CycleSeries {
     for (const [ttl, cycle] of byTtl) {
       let ring = this.#hops.get(ttl);
       if (!ring) {
-        ring = new HopRing(ttl, result.cycle, Math.min(FIRST_CAPACITY, this.#keep));
+        ring = new HopRing(
+          ttl,
+          result.cycle,
+          this.#keep <= WHOLE_KEEP ? this.#keep : FIRST_CAPACITY,
+        );
         this.#hops.set(ttl, ring);
       }
       // A cycle older than the hop's first held: cycles settle nearly in order.

@@ -71,7 +71,7 @@ Deno.test("CycleSeries: unprobed cycles empty, a gap longer than keep, spread on
     lost: rtt === null,
     reason: null,
   });
-  // Hop 1 every cycle; hop 2 every other cycle (the ring grows past its first 64 slots meanwhile).
+  // Hop 1 every cycle; hop 2 every other cycle.
   for (let c = 0; c < 90; c++) {
     series.add({
       cycle: c,
