@@ -63,6 +63,11 @@ export interface HtmlSection {
 
 /** What a page shows. */
 export interface HtmlPage {
+  /**
+   * A link above the title to the page this one belongs to (a service's
+   * target page: `./`, every target), or absent: a file links nowhere.
+   */
+  home?: { href: string; label: string };
   /** The page's title (`hopwise report: dst.lab (198.18.6.2)`). */
   title: string;
   /** One line under the title (when, how long, how it ended). */
@@ -134,7 +139,7 @@ svg.hw-chart{width:100%;height:auto;display:block;font:10px system-ui,sans-serif
 @media (max-width:52rem){.hw-section,.hw-nochart{grid-template-columns:1fr}main{padding:.6rem}}
 @media print{body{font-size:11pt}main{max-width:none;padding:0}.hw-scroll{overflow:visible;border:0;background:none}
 svg.hw-graph{max-width:100%;height:auto}.hw-section{grid-template-columns:14rem 1fr 14rem}
-h2{break-after:avoid}a{color:inherit;text-decoration:none}}
+h2{break-after:avoid}a{color:inherit;text-decoration:none}.hw-nav{display:none}}
 `;
 
 /** Markup of a row: its mark, name and address, AS and place, figures. */
@@ -190,7 +195,12 @@ export function pageMain(page: HtmlPage): string {
   const settings = page.settings.map(([k, v]) =>
     `<dt>${markupText(k)}</dt><dd>${markupText(v)}</dd>`
   ).join("");
-  return `<header><h1>${markupText(page.title)}</h1><p class="hw-sub">${
+  const home = page.home
+    ? `<nav class="hw-nav"><a href="${markupText(page.home.href)}">${
+      markupText(page.home.label)
+    }</a></nav>`
+    : "";
+  return `<header>${home}<h1>${markupText(page.title)}</h1><p class="hw-sub">${
     markupText(page.subtitle)
   }</p></header><section><h2>Run</h2><dl class="hw-settings">${settings}</dl></section>${
     page.findings.length

@@ -146,8 +146,10 @@ export function targetPage(input: TargetPageInput): HtmlPage {
     ["state", target.state === "up" ? "up" : `${target.state}: ${target.reason ?? "starting"}`],
     ...(labels ? [["labels", labels] as [string, string]] : []),
   ];
+  const home = { href: "./", label: "← every target" };
   if (!target.start || !window) {
     return {
+      home,
       title: `hopwise --serve: ${host}`,
       subtitle: `${target.state === "up" ? "no cycle yet" : target.state}; as of ${now}`,
       settings: [["target", host], ...state, ["as of", now]],
@@ -175,6 +177,7 @@ export function targetPage(input: TargetPageInput): HtmlPage {
   const charted = kept ? kept.sent.length : 0;
   return {
     ...page,
+    home,
     title: `hopwise --serve: ${target.start.target.host} (${target.start.target.address})`,
     subtitle: `the current window: ${window.cycles} cycles begun; the charts: the latest ` +
       `${charted} cycles settled; as of ${now}`,

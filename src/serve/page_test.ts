@@ -169,6 +169,7 @@ Deno.test("targetPage: the report of the window, every hop charted, its findings
   assertStringIncludes(html, "the latest 240 cycles settled (of 300 since the watch began)");
   assert(page.sections.some((s) => s.findings.length > 0), "no finding beside a hop");
   assert(!page.settings.some(([k]) => k === "ended"));
+  assertStringIncludes(html, '<nav class="hw-nav"><a href="./">← every target</a></nav>');
 
   const down = targetPage({
     target: watched("down.example", null),
