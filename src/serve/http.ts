@@ -57,7 +57,8 @@ export interface HttpService {
 function text(status: number, body: string): Response {
   return new Response(body + "\n", {
     status,
-    headers: { "content-type": "text/plain; charset=utf-8" },
+    // A name asked for comes back in some answers (`no target "..."`): never read as markup.
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
   });
 }
 

@@ -219,6 +219,7 @@ Deno.test("the pages' routes: 200 with the policy as a header, 404 for no such t
   for (
     const [path, status, words] of [
       ["/target?name=198.19.9.9", 404, 'no target "198.19.9.9"'],
+      ["/target?name=%3Cb%3E", 404, 'no target "<b>"'],
       ["/target", 400, "name is missing"],
       ["/target?name=198.19.0.0&x=1", 400, 'unknown query parameter "x"'],
       ["/?name=198.19.0.0", 400, 'unknown query parameter "name"'],
@@ -227,6 +228,7 @@ Deno.test("the pages' routes: 200 with the policy as a header, 404 for no such t
   ) {
     const r = await get(path);
     assertEquals(r.status, status, path);
+    assertEquals(r.headers.get("x-content-type-options"), "nosniff");
     assertStringIncludes(await r.text(), words);
   }
 });
