@@ -295,10 +295,12 @@ Deno.test({
         // /probe: an allowed target is watched and answered as metrics; others never probed.
         const probe = (query: string) =>
           fetchIn(lab, c.source, `https://${vantageB}:9798/probe?${query}`, { ca, token });
-        const probed = await probe(`target=${c.target4}&cycles=3`);
+        // Ten cycles: the destination's TTL (5) is behind the lossy router, whose answers are lost
+        // 36% of the time; with 3 cycles all three were lost once in some 20 runs (path_hops 6).
+        const probed = await probe(`target=${c.target4}&cycles=10`);
         assertOk(probed.startsWith("200\n"), probed);
         assertStringIncludes(probed, `hopwise_path_hops{target="${c.target4}"} 5\n`);
-        assertStringIncludes(probed, `hopwise_cycles_total{target="${c.target4}"} 3\n`);
+        assertStringIncludes(probed, `hopwise_cycles_total{target="${c.target4}"} 10\n`);
         // Prometheus's scrape timeout bounds a probe: 50 cycles take 10 s, the answer comes in
         // about 1.5 s with the cycles done by then.
         const started = performance.now();
