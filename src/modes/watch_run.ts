@@ -275,15 +275,17 @@ export class WatchRun implements Plan {
     return { names, asPaths, ...(asSource || geoip ? { identities } : {}) };
   }
 
+  /** Forgets the hops past the destination once no cycle under way probes past it. */
+  #trim(): void {
+    const destination = this.#destination;
+    if (destination === null) return;
+    for (const plan of this.#cycles) if (plan.lastHop > destination) return;
+    this.hopStats.dropAbove(destination);
+  }
+
   #complete(plan: CyclePlan): void {
     this.#cycles.delete(plan);
-    const destination = this.#destination;
-    if (
-      this.#trimPastDestination && destination !== null &&
-      [...this.#cycles].every((p) => p.lastHop <= destination)
-    ) {
-      this.hopStats.dropAbove(destination);
-    }
+    if (this.#trimPastDestination) this.#trim();
     const probes: CycleProbe[] = plan.probes().map((p) => ({
       ttl: p.ttl,
       flow: p.flow,
