@@ -43,8 +43,8 @@ const WINDOW_SNAPSHOT = { history: false } as const;
 
 /** One hop's addresses in the window, as the figures show them. */
 interface WindowAddresses {
-  /** At most {@linkcode ADDRESSES_PER_HOP} addresses, with their names. */
-  shown: Array<{ address: string; name: string | null }>;
+  /** At most {@linkcode ADDRESSES_PER_HOP} addresses, with their names and identities. */
+  shown: HopFigures["addresses"];
   /** Addresses of the window left out of `shown`. */
   omitted: number;
 }
