@@ -20,6 +20,7 @@
 import type { AddressStatsJson, FlowStatsJson, HopStatsJson } from "../stats/mod.ts";
 import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "./model.ts";
 import type { CycleResult, WatchEvent, WatchSnapshot } from "./watch_model.ts";
+import type { AddressIdentity } from "./identity.ts";
 
 /** What a hidden source address or gateway shows as; hidden responders are `hidden-N`. */
 export const HIDDEN = "hidden";
@@ -166,14 +167,16 @@ export class Privacy {
     };
   }
 
-  /** A settled cycle with the first hops' responders hidden. */
+  /** A settled cycle with the first hops' responders hidden (their names, AS paths and identities dropped). */
   cycle(cycle: CycleResult): CycleResult {
     if (this.hops === 0) return cycle;
     return {
       ...cycle,
-      probes: cycle.probes.map((p) =>
-        this.#hides(p.ttl, p.address) ? { ...p, address: this.label(p.address) } : p
-      ),
+      probes: cycle.probes.map((p) => {
+        if (!this.#hides(p.ttl, p.address)) return p;
+        const { name: _name, asPath: _asPath, identity: _identity, ...rest } = p;
+        return { ...rest, address: this.label(p.address) };
+      }),
     };
   }
 
@@ -191,7 +194,7 @@ export class Privacy {
         ...hop,
         nodes: hop.nodes.map((node) => {
           if (!this.#hides(node.hop, node.address)) return node;
-          const { name: _name, ...rest } = node;
+          const { name: _name, asPath: _asPath, identity: _identity, ...rest } = node;
           return { ...rest, address: this.label(node.address) };
         }),
       })),
@@ -226,8 +229,18 @@ export class Privacy {
 
 /** What {@linkcode Privacy.multipath} reads of a multipath run (modes/multipath.ts's `Multipath`). */
 export interface MultipathShape extends TraceStart {
-  /** Each hop's nodes: an address met at a hop, with its name when looked up. */
-  hops: Array<{ nodes: Array<{ hop: number; address: string; name?: string | null }> }>;
+  /** Each hop's nodes: an address met at a hop, with its name, AS path and identity when looked up. */
+  hops: Array<{
+    nodes: Array<
+      {
+        hop: number;
+        address: string;
+        name?: string | null;
+        asPath?: string;
+        identity?: AddressIdentity;
+      }
+    >;
+  }>;
   /** Links: `from` at `hop` (null: the source), `to` at the next hop. */
   links: Array<{ hop: number; from: string | null; to: string }>;
   /** Diamonds: where paths part and meet again. */

@@ -113,9 +113,19 @@ Deno.test("a settled cycle and a watch event hide their first hops", () => {
     lost: false,
     reason: null,
   });
-  const cycle = { cycle: 0, lastHop: 2, probes: [probe(1), probe(2)] };
+  const known = (ttl: number) => ({
+    ...probe(ttl),
+    name: `r${ttl}.lab`,
+    asPath: "AS64501",
+    identity,
+  });
+  const cycle = { cycle: 0, lastHop: 2, probes: [known(1), known(2)] };
   const privacy = new Privacy(1, TARGET);
-  assertEquals(privacy.cycle(cycle).probes.map((p) => p.address), ["hidden-1", "198.18.2.1"]);
+  const shown = privacy.cycle(cycle).probes;
+  assertEquals(shown.map((p) => p.address), ["hidden-1", "198.18.2.1"]);
+  // The hidden responder's name, AS path and identity go with its address; the next hop's stay.
+  assertEquals(shown[0], { ...probe(1), address: "hidden-1" });
+  assertOk(shown[1] === cycle.probes[1]);
   const event = new Privacy(2, TARGET).watchEvent({ type: "cycle", cycle });
   assertOk(event.type === "cycle");
   assertEquals(event.cycle.probes.map((p) => p.address), ["hidden-1", "hidden-2"]);

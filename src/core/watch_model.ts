@@ -46,6 +46,15 @@ export interface CycleProbe {
   lost: boolean;
   /** Why it was lost when not silence: a send that failed (`send: Network is unreachable`). */
   reason: string | null;
+  /**
+   * Its responder's name as known when the cycle was handed out (null: none,
+   * or not known yet); absent when names are not looked up, or no answer.
+   */
+  name?: string | null;
+  /** Its responder's AS path (`-A`), when known by then. */
+  asPath?: string;
+  /** Who its responder is and where (`--as-source`, `--geoip`), when known by then. */
+  identity?: AddressIdentity;
 }
 
 /** One cycle's result, once every probe of it is settled. */

@@ -1,8 +1,9 @@
 /**
  * The continuous mode's library entry: `watch(host, options)` probes every
  * hop again and again, keeps mtr's statistics per hop, address and flow, and
- * yields each cycle's result, a snapshot of the statistics every interval,
- * and the end. It can be paused, resumed and reset while it runs, and
+ * yields each cycle's result (its responders' names, AS paths and identities
+ * as far as they are known then), a snapshot of the statistics every
+ * interval, and the end. It can be paused, resumed and reset while it runs, and
  * stopped with an AbortSignal.
  *
  * @module
@@ -17,6 +18,7 @@ import type { TraceOptions } from "../config/options.ts";
 import type { Target } from "../core/model.ts";
 import type { WatchEvent, WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { WatchRun } from "./watch_run.ts";
+import { identifyCycle } from "./cycle_identity.ts";
 
 export type {
   CycleProbe,
@@ -162,7 +164,12 @@ export class WatchSession implements AsyncIterable<WatchEvent> {
         (e) => run.fail(e),
       );
       yield { type: "start", start, watch: settings };
-      yield* run.events();
+      for await (const event of run.events()) {
+        // A cycle carries what the lookups know of its responders as it is handed out.
+        yield event.type === "cycle"
+          ? { type: "cycle", cycle: identifyCycle(event.cycle, setup.lookups) }
+          : event;
+      }
       yield {
         type: "end",
         reason: sequence.signal.aborted ? "aborted" : "done",

@@ -2,7 +2,7 @@ import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { watch } from "./watch.ts";
-import type { WatchEvent } from "../core/watch_model.ts";
+import type { CycleResult, WatchEvent } from "../core/watch_model.ts";
 
 const network = () =>
   new FakeTransport({
@@ -61,4 +61,32 @@ Deno.test("watch: waiting between cycles costs a handful of waits, not a busy lo
   // 20 cycles 100 ms apart: a spin would wait thousands of times at 0 ms.
   const { waits } = await run(network(), 20, 100);
   assertOk(waits < 20 * 12, `${waits} waits for 20 cycles`);
+});
+
+Deno.test("watch: a cycle's responders carry their names once they are known", async () => {
+  const fake = network();
+  const resolver = new TableResolver({}, { "198.18.1.1": "r1.lab", "198.18.2.1": "r2.lab" });
+  const cycles: CycleResult[] = [];
+  const session = watch("198.18.9.9", {
+    transport: fake,
+    resolver,
+    cycles: 4,
+    interval: 200,
+    snapshots: false,
+  });
+  for await (const event of session) if (event.type === "cycle") cycles.push(event.cycle);
+  assertEquals(cycles.length, 4);
+  // The names are asked at the first answers; the later cycles are handed out well after.
+  const names = new Map<string, string | null | undefined>();
+  for (const c of cycles.slice(1)) {
+    for (const p of c.probes) if (p.address !== null && p.ttl <= 3) names.set(p.address, p.name);
+  }
+  assertEquals(Object.fromEntries(names), {
+    "198.18.1.1": "r1.lab",
+    "198.18.2.1": "r2.lab",
+    "198.18.9.9": null,
+  });
+  // A probe with no answer carries no name.
+  const silent = cycles.flatMap((c) => c.probes).filter((p) => p.address === null);
+  assertOk(silent.every((p) => !("name" in p)));
 });

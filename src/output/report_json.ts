@@ -110,13 +110,21 @@ export function startLine(start: TraceStart, watch: WatchSettings): string {
   return JSON.stringify({ type: "start", schema: REPORT_EVENTS_SCHEMA, ...start, watch }) + "\n";
 }
 
-/** The `--ndjson` line of one settled cycle. */
+/**
+ * The `--ndjson` line of one settled cycle: each probe's fields, its name
+ * and AS path where the cycle carries them, and its responder's identity as
+ * the other documents give it ({@linkcode identityFields}).
+ */
 export function cycleLine(cycle: CycleResult): string {
   return JSON.stringify({
     type: "cycle",
     cycle: cycle.cycle,
     lastHop: cycle.lastHop,
-    probes: cycle.probes.map((p) => ({ ...p, rtt: jsonRtt(p.rtt) })),
+    probes: cycle.probes.map(({ identity, ...p }) => ({
+      ...p,
+      rtt: jsonRtt(p.rtt),
+      ...identityFields(identity),
+    })),
   }) + "\n";
 }
 

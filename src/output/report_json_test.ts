@@ -170,6 +170,41 @@ Deno.test("cycleLine: one JSON line per cycle, round trips rounded", () => {
   });
 });
 
+Deno.test("cycleLine: a probe's name, AS path and identity as the end line's addresses have them", () => {
+  const probe = {
+    ttl: 1,
+    flow: 0,
+    address: "198.18.99.2",
+    rtt: 1,
+    annotation: "",
+    final: false,
+    lost: false,
+    reason: null,
+  };
+  const identity = IDENTITIES["198.18.99.2"]!;
+  const line = oneLine(cycleLine({
+    cycle: 0,
+    lastHop: 1,
+    probes: [
+      { ...probe, name: "r1.lab", asPath: "AS64501", identity },
+      { ...probe, ttl: 2, address: "198.18.2.2", name: null, identity: { country: "NL" } },
+    ],
+  }));
+  const [first, second] = line.probes as Record<string, unknown>[];
+  assertEquals(
+    Object.keys(first!).slice(-8),
+    ["name", "asPath", "asn", "asName", "prefix", "country", "city", "location"],
+  );
+  assertOk(!("identity" in first!), "the identity's fields, not an object");
+  // The same fields, with the same values, as the report's document gives the address.
+  const address = (reportToJson(input({ snapshot: snapshot({ identities: IDENTITIES }) }))
+    .hops as { addresses: Record<string, unknown>[] }[])[0]!.addresses[0]!;
+  for (const key of ["asn", "asName", "prefix", "country", "city", "location"]) {
+    assertEquals(first![key], address[key], key);
+  }
+  assertEquals([second!.name, second!.country, "asn" in second!], [null, "NL", false]);
+});
+
 Deno.test("endLine: one JSON line, the document without its schema", () => {
   const line = oneLine(endLine(input({ reason: "aborted" })));
   const { schema: _s, ...doc } = JSON.parse(
