@@ -66,6 +66,9 @@ export interface KnownNow {
   identity?: AddressIdentity;
 }
 
+/** What {@linkcode AddressLookups.fill} fills: a responder's address, and what is learnt of it. */
+export type Identified = Pick<ProbeResult, "address" | "name" | "asPath" | "identity">;
+
 /** A source with its cache and its once-said failure. */
 class CachedSource {
   readonly source: IdentitySource;
@@ -193,8 +196,8 @@ export class HopLookups {
     return new AddressLookups(choice.names ? this.#names : null, this.#askName, as, geo);
   }
 
-  #askName = (address: string) => async () => {
-    const name = await this.#resolver.reverse(address);
+  #askName = (address: string) => async (signal: AbortSignal) => {
+    const name = await this.#resolver.reverse(address, signal);
     return name && sanitizeName(name);
   };
 
@@ -216,7 +219,7 @@ export class HopLookups {
 /** What one trace looks up of its responders, over the process's caches. */
 export class AddressLookups {
   readonly #names: LookupCache<string> | null;
-  readonly #askName: (address: string) => () => Promise<string | null>;
+  readonly #askName: (address: string) => (signal: AbortSignal) => Promise<string | null>;
   readonly #as: CachedSource | null;
   readonly #geo: CachedSource | null;
   /** Whether anything is looked up. */
@@ -225,7 +228,7 @@ export class AddressLookups {
   /** The lookups of one trace: see {@linkcode HopLookups.forChoice}. */
   constructor(
     names: LookupCache<string> | null,
-    askName: (address: string) => () => Promise<string | null>,
+    askName: (address: string) => (signal: AbortSignal) => Promise<string | null>,
     as: CachedSource | null,
     geo: CachedSource | null,
   ) {
@@ -257,8 +260,10 @@ export class AddressLookups {
    * Fills `result`'s name, AS path and identity, as far as the lookups go
    * (each within its deadline); returns it. What is known already is taken
    * at once, without a promise a lookup (a run of many fills every probe).
+   * A probe's result, or anything else that names a responder (a multipath
+   * run's node).
    */
-  async fill(result: ProbeResult): Promise<ProbeResult> {
+  async fill<T extends Identified>(result: T): Promise<T> {
     const address = result.address;
     if (address === null || !this.active) return result;
     let name = this.#names?.peek(address);

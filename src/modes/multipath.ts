@@ -17,6 +17,7 @@ import { resolveRunConfig } from "../config/run_config.ts";
 import { runContext, RunSequence } from "../session/run.ts";
 import { traceStart } from "../session/start.ts";
 import type { StopReason, Target, TraceStart } from "../core/model.ts";
+import type { AddressIdentity } from "../core/identity.ts";
 import { FlowPlan, type FlowStream } from "./flow_plan.ts";
 import {
   deficits,
@@ -52,6 +53,10 @@ export interface MultipathNode {
   address: string;
   /** Its name (reverse DNS); absent when names are not looked up. */
   name?: string | null;
+  /** Its AS path (`-A`'s text: `AS64501`, `*`, `!!`); absent when AS numbers are not looked up. */
+  asPath?: string;
+  /** Who it is and where (`--as-source`, `--geoip`), when the lookups found anything. */
+  identity?: AddressIdentity;
   /** The flows that met it, ascending. */
   flows: number[];
   /** Their round-trip times in ms, in flow order. */
@@ -250,12 +255,12 @@ export async function multipath(
       }
       hops.push({ ttl, nodes: [...nodes.values()], unanswered });
     }
-    if (setup.lookups.names) {
-      // Every name at once (the process's cache shares and bounds them), each within its deadline.
-      for (const hop of hops) for (const node of hop.nodes) setup.lookups.start(node.address);
-      for (const hop of hops) {
-        for (const node of hop.nodes) node.name = await setup.lookups.name(node.address);
-      }
+    if (setup.lookups.active) {
+      // Every name, AS and place at once, as a trace's (the process's caches share and bound
+      // them), each within its deadline.
+      const nodes = hops.flatMap((hop) => hop.nodes);
+      for (const node of nodes) setup.lookups.start(node.address);
+      await Promise.all(nodes.map((node) => setup.lookups.fill(node)));
     }
     const finals = hops.at(-1)?.nodes.filter((n) => n.final) ?? [];
     const reason: StopReason = outcome === "aborted"

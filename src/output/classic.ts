@@ -25,6 +25,31 @@ export interface ClassicOptions {
   back?: boolean;
 }
 
+/**
+ * A responder as the classic text shows it: its address, or `name (address)`
+ * when its name was looked up and `numeric` is off; then its `[AS...]` (`-A`)
+ * and its place in braces (`--geoip`) where known. The multipath text shows
+ * its nodes so too.
+ *
+ * @example
+ * ```ts
+ * import { responderText } from "./classic.ts";
+ * responderText({ address: "198.18.1.2", name: "r1.lab", asPath: "AS64501" }, false);
+ * // "r1.lab (198.18.1.2) [AS64501]"
+ * ```
+ */
+export function responderText(
+  who: { address: string } & Pick<ProbeResult, "name" | "asPath" | "identity">,
+  numeric: boolean,
+): string {
+  const { address } = who;
+  let out = numeric || who.name === undefined ? address : `${who.name ?? address} (${address})`;
+  if (who.asPath !== undefined) out += ` [${who.asPath}]`;
+  const place = placeText(who.identity);
+  if (place !== null) out += ` {${place}}`;
+  return out;
+}
+
 /** `%2u `: hops 1-9 get a leading space. */
 function hopPrefix(ttl: number): string {
   return `\n${String(ttl).padStart(2, " ")} `;
@@ -75,14 +100,7 @@ export class ClassicFormatter {
   }
 
   #address(probe: ProbeResult): string {
-    const address = probe.address!;
-    let out = this.#numeric || probe.name === undefined
-      ? ` ${address}`
-      : ` ${probe.name ?? address} (${address})`;
-    if (probe.asPath !== undefined) out += ` [${probe.asPath}]`;
-    const place = placeText(probe.identity);
-    if (place !== null) out += ` {${place}}`;
-    return out;
+    return ` ${responderText({ ...probe, address: probe.address! }, this.#numeric)}`;
   }
 
   /** What Linux prints in angle brackets after the address (EXT), or null. */

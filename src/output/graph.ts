@@ -271,6 +271,7 @@ export function multipathGraph(run: Multipath): PathGraph {
       // The answered node of an address is keyed by its hop and address alone.
       const node = builder.node({ hop: hop.ttl, address: found.address }, builder.sourceNode);
       if (found.name !== undefined) node.name = found.name;
+      if (found.identity) node.identity = found.identity;
       node.final = found.final;
       node.annotations = [...found.annotations];
       node.meanRtt = mean(found.rtts);

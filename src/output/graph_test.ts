@@ -125,6 +125,41 @@ Deno.test("multipathGraph: each flow walks its path; a diamond's edges count its
   const two = g.nodes.find((n) => n.address === "198.18.2.2")!;
   assertEquals(two.flows, [0, 2]);
   assert(nodeLines(two, g).some((l) => l.includes("flows 0,2")));
+  // Nothing looked up: no identity on any node.
+  assert(g.nodes.every((n) => n.identity === undefined));
+});
+
+Deno.test("multipathGraph: a node carries its name, AS and place, which its words show", () => {
+  const identity = { asn: 64502, asName: "Example-Transit", country: "NL", city: "Amsterdam" };
+  const run = {
+    ...traceStart(),
+    mode: "flows",
+    flows: 2,
+    hops: [{
+      ttl: 1,
+      nodes: [
+        {
+          hop: 1,
+          address: "198.18.1.2",
+          name: "r1.lab",
+          asPath: "AS64502",
+          identity,
+          flows: [0, 1],
+          rtts: [1, 1],
+          final: false,
+          annotations: [],
+        },
+      ],
+      unanswered: [],
+    }],
+  } as unknown as Multipath;
+  const g = multipathGraph(run);
+  const node = g.nodes.find((n) => n.address === "198.18.1.2")!;
+  assertEquals([node.name, node.identity], ["r1.lab", identity]);
+  assertEquals(nodeLines(node, g).slice(0, 2), [
+    "1  r1.lab (198.18.1.2)",
+    "AS64502 Example-Transit, Amsterdam, NL",
+  ]);
 });
 
 Deno.test("reportGraph: shares, loss and mean RTT on the nodes; ECMP edges estimated; identities shown", () => {

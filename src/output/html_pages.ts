@@ -132,6 +132,7 @@ export function multipathPage(run: Multipath, version: string): HtmlPage {
       mark: "",
       address: node.address,
       ...(node.name !== undefined ? { name: node.name } : {}),
+      ...(node.identity ? { identity: node.identity } : {}),
       note: `${node.flows.length === 1 ? "flow" : "flows"} ${flowRanges(node.flows)}, avg ${
         ms(mean(node.rtts))
       }${node.annotations.length ? " " + node.annotations.join(" ") : ""}`,

@@ -3,8 +3,9 @@
  *
  * The text starts with Linux traceroute's header, then one line per address
  * met at each hop (further addresses of a hop indented under the first),
- * each with its median round trip and the flows that met it, then a line per
- * diamond and a summary:
+ * shown as the classic text shows a responder (name, `[AS...]`, place in
+ * braces), each with its median round trip and the flows that met it, then a
+ * line per diamond and a summary:
  *
  * ```text
  * traceroute to 198.18.40.1 (198.18.40.1), 30 hops max, 60 byte packets
@@ -17,8 +18,9 @@
  *
  * @module
  */
-import type { Diamond, Multipath, MultipathNode } from "../modes/multipath.ts";
-import { jsonRtt } from "./json.ts";
+import type { Diamond, Multipath } from "../modes/multipath.ts";
+import { responderText } from "./classic.ts";
+import { identityFields, jsonRtt } from "./json.ts";
 
 /** Schema name of the multipath JSON document. */
 export const MULTIPATH_SCHEMA = "hopwise.multipath/1";
@@ -43,12 +45,6 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function shown(node: MultipathNode, numeric: boolean): string {
-  return numeric || node.name === undefined
-    ? node.address
-    : `${node.name ?? node.address} (${node.address})`;
-}
-
 /** The text of a multipath run. */
 export function formatMultipath(run: Multipath, options: { numeric?: boolean } = {}): string {
   const numeric = options.numeric ?? false;
@@ -58,7 +54,7 @@ export function formatMultipath(run: Multipath, options: { numeric?: boolean } =
     const lines: string[] = [];
     for (const node of hop.nodes) {
       const rtt = median(node.rtts);
-      let line = shown(node, numeric);
+      let line = responderText(node, numeric);
       if (rtt !== null) line += `  ${rtt.toFixed(3)} ms`;
       for (const annotation of node.annotations) line += ` ${annotation}`;
       line += `  ${node.flows.length === 1 ? "flow" : "flows"} ${flowRanges(node.flows)}`;
@@ -123,7 +119,12 @@ export function multipathToJson(run: Multipath): Record<string, unknown> {
     settings: run.settings,
     hops: run.hops.map((h) => ({
       ...h,
-      nodes: h.nodes.map((n) => ({ ...n, rtts: n.rtts.map((r) => jsonRtt(r)!) })),
+      // What is known of each node as a trace's probes give it: `asPath`, then `asn`, `asName`, ...
+      nodes: h.nodes.map(({ identity, ...n }) => ({
+        ...n,
+        rtts: n.rtts.map((r) => jsonRtt(r)!),
+        ...identityFields(identity),
+      })),
     })),
     nodes: run.hops.flatMap((h) =>
       h.nodes.map((n) => ({ id: `${n.hop}/${n.address}`, hop: n.hop, address: n.address }))

@@ -101,3 +101,63 @@ Deno.test("multipath JSON names nodes hop/address and links by them", () => {
     { from: "1/198.18.1.2", to: "2/198.18.2.2", flows: [0, 2] },
   ]);
 });
+
+Deno.test("multipath text and JSON show each node's name, AS and place as a trace's do", () => {
+  const identity = {
+    asn: 64501,
+    asName: "Example-Access",
+    prefix: "198.18.1.0/24",
+    country: "DE",
+    city: "Frankfurt am Main",
+    location: { latitude: 50.11, longitude: 8.68, accuracyKm: 20 },
+  };
+  const base = run();
+  const [one, two, three] = base.hops;
+  const known = run({
+    hops: [
+      {
+        ...one!,
+        nodes: [{ ...one!.nodes[0]!, name: "r1.lab", asPath: "AS64501", identity }],
+      },
+      // Known to have no name, in no AS the source knows, in a known country.
+      {
+        ...two!,
+        nodes: [{ ...two!.nodes[0]!, name: null, asPath: "*", identity: { country: "NL" } }],
+      },
+      three!,
+    ],
+  });
+  const lines = formatMultipath(known).split("\n");
+  assertEquals(
+    lines[1],
+    " 1  r1.lab (198.18.1.2) [AS64501] {DE, Frankfurt am Main}  2.500 ms  flows 0-3",
+  );
+  assertEquals(lines[2], " 2  198.18.2.2 (198.18.2.2) [*] {NL}  2.000 ms  flows 0,2");
+  assertEquals(
+    formatMultipath(known, { numeric: true }).split("\n")[1],
+    " 1  198.18.1.2 [AS64501] {DE, Frankfurt am Main}  2.500 ms  flows 0-3",
+  );
+  type Node = Record<string, unknown>;
+  const hops = multipathToJson(known).hops as { nodes: Node[] }[];
+  const first = hops[0]!.nodes[0]!;
+  assertEquals(
+    Object.keys(first).slice(-8),
+    ["name", "asPath", "asn", "asName", "prefix", "country", "city", "location"],
+  );
+  assertEquals([first.asn, first.city, first.location], [
+    64501,
+    "Frankfurt am Main",
+    identity.location,
+  ]);
+  assertEquals(!("identity" in first) && !("asn" in hops[1]!.nodes[0]!), true);
+  assertEquals(hops[1]!.nodes[0]!.country, "NL");
+  // Nothing looked up: the document is as it was.
+  assertEquals(Object.keys((multipathToJson(base).hops as { nodes: Node[] }[])[0]!.nodes[0]!), [
+    "hop",
+    "address",
+    "flows",
+    "rtts",
+    "final",
+    "annotations",
+  ]);
+});
