@@ -2,8 +2,9 @@
  * What --as-source and --geoip learn, in each output, on a real trace: the
  * lab's chain with a small ASN and a small City database (made by Debian's
  * writer, tests/helpers/mmdb_writer.ts). The classic place in braces, the
- * report's identity columns and CSV, the report's JSON fields, the findings'
- * words, and --privacy leaving none of a hidden hop's identity. The
+ * report's identity columns and CSV, the report's JSON fields and its
+ * --ndjson cycle lines, the multipath text, JSON and graph (--flows, --mda),
+ * the findings' words, and --privacy leaving none of a hidden hop's identity. The
  * expected values come from the databases written here.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
@@ -52,7 +53,8 @@ async function databases(dir: string): Promise<string[]> {
 }
 
 Deno.test({
-  name: "identity in every output: classic place, report columns, CSV, JSON, findings, --privacy",
+  name:
+    "identity in every output: classic place, report columns, CSV, JSON, JSON Lines, multipath, findings, --privacy",
   ignore: reason !== null,
   sanitizeResources: false,
   fn: async (t) => {
@@ -117,9 +119,77 @@ Deno.test({
         assertEquals(doc.hops[3].addresses[0].asn, undefined, "the destination is in no network");
       });
 
+      await t.step(
+        "report --ndjson: every cycle line carries each responder's AS and place",
+        async () => {
+          const lines = (await run([...short, "--ndjson"])).trim().split("\n").map((l) =>
+            JSON.parse(l)
+          );
+          const cycles = lines.filter((l) => l.type === "cycle");
+          assertEquals(cycles.length, 10);
+          // The end line's first address, as report/1 gives it: each cycle says the same of it.
+          const known = lines.at(-1).hops[0].addresses[0];
+          const fields = ["asn", "asName", "prefix", "country", "city", "location"];
+          type Probe = Record<string, unknown> & { ttl: number };
+          for (const cycle of cycles) {
+            const at = (ttl: number) => cycle.probes.find((p: Probe) => p.ttl === ttl);
+            const first = at(1);
+            assertEquals(first.address, "198.18.1.2");
+            assertEquals(first.asPath, "AS64501");
+            assertEquals(fields.map((f) => first[f]), fields.map((f) => known[f]));
+            assertEquals(first.city, "Frankfurt am Main");
+            assertOk(!("name" in first) && !("identity" in first), JSON.stringify(first));
+            // Hop 2 is in AS64502 and in no place the City database knows.
+            assertEquals([at(2).asn, at(2).asName, "country" in at(2)], [
+              64502,
+              "Example-Transit",
+              false,
+            ]);
+          }
+        },
+      );
+
+      await t.step(
+        "--flows and --mda: text, JSON and --dot carry each node's AS and place",
+        async () => {
+          const lines = (await run(["--flows", "4"])).split("\n");
+          assertMatch(
+            lines[1]!,
+            /^ 1 {2}198\.18\.1\.2 \[AS64501\] \{DE, Frankfurt am Main\} {2}\d+\.\d{3} ms {2}flows 0-3$/,
+          );
+          assertMatch(lines[2]!, /^ 2 {2}198\.18\.2\.2 \[AS64502\] {2}\d+\.\d{3} ms {2}flows 0-3$/);
+          const doc = JSON.parse(await run(["--mda", "--json"]));
+          const [one, two] = [doc.hops[0].nodes[0], doc.hops[1].nodes[0]];
+          assertEquals(
+            [one.address, one.asPath, one.asn, one.asName, one.prefix, one.country, one.city],
+            [
+              "198.18.1.2",
+              "AS64501",
+              64501,
+              "Example-Access",
+              "198.18.1.0/24",
+              "DE",
+              "Frankfurt am Main",
+            ],
+          );
+          assertEquals(one.location, { latitude: 50.11, longitude: 8.68, accuracyKm: 20 });
+          assertEquals([two.asn, two.country], [64502, undefined]);
+          const dot = await run(["--flows", "4", "--dot"]);
+          assertStringIncludes(dot, "AS64501 Example-Access, Frankfurt am Main, DE");
+          assertStringIncludes(dot, "AS64502 Example-Transit");
+        },
+      );
+
       await t.step("--privacy 1: nothing of hop 1's identity in any output", async () => {
         for (
-          const args of [["-q", "1"], ["--json"], [...short, "--columns", "ASN,AS_Name,CC,City"]]
+          const args of [
+            ["-q", "1"],
+            ["--json"],
+            [...short, "--columns", "ASN,AS_Name,CC,City"],
+            [...short, "--ndjson"],
+            ["--flows", "4"],
+            ["--flows", "4", "--json"],
+          ]
         ) {
           const out = await run(["--privacy", "1", ...args]);
           const leaked = ["198.18.1.2", "64501", "Example-Access", "Frankfurt", "DE"]
