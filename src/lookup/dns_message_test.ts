@@ -1,0 +1,139 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { answerBytes } from "../../tests/helpers/dns_answers.ts";
+import { parsePtrAnswer, ptrQuery, RCODE, reverseName } from "./dns_message.ts";
+
+const Q = "2.1.18.198.in-addr.arpa";
+
+Deno.test("reverseName: in-addr.arpa and the nibbles of ip6.arpa", () => {
+  assertEquals(reverseName("198.18.1.2"), Q);
+  assertEquals(
+    reverseName("2001:db8::1"),
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+  );
+});
+
+Deno.test("ptrQuery: header with RD, one question, PTR IN", () => {
+  const q = ptrQuery(0xbeef, "2.1.in-addr.arpa");
+  assertEquals([...q.subarray(0, 12)], [0xbe, 0xef, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+  assertEquals([...q.subarray(12)], [
+    1,
+    50,
+    1,
+    49,
+    7,
+    ..."in-addr".split("").map((c) => c.charCodeAt(0)),
+    4,
+    ..."arpa".split("").map((c) => c.charCodeAt(0)),
+    0,
+    0,
+    12,
+    0,
+    1,
+  ]);
+});
+
+Deno.test("parsePtrAnswer: the PTR owned by the question's name", () => {
+  const a = parsePtrAnswer(answerBytes({
+    id: 7,
+    question: Q.toUpperCase(),
+    records: [
+      { owner: "other.in-addr.arpa", type: 12, target: "wrong.lab" },
+      { owner: Q, type: 1, target: new Uint8Array([198, 18, 1, 2]) },
+      { owner: Q, type: 12, target: "R1.Lab" },
+      { owner: Q, type: 12, target: "second.lab" },
+    ],
+  }))!;
+  assertEquals(a, { id: 7, rcode: 0, truncated: false, question: Q, name: "R1.Lab" });
+});
+
+Deno.test("parsePtrAnswer: CNAMEs followed (RFC 2317), other owners skipped", () => {
+  const a = parsePtrAnswer(answerBytes({
+    id: 1,
+    question: Q,
+    records: [
+      { owner: Q, type: 5, target: "2.0/25.1.18.198.in-addr.arpa" },
+      { owner: Q, type: 12, target: "stale.lab" }, // owned by the name the CNAME left
+      { owner: "2.0/25.1.18.198.in-addr.arpa", type: 12, target: "delegated.lab" },
+    ],
+  }))!;
+  assertEquals(a.name, "delegated.lab");
+});
+
+Deno.test("parsePtrAnswer: names glibc refuses are no name", () => {
+  for (const bad of ["-x.lab", "a b.lab", "evil\x1b[31m.lab", "a.b@c.lab", "x.lab\x00"]) {
+    const a = parsePtrAnswer(
+      answerBytes({ id: 1, question: Q, records: [{ owner: Q, type: 12, target: bad }] }),
+    )!;
+    assertEquals(a.name, null, JSON.stringify(bad));
+  }
+  for (const good of ["a_b.lab", "x-.lab", "a.-b.lab", "0.lab"]) {
+    const a = parsePtrAnswer(
+      answerBytes({ id: 1, question: Q, records: [{ owner: Q, type: 12, target: good }] }),
+    )!;
+    assertEquals(a.name, good);
+  }
+});
+
+Deno.test("parsePtrAnswer: rcode, TC, and an empty answer", () => {
+  assertEquals(
+    parsePtrAnswer(answerBytes({ id: 3, question: Q, rcode: RCODE.nxDomain }))!.rcode,
+    3,
+  );
+  assertEquals(
+    parsePtrAnswer(answerBytes({ id: 3, question: Q, truncated: true }))!.truncated,
+    true,
+  );
+  assertEquals(parsePtrAnswer(answerBytes({ id: 3, question: Q }))!.name, null);
+});
+
+Deno.test("parsePtrAnswer: compressed names", () => {
+  // Question at offset 12; the answer's owner is a pointer to it, the target "r1" + pointer
+  // to the question's "18.198.in-addr.arpa" part.
+  const head = answerBytes({ id: 9, question: Q });
+  const msg = new Uint8Array([
+    ...head,
+    0xc0,
+    12,
+    0,
+    12,
+    0,
+    1,
+    0,
+    0,
+    0,
+    60,
+    0,
+    5,
+    2,
+    114,
+    49,
+    0xc0,
+    16,
+  ]);
+  msg[7] = 1; // one answer
+  assertEquals(parsePtrAnswer(msg)!.name, "r1.18.198.in-addr.arpa");
+});
+
+Deno.test("parsePtrAnswer: malformed messages never throw", () => {
+  const good = answerBytes({
+    id: 1,
+    question: Q,
+    records: [{ owner: Q, type: 12, target: "a.lab" }],
+  });
+  for (let n = 0; n < good.length; n++) parsePtrAnswer(good.subarray(0, n));
+  // A pointer to itself, a query (no QR), a label past the end.
+  const loop = new Uint8Array([...answerBytes({ id: 1, question: Q }), 0xc0, 0]);
+  loop[7] = 1;
+  loop.set([0xc0, loop.length - 2], loop.length - 2);
+  assertEquals(parsePtrAnswer(loop)?.name ?? null, null);
+  assertEquals(parsePtrAnswer(ptrQuery(1, Q)), null);
+  assertEquals(
+    parsePtrAnswer(new Uint8Array([0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 60, 1])),
+    null,
+  );
+  for (let seed = 1; seed < 2000; seed++) {
+    const bytes = good.slice();
+    bytes[seed % bytes.length] = (seed * 7919) & 0xff;
+    parsePtrAnswer(bytes);
+  }
+});
