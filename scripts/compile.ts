@@ -80,7 +80,8 @@ export const TARGETS: readonly Target[] = [
  * (`--html`: a binary cannot be given a permission when it runs); the kernel
  * release (whether SO_BINDTODEVICE needs privilege); the variables hopwise
  * honours (SUDO_UID and SUDO_GID: whom to become when run as root;
- * HOPWISE_DEBUG: a stack trace with an internal error). Reading and writing
+ * HOPWISE_DEBUG: a stack trace with an internal error; RES_OPTIONS: the
+ * resolver's options, read by its own reverse lookups). Reading and writing
  * any file give the binary nothing `--allow-ffi` has not: native code may
  * open any file anyway, so Deno's permissions are no wall around hopwise.
  * It runs no program and loads no other library.
@@ -92,7 +93,7 @@ export function compilePermissions(_target: Target): string[] {
     "--allow-read",
     "--allow-write",
     "--allow-sys=osRelease",
-    "--allow-env=HOPWISE_SHIM,HOPWISE_DEBUG,RA_SERVER,RA_SERVICE,NO_COLOR,SUDO_UID,SUDO_GID",
+    "--allow-env=HOPWISE_SHIM,HOPWISE_DEBUG,RA_SERVER,RA_SERVICE,NO_COLOR,SUDO_UID,SUDO_GID,RES_OPTIONS",
   ];
 }
 
