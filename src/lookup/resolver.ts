@@ -1,15 +1,20 @@
 /**
- * Host and reverse lookups through the system resolver (getaddrinfo and
- * getnameinfo via node:dns), so /etc/hosts, nsswitch and resolv.conf count,
- * as they do for Linux traceroute. node:dns is loaded on the first lookup
- * that needs it (it costs a Deno process about 10 ms to load): an address
- * literal needs none.
+ * Host and reverse lookups as the system makes them, so /etc/hosts,
+ * nsswitch and resolv.conf count, as they do for Linux traceroute: names to
+ * addresses through getaddrinfo (node:dns); addresses to names through
+ * hopwise's own questions (stub_resolver.ts) where the system uses only
+ * `files` and `dns`, and getnameinfo (node:dns) where it uses anything else.
+ * node:dns is loaded on the first lookup that needs it (it costs a Deno
+ * process about 10 ms to load): an address literal needs none.
  *
  * @module
  */
 import type { LookupAddress } from "node:dns";
 import { type Family, formatAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 import { ResolveError } from "../core/errors.ts";
+import type { Transport } from "../core/transport.ts";
+import { type ConfigFiles, reverseSetup, systemConfigFiles } from "./dns_config.ts";
+import { StubResolver } from "./stub_resolver.ts";
 
 /** A resolved host. */
 export interface ResolvedHost {
@@ -28,8 +33,11 @@ export interface Resolver {
    * @throws {ResolveError} with the resolver's reason as gai_strerror words it
    */
   lookupHost(host: string, family: Family | 0): Promise<ResolvedHost>;
-  /** The name of an address, or null when it has none or the lookup fails. */
-  reverse(address: string): Promise<string | null>;
+  /**
+   * The name of an address, or null when it has none or the lookup fails;
+   * `signal` abandons the lookup where it can be.
+   */
+  reverse(address: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 /** gai_strerror(3) texts (glibc) for the codes node:dns reports. */
@@ -81,8 +89,57 @@ function nodeDns(): Promise<NodeDns> {
   return dnsModule;
 }
 
+/** How often the system's configuration is read again, ms (a service runs for weeks). */
+const CONFIG_CHECK_MS = 30_000;
+
+/** How the system resolver reaches the system. */
+export interface SystemResolverOptions {
+  /** Sockets for its own reverse lookups, opened on the first; without it, getnameinfo only. */
+  transport?: () => Transport;
+  /** The configuration files (for tests); the system's by default. */
+  files?: () => ConfigFiles;
+  /** The clock, ms (for tests). */
+  now?: () => number;
+}
+
 /** The system resolver. */
 export class SystemResolver implements Resolver {
+  readonly #options: SystemResolverOptions;
+  #transport: Transport | null = null;
+  #stub: StubResolver | null = null;
+  #read: { at: number; key: string } | null = null;
+
+  /** A resolver as the system's configuration says (see the module's documentation). */
+  constructor(options: SystemResolverOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The own lookups for the system's configuration now, or null where getnameinfo must answer. */
+  #ownLookups(): StubResolver | null {
+    const { transport, files = systemConfigFiles, now = () => performance.now() } = this.#options;
+    if (!transport) return null;
+    const at = now();
+    if (this.#read && at - this.#read.at < CONFIG_CHECK_MS) return this.#stub;
+    const read = files();
+    const key = JSON.stringify(read);
+    if (this.#read?.key === key) {
+      this.#read.at = at;
+      return this.#stub;
+    }
+    this.#read = { at, key };
+    this.#stub?.close();
+    this.#stub = null;
+    const setup = reverseSetup(read);
+    if ("system" in setup) return null;
+    try {
+      this.#transport ??= transport();
+    } catch {
+      return null; // no shim here: getnameinfo answers
+    }
+    this.#stub = new StubResolver(this.#transport, setup.config);
+    return this.#stub;
+  }
+
   async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
     // An address literal of the other family fails as getaddrinfo fails it. Parsed once: a run
     // of many targets resolves every one.
@@ -122,7 +179,13 @@ export class SystemResolver implements Resolver {
     return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
   }
 
-  async reverse(address: string): Promise<string | null> {
+  async reverse(address: string, signal?: AbortSignal): Promise<string | null> {
+    const own = this.#ownLookups();
+    if (own) {
+      const found = await own.reverse(address, signal);
+      if ("name" in found) return found.name;
+      if ("none" in found) return null;
+    }
     try {
       const dns = await nodeDns();
       const { hostname } = await dns.promises.lookupService(address, 0);

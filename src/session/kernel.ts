@@ -33,8 +33,11 @@ export function openTransport(given: Transport | undefined): RunTransport {
 
 let system: Resolver | null = null;
 
-/** The system resolver: one a process, so its lookups' caches are too (hop_lookups.ts). */
+/**
+ * The system resolver: one a process, so its lookups' caches are too
+ * (hop_lookups.ts); its own reverse lookups have a transport of their own.
+ */
 export function systemResolver(): Resolver {
-  system ??= new SystemResolver();
+  system ??= new SystemResolver({ transport: () => new FfiTransport() });
   return system;
 }

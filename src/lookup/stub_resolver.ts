@@ -1,0 +1,217 @@
+/**
+ * Reverse lookups made by hopwise itself, as mtr and trippy make theirs: the
+ * sources nsswitch names (dns_config.ts), `files` from /etc/hosts read once
+ * a while, `dns` as PTR questions over one UDP socket a family, many in
+ * flight at once, answers read in batches. glibc's getnameinfo makes the
+ * same questions one at a time on a thread each, about 110 µs of CPU a
+ * lookup in a Deno process; this makes them for about a tenth of that (the
+ * figures: docs/identity.md).
+ *
+ * The `dns` source keeps glibc's schedule: each server in turn (from the
+ * next one each lookup with `rotate`), `attempts` rounds, waiting `timeout`
+ * for the first server and `timeout << i / servers` for server i (whole
+ * seconds, one at least; res_send.c's rule); an answer saying
+ * the name does not exist, or has no name, ends the source; a failure
+ * (SERVFAIL, REFUSED, silence) moves to the next server. An answer cut short
+ * (TC), which needs TCP, is left to getnameinfo. An answer counts only from
+ * the server asked, with the question's identifier (random) and name.
+ *
+ * @module
+ */
+import type { Socket, Transport } from "../core/transport.ts";
+import type { NameServer, ReverseConfig } from "./dns_config.ts";
+import { parsePtrAnswer, ptrQuery, RCODE, reverseName } from "./dns_message.ts";
+
+/** What a lookup found: a name, none, or "ask getnameinfo". */
+export type StubAnswer = { name: string } | { none: true } | { system: true };
+
+/** What the `dns` source found. */
+type DnsOutcome = "none" | "failed" | "system" | { name: string };
+
+/** A question in flight. */
+interface Question {
+  /** Its identifier, unique among those in flight. */
+  id: number;
+  /** The name asked, lower case. */
+  name: string;
+  /** The query's bytes. */
+  bytes: Uint8Array;
+  /** The server of the first try, and the tries made. */
+  first: number;
+  tries: number;
+  /** The server asked last. */
+  server: NameServer;
+  /** When to give up on that server (the transport's clock). */
+  until: number;
+  /** Settles the question. */
+  settle(outcome: DnsOutcome): void;
+}
+
+/** The longest a wait runs, ms (the schedule's next step is looked at after it). */
+const MAX_WAIT_MS = 1_000;
+
+/** Reverse lookups over the system's configuration, without getnameinfo. */
+export class StubResolver {
+  readonly #transport: Transport;
+  readonly #config: ReverseConfig;
+  readonly #sockets = new Map<4 | 6, Socket>();
+  readonly #inFlight = new Map<number, Question>();
+  #next = 0;
+  #running = false;
+  #stopWait: AbortController | null = null;
+
+  /** Lookups by `config`, with sockets from `transport`. */
+  constructor(transport: Transport, config: ReverseConfig) {
+    this.#transport = transport;
+    this.#config = config;
+  }
+
+  /** The name of `address` from the configured sources; `signal` abandons the lookup. */
+  async reverse(address: string, signal?: AbortSignal): Promise<StubAnswer> {
+    for (const source of this.#config.sources) {
+      if (source === "files") {
+        const name = this.#config.hosts.get(address);
+        if (name !== undefined) return { name };
+        continue;
+      }
+      const outcome = await this.#ask(reverseName(address), signal);
+      if (outcome === "system") return { system: true };
+      if (typeof outcome === "object") return outcome;
+    }
+    return { none: true };
+  }
+
+  /** Closes the sockets (lookups in flight end with nothing found). */
+  close(): void {
+    for (const q of [...this.#inFlight.values()]) q.settle("failed");
+    for (const socket of this.#sockets.values()) socket.close();
+    this.#sockets.clear();
+  }
+
+  /** Asks the servers for `name`'s PTR record. */
+  #ask(name: string, signal?: AbortSignal): Promise<DnsOutcome> {
+    if (signal?.aborted) return Promise.resolve("failed");
+    const servers = this.#config.servers;
+    const first = this.#config.rotate ? this.#next++ % servers.length : 0;
+    return new Promise<DnsOutcome>((resolve) => {
+      const onAbort = () => question.settle("failed");
+      const question: Question = {
+        id: this.#freeId(),
+        name,
+        bytes: new Uint8Array(0),
+        first,
+        tries: 0,
+        server: servers[first]!,
+        until: 0,
+        settle: (outcome) => {
+          if (this.#inFlight.get(question.id) !== question) return;
+          this.#inFlight.delete(question.id);
+          signal?.removeEventListener("abort", onAbort);
+          if (this.#inFlight.size === 0) this.#stopWait?.abort();
+          resolve(outcome);
+        },
+      };
+      question.bytes = ptrQuery(question.id, name);
+      this.#inFlight.set(question.id, question);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#send(question);
+      if (!this.#running) this.#run();
+    });
+  }
+
+  /** A random identifier no question in flight has. */
+  #freeId(): number {
+    const pick = new Uint16Array(1);
+    do crypto.getRandomValues(pick); while (this.#inFlight.has(pick[0]!));
+    return pick[0]!;
+  }
+
+  /** Sends `q` to its next server, or settles it when its tries are spent. */
+  #send(q: Question): void {
+    const { servers, attempts, timeoutMs } = this.#config;
+    for (;;) {
+      if (q.tries >= servers.length * attempts) return q.settle("failed");
+      const index = (q.first + q.tries) % servers.length;
+      q.server = servers[index]!;
+      q.tries++;
+      // glibc's wait for server `index` (res_send.c, send_dg), in whole seconds.
+      const timeout = timeoutMs / 1000;
+      const wait = 1000 *
+        (index === 0 ? timeout : Math.max(1, Math.floor((timeout * 2 ** index) / servers.length)));
+      q.until = this.#transport.now() + wait;
+      try {
+        this.#socket(q.server.family).send(q.bytes, { address: q.server.address, port: 53 });
+        return;
+      } catch {
+        // This server cannot be reached from here (no route, no such family): the next one.
+      }
+    }
+  }
+
+  /** The socket of `family`, opened on first use. */
+  #socket(family: 4 | 6): Socket {
+    let socket = this.#sockets.get(family);
+    if (!socket) {
+      socket = this.#transport.socket(family, "dgram", 17);
+      this.#sockets.set(family, socket);
+    }
+    return socket;
+  }
+
+  /** Reads answers and moves the schedule on while questions are in flight. */
+  async #run(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#inFlight.size > 0) {
+        const now = this.#transport.now();
+        let soonest = Infinity;
+        for (const q of [...this.#inFlight.values()]) {
+          if (q.until <= now) this.#send(q);
+          if (this.#inFlight.has(q.id)) soonest = Math.min(soonest, q.until);
+        }
+        if (this.#inFlight.size === 0) break;
+        this.#stopWait = new AbortController();
+        const ready = await this.#transport.wait(
+          [...this.#sockets.values()],
+          Math.max(0, Math.min(MAX_WAIT_MS, soonest - now)),
+          this.#stopWait.signal,
+        );
+        for (const r of ready) if (r.readable || r.error) this.#drain(r.socket);
+      }
+    } catch {
+      // The transport failed: what is in flight ends with nothing found.
+      for (const q of [...this.#inFlight.values()]) q.settle("failed");
+    } finally {
+      this.#running = false;
+      this.#stopWait = null;
+    }
+  }
+
+  /** Reads every answer waiting on `socket`. */
+  #drain(socket: Socket): void {
+    for (;;) {
+      let datagram;
+      try {
+        datagram = socket.receive(false);
+      } catch {
+        return; // an ICMP error for an earlier send (port unreachable): the schedule moves on
+      }
+      if (!datagram) {
+        socket.takeError();
+        return;
+      }
+      const answer = parsePtrAnswer(datagram.data);
+      if (!answer) continue;
+      const q = this.#inFlight.get(answer.id);
+      if (
+        !q || answer.question !== q.name || datagram.from?.address !== q.server.address ||
+        datagram.from.port !== 53
+      ) continue;
+      if (answer.truncated) q.settle("system");
+      else if (answer.rcode === RCODE.nxDomain) q.settle("none");
+      else if (answer.rcode === RCODE.noError) {
+        q.settle(answer.name ? { name: answer.name } : "none");
+      } else this.#send(q); // SERVFAIL, REFUSED and the like: the next server
+    }
+  }
+}

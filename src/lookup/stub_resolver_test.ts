@@ -1,0 +1,181 @@
+import { assertEquals } from "../../tests/assert.ts";
+import { answerBytes, type TestAnswer } from "../../tests/helpers/dns_answers.ts";
+import type { Datagram, Endpoint, Readiness, Socket, Transport } from "../core/transport.ts";
+import type { ReverseConfig } from "./dns_config.ts";
+import { parsePtrAnswer } from "./dns_message.ts";
+import { StubResolver } from "./stub_resolver.ts";
+
+/** A question as the fake server saw it. */
+interface Asked {
+  at: number;
+  server: string;
+  id: number;
+  name: string;
+}
+
+/** How the fake servers answer a question (null: silence). */
+type Serve = (q: Asked) => (Partial<TestAnswer> & { from?: string }) | null;
+
+/** A transport whose sockets' questions a function answers at once; its clock moves only in waits. */
+class DnsFake implements Transport {
+  clock = 0;
+  readonly asked: Asked[] = [];
+  readonly #inbox: Array<{ socket: Socket; datagram: Datagram }> = [];
+  sockets = 0;
+
+  constructor(readonly serve: Serve) {}
+
+  now(): number {
+    return this.clock;
+  }
+  pid(): number {
+    return 1;
+  }
+  socket(family: 4 | 6): Socket {
+    this.sockets++;
+    // deno-lint-ignore no-this-alias
+    const fake = this; // the socket object's methods reach the transport
+    const socket = {
+      family,
+      kind: "dgram",
+      protocol: 17,
+      closed: false,
+      send(data: Uint8Array, to?: Endpoint): number {
+        const q = parsePtrAnswer(
+          new Uint8Array([...data.subarray(0, 2), 0x80, ...data.subarray(3)]),
+        )!;
+        const asked = { at: fake.clock, server: to!.address, id: q.id, name: q.question };
+        fake.asked.push(asked);
+        const a = fake.serve(asked);
+        if (a) {
+          const bytes = answerBytes({ id: q.id, question: q.question, ...a });
+          fake.#inbox.push({
+            socket,
+            datagram: {
+              data: bytes,
+              from: { address: a.from ?? to!.address, port: 53 },
+              receivedAt: null,
+              ttl: null,
+              error: null,
+              truncated: false,
+            },
+          });
+        }
+        return fake.clock;
+      },
+      receive(): Datagram | null {
+        const i = fake.#inbox.findIndex((m) => m.socket === socket);
+        return i < 0 ? null : fake.#inbox.splice(i, 1)[0]!.datagram;
+      },
+      takeError: () => null,
+      close() {},
+    } as unknown as Socket;
+    return socket;
+  }
+  async wait(
+    sockets: readonly Socket[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Readiness[]> {
+    await Promise.resolve();
+    if (signal?.aborted) return [];
+    const ready = sockets.filter((s) => this.#inbox.some((m) => m.socket === s));
+    if (ready.length === 0) this.clock += timeoutMs;
+    return ready.map((socket) => ({ socket, readable: true, error: false, writable: false }));
+  }
+}
+
+const CONFIG: ReverseConfig = {
+  sources: ["files", "dns"],
+  hosts: new Map([["198.18.1.1", "from-hosts.lab"]]),
+  servers: [{ address: "198.18.250.2", family: 4 }, { address: "198.18.250.3", family: 4 }],
+  timeoutMs: 2000,
+  attempts: 2,
+  rotate: false,
+};
+
+const ptr = (name: string) => (q: Asked) => ({
+  records: [{ owner: q.name, type: 12, target: name }],
+});
+
+Deno.test("StubResolver: hosts first, then a PTR question", async () => {
+  const fake = new DnsFake(ptr("r2.lab"));
+  const stub = new StubResolver(fake, CONFIG);
+  assertEquals(await stub.reverse("198.18.1.1"), { name: "from-hosts.lab" });
+  assertEquals(fake.asked.length, 0);
+  assertEquals(await stub.reverse("198.18.2.2"), { name: "r2.lab" });
+  assertEquals(fake.asked.map((q) => [q.server, q.name]), [[
+    "198.18.250.2",
+    "2.2.18.198.in-addr.arpa",
+  ]]);
+});
+
+Deno.test("StubResolver: NXDOMAIN and no PTR are no name; DNS before files goes on to files", async () => {
+  const fake = new DnsFake((q) => (q.name.startsWith("1.") ? { rcode: 3 } : {}));
+  const stub = new StubResolver(fake, { ...CONFIG, sources: ["dns", "files"] });
+  assertEquals(await stub.reverse("198.18.1.1"), { name: "from-hosts.lab" });
+  assertEquals(await stub.reverse("198.18.1.3"), { none: true });
+  assertEquals(await stub.reverse("198.18.1.4"), { none: true });
+  assertEquals(fake.asked.length, 3); // no second server asked after a definite answer
+});
+
+Deno.test("StubResolver: glibc's schedule over silent servers", async () => {
+  const fake = new DnsFake(() => null);
+  const stub = new StubResolver(fake, CONFIG);
+  assertEquals(await stub.reverse("198.18.2.2"), { none: true });
+  // Server 0 waits the timeout (2 s), server 1 timeout << 1 / 2 servers (2 s), each round.
+  assertEquals(fake.asked.map((q) => [q.at, q.server]), [
+    [0, "198.18.250.2"],
+    [2000, "198.18.250.3"],
+    [4000, "198.18.250.2"],
+    [6000, "198.18.250.3"],
+  ]);
+  // Three servers, 5 s: 5, 10 / 3 = 3 and 20 / 3 = 6 s.
+  const three = new DnsFake(() => null);
+  const servers = [2, 3, 4].map((i) => ({ address: `198.18.250.${i}`, family: 4 as const }));
+  await new StubResolver(three, { ...CONFIG, servers, timeoutMs: 5000, attempts: 1 })
+    .reverse("198.18.2.2");
+  assertEquals(three.asked.map((q) => q.at), [0, 5000, 8000]);
+});
+
+Deno.test("StubResolver: SERVFAIL moves to the next server at once; TC leaves it to getnameinfo", async () => {
+  const fake = new DnsFake((q) => q.server.endsWith(".2") ? { rcode: 2 } : ptr("r2.lab")(q));
+  const stub = new StubResolver(fake, CONFIG);
+  assertEquals(await stub.reverse("198.18.2.2"), { name: "r2.lab" });
+  assertEquals(fake.asked.map((q) => q.at), [0, 0]);
+  const tc = new StubResolver(new DnsFake(() => ({ truncated: true })), CONFIG);
+  assertEquals(await tc.reverse("198.18.2.2"), { system: true });
+});
+
+Deno.test("StubResolver: answers from elsewhere, or to another question, do not count", async () => {
+  for (
+    const wrong of [
+      (q: Asked) => ({ from: "198.18.9.9", ...ptr("spoof.lab")(q) }),
+      (q: Asked) => ({ question: "9.9.18.198.in-addr.arpa", ...ptr("spoof.lab")(q) }),
+      (q: Asked) => ({ id: q.id ^ 1, ...ptr("spoof.lab")(q) }),
+    ]
+  ) {
+    const fake = new DnsFake(wrong);
+    assertEquals(await new StubResolver(fake, CONFIG).reverse("198.18.2.2"), { none: true });
+    assertEquals(fake.asked.length, 4);
+  }
+});
+
+Deno.test("StubResolver: one socket, many questions in flight, rotate, abort", async () => {
+  const fake = new DnsFake((
+    q,
+  ) => (q.name.startsWith("9.") ? null : ptr(`n${q.name.split(".")[0]}.lab`)(q)));
+  const stub = new StubResolver(fake, { ...CONFIG, rotate: true });
+  const names = await Promise.all([2, 3, 4, 5].map((i) => stub.reverse(`198.18.1.${i}`)));
+  assertEquals(names, [2, 3, 4, 5].map((i) => ({ name: `n${i}.lab` })));
+  assertEquals(fake.sockets, 1);
+  assertEquals(fake.asked.map((q) => q.server.at(-1)), ["2", "3", "2", "3"]);
+  assertEquals(new Set(fake.asked.map((q) => q.id)).size, 4);
+  const stop = new AbortController();
+  const pending = stub.reverse("198.18.1.9", stop.signal);
+  stop.abort();
+  assertEquals(await pending, { none: true });
+  const before = fake.asked.length;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assertEquals(fake.asked.length, before);
+});
