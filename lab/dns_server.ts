@@ -9,6 +9,7 @@
  * @module
  */
 import { checkLabAddress } from "./netns/addresses.ts";
+import { reverseName } from "../src/lookup/dns_message.ts";
 import { NETNS_ETC_DIR } from "./netns/namespaces.ts";
 import type { Lab } from "./netns/lab.ts";
 
@@ -23,6 +24,11 @@ export interface DnsRecords {
   hosts: ReadonlyArray<readonly [address: string, name: string]>;
   /** Name and text: a TXT record each (no commas: dnsmasq splits on them). */
   txt: ReadonlyArray<readonly [name: string, text: string]>;
+  /**
+   * Address and name: a PTR record only, its name taken as it is (for
+   * names a hosts file cannot hold, such as `-x.lab` or `a_b.lab`).
+   */
+  ptr?: ReadonlyArray<readonly [address: string, name: string]>;
 }
 
 /** The server, running. */
@@ -42,7 +48,12 @@ export async function startDnsServer(
   from: string,
   records: DnsRecords,
 ): Promise<DnsServer> {
-  for (const [address] of records.hosts) checkLabAddress(address, "DNS record");
+  for (const [address] of [...records.hosts, ...records.ptr ?? []]) {
+    checkLabAddress(address, "DNS record");
+  }
+  for (const [, name] of records.ptr ?? []) {
+    if (/[\s,]/.test(name)) throw new Error(`bad PTR name ${name}`);
+  }
   for (const [name, text] of records.txt) {
     if (text.includes(",") || /\s/.test(name)) throw new Error(`bad TXT record ${name} ${text}`);
   }
@@ -74,6 +85,7 @@ export async function startDnsServer(
     "--bind-interfaces",
     `--addn-hosts=${hostsFile}`,
     ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
+    ...(records.ptr ?? []).map(([address, name]) => `--ptr-record=${reverseName(address)},${name}`),
   ], { stderr: "piped" });
   const use = async (node: string, which: "live" | "dead", options = "") => {
     const address = which === "live" ? LIVE_RESOLVER : DEAD_RESOLVER;
