@@ -2,7 +2,8 @@
  * `--serve [ADDRESS:]PORT`: the service on the command line. The targets
  * come from `--targets FILE` and `--config FILE` (the file's added after the
  * list's); the command line's options apply to every target, the config
- * file's per-target keys over them. It runs until SIGINT or SIGTERM, then
+ * file's per-target keys over them; the file's `as_source` and `geoip` apply
+ * where the command line gives no `--as-source` or `--geoip`. It runs until SIGINT or SIGTERM, then
  * stops probing, lets the requests in progress finish, and exits 0.
  *
  * @module
@@ -15,7 +16,7 @@ import { readAuthFile } from "../serve/auth.ts";
 import type { HttpSecurity } from "../serve/http.ts";
 import { Service, type ServiceTarget } from "../serve/service.ts";
 import type { ServeCommand } from "./commands.ts";
-import { readTargetList } from "./io.ts";
+import { readTargetList, whoisServer } from "./io.ts";
 import { STATUS } from "./exit.ts";
 import { VERSION } from "./usage.ts";
 
@@ -40,6 +41,26 @@ function configTargets(config: ServeConfig): ServiceTarget[] {
       ...(t.flows !== undefined ? { flows: t.flows } : {}),
     };
   });
+}
+
+/**
+ * The lookups' options of the service: the command line's, and where it
+ * gives no `--as-source` or `--geoip`, the configuration's `as_source` and
+ * `geoip` (`-A` alone takes the file's source; `as_source = "whois"` asks
+ * `-A`'s server, RA_SERVER's as on the command line).
+ */
+export function serveLookupOptions(
+  options: Pick<TraceOptions, "asSource" | "asLookups" | "geoip">,
+  config: Pick<ServeConfig, "asSource" | "geoip"> | null,
+): Pick<TraceOptions, "asSource" | "asLookups" | "geoip"> {
+  const { asSource, asLookups, geoip } = options;
+  const fromFile = options.asSource === undefined ? config?.asSource ?? null : null;
+  return {
+    ...(asLookups !== undefined ? { asLookups } : {}),
+    ...(asSource !== undefined ? { asSource } : {}),
+    ...(fromFile !== null ? { asSource: fromFile, asLookups: asLookups || whoisServer() } : {}),
+    ...(geoip !== undefined ? { geoip } : config?.geoip ? { geoip: config.geoip } : {}),
+  };
 }
 
 /** Reads the files `[web]` names: the certificate and key of HTTPS, the credentials. */
@@ -100,6 +121,7 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     targets,
     watch: {
       ...rest,
+      ...serveLookupOptions(rest, config),
       interval: intervalSeconds * 1000,
       ...(rate !== undefined ? { rate } : {}),
       queries: command.queriesGiven && queries !== undefined ? queries : 1,

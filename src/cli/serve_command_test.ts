@@ -1,5 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { runCli } from "../../tests/fake/cli.ts";
+import { serveLookupOptions } from "./serve_command.ts";
 
 /** A file of `text` for one test, removed after. */
 async function withFile(text: string, use: (path: string) => Promise<void>): Promise<void> {
@@ -56,4 +57,46 @@ Deno.test("--serve --config: a configuration's mistake is one line naming the fi
       assertEquals(r.fake.sent.length, 0);
     },
   );
+});
+
+Deno.test("--serve --config: as_source and geoip apply unless the command line gives its own", () => {
+  const file = { asSource: "/etc/hopwise/asn.mmdb", geoip: "/etc/hopwise/city.mmdb" };
+  const whois = { server: "whois.example.net", service: "nicname" };
+  // Nothing on the command line: the file's, -A's default server beside (used by whois only).
+  const taken = serveLookupOptions({}, file);
+  assertEquals([taken.asSource, taken.geoip, typeof taken.asLookups], [
+    file.asSource,
+    file.geoip,
+    "object",
+  ]);
+  // -A alone takes the file's source, keeping its server.
+  assertEquals(serveLookupOptions({ asLookups: whois }, file), {
+    asLookups: whois,
+    asSource: file.asSource,
+    geoip: file.geoip,
+  });
+  // --as-source and --geoip win.
+  assertEquals(
+    serveLookupOptions({ asLookups: whois, asSource: "dns", geoip: "/tmp/c.mmdb" }, file),
+    { asLookups: whois, asSource: "dns", geoip: "/tmp/c.mmdb" },
+  );
+  // No file, or a file without them: the command line's as they are.
+  assertEquals(serveLookupOptions({ geoip: "/tmp/c.mmdb" }, null), { geoip: "/tmp/c.mmdb" });
+  assertEquals(serveLookupOptions({}, { asSource: null, geoip: null }), {});
+});
+
+Deno.test("--serve --config: a bad as_source or a missing geoip database is one line, exit 2", async () => {
+  const cases: Array<[string, string]> = [
+    ['as_source = "dns:"', '"as_source": bad source "dns:" (whois, dns[:ZONE] or a path)'],
+    ['geoip = "/nonexistent/city.mmdb"', '"geoip": /nonexistent/city.mmdb: No such file'],
+  ];
+  for (const [top, words] of cases) {
+    await withFile(`${top}\n[[target]]\nhost = "198.18.9.9"\n`, async (path) => {
+      const r = await runCli(["--serve", "9798", "--config", path]);
+      assertEquals(r.status, 2, r.stderr);
+      assertEquals(r.stderr.split("\n").length, 2, r.stderr);
+      assertEquals(r.stderr.startsWith(`hopwise: ${path}: ${words}`), true, r.stderr);
+      assertEquals(r.fake.sent.length, 0);
+    });
+  }
 });

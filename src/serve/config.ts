@@ -17,7 +17,8 @@ import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
 import { MAX_WATCHED_TARGETS } from "../modes/watch_many.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 import { type AllowRule, parseAllowRule } from "./allow.ts";
-import { ConfigError, describe, isTable, Table } from "./config_table.ts";
+import { ConfigError, describe, fileOf, isTable, Table } from "./config_table.ts";
+import { asSourceOf, openDatabases } from "./config_lookups.ts";
 
 export { ConfigError } from "./config_table.ts";
 
@@ -61,6 +62,14 @@ export interface ServeConfig {
   rate: number;
   /** Seconds the findings and `/api` cover. */
   window: number;
+  /**
+   * `as_source`: where AS numbers come from (`--as-source`'s words: `whois`,
+   * `dns`, `dns:ZONE`, or an ASN database's path, taken beside the file unless
+   * absolute), or null.
+   */
+  asSource: string | null;
+  /** `geoip`: a City or Country database's path (beside the file unless absolute), or null. */
+  geoip: string | null;
   /** The `[[target]]` tables, in the file's order (none when the targets come from `--targets`). */
   targets: ServeTarget[];
   /** `/probe`: what it may trace (nothing when `allow` is empty) and how many at once. */
@@ -102,7 +111,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The keys of each table, in the order the documentation gives them. */
 const KEYS = {
-  top: "listen interval rate window target probe web".split(" "),
+  top: "listen interval rate window as_source geoip target probe web".split(" "),
   target: "host method port queries flows first_ttl max_ttl interval labels".split(" "),
   probe: ["allow", "max_concurrent"],
   web: ["tls_cert", "tls_key", "auth_file"],
@@ -155,13 +164,6 @@ export function parseListen(text: string): ListenAddress {
   const listen = listenOf(text);
   if (typeof listen === "string") throw new ConfigError("serve", `--serve: ${listen}`);
   return listen;
-}
-
-/** `file`'s path, relative to the directory of `configPath` unless absolute. */
-function besideConfig(configPath: string, file: string): string {
-  if (file.startsWith("/")) return file;
-  const slash = configPath.lastIndexOf("/");
-  return slash === -1 ? file : configPath.slice(0, slash + 1) + file;
 }
 
 /** A `[[target]]` table, checked. */
@@ -250,10 +252,7 @@ function probeOf(table: Table | undefined): ServeConfig["probe"] {
 
 /** The `[web]` table, checked; relative file names are taken beside the configuration. */
 function webOf(table: Table | undefined, path: string): ServeConfig["web"] {
-  const file = (key: string) => {
-    const name = table?.string(key, "a file name");
-    return name === undefined ? null : besideConfig(path, name);
-  };
+  const file = (key: string) => fileOf(table, key, path);
   const web = { tlsCert: file("tls_cert"), tlsKey: file("tls_key"), authFile: file("auth_file") };
   if (table !== undefined && (web.tlsCert === null) !== (web.tlsKey === null)) {
     const missing = web.tlsCert === null ? "tls_cert" : "tls_key";
@@ -300,6 +299,8 @@ export function parseServeConfig(text: string, path: string): ServeConfig {
     interval: top.number("interval") ?? SERVE_DEFAULTS.interval,
     rate: top.number("rate", true) ?? SERVE_DEFAULTS.rate,
     window: top.number("window") ?? SERVE_DEFAULTS.window,
+    asSource: asSourceOf(top, path),
+    geoip: fileOf(top, "geoip", path),
     targets: [],
     probe: probeOf(top.table("probe", KEYS.probe, "[probe]: ")),
     web: webOf(top.table("web", KEYS.web, "[web]: "), path),
@@ -333,10 +334,11 @@ export function parseServeConfig(text: string, path: string): ServeConfig {
 }
 
 /**
- * Reads and checks a configuration file.
+ * Reads and checks a configuration file, and opens the databases it names.
  *
  * @throws {ConfigError} when the file cannot be read (one line: the path and
- *   why) or is not a valid configuration ({@linkcode parseServeConfig})
+ *   why), is not a valid configuration ({@linkcode parseServeConfig}), or
+ *   names a database that cannot be read
  */
 export async function readServeConfig(path: string): Promise<ServeConfig> {
   let text: string;
@@ -353,5 +355,7 @@ export async function readServeConfig(path: string): Promise<ServeConfig> {
       : e.message.split("\n")[0]!;
     throw new ConfigError("config", `${path}: cannot read the configuration: ${why}`, path);
   }
-  return parseServeConfig(text, path);
+  const config = parseServeConfig(text, path);
+  await openDatabases(config, path);
+  return config;
 }

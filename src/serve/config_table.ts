@@ -1,7 +1,8 @@
 /**
  * The pieces the service's configuration is read with: its error (one line,
- * the file and the place first), and a TOML table whose keys are checked one
- * by one, each mistake a {@linkcode ConfigError}.
+ * the file and the place first), a TOML table whose keys are checked one by
+ * one, each mistake a {@linkcode ConfigError}, and file names taken beside
+ * the configuration.
  *
  * @module
  */
@@ -100,4 +101,17 @@ export class Table {
     const option = this.option === "" ? key : `${this.option}.${key}`;
     return new Table(this.file, where, option, value, known);
   }
+}
+
+/** `file`'s path, relative to the directory of `configPath` unless absolute. */
+export function besideConfig(configPath: string, file: string): string {
+  if (file.startsWith("/")) return file;
+  const slash = configPath.lastIndexOf("/");
+  return slash === -1 ? file : configPath.slice(0, slash + 1) + file;
+}
+
+/** A file name under `key` of `table`, taken beside the configuration unless absolute; null when not given. */
+export function fileOf(table: Table | undefined, key: string, path: string): string | null {
+  const name = table?.string(key, "a file name");
+  return name === undefined ? null : besideConfig(path, name);
 }

@@ -28,6 +28,8 @@ Deno.test("the example file parses to the configuration it describes", async () 
     interval: 10,
     rate: 100,
     window: 300,
+    asSource: null,
+    geoip: null,
     targets: [
       {
         host: "db.example.net",
@@ -62,6 +64,8 @@ Deno.test("a configuration of one host takes every default", () => {
     interval: SERVE_DEFAULTS.interval,
     rate: SERVE_DEFAULTS.rate,
     window: SERVE_DEFAULTS.window,
+    asSource: null,
+    geoip: null,
     targets: [{ host: "db.example.net", labels: {} }], // no method: the command line's -M
     probe: { allow: [], maxConcurrent: SERVE_DEFAULTS.maxConcurrent },
     web: { tlsCert: null, tlsKey: null, authFile: null },
@@ -98,8 +102,8 @@ Deno.test("a TOML syntax error gives its line and column", () => {
 Deno.test("an unknown key is named, with its place and the keys known there", () => {
   assertEquals(
     errorOf(`intervall = 5\n${ONE}`),
-    'hopwise.toml: unknown key "intervall" (known: listen, interval, rate, window, target, ' +
-      "probe, web)",
+    'hopwise.toml: unknown key "intervall" (known: listen, interval, rate, window, as_source, ' +
+      "geoip, target, probe, web)",
   );
   assertEquals(
     errorOf(`${ONE}[[target]]\nhost = "b.example.net"\nprot = 1\n`),

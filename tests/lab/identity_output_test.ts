@@ -4,13 +4,14 @@
  * writer, tests/helpers/mmdb_writer.ts). The classic place in braces, the
  * report's identity columns and CSV, the report's JSON fields and its
  * --ndjson cycle lines, the multipath text, JSON and graph (--flows, --mda),
- * the findings' words, and --privacy leaving none of a hidden hop's identity. The
+ * the service taking both databases from its configuration file, the
+ * findings' words, and --privacy leaving none of a hidden hop's identity. The
  * expected values come from the databases written here.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
-import { labSkipReason, runHopwise } from "../../lab/harness.ts";
+import { hopwiseArgv, labSkipReason, runHopwise, startIn } from "../../lab/harness.ts";
 import { mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
 
 const reason = labSkipReason("identity output lab tests") ?? mmdbSkipReason();
@@ -54,7 +55,7 @@ async function databases(dir: string): Promise<string[]> {
 
 Deno.test({
   name:
-    "identity in every output: classic place, report columns, CSV, JSON, JSON Lines, multipath, findings, --privacy",
+    "identity in every output: classic place, report columns, CSV, JSON, JSON Lines, multipath, service config, findings, --privacy",
   ignore: reason !== null,
   sanitizeResources: false,
   fn: async (t) => {
@@ -177,6 +178,52 @@ Deno.test({
           const dot = await run(["--flows", "4", "--dot"]);
           assertStringIncludes(dot, "AS64501 Example-Access, Frankfurt am Main, DE");
           assertStringIncludes(dot, "AS64502 Example-Transit");
+        },
+      );
+
+      await t.step(
+        "--serve --config with as_source and geoip: AS on /metrics, place on the page",
+        async () => {
+          // Relative names: the databases beside the configuration.
+          const config = `${dir}/hopwise.toml`;
+          await Deno.writeTextFile(
+            config,
+            `as_source = "asn.mmdb"\ngeoip = "city.mmdb"\ninterval = 0.2\n` +
+              `[[target]]\nhost = "${c.target4}"\nmethod = "icmp"\n`,
+          );
+          const service = startIn(lab, c.source, [
+            ...hopwiseArgv(["--serve", "127.0.0.1:9812", "-n", "--config", config]),
+          ]);
+          const page = `http://127.0.0.1:9812/target?name=${c.target4}`;
+          const scrape = `for (let i = 0; i < 50; i++) {
+  try {
+    const metrics = await (await fetch("http://127.0.0.1:9812/metrics")).text();
+    const html = await (await fetch("${page}")).text();
+    if (metrics.includes('asn="64501"') && metrics.includes('asn="64502"') && html.includes("Frankfurt")) {
+      console.log(JSON.stringify({ metrics, html }));
+      break;
+    }
+  } catch { /* not listening yet */ }
+  await new Promise((r) => setTimeout(r, 200));
+}`;
+          const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
+          service.kill("SIGTERM");
+          const { code, stderr } = await service.done;
+          assertEquals(code, 0, stderr);
+          assertOk(scraped.stdout.trim() !== "", `no AS and place within 10 s: ${stderr}`);
+          const { metrics, html } = JSON.parse(scraped.stdout);
+          const info = (metrics as string).split("\n")
+            .filter((l) =>
+              l.startsWith("hopwise_hop_address_info{") && l.includes('address="198.18.')
+            );
+          const asnOf = (address: string) =>
+            info.find((l) => l.includes(`address="${address}"`))?.match(/asn="(\d+)"/)?.[1] ?? null;
+          assertEquals(
+            [asnOf("198.18.1.2"), asnOf("198.18.2.2")],
+            ["64501", "64502"],
+            info.join("\n"),
+          );
+          assertStringIncludes(html, "AS64501 Example-Access, Frankfurt am Main, DE");
         },
       );
 
