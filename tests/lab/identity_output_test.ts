@@ -151,7 +151,7 @@ Deno.test({
       );
 
       await t.step(
-        "--flows and --mda: text, JSON and --dot carry each node's AS and place",
+        "--flows and --mda: text, JSON, --dot and --html carry each node's AS and place",
         async () => {
           const lines = (await run(["--flows", "4"])).split("\n");
           assertMatch(
@@ -178,6 +178,15 @@ Deno.test({
           const dot = await run(["--flows", "4", "--dot"]);
           assertStringIncludes(dot, "AS64501 Example-Access, Frankfurt am Main, DE");
           assertStringIncludes(dot, "AS64502 Example-Transit");
+          // The page's graph and its hop rows: the same words. Written as nobody, once root is dropped.
+          await Deno.mkdir(`${dir}/pages`);
+          await Deno.chmod(`${dir}/pages`, 0o777);
+          await run(["--flows", "4", "--html", `${dir}/pages/flows.html`]);
+          const page = await Deno.readTextFile(`${dir}/pages/flows.html`);
+          assertOk(
+            page.split("AS64501 Example-Access, Frankfurt am Main, DE").length >= 3,
+            "in the graph and in hop 1's row",
+          );
         },
       );
 
