@@ -2,7 +2,9 @@
  * A cache of lookups (reverse names, AS numbers, places) that never stalls
  * whoever asks: an answer is kept a while (`keepFound`), nothing found or a
  * failure a shorter while (`keepMissing`); the cache holds at most
- * `maxEntries` (the least recently used go first); a lookup already in
+ * `maxEntries` (the least recently used go first, where "used" counts once
+ * a half of the cache: an entry used again before half as many others were
+ * placed after it keeps its place); a lookup already in
  * flight is shared by everyone who asks; at most `maxConcurrent` run at
  * once (the others wait their turn); and each gets a `deadline` from when it
  * was asked, after which it counts as nothing found. A lookup that cannot be
@@ -39,6 +41,8 @@ export type Ask<V> = (signal: AbortSignal) => Promise<V | null>;
 interface Entry<V> {
   value: V | null;
   expires: number;
+  /** When it was last put at the recent end of the order (a count of those moves). */
+  placed: number;
 }
 
 /** A lookup under way: waiting for its turn or running, until it settles. */
@@ -102,6 +106,8 @@ export class LookupCache<V> {
   /** Lookups under way, in the order their deadlines come. */
   readonly #byDeadline = new Queue<Pending<V>>();
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Entries put at the recent end so far. */
+  #placed = 0;
   #unsettled = 0;
   #running = 0;
 
@@ -133,9 +139,14 @@ export class LookupCache<V> {
       this.#entries.delete(key);
       return undefined;
     }
-    // Most recently used last: the first entry is the one to let go.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Most recently used last: the first entry is the one to let go. An entry of the recent
+    // half stays where it is (a run of many targets asks for its routers' names tens of
+    // thousands of times, and moving an entry in a Map costs a delete and an insert).
+    if (this.#placed - entry.placed > this.#settings.maxEntries / 2) {
+      this.#entries.delete(key);
+      entry.placed = ++this.#placed;
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -249,6 +260,7 @@ export class LookupCache<V> {
     this.#entries.set(key, {
       value,
       expires: this.#now() + (value === null ? keepMissing : keepFound),
+      placed: ++this.#placed,
     });
     while (this.#entries.size > maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);
