@@ -8,6 +8,7 @@
  *   deno task bench --json                the figures as JSON on stdout (tables on stderr)
  *   deno task bench --json=out.json       tables on stdout, JSON into out.json
  *   deno task bench --only S --soak       the service under load for 10 minutes (2 by default)
+ *   deno task bench --only N              what reverse names cost a run of many targets
  *
  * hopwise runs three ways: from source via mod.ts, from source via cli.ts,
  * and from the bundle dist/cli.js (built first); see topologies.ts for what
@@ -162,6 +163,7 @@ export async function bench(options: BenchOptions): Promise<number> {
     } else if (key === "M") {
       many = await runMany(ctx);
       if (many) sayAll(manyLines(many));
+    } else if (key === "N") {
       names = await runManyNames(ctx);
       sayAll(namesLines(names));
     } else if (key === "S") {

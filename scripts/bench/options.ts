@@ -12,14 +12,14 @@ export const USAGE: string =
 
   --runs N         runs of each command per topology (default 5)
   --pause SECONDS  pause between consecutive runs (default 0: back to back)
-  --only LIST      topologies to run, from A,B,C,D,E,F,W,M,S (default all)
+  --only LIST      topologies to run, from A,B,C,D,E,F,W,M,N,S (default all)
   --soak           run the service (S) for 10 minutes instead of 2
   --json           print every figure as JSON on stdout (the tables go to stderr)
   --json=FILE      write the JSON into FILE (the tables go to stdout)
   -h, --help       this text`;
 
 /** Every topology, in the order they run by default. */
-export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W", "M", "S"] as const;
+export const TOPOLOGY_KEYS = ["A", "B", "C", "D", "E", "F", "W", "M", "N", "S"] as const;
 
 /** One topology's letter. */
 export type TopologyKey = typeof TOPOLOGY_KEYS[number];
