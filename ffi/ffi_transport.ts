@@ -9,7 +9,7 @@ import type { Readiness, Socket, SocketKind, Transport } from "../src/core/trans
 import { systemError } from "./errno.ts";
 import { shim } from "./library.ts";
 import { dropPrivileges, privileged } from "./privileges.ts";
-import { Outbox } from "./outbox.ts";
+import { processOutbox } from "./outbox.ts";
 import { FfiSocket } from "./socket.ts";
 import { POLL, SIZE } from "./symbols.ts";
 
@@ -30,7 +30,7 @@ export class FfiTransport implements Transport {
   #entries = new Uint8Array(64 * SIZE.poll);
   #waiting = false;
   /** Sends queued by sockets, sent by the shim's thread. */
-  readonly #outbox = new Outbox();
+  readonly #outbox = processOutbox();
 
   /** Loads the shim and opens the timestamp keeper. */
   constructor() {
@@ -45,6 +45,11 @@ export class FfiTransport implements Transport {
         // of the very first replies may include a little of our own time.
       }
     }
+  }
+
+  /** Hands what sockets queued to the sending thread now. */
+  flush(): void {
+    this.#outbox.flush();
   }
 
   now(): number {

@@ -168,3 +168,11 @@ class Queued implements QueuedSend {
     return this.#outbox.error(this.#ticket);
   }
 }
+
+let shared: Outbox | null = null;
+
+/** The process's outbox: the shim has one sending thread and one ring of tickets. */
+export function processOutbox(): Outbox {
+  shared ??= new Outbox();
+  return shared;
+}

@@ -3,9 +3,9 @@
  * sources nsswitch names (dns_config.ts), `files` from /etc/hosts read once
  * a while, `dns` as PTR questions over one UDP socket a family, many in
  * flight at once, answers read in batches. glibc's getnameinfo makes the
- * same questions one at a time on a thread each, about 110 µs of CPU a
- * lookup in a Deno process; this makes them for about a tenth of that (the
- * figures: docs/identity.md).
+ * same questions on a thread and a socket each: about 120 µs of CPU a
+ * lookup in a Deno process in the lab, against about 40 µs here, most of it
+ * the send itself (the figures: docs/identity.md).
  *
  * The `dns` source keeps glibc's schedule: each server in turn (from the
  * next one each lookup with `rotate`), `attempts` rounds, waiting `timeout`
@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { Socket, Transport } from "../core/transport.ts";
+import type { QueuedSend, Socket, Transport } from "../core/transport.ts";
 import type { NameServer, ReverseConfig } from "./dns_config.ts";
 import { parsePtrAnswer, ptrQuery, RCODE, reverseName } from "./dns_message.ts";
 
@@ -43,6 +43,8 @@ interface Question {
   server: NameServer;
   /** When to give up on that server (the transport's clock). */
   until: number;
+  /** Its send to that server, when queued (sendLater); null when sent at once. */
+  queued: QueuedSend | null;
   /** Settles the question. */
   settle(outcome: DnsOutcome): void;
 }
@@ -58,6 +60,8 @@ export class StubResolver {
   readonly #inFlight = new Map<number, Question>();
   #next = 0;
   #running = false;
+  /** A hand-over of queued questions is due this turn. */
+  #flushQueued = false;
   #stopWait: AbortController | null = null;
 
   /** Lookups by `config`, with sockets from `transport`. */
@@ -103,6 +107,7 @@ export class StubResolver {
         tries: 0,
         server: servers[first]!,
         until: 0,
+        queued: null,
         settle: (outcome) => {
           if (this.#inFlight.get(question.id) !== question) return;
           this.#inFlight.delete(question.id);
@@ -140,7 +145,23 @@ export class StubResolver {
         (index === 0 ? timeout : Math.max(1, Math.floor((timeout * 2 ** index) / servers.length)));
       q.until = this.#transport.now() + wait;
       try {
-        this.#socket(q.server.family).send(q.bytes, { address: q.server.address, port: 53 });
+        const socket = this.#socket(q.server.family);
+        const to = { address: q.server.address, port: 53 };
+        if (socket.sendLater) {
+          // Off this thread, as the probes go: over a virtual link the kernel delivers the
+          // question within the send. Handed over once a turn of the event loop.
+          q.queued = socket.sendLater(q.bytes, to, -1);
+          if (!this.#flushQueued) {
+            this.#flushQueued = true;
+            queueMicrotask(() => {
+              this.#flushQueued = false;
+              this.#transport.flush?.();
+            });
+          }
+        } else {
+          q.queued = null;
+          socket.send(q.bytes, to);
+        }
         return;
       } catch {
         // This server cannot be reached from here (no route, no such family): the next one.
@@ -166,7 +187,8 @@ export class StubResolver {
         const now = this.#transport.now();
         let soonest = Infinity;
         for (const q of [...this.#inFlight.values()]) {
-          if (q.until <= now) this.#send(q);
+          // A server past its time, or one its queued question could not be sent to: the next.
+          if (q.until <= now || q.queued?.error()) this.#send(q);
           if (this.#inFlight.has(q.id)) soonest = Math.min(soonest, q.until);
         }
         if (this.#inFlight.size === 0) break;
