@@ -47,11 +47,6 @@ export class FfiTransport implements Transport {
     }
   }
 
-  /** Hands what sockets queued to the sending thread now. */
-  flush(): void {
-    this.#outbox.flush();
-  }
-
   now(): number {
     return shim().hw_now();
   }

@@ -175,11 +175,6 @@ export interface Transport {
   wait(sockets: readonly Socket[], timeoutMs: number, signal?: AbortSignal): Promise<Readiness[]>;
   /** The process id, used for ICMP identifiers. */
   pid(): number;
-  /**
-   * Hands the datagrams sockets queued (`sendLater`) to the sending thread
-   * now, not at the next wait: for a sender whose wait is already under way.
-   */
-  flush?(): void;
   /** Frees what the transport holds (not the sockets it handed out). */
   close?(): void;
   /**
