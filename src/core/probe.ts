@@ -42,10 +42,12 @@ export interface ProbeAnswer {
   extensions: IcmpExtensionObject[] | null;
 }
 
-/** Told when one of its probes is answered. */
+/** Told when one of its probes is answered, or is to be sent again. */
 export interface ProbeOwner {
   /** A reply was recorded for `probe`. */
   answered(probe: Probe): void;
+  /** `probe` is unsent again, to go out smaller (`--mtu`): its plan has a send to make now. */
+  resent?(probe: Probe): void;
 }
 
 /** The lifecycle of one probe, with its slot and flow. */
@@ -212,6 +214,7 @@ export class Probe {
     this.#sentAt = null;
     this.#answer = null;
     this.#note = note;
+    this.owner?.resent?.(this);
   }
 
   /**

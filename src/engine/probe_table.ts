@@ -19,6 +19,7 @@ export class ProbeTable implements ProbeOwner {
   #slots: Array<Probe | undefined>;
   #largest = 0;
   #listener: (probe: Probe) => void;
+  #onResend: (probe: Probe) => void;
   #flows: number;
   #target: string | null;
 
@@ -26,8 +27,9 @@ export class ProbeTable implements ProbeOwner {
    * Makes the table. With `flowPerPlace`, each place of a hop is a flow of
    * its own (multipath); with `flows`, place p is flow p mod `flows` (a
    * continuous run's queries of each flow); else every probe is flow 0.
-   * `onAnswer` hears of every answer, after the table; `target` is the
-   * address its probes carry for a session shared by many targets.
+   * `onAnswer` hears of every answer, after the table, and `onResend` of
+   * every probe made unsent again (`--mtu`); `target` is the address its
+   * probes carry for a session shared by many targets.
    */
   constructor(
     maxTtl: number,
@@ -36,6 +38,7 @@ export class ProbeTable implements ProbeOwner {
       flowPerPlace?: boolean;
       flows?: number;
       onAnswer?: (probe: Probe) => void;
+      onResend?: (probe: Probe) => void;
       target?: string | null;
     } = {},
   ) {
@@ -44,6 +47,7 @@ export class ProbeTable implements ProbeOwner {
     this.#slots = new Array(this.size);
     this.#flows = options.flows ?? (options.flowPerPlace ? slotsPerHop : 1);
     this.#listener = options.onAnswer ?? (() => {});
+    this.#onResend = options.onResend ?? (() => {});
     this.#target = options.target ?? null;
   }
 
@@ -83,6 +87,10 @@ export class ProbeTable implements ProbeOwner {
     const rtt = probe.rtt;
     if (rtt !== null) this.#largest = Math.max(this.#largest, rtt);
     this.#listener(probe);
+  }
+
+  resent(probe: Probe): void {
+    this.#onResend(probe);
   }
 
   /**

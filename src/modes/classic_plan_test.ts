@@ -196,3 +196,31 @@ Deno.test("classic: the trace ends after the hop with a final reply", async () =
   assertEquals(order(late.releases), "2.0 3.0");
   assertEquals(late.session.sends.map((s) => s.ttl), [2, 3, 4, 5]);
 });
+
+Deno.test("classic: a probe told of a smaller MTU (--mtu) goes again at once", async () => {
+  // TTL 2's first send meets a 50-byte link (28 bytes of headers, 32 of data: too big).
+  // (--mtu always runs in this timing, one probe at a time.)
+  let tooBig = true;
+  const run = await runTrace({
+    timing: "classic",
+    queries: 1,
+    maxHops: 3,
+    simultaneous: 1,
+    mtuDiscovery: true,
+    script: (p) => {
+      if (p.ttl !== 2) return p.ttl === 1 ? fromRouter(1) : fromTarget();
+      if (!tooBig) return fromRouter(2);
+      tooBig = false;
+      return fromRouter(1, 1, { kind: "!F", mtu: 50 });
+    },
+  });
+  // Sent again when the MTU came (1 ms after its first send), not once that send's 5 s wait
+  // is over: Linux traceroute's do_it loop sends it on its next turn.
+  assertEquals(run.session.sends.map((s) => [s.ttl, s.at]), [[1, 0], [2, 1], [2, 2], [3, 3]]);
+  assertEquals(run.releases.map((r) => [r.address, r.annotation]), [
+    ["198.18.1.1", ""],
+    ["198.18.2.1", "F=50"],
+    [TARGET, ""],
+  ]);
+  assertEquals([run.outcome, run.transport.now()], ["reached", 4]);
+});

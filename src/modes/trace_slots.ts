@@ -69,6 +69,9 @@ export class TraceSlots {
         listener.answered?.(probe);
         this.poke();
       },
+      // A probe to send again smaller (--mtu) goes at once, as Linux traceroute's do_it loop
+      // sends it on its next turn, not when the plan's next wait ends.
+      onResend: () => this.poke(),
     });
   }
 

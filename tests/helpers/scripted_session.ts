@@ -35,9 +35,12 @@ export interface ScriptedAnswer {
   from: string;
   /**
    * `hop`: time exceeded; `reached`: port unreachable from the destination;
-   * `!H`, `!N`: host or net unreachable; `data`: data from the destination.
+   * `!H`, `!N`: host or net unreachable; `!F`: fragmentation needed, with
+   * `mtu`; `data`: data from the destination.
    */
-  kind?: "hop" | "reached" | "!H" | "!N" | "data";
+  kind?: "hop" | "reached" | "!H" | "!N" | "!F" | "data";
+  /** The next-hop MTU a `!F` reports (its ee_info). */
+  mtu?: number;
   /** TTL of the reply packet (60 by default). */
   replyTtl?: number;
   /** Copies of the answer (2: a duplicate). */
@@ -73,6 +76,7 @@ const ICMP: Record<Exclude<ScriptedAnswer["kind"], "data" | undefined>, [number,
   reached: [3, 3],
   "!H": [3, 1],
   "!N": [3, 0],
+  "!F": [3, 4],
 };
 
 /**
@@ -178,26 +182,34 @@ function answerOf(answer: ScriptedAnswer, token: number, due: number): [Datagram
   }
   const [type, code] = ICMP[kind];
   const error: ExtendedError = {
-    errno: "EHOSTUNREACH",
+    errno: kind === "!F" ? "EMSGSIZE" : "EHOSTUNREACH",
     description: "",
     origin: "icmp",
     type,
     code,
-    info: 0,
+    info: answer.mtu ?? 0,
     offender: answer.from,
   };
   const from = { address: TARGET, port: 0 };
   return [{ data, from, receivedAt: due, ttl: replyTtl, error, truncated: false }, true];
 }
 
-/** Opens `session` on `prober` as a scripted trace's channel (IPv4, to TARGET). */
-export function openChannel(prober: Prober, session: MethodSession, sendWait = 0): Channel {
+/**
+ * Opens `session` on `prober` as a scripted trace's channel (IPv4, to
+ * TARGET; headers of 28 bytes), with `--mtu` when `mtuDiscovery`.
+ */
+export function openChannel(
+  prober: Prober,
+  session: MethodSession,
+  sendWait = 0,
+  mtuDiscovery = false,
+): Channel {
   return prober.open(session, {
     family: 4,
     target: TARGET,
     headerLength: 28,
     extensions: false,
-    mtuDiscovery: false,
+    mtuDiscovery,
     sendWait,
   });
 }
@@ -220,6 +232,8 @@ export interface TraceSetup {
   wait?: Partial<WaitRule>;
   /** `-z`, ms (0). */
   sendWait?: number;
+  /** `--mtu`: a smaller MTU reported sends the probe again (off). */
+  mtuDiscovery?: boolean;
   /** Which sends the kernel refuses (the probe, and the count of sends tried so far). */
   refuse?: (probe: Probe, attempt: number) => boolean;
   /** Called at each release, before it is recorded. */
@@ -258,7 +272,7 @@ export function openTrace(
 ): OpenTrace {
   const session = new ScriptedSession(transport, setup.script);
   if (setup.refuse) session.refuse = setup.refuse;
-  const channel = openChannel(prober, session, setup.sendWait);
+  const channel = openChannel(prober, session, setup.sendWait, setup.mtuDiscovery);
   const releases: Released[] = [];
   const slots: TraceSlots = new TraceSlots(
     {
