@@ -114,10 +114,43 @@ export async function readableCopy(): Promise<ReadableCopy> {
   }
   const cache = `${dir}/cache`;
   await Deno.mkdir(cache);
+  await copyNpmPackages(`${cache}/npm`);
   const chmod = await new Deno.Command("chmod", { args: ["-R", "a+rX", dir] }).output();
   if (!chmod.success) throw new Error("chmod of the copy failed");
   await Deno.chmod(cache, 0o777);
   return { dir, deno, mod: `${repo}/mod.ts`, cache, env: { DENO_DIR: cache, HOME: dir } };
+}
+
+/**
+ * Copies the npm packages deno.json names from this Deno's cache into the npm
+ * cache `to`, those that are there. Without them every run of the copy asks
+ * the npm registry for them before it starts (a lab namespace reaches none:
+ * about a second of attempts per run, then it goes on without them).
+ */
+async function copyNpmPackages(to: string): Promise<void> {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))) as {
+    imports?: Record<string, string>;
+  };
+  const names = Object.values(config.imports ?? {}).flatMap((specifier) => {
+    const name = /^npm:(@?[^@]+)@/.exec(specifier)?.[1];
+    return name ? [name] : [];
+  });
+  if (names.length === 0) return;
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+  if (!info.success) return;
+  const from = `${JSON.parse(new TextDecoder().decode(info.stdout)).npmCache}/registry.npmjs.org`;
+  for (const name of names) {
+    const source = `${from}/${name}`;
+    const target = `${to}/registry.npmjs.org/${name}`;
+    try {
+      await Deno.stat(source);
+    } catch {
+      continue;
+    }
+    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+    const r = await new Deno.Command("cp", { args: ["-R", source, target] }).output();
+    if (!r.success) throw new Error(`copying ${name}: ${new TextDecoder().decode(r.stderr)}`);
+  }
 }
 
 /** A check for labSkipReason: why `tool` cannot run here, or null. */
