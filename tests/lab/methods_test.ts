@@ -73,7 +73,9 @@ Deno.test({
         [["-M", "tcpconn", "-n", target], null],
         [["-M", "tcpconn", "-p", "8080", "-n", target], null],
         [["-U", "-p", "5354", "-n", target], null],
-        [["-U", "-p", "5353", "-m", "4", "-w", "1", "-n", target], / 4 {2}\* \* \*/],
+        // Hops 3 and 4 stay silent: a whole -w each, on both sides (0.5 s: still some thousand
+        // times the lab's round trips).
+        [["-U", "-p", "5353", "-m", "4", "-w", "0.5", "-n", target], / 4 {2}\* \* \*/],
         [["-UL", "-n", target], null],
         [["-UL", "-O", "coverage=20", "-n", target], null],
         [["-P", "99", "-n", target], v === "4" ? / !P/ : / !<4-1>/],
@@ -110,18 +112,14 @@ Deno.test({
       c.destination,
       "iptables -A INPUT -p tcp -j DROP; ip6tables -A INPUT -p tcp -j DROP",
     );
+    // Hops 3 to 5 stay silent: each of their probes waits the whole -w (no HERE or NEAR evidence),
+    // on both sides; 0.5 s is still some thousand times the lab's round trips.
     for (const target of [c.target4, c.target6]) {
       for (
-        const args of [["-T", "-m", "5", "-w", "1", "-n", target], [
-          "-M",
-          "tcpconn",
-          "-m",
-          "5",
-          "-w",
-          "1",
-          "-n",
-          target,
-        ]]
+        const args of [
+          ["-T", "-m", "5", "-w", "0.5", "-n", target],
+          ["-M", "tcpconn", "-m", "5", "-w", "0.5", "-n", target],
+        ]
       ) {
         await t.step(args.join(" "), async () => {
           const out = await same(c, args);
