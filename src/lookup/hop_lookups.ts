@@ -196,8 +196,10 @@ export class HopLookups {
     return new AddressLookups(choice.names ? this.#names : null, this.#askName, as, geo);
   }
 
-  #askName = (address: string) => async (signal: AbortSignal) => {
-    const name = await this.#resolver.reverse(address, signal);
+  // The deadline's signal is not passed on: a question past it goes on in the resolver (its
+  // own schedule ends it), and a late name is kept for whoever asks next (a watch, the service).
+  #askName = (address: string) => async () => {
+    const name = await this.#resolver.reverse(address);
     return name && sanitizeName(name);
   };
 

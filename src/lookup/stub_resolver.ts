@@ -4,8 +4,8 @@
  * a while, `dns` as PTR questions over one UDP socket a family, many in
  * flight at once, answers read as they come. glibc's getnameinfo makes the
  * same questions on a thread and a socket each: about 120 µs of CPU a
- * lookup in a Deno process in the lab, against about 40 µs here, most of it
- * the send itself (the figures: docs/identity.md). The questions are sent
+ * lookup in a Deno process in the lab, against 30 to 45 µs here (the
+ * figures: docs/identity.md). The questions are sent
  * at once, not through the sending thread the probes use: measured, the
  * hand-over cost more CPU and time than the send it moved.
  *
