@@ -494,21 +494,12 @@ Deno.test({
   ignore: reason !== null,
   sanitizeResources: false,
   fn: async (t) => {
-    // Three labs (lanes) the hostile steps share out: each step (a variant, with or without the
-    // genuine answers) runs on the next free lane, with its own responder, while the others run
-    // theirs. A lab's namespaces see none of another's packets, so what each trace reads and
-    // ignores is as if it ran alone; most of a step is waiting for hop 2's silent probes (-w 0.5)
-    // or for Deno to start.
     await using lab = await Lab.create();
-    await using lab2 = await Lab.create();
-    await using lab3 = await Lab.create();
-    const lanes: Chain[] = [];
-    for (const each of [lab, lab2, lab3]) lanes.push(await chain(each, { routers: 3 }));
-    const c = lanes[0]!;
+    const c = await chain(lab, { routers: 3 });
     const hopsOf = (family: 4 | 6) => family === 4 ? c.hops4 : c.hops6;
     const targetOf = (family: 4 | 6) => family === 4 ? c.target4 : c.target6;
 
-    // Without the responder: what every trace must show (every lane is the same chain).
+    // Without the responder: what every trace must show.
     const baseline = new Map<string, string[][]>();
     const key = (family: 4 | 6, method: Method, extra: readonly string[]) =>
       `${family} ${method} ${extra.join(" ")}`;
@@ -526,95 +517,82 @@ Deno.test({
         }
       }
     }
-    for (const lane of lanes) {
-      assertEquals([lane.hops4, lane.hops6, lane.target4], [c.hops4, c.hops6, c.target4]);
-    }
 
-    // Steps run side by side, one per lane: no sanitizer may watch them.
-    const unsanitized = { sanitizeOps: false, sanitizeResources: false, sanitizeExit: false };
-    const hostileStep = async (c: Chain, kase: Case, genuine: boolean) => {
-      const lab = c.lab;
-      const extra = kase.extra ?? [];
-      const steps = kase.families.flatMap((family) =>
-        kase.methods.map((method) => ({
-          family,
-          method,
-          asLinux: kase.asLinux?.(family, method) ?? false,
-        }))
-      );
-      const linux = genuine ? kase.linux ?? [] : [];
-      const name = `${kase.variant}${genuine ? "" : ", hostile packets alone"}`;
-      await t.step({
-        name,
-        ...unsanitized,
-        fn: async (t) => {
-          await using responder = await startResponder(lab, "r2", {
-            mode: "plain",
-            hostile: kase.variant,
-            genuine,
-            verbose: true,
-          });
-          for (const { family, method, asLinux } of steps) {
-            await t.step({
-              name: `IPv${family} ${method}${asLinux ? " (as Linux traceroute)" : ""}`,
-              ...unsanitized,
-              fn: async () => {
-                // Answers alone: a short fixed wait for hop 2, which stays silent.
-                const wait = genuine || kase.variant === "duplicates" ? "2" : "0.5";
-                if (asLinux) {
-                  const argv = [...METHOD_ARGS[method], ...extra, "-n", "-w", wait];
-                  const out = await expectSame(lab, c.source, [...argv, targetOf(family)]);
-                  assertMatch(out, /\n 2 .*!</);
-                  return;
-                }
-                const args = [...METHOD_ARGS[method], ...extra, "-w", wait, targetOf(family)];
-                const { json, run } = await hopwise(c, args);
-                const what =
-                  `${kase.variant} ${genuine ? "" : "alone "}hopwise ${args.join(" ")}\n` +
-                  `${JSON.stringify(json.statistics)}\n${run.stdout}`;
-                const expected = baseline.get(key(family, method, extra))!.map((hop, i) =>
-                  !genuine && kase.variant !== "duplicates" && i === 1 ? hop.map(() => "*") : hop
-                );
-                assertEquals(hopsView(json), expected, what);
-                assertEquals(json.reason, "reached", what);
-                assertNoNegativeRtt(json, what);
-                // Three probes expire at hop 2 (-q 3).
-                const ignored = times(kase.ignored(family, method), 3);
-                if (kase.variant === "duplicates" && genuine && method !== "udp") {
-                  // Both copies are left over when the genuine answer follows.
-                  ignored.duplicate = 6;
-                }
-                const match: Match = kase.variant === "duplicates"
-                  ? "at-most"
-                  : genuine
-                  ? "shift"
-                  : "exact";
-                assertIgnored(json.statistics.ignored, ignored, match, what);
-              },
+    for (const kase of CASES) {
+      for (const genuine of [true, false]) {
+        const extra = kase.extra ?? [];
+        const steps = kase.families.flatMap((family) =>
+          kase.methods.map((method) => ({
+            family,
+            method,
+            asLinux: kase.asLinux?.(family, method) ?? false,
+          }))
+        );
+        const linux = genuine ? kase.linux ?? [] : [];
+        const name = `${kase.variant}${genuine ? "" : ", hostile packets alone"}`;
+        await t.step({
+          name,
+          fn: async (t) => {
+            await using responder = await startResponder(lab, "r2", {
+              mode: "plain",
+              hostile: kase.variant,
+              genuine,
+              verbose: true,
             });
-          }
-          for (const { family, args } of linux) {
-            const argv = [...args, "-n", "-w", "2", targetOf(family)];
-            await t.step({
-              name: `Linux traceroute ${argv.join(" ")}: runs`,
-              ...unsanitized,
-              fn: async () => void await runTraceroute(lab, c.source, argv),
-            });
-          }
-          await responder.stop();
-          const errors = responder.log().split("\n").filter((l) => l.startsWith("icmp_responder"));
-          assertEquals(errors, [], "the responder sent everything");
-          assertMatch(responder.log(), new RegExp(`^hostile ${kase.variant} `, "m"));
-        },
-      });
-    };
-
-    const jobs = CASES.flatMap((kase) => [true, false].map((genuine) => ({ kase, genuine })));
-    await Promise.all(lanes.map(async (lane) => {
-      for (let job = jobs.shift(); job; job = jobs.shift()) {
-        await hostileStep(lane, job.kase, job.genuine);
+            for (const { family, method, asLinux } of steps) {
+              await t.step({
+                name: `IPv${family} ${method}${asLinux ? " (as Linux traceroute)" : ""}`,
+                fn: async () => {
+                  // Answers alone: a short fixed wait for hop 2, which stays silent.
+                  const wait = genuine || kase.variant === "duplicates" ? "2" : "0.5";
+                  if (asLinux) {
+                    const argv = [...METHOD_ARGS[method], ...extra, "-n", "-w", wait];
+                    const out = await expectSame(lab, c.source, [...argv, targetOf(family)]);
+                    assertMatch(out, /\n 2 .*!</);
+                    return;
+                  }
+                  const args = [...METHOD_ARGS[method], ...extra, "-w", wait, targetOf(family)];
+                  const { json, run } = await hopwise(c, args);
+                  const what =
+                    `${kase.variant} ${genuine ? "" : "alone "}hopwise ${args.join(" ")}\n` +
+                    `${JSON.stringify(json.statistics)}\n${run.stdout}`;
+                  const expected = baseline.get(key(family, method, extra))!.map((hop, i) =>
+                    !genuine && kase.variant !== "duplicates" && i === 1 ? hop.map(() => "*") : hop
+                  );
+                  assertEquals(hopsView(json), expected, what);
+                  assertEquals(json.reason, "reached", what);
+                  assertNoNegativeRtt(json, what);
+                  // Three probes expire at hop 2 (-q 3).
+                  const ignored = times(kase.ignored(family, method), 3);
+                  if (kase.variant === "duplicates" && genuine && method !== "udp") {
+                    // Both copies are left over when the genuine answer follows.
+                    ignored.duplicate = 6;
+                  }
+                  const match: Match = kase.variant === "duplicates"
+                    ? "at-most"
+                    : genuine
+                    ? "shift"
+                    : "exact";
+                  assertIgnored(json.statistics.ignored, ignored, match, what);
+                },
+              });
+            }
+            for (const { family, args } of linux) {
+              const argv = [...args, "-n", "-w", "2", targetOf(family)];
+              await t.step(`Linux traceroute ${argv.join(" ")}: runs`, async () => {
+                await runTraceroute(lab, c.source, argv);
+              });
+            }
+            await responder.stop();
+            const errors = responder.log().split("\n").filter((l) =>
+              l.startsWith("icmp_responder")
+            );
+            assertEquals(errors, [], "the responder sent everything");
+            assertMatch(responder.log(), new RegExp(`^hostile ${kase.variant} `, "m"));
+          },
+        });
       }
-    }));
+    }
   },
 });
 
