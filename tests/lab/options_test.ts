@@ -10,6 +10,7 @@ import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
 import { expectSame, labSkipReason, needs, runHopwise, runTraceroute } from "../../lab/harness.ts";
 import { LIVE_RESOLVER, startDnsServer } from "../../lab/dns_server.ts";
+import { startTcpdump } from "../helpers/tcpdump.ts";
 
 const reason = labSkipReason("option lab tests", needs("traceroute", ["-V"]));
 const noDnsmasq = reason ?? labSkipReason("DNS lab tests", needs("dnsmasq"));
@@ -139,26 +140,12 @@ Deno.test({
       await t.step(args.join(" "), async () => {
         const seen: string[] = [];
         for (const tool of ["traceroute", "hopwise"]) {
-          const capture = lab.spawn("r1", [
-            "tcpdump",
-            "-l",
-            "-n",
+          const capture = await startTcpdump(lab, "r1", [
             "-v",
-            "-i",
-            "any",
             "-c",
             "1",
             "ip6 and src 2001:db8:0:1::1 and (udp or icmp6[0] == 128)",
-          ], { stdout: "piped", stderr: "piped" });
-          // tcpdump says "listening on ..." on stderr once it captures.
-          const reader = capture.stderr.getReader();
-          let banner = "";
-          while (!banner.includes("listening")) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            banner += new TextDecoder().decode(value);
-          }
-          reader.releaseLock();
+          ]);
           const probe = [...args, "-q", "1", "-m", "1", "-n", c.target6];
           const run = tool === "traceroute"
             ? await runTraceroute(lab, c.source, probe)

@@ -16,6 +16,7 @@ import { chain } from "../../lab/topologies.ts";
 import { expectSame, labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
 import { DEAD_RESOLVER, LIVE_RESOLVER, startDnsServer } from "../../lab/dns_server.ts";
 import { NETNS_ETC_DIR } from "../../lab/netns/namespaces.ts";
+import { startTcpdump } from "../helpers/tcpdump.ts";
 
 const reason = labSkipReason(
   "reverse name lab tests",
@@ -82,22 +83,7 @@ Deno.test({
 
       await t.step("hopwise asks from one socket (getnameinfo opens one a lookup)", async () => {
         await dns.use(c.source, "live");
-        const capture = lab.spawn("dns", [
-          "tcpdump",
-          "-l",
-          "-n",
-          "-i",
-          "any",
-          "udp dst port 53 and src 198.18.250.1",
-        ], { stdout: "piped", stderr: "piped" });
-        const reader = capture.stderr.getReader();
-        let banner = "";
-        while (!banner.includes("listening")) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          banner += new TextDecoder().decode(value);
-        }
-        reader.releaseLock();
+        const capture = await startTcpdump(lab, "dns", ["udp dst port 53 and src 198.18.250.1"]);
         const run = await runHopwise(lab, c.source, args("-4"));
         assertEquals(run.code, 0, run.stderr);
         // tcpdump prints what it has read once stopped.
