@@ -196,8 +196,8 @@ export class HopLookups {
     return new AddressLookups(choice.names ? this.#names : null, this.#askName, as, geo);
   }
 
-  // The deadline's signal is not passed on: a question past it goes on in the resolver (its
-  // own schedule ends it), and a late name is kept for whoever asks next (a watch, the service).
+  // The deadline is the cache's alone: a question past it goes on in the resolver (its own
+  // schedule ends it), and a late name is kept for whoever asks next (a watch, the service).
   #askName = (address: string) => async () => {
     const name = await this.#resolver.reverse(address);
     return name && sanitizeName(name);
@@ -221,7 +221,7 @@ export class HopLookups {
 /** What one trace looks up of its responders, over the process's caches. */
 export class AddressLookups {
   readonly #names: LookupCache<string> | null;
-  readonly #askName: (address: string) => (signal: AbortSignal) => Promise<string | null>;
+  readonly #askName: (address: string) => () => Promise<string | null>;
   readonly #as: CachedSource | null;
   readonly #geo: CachedSource | null;
   /** Whether anything is looked up. */
@@ -230,7 +230,7 @@ export class AddressLookups {
   /** The lookups of one trace: see {@linkcode HopLookups.forChoice}. */
   constructor(
     names: LookupCache<string> | null,
-    askName: (address: string) => (signal: AbortSignal) => Promise<string | null>,
+    askName: (address: string) => () => Promise<string | null>,
     as: CachedSource | null,
     geo: CachedSource | null,
   ) {

@@ -33,11 +33,8 @@ export interface Resolver {
    * @throws {ResolveError} with the resolver's reason as gai_strerror words it
    */
   lookupHost(host: string, family: Family | 0): Promise<ResolvedHost>;
-  /**
-   * The name of an address, or null when it has none or the lookup fails;
-   * `signal` abandons the lookup where it can be.
-   */
-  reverse(address: string, signal?: AbortSignal): Promise<string | null>;
+  /** The name of an address, or null when it has none or the lookup fails. */
+  reverse(address: string): Promise<string | null>;
 }
 
 /** gai_strerror(3) texts (glibc) for the codes node:dns reports. */
@@ -179,10 +176,10 @@ export class SystemResolver implements Resolver {
     return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
   }
 
-  async reverse(address: string, signal?: AbortSignal): Promise<string | null> {
+  async reverse(address: string): Promise<string | null> {
     const own = this.#ownLookups();
     if (own) {
-      const found = await own.reverse(address, signal);
+      const found = await own.reverse(address);
       if ("name" in found) return found.name;
       if ("none" in found) return null;
     }

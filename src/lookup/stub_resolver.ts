@@ -68,15 +68,15 @@ export class StubResolver {
     this.#config = config;
   }
 
-  /** The name of `address` from the configured sources; `signal` abandons the lookup. */
-  async reverse(address: string, signal?: AbortSignal): Promise<StubAnswer> {
+  /** The name of `address` from the configured sources. */
+  async reverse(address: string): Promise<StubAnswer> {
     for (const source of this.#config.sources) {
       if (source === "files") {
         const name = this.#config.hosts.get(address);
         if (name !== undefined) return { name };
         continue;
       }
-      const outcome = await this.#ask(reverseName(address), signal);
+      const outcome = await this.#ask(reverseName(address));
       if (outcome === "system") return { system: true };
       if (typeof outcome === "object") return outcome;
     }
@@ -91,12 +91,10 @@ export class StubResolver {
   }
 
   /** Asks the servers for `name`'s PTR record. */
-  #ask(name: string, signal?: AbortSignal): Promise<DnsOutcome> {
-    if (signal?.aborted) return Promise.resolve("failed");
+  #ask(name: string): Promise<DnsOutcome> {
     const servers = this.#config.servers;
     const first = this.#config.rotate ? this.#next++ % servers.length : 0;
     return new Promise<DnsOutcome>((resolve) => {
-      const onAbort = () => question.settle("failed");
       const question: Question = {
         id: this.#freeId(),
         name,
@@ -108,14 +106,12 @@ export class StubResolver {
         settle: (outcome) => {
           if (this.#inFlight.get(question.id) !== question) return;
           this.#inFlight.delete(question.id);
-          signal?.removeEventListener("abort", onAbort);
           if (this.#inFlight.size === 0) this.#stopWait?.abort();
           resolve(outcome);
         },
       };
       question.bytes = ptrQuery(question.id, name);
       this.#inFlight.set(question.id, question);
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.#send(question);
       if (!this.#running) this.#run();
     });
