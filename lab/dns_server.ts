@@ -2,7 +2,8 @@
  * A lab DNS server for the name and AS lookups' tests and bench: a node
  * `dns` linked to a chain's source, dnsmasq on 198.18.250.2 serving PTR
  * records (lab addresses only) and TXT records (Team Cymru's format under a
- * lab zone), and beside it 198.18.250.3, a resolver that never answers
+ * lab zone) and "no such name" for the other lab addresses, and beside it
+ * 198.18.250.3, a resolver that never answers
  * (netfilter drops what comes to its port 53). The source's resolv.conf
  * chooses one or the other.
  *
@@ -17,6 +18,13 @@ import type { Lab } from "./netns/lab.ts";
 export const LIVE_RESOLVER = "198.18.250.2";
 /** The server that never answers. */
 export const DEAD_RESOLVER = "198.18.250.3";
+
+/** The reverse zones of the lab's addresses (198.18.0.0/15, 2001:db8::/32). */
+const LAB_REVERSE_ZONES = [
+  "18.198.in-addr.arpa",
+  "19.198.in-addr.arpa",
+  "8.b.d.0.1.0.0.2.ip6.arpa",
+];
 
 /** What the server serves. */
 export interface DnsRecords {
@@ -82,6 +90,10 @@ export async function startDnsServer(
     "--group=root",
     "--pid-file=",
     `--listen-address=${LIVE_RESOLVER}`,
+    // The lab's reverse zones are the server's own: an address without a name is "no such
+    // name", as a real resolver answers (without them dnsmasq, which has no server to ask,
+    // refuses, and glibc's schedule asks again).
+    ...LAB_REVERSE_ZONES.map((zone) => `--local=/${zone}/`),
     "--bind-interfaces",
     `--addn-hosts=${hostsFile}`,
     ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
