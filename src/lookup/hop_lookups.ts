@@ -260,12 +260,13 @@ export class AddressLookups {
 
   /**
    * Fills `result`'s name, AS path and identity, as far as the lookups go
-   * (each within its deadline); returns it. What is known already is taken
-   * at once, without a promise a lookup (a run of many fills every probe).
-   * A probe's result, or anything else that names a responder (a multipath
-   * run's node).
+   * (each within its deadline, or until `stop` aborts: then with what is
+   * known, an AS not yet known as `*`); returns it. What is known already is
+   * taken at once, without a promise a lookup (a run of many fills every
+   * probe). A probe's result, or anything else that names a responder (a
+   * multipath run's node).
    */
-  async fill<T extends Identified>(result: T): Promise<T> {
+  async fill<T extends Identified>(result: T, stop?: AbortSignal): Promise<T> {
     const address = result.address;
     if (address === null || !this.active) return result;
     let name = this.#names?.peek(address);
@@ -275,10 +276,15 @@ export class AddressLookups {
       (this.#names && name === undefined) || (this.#as && as === undefined) ||
       (this.#geo && geo === undefined)
     ) {
-      [name, as, geo] = await Promise.all([
+      const answers = Promise.all([
         this.#names && name === undefined ? this.name(address) : name,
         this.#as && as === undefined ? this.#as.get(address) : as,
         this.#geo && geo === undefined ? this.#geo.get(address) : geo,
+      ]);
+      [name, as, geo] = await untilStopped(answers, stop, () => [
+        this.#names?.peek(address),
+        this.#as?.peek(address) ?? (this.#as ? { identity: {} } : undefined),
+        this.#geo?.peek(address),
       ]);
     }
     if (this.#names) result.name = name ?? null;
@@ -299,6 +305,21 @@ export class AddressLookups {
     if (Object.keys(identity).length > 0) out.identity = identity;
     return out;
   }
+}
+
+/** `work`'s value, or `known()` once `stop` aborts if that comes first. */
+function untilStopped<V>(
+  work: Promise<V>,
+  stop: AbortSignal | undefined,
+  known: () => V,
+): Promise<V> {
+  if (!stop) return work;
+  if (stop.aborted) return Promise.resolve(known());
+  return new Promise<V>((resolve, reject) => {
+    const onStop = () => resolve(known());
+    stop.addEventListener("abort", onStop, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener("abort", onStop));
+  });
 }
 
 /** `-A`'s text for an answer: whois's own, else `AS<n>`, `*` when unknown, `!!` when it failed. */

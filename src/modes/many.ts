@@ -64,7 +64,6 @@ export async function* traceMany(
     const { budget } = many;
     const scheduler = new ManyScheduler(many.sequence, {
       parallel: budget.parallel,
-      maxHops: settings.config.options.maxHops,
       trace: targetTracer(many, settings.keepEvents),
       signal,
     });

@@ -565,3 +565,79 @@ Deno.test("targets given as entries keep their index and line through the run", 
   assertEquals(summary.traced, 3);
   assertEquals(summary.reached, 1);
 });
+
+/** A resolver whose reverse lookups of `slow` addresses wait for `gate`; the others answer `r-<address>`. */
+function gatedResolver(slow: ReadonlySet<string>, gate: Promise<void>): Resolver {
+  const table = new TableResolver(NAMES);
+  return {
+    lookupHost: (host, family) => table.lookupHost(host, family),
+    async reverse(address) {
+      if (slow.has(address)) await gate;
+      return `r-${address}`;
+    },
+  };
+}
+
+const names = (r: ManyResult) => r.trace!.hops.map((h) => h.probes.map((p) => p.name));
+
+Deno.test("a trace waiting for its names gives its place to the next target", async () => {
+  const fake = network();
+  const hosts = ["198.18.9.9", "198.18.7.7", "198.18.6.6"];
+  const gate = Promise.withResolvers<void>();
+  // The names of the destinations come only once every target was probed: with
+  // one target at a time, the run goes on only if a trace waiting for names holds no place.
+  fake.onWait = () => {
+    if (hosts.every((h) => fake.sent.some((p) => p.destination === h))) gate.resolve();
+  };
+  const { results, summary } = await within(
+    3000,
+    collect(traceMany(hosts, {
+      method: "icmp",
+      transport: fake,
+      resolver: gatedResolver(new Set(hosts), gate.promise),
+      parallel: 1,
+    })),
+  );
+  assertEquals(summary.traced, 3);
+  for (const r of results) {
+    const expected = expectedHops(r.entry.host, 3).map((hop) =>
+      hop.map((a) => a === null ? null : `r-${a}`)
+    );
+    assertEquals(names(r), expected, r.entry.host);
+  }
+});
+
+Deno.test("an abort while traces wait for their names yields them at once, with the names known", async () => {
+  const fake = network();
+  const hosts = ["198.18.9.9", "198.18.7.7"];
+  const stop = new AbortController();
+  const asked = new Set<string>();
+  const never = new Promise<void>(() => {});
+  const resolver = gatedResolver(new Set(hosts), never);
+  const reverse = resolver.reverse;
+  // Both traces reach their destination, whose names never come; then the run is stopped.
+  resolver.reverse = (address) => {
+    asked.add(address);
+    if (hosts.every((h) => asked.has(h))) setTimeout(() => stop.abort(), 0);
+    return reverse(address);
+  };
+  // Within 3 s: well before the names' 5 s deadline.
+  const { results, summary } = await within(
+    3000,
+    collect(traceMany(hosts, {
+      method: "icmp",
+      transport: fake,
+      resolver,
+      parallel: 2,
+      signal: stop.signal,
+    })),
+  );
+  assertEquals(summary.aborted, true);
+  assertEquals(byIndex(results).map((r) => r.entry.host), hosts);
+  for (const r of results) {
+    const expected = expectedHops(r.entry.host, 3).map((hop) =>
+      hop.map((a) => a === null || hosts.includes(a) ? null : `r-${a}`)
+    );
+    assertEquals(names(r), expected, r.entry.host);
+  }
+});

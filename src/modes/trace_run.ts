@@ -37,8 +37,8 @@ export class TraceRun {
   readonly #setup: TraceSetup;
   readonly #released: ProbeResult[] = [];
   #wake: (() => void) | null = null;
-  /** Who waits in {@linkcode whole} for the end. */
-  #ended: (() => void) | null = null;
+  /** Settled when the trace is off the prober ({@linkcode ended}). */
+  readonly #ended = Promise.withResolvers<void>();
   #reason: StopReason | null = null;
   readonly #shared: boolean;
   readonly #slots: TraceSlots;
@@ -106,8 +106,24 @@ export class TraceRun {
   #finish(reason: StopReason): void {
     this.#reason ??= reason;
     this.#notify();
-    this.#ended?.();
-    this.#ended = null;
+    this.#ended.resolve();
+  }
+
+  /**
+   * Resolves when the trace is off the prober: it ended, was stopped, or
+   * failed. Its names and the like may still be under way.
+   */
+  ended(): Promise<void> {
+    return this.#ended.promise;
+  }
+
+  /**
+   * How far the destination was, once the trace reached it: its TTL (the
+   * last hop's), or null while it runs or when it ended otherwise.
+   */
+  get reachedAt(): number | null {
+    if (this.#reason !== "reached") return null;
+    return this.#released.at(-1)?.ttl ?? this.#setup.config.options.maxHops;
   }
 
   /** The run stopped before the trace ended (the prober was aborted). */
@@ -138,26 +154,30 @@ export class TraceRun {
     return { sent, received: matched, matched, socketErrors: 0, ignored: {} };
   }
 
-  /** Its result with names, AS paths and identities filled in (each within its deadline). */
-  #complete(result: ProbeResult): Promise<ProbeResult> {
-    return this.#setup.lookups.fill(result);
+  /**
+   * Its result with names, AS paths and identities filled in (each within
+   * its deadline; once `stop` aborts, with what is known).
+   */
+  #complete(result: ProbeResult, stop?: AbortSignal): Promise<ProbeResult> {
+    return this.#setup.lookups.fill(result, stop);
   }
 
   /**
    * The trace's events, in print order: `start`, each `probe` as its result
    * is settled, a `hop` after each hop's last probe, and `end`; the return
-   * value is the whole trace.
+   * value is the whole trace. Once `stop` aborts, a result still waiting for
+   * its lookups takes what is known of them.
    *
    * @throws {SystemError} (or what else the run failed with)
    */
-  async *events(): AsyncGenerator<TraceEvent, Trace, undefined> {
+  async *events(stop?: AbortSignal): AsyncGenerator<TraceEvent, Trace, undefined> {
     const { queries } = this.#setup.config.options;
     const hops: Hop[] = [];
     yield { type: "start", ...this.start };
     let next = 0;
     while (true) {
       while (next < this.#released.length) {
-        const result = await this.#complete(this.#released[next++]!);
+        const result = await this.#complete(this.#released[next++]!, stop);
         const hop = addToHops(hops, result);
         yield { type: "probe", probe: result };
         if (result.index === queries - 1) yield { type: "hop", hop };
@@ -179,17 +199,18 @@ export class TraceRun {
   /**
    * The whole trace once it has ended, without events: what {@linkcode events}
    * returns, for a caller that wants only the trace (a run of many targets
-   * printing blocks or JSON lines); it waits once, not once a probe.
+   * printing blocks or JSON lines); it waits once, not once a probe. Once
+   * `stop` aborts, what still waits for its lookups takes what is known.
    *
    * @throws {SystemError} (or what else the run failed with)
    */
-  async whole(): Promise<Trace> {
-    if (this.#reason === null) await new Promise<void>((resolve) => (this.#ended = resolve));
+  async whole(stop?: AbortSignal): Promise<Trace> {
+    await this.#ended.promise;
     if (this.#failure) throw this.#failure.error;
     const lookups = this.#setup.lookups.active;
     const hops: Hop[] = [];
     for (const released of this.#released) {
-      addToHops(hops, lookups ? await this.#complete(released) : released);
+      addToHops(hops, lookups ? await this.#complete(released, stop) : released);
     }
     return this.#trace(hops, this.#reason ?? "aborted");
   }

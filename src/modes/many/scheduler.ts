@@ -5,6 +5,12 @@
  * yielded as its trace completes, and on a stop (the caller's signal, the
  * consumer's return, or a failing prober) every trace under way aborted.
  *
+ * A trace's place goes to the next target as soon as it is off the prober:
+ * its names, AS numbers and places are then awaited beside the traces that
+ * probe (at most {@linkcode MAX_FINISHING} of them), so lookups slow a run
+ * only by what they cost, never by holding a place (a dead resolver: one
+ * deadline more than `-n`, not a deadline per `parallel` targets).
+ *
  * @module
  */
 import type { Trace, TraceEvent } from "../../core/model.ts";
@@ -14,6 +20,13 @@ import type { TraceRun } from "../trace_run.ts";
 import { Lookahead } from "./lookahead.ts";
 import type { ManyResult, ManyTally } from "./results.ts";
 
+/**
+ * How many traces off the prober may wait for their lookups at once: past
+ * it no target is admitted (a bound on memory when lookups lag far behind;
+ * at 10,000 traces a second and the names' 5 s deadline, it is not reached).
+ */
+export const MAX_FINISHING = 65_536;
+
 /** What the schedule gives one target's trace. */
 export interface Turn {
   /** Aborted when the run stops: a trace that sees it opens nothing more and reports nothing. */
@@ -22,6 +35,12 @@ export interface Turn {
   readonly lookahead: number;
   /** `run` is on the prober: the prober is run, and `run` is aborted if the run stops. */
   started(run: TraceRun): void;
+  /**
+   * `run` is off the prober (its sockets closed): its place goes to the next
+   * target, and where it reached its destination (a TTL, or null) teaches
+   * the lookahead.
+   */
+  probed(reachedAt: number | null): void;
 }
 
 /** A completed trace, with its events when they are kept. */
@@ -42,8 +61,6 @@ export type TraceTarget = (entry: TargetEntry, turn: Turn) => Promise<TargetTrac
 export interface ScheduleSettings {
   /** Targets at once. */
   parallel: number;
-  /** The distance of a destination reached with no hop to tell it (`maxHops`). */
-  maxHops: number;
   /** Traces one target. */
   trace: TraceTarget;
   /** The caller's stop: the run stops, and traces under way are not yielded. */
@@ -61,7 +78,10 @@ export class ManyScheduler {
   readonly #done: ManyResult[] = [];
   /** Traces on the prober, aborted when the run stops. */
   readonly #runs = new Set<TraceRun>();
+  /** Targets resolving, opening or probing: at most `parallel`. */
   #active = 0;
+  /** Traces off the prober, waiting for their lookups. */
+  #finishing = 0;
   /** The prober's run under way, or null. */
   #running: Promise<unknown> | null = null;
   /** What the prober failed with: the run ends by throwing it. */
@@ -107,6 +127,7 @@ export class ManyScheduler {
   /** Traces `entry`, and puts its result with the others to yield. */
   async #start(entry: TargetEntry): Promise<void> {
     this.#active++;
+    let probing = true;
     const mine: { run: TraceRun | null } = { run: null };
     const lookahead = this.#lookahead;
     const turn: Turn = {
@@ -118,6 +139,14 @@ export class ManyScheduler {
         mine.run = run;
         this.#runs.add(run);
         this.#drive();
+      },
+      probed: (reachedAt) => {
+        if (!probing) return;
+        probing = false;
+        if (reachedAt !== null) lookahead.reached(reachedAt);
+        this.#active--;
+        this.#finishing++;
+        this.#notify();
       },
     };
     try {
@@ -133,7 +162,8 @@ export class ManyScheduler {
       });
     } finally {
       if (mine.run) this.#runs.delete(mine.run);
-      this.#active--;
+      if (probing) this.#active--;
+      else this.#finishing--;
       this.#notify();
     }
   }
@@ -142,9 +172,6 @@ export class ManyScheduler {
   #completed(entry: TargetEntry, { trace, events }: TargetTrace): void {
     const { tally } = this;
     tally.probes += trace.statistics.sent;
-    if (trace.reason === "reached") {
-      this.#lookahead.reached(trace.hops.at(-1)?.ttl ?? this.#settings.maxHops);
-    }
     if (trace.reason === "aborted") return;
     tally.traced++;
     if (trace.reason === "reached") tally.reached++;
@@ -155,7 +182,8 @@ export class ManyScheduler {
    * Traces every entry of `list`, yielding each result as its trace
    * completes; returns what `end` makes of whether the run was stopped.
    * Stops at once when the caller's signal aborts (or the consumer returns):
-   * traces under way are aborted and not yielded.
+   * traces on the prober are aborted and not yielded; those off it are
+   * yielded with what is known of their lookups.
    *
    * @throws what the prober failed with
    */
@@ -177,12 +205,20 @@ export class ManyScheduler {
     let next = 0;
     try {
       while (true) {
-        while (!signal.aborted && !this.#fatal && this.#active < parallel && next < list.length) {
+        while (
+          !signal.aborted && !this.#fatal && this.#active < parallel &&
+          this.#finishing < MAX_FINISHING && next < list.length
+        ) {
           void this.#start(list[next++]!);
         }
         while (this.#done.length > 0) yield this.#done.shift()!;
         if (this.#fatal) throw this.#fatal.error;
-        if (signal.aborted || (next >= list.length && this.#active === 0)) break;
+        // Stopped: the traces off the prober are yielded with what is known of their lookups.
+        if (
+          signal.aborted
+            ? this.#finishing === 0
+            : next >= list.length && this.#active === 0 && this.#finishing === 0
+        ) break;
         if (!this.#changed) await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#changed = false;
       }

@@ -13,11 +13,22 @@ import { TraceRun } from "../trace_run.ts";
 import type { ManyRun } from "./open_run.ts";
 import type { TargetTrace, TraceTarget, Turn } from "./scheduler.ts";
 
-/** Runs a trace to its end; its whole trace, with the events when asked. */
-async function finish(run: TraceRun, keepEvents: boolean): Promise<TargetTrace> {
-  if (!keepEvents) return { trace: await run.whole(), events: null };
+/**
+ * Runs a trace to its end; once it is off the prober, `probed` (its sockets
+ * closed, its place given up) before its lookups are awaited, until `stop`
+ * (then with what is known); its whole trace, with the events when asked.
+ */
+async function finish(
+  run: TraceRun,
+  keepEvents: boolean,
+  probed: () => void,
+  stop: AbortSignal,
+): Promise<TargetTrace> {
+  await run.ended();
+  probed();
+  if (!keepEvents) return { trace: await run.whole(stop), events: null };
   const events: TraceEvent[] = [];
-  const it = run.events();
+  const it = run.events(stop);
   for (;;) {
     const step: IteratorResult<TraceEvent, Trace> = await it.next();
     if (step.done) return { trace: step.value, events };
@@ -39,21 +50,30 @@ export function targetTracer(many: ManyRun, keepEvents: boolean): TraceTarget {
     // Stopped while it resolved: nothing to open, nothing to report.
     if (turn.signal.aborted) return null;
     /** Puts the trace through `setup` on the prober, and runs it to its end. */
-    const traceThrough = (setup: TraceSetup, shared: { channel?: Channel }) => {
+    const traceThrough = (
+      setup: TraceSetup,
+      shared: { channel?: Channel },
+      release: () => void,
+    ) => {
       const run = new TraceRun(setup, target, sequence.prober, privileges, {
         ...shared,
         lookahead: turn.lookahead,
       });
       turn.started(run);
-      return finish(run, keepEvents);
+      const probed = () => {
+        release();
+        turn.probed(run.reachedAt);
+      };
+      return finish(run, keepEvents, probed, turn.signal);
     };
     const socket = many.shared.of(target);
-    if (socket) return await traceThrough(socket.setup, { channel: socket.channel });
+    if (socket) return await traceThrough(socket.setup, { channel: socket.channel }, () => {});
     const setup = await sequence.open(target, config);
+    const release = () => sequence.release(setup);
     try {
-      return turn.signal.aborted ? null : await traceThrough(setup, {});
+      return turn.signal.aborted ? null : await traceThrough(setup, {}, release);
     } finally {
-      sequence.release(setup);
+      release();
     }
   };
 }
