@@ -4,15 +4,17 @@
  * server (lab/dns_server.ts) that names every router and every tenth target
  * (dnsmasq searches its names one by one for a PTR query: naming all 10,000
  * made the server itself the bottleneck, 2.6 s for 10,000 queries one at a
- * time against 1.1 s with 1,000 names; the others get "no such name", so
- * every address is still looked up):
+ * time against 1.1 s with 1,000 names; the others get "no such name", one
+ * question each, so every address is still looked up):
  *
  * - the 10,000-target list from the bundle, `-I -q 1 --rate 0`, with `-n`
  *   and with names (the live server), back to back each round: the ratio of
  *   the two (target: at most 1.2);
- * - 100 targets over the chain's 6 addresses with a resolver that never
- *   answers (glibc's default wait: 2 tries of 5 s), beside `-n`: what one
- *   deadline costs (target: at most the deadline and 1 s more than `-n`);
+ * - 1,000 targets, each its own address, with a resolver that never answers
+ *   (glibc's default wait: 2 tries of 5 s), beside `-n`: what one deadline
+ *   costs (target: at most the deadline and 1 s more than `-n`; a trace
+ *   waiting for its names holds no place among the `--parallel` 64, else
+ *   this would take a deadline per 64 targets);
  * - Linux traceroute to one of them (the destination, 6 hops) with the same
  *   dead resolver, once, and with `-n`: its own wait.
  *
@@ -33,7 +35,7 @@ const NAMED_SIZE = 10_000;
 /** One target in this many has a name. */
 const NAMED_EVERY = 10;
 /** Targets of the dead-resolver case. */
-const DEAD_SIZE = 100;
+const DEAD_SIZE = 1_000;
 /** Rounds at most. */
 const MAX_RUNS = 3;
 
@@ -67,9 +69,9 @@ export interface NamesResult {
   numeric: NamesRow;
   /** Named over numeric, per round, and their median. */
   ratio: { perRound: number[]; median: number | null };
-  /** 100 targets, dead resolver. */
+  /** {@linkcode DEAD_SIZE} targets, dead resolver. */
   dead: NamesRow;
-  /** 100 targets, `-n`. */
+  /** {@linkcode DEAD_SIZE} targets, `-n`. */
   deadNumeric: NamesRow;
   /** The lookup deadline, ms. */
   deadlineMs: number;
@@ -111,8 +113,7 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
   await using lab = await Lab.create({ prefix: LAB_PREFIX });
   const c = await chain(lab, { routers: MANY_HOP - 1, anyPrefixes: [MANY_PREFIXES[0]!] });
   const deadList = `${measurer.dir}/names-dead`;
-  const deadTargets = Array.from({ length: DEAD_SIZE }, (_, i) => c.hops4[i % c.hops4.length]!);
-  await Deno.writeTextFile(deadList, deadTargets.join("\n") + "\n");
+  await Deno.writeTextFile(deadList, addresses.slice(0, DEAD_SIZE).join("\n") + "\n");
   const dns = await startDnsServer(lab, c.source, {
     hosts: [
       ...c.hops4.map((a, i) => [a, `r${i + 1}.lab`] as const),
@@ -220,7 +221,7 @@ export function namesLines(r: NamesResult): string[] {
 
 /** Names over `-n` at 10,000 targets, at most. */
 export const NAMES_LIMIT = 1.2;
-/** What a dead resolver may cost 100 targets beyond `-n`: the deadline and this, ms. */
+/** What a dead resolver may cost the dead case's targets beyond `-n`: the deadline and this, ms. */
 export const DEAD_SLACK_MS = 1000;
 
 /** A target of the part, judged: `ok` null when it did not run. */
