@@ -316,10 +316,38 @@ function untilStopped<V>(
   if (!stop) return work;
   if (stop.aborted) return Promise.resolve(known());
   return new Promise<V>((resolve, reject) => {
-    const onStop = () => resolve(known());
-    stop.addEventListener("abort", onStop, { once: true });
-    work.then(resolve, reject).finally(() => stop.removeEventListener("abort", onStop));
+    const forget = onStop(stop, () => resolve(known()));
+    work.then((value) => {
+      forget();
+      resolve(value);
+    }, (e) => {
+      forget();
+      reject(e);
+    });
   });
+}
+
+/** Who waits for each signal's abort (see {@linkcode onStop}). */
+const stopWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `wake` when `stop` aborts; returns what forgets it. One listener a
+ * signal, and a set of who waits: a run of many waits once a trace, and an
+ * event listener added and removed each time cost more than the lookups.
+ */
+function onStop(stop: AbortSignal, wake: () => void): () => void {
+  let waiters = stopWaiters.get(stop);
+  if (!waiters) {
+    const all = new Set<() => void>();
+    stop.addEventListener("abort", () => {
+      for (const waiter of all) waiter();
+      all.clear();
+    }, { once: true });
+    stopWaiters.set(stop, all);
+    waiters = all;
+  }
+  waiters.add(wake);
+  return () => waiters.delete(wake);
 }
 
 /** `-A`'s text for an answer: whois's own, else `AS<n>`, `*` when unknown, `!!` when it failed. */
