@@ -248,7 +248,9 @@ export class AddressLookups {
 
   /** Starts what is not yet known or in flight of `address`; returns at once. */
   start(address: string): void {
-    this.#names?.touch(address, this.#askName(address));
+    // Every answered probe starts its responder's lookups: no closure for one known already.
+    const names = this.#names;
+    if (names && !names.has(address)) names.touch(address, this.#askName(address));
     this.#as?.start(address);
     this.#geo?.start(address);
   }
@@ -259,41 +261,61 @@ export class AddressLookups {
   }
 
   /**
-   * Fills `result`'s name, AS path and identity, as far as the lookups go
-   * (each within its deadline, or until `stop` aborts: then with what is
-   * known, an AS not yet known as `*`); returns it. What is known already is
-   * taken at once, without a promise a lookup (a run of many fills every
-   * probe). A probe's result, or anything else that names a responder (a
-   * multipath run's node).
+   * Fills `result`'s name, AS path and identity from what is known now, when
+   * everything looked up is known: true; false, filling nothing, when a
+   * lookup is still to be waited for ({@linkcode fill}). A run of many fills
+   * every probe's result: most of them this way, without a promise.
    */
-  async fill<T extends Identified>(result: T, stop?: AbortSignal): Promise<T> {
+  fillNow(result: Identified): boolean {
     const address = result.address;
-    if (address === null || !this.active) return result;
-    let name = this.#names?.peek(address);
-    let as = this.#as?.peek(address);
-    let geo = this.#geo?.peek(address);
+    if (address === null || !this.active) return true;
+    const name = this.#names?.peek(address);
+    const as = this.#as?.peek(address);
+    const geo = this.#geo?.peek(address);
     if (
       (this.#names && name === undefined) || (this.#as && as === undefined) ||
       (this.#geo && geo === undefined)
-    ) {
-      const answers = Promise.all([
-        this.#names && name === undefined ? this.name(address) : name,
-        this.#as && as === undefined ? this.#as.get(address) : as,
-        this.#geo && geo === undefined ? this.#geo.get(address) : geo,
-      ]);
-      [name, as, geo] = await untilStopped(answers, stop, () => [
-        this.#names?.peek(address),
-        this.#as?.peek(address) ?? (this.#as ? { identity: {} } : undefined),
-        this.#geo?.peek(address),
-      ]);
-    }
+    ) return false;
+    this.#apply(result, name, as, geo);
+    return true;
+  }
+
+  /**
+   * Fills `result`'s name, AS path and identity, as far as the lookups go
+   * (each within its deadline, or until `stop` aborts: then with what is
+   * known, an AS not yet known as `*`); returns it. A probe's result, or
+   * anything else that names a responder (a multipath run's node).
+   */
+  async fill<T extends Identified>(result: T, stop?: AbortSignal): Promise<T> {
+    if (this.fillNow(result)) return result;
+    const address = result.address!;
+    const answers = Promise.all([
+      this.#names ? this.name(address) : undefined,
+      this.#as?.get(address),
+      this.#geo?.get(address),
+    ]);
+    const [name, as, geo] = await untilStopped(answers, stop, () => [
+      this.#names?.peek(address),
+      this.#as?.peek(address) ?? (this.#as ? { identity: {} } : undefined),
+      this.#geo?.peek(address),
+    ]);
+    this.#apply(result, name, as, geo);
+    return result;
+  }
+
+  /** Puts what is known in `result` (undefined: not known, as null). */
+  #apply(
+    result: Identified,
+    name: string | null | undefined,
+    as: SourceAnswer | null | undefined,
+    geo: SourceAnswer | null | undefined,
+  ): void {
     if (this.#names) result.name = name ?? null;
     if (this.#as) result.asPath = asPathOf(as ?? null);
     if (as?.identity || geo?.identity) {
       const identity = { ...as?.identity, ...geo?.identity };
       if (Object.keys(identity).length > 0) result.identity = identity;
     }
-    return result;
   }
 
   /** What is known of `address` now, without waiting (a watch's names arrive when they arrive). */

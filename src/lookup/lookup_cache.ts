@@ -150,6 +150,11 @@ export class LookupCache<V> {
     return entry.value;
   }
 
+  /** Whether `key` is known now or in flight (asking for it would start nothing). */
+  has(key: string): boolean {
+    return this.#inFlight.has(key) || this.peek(key) !== undefined;
+  }
+
   /** The answer for `key`: kept, in flight, or asked now with `ask`. */
   get(key: string, ask: Ask<V>): Promise<V | null> {
     const known = this.peek(key);
@@ -159,7 +164,7 @@ export class LookupCache<V> {
 
   /** Asks for `key` with `ask` unless it is known or in flight; the answer is kept. */
   touch(key: string, ask: Ask<V>): void {
-    if (this.#inFlight.has(key) || this.peek(key) !== undefined) return;
+    if (this.has(key)) return;
     void this.#start(key, ask);
   }
 

@@ -155,14 +155,6 @@ export class TraceRun {
   }
 
   /**
-   * Its result with names, AS paths and identities filled in (each within
-   * its deadline; once `stop` aborts, with what is known).
-   */
-  #complete(result: ProbeResult, stop?: AbortSignal): Promise<ProbeResult> {
-    return this.#setup.lookups.fill(result, stop);
-  }
-
-  /**
    * The trace's events, in print order: `start`, each `probe` as its result
    * is settled, a `hop` after each hop's last probe, and `end`; the return
    * value is the whole trace. Once `stop` aborts, a result still waiting for
@@ -172,12 +164,14 @@ export class TraceRun {
    */
   async *events(stop?: AbortSignal): AsyncGenerator<TraceEvent, Trace, undefined> {
     const { queries } = this.#setup.config.options;
+    const { lookups } = this.#setup;
     const hops: Hop[] = [];
     yield { type: "start", ...this.start };
     let next = 0;
     while (true) {
       while (next < this.#released.length) {
-        const result = await this.#complete(this.#released[next++]!, stop);
+        const result = this.#released[next++]!;
+        if (!lookups.fillNow(result)) await lookups.fill(result, stop);
         const hop = addToHops(hops, result);
         yield { type: "probe", probe: result };
         if (result.index === queries - 1) yield { type: "hop", hop };
@@ -207,10 +201,12 @@ export class TraceRun {
   async whole(stop?: AbortSignal): Promise<Trace> {
     await this.#ended.promise;
     if (this.#failure) throw this.#failure.error;
-    const lookups = this.#setup.lookups.active;
+    const { lookups } = this.#setup;
     const hops: Hop[] = [];
     for (const released of this.#released) {
-      addToHops(hops, lookups ? await this.#complete(released, stop) : released);
+      // Filled in place: at once when everything is known (most results of a run of many).
+      if (!lookups.fillNow(released)) await lookups.fill(released, stop);
+      addToHops(hops, released);
     }
     return this.#trace(hops, this.#reason ?? "aborted");
   }
