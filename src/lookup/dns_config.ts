@@ -32,7 +32,7 @@ export interface ReverseConfig {
   servers: readonly NameServer[];
   /** How long to wait for one server, ms (`timeout:`, 5 s by default, at most 30 s). */
   timeoutMs: number;
-  /** How many rounds over the servers (`attempts:`, 2 by default, at most 5). */
+  /** How many rounds over the servers (`attempts:`, 2 by default, at most 5; 0: no question). */
   attempts: number;
   /** Start each lookup at the next server (`rotate`). */
   rotate: boolean;
@@ -96,7 +96,8 @@ function applyOptions(words: string[], config: ReverseConfig): string | null {
     if (key === "timeout" && n >= 0) {
       config.timeoutMs = Math.min(Math.max(n, 1), MAX_TIMEOUT_S) * 1000;
     } else if (key === "attempts" && n >= 0) {
-      config.attempts = Math.min(Math.max(n, 1), MAX_ATTEMPTS);
+      // glibc takes 0 as it is: res_send then asks no server, and nothing is found.
+      config.attempts = Math.min(n, MAX_ATTEMPTS);
     } else if (key === "rotate") config.rotate = true;
     else if (key === "use-vc" || key === "usevc") return "resolv.conf option use-vc";
   }

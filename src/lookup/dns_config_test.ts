@@ -66,7 +66,8 @@ Deno.test("reverseSetup: servers (three at most, 127.0.0.1 without any) and opti
   // glibc's bounds, and RES_OPTIONS after the file.
   const e = config({ resolvConf: "options timeout:99 attempts:9\n", resOptions: "attempts:1" });
   assertEquals([e.timeoutMs, e.attempts], [30000, 1]);
-  assertEquals(config({ resolvConf: "options timeout:0 attempts:0\n" }).timeoutMs, 1000);
+  const zero = config({ resolvConf: "options timeout:0 attempts:0\n" });
+  assertEquals([zero.timeoutMs, zero.attempts], [1000, 0]);
 });
 
 Deno.test("parseHosts: the first name of the first line of an address", () => {

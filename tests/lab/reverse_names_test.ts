@@ -4,7 +4,8 @@
  * and one lab DNS server, the same names for every hop in IPv4 and IPv6,
  * including those glibc refuses (a label beginning with `-`, a name longer
  * than 64 characters) and those it takes (`_`); /etc/hosts first or after
- * DNS as nsswitch orders them; a dead server before the live one; and a
+ * DNS as nsswitch orders them; a dead server before the live one;
+ * `attempts:0` (glibc asks nothing); and a
  * source only getnameinfo knows. And hopwise asks its questions from one
  * socket (getnameinfo opens one a lookup), so they are its own.
  *
@@ -79,6 +80,12 @@ Deno.test({
         // Two hops: Linux traceroute waits out the dead server once a hop, one after another.
         const out = await expectSame(lab, c.source, [...args("-6"), "-m", "2"]);
         assertOk(out.includes("a_b.lab ("), out);
+      });
+
+      await t.step("attempts:0: no question, no name, as glibc", async () => {
+        await dns.use(c.source, "live", "attempts:0");
+        const out = await expectSame(lab, c.source, args("-4"));
+        assertOk(!out.includes(".lab ("), out);
       });
 
       await t.step("hopwise asks from one socket (getnameinfo opens one a lookup)", async () => {
