@@ -47,8 +47,9 @@ export interface CycleProbe {
   /** Why it was lost when not silence: a send that failed (`send: Network is unreachable`). */
   reason: string | null;
   /**
-   * Its responder's name as known when the cycle was handed out (null: none,
-   * or not known yet); absent when names are not looked up, or no answer.
+   * Its responder's name as known when the cycle was handed out (null: it
+   * has none); absent while not known yet, when names are not looked up, or
+   * with no answer.
    */
   name?: string | null;
   /** Its responder's AS path (`-A`), when known by then. */

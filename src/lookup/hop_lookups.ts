@@ -58,8 +58,11 @@ export interface LookupChoice {
 
 /** What is known of an address now, without waiting. */
 export interface KnownNow {
-  /** Its name; null when it has none or is not known yet. */
-  name: string | null;
+  /**
+   * Its name (null: it has none, or its lookup failed a while ago); absent
+   * while it is not known yet, or when names are not looked up.
+   */
+  name?: string | null;
   /** Its AS path (`-A`'s text), when known. */
   asPath?: string;
   /** Who it is and where, when anything is known. */
@@ -320,7 +323,9 @@ export class AddressLookups {
 
   /** What is known of `address` now, without waiting (a watch's names arrive when they arrive). */
   known(address: string): KnownNow {
-    const out: KnownNow = { name: this.#names?.peek(address) ?? null };
+    const out: KnownNow = {};
+    const name = this.#names?.peek(address);
+    if (name !== undefined) out.name = name;
     const as = this.#as?.peek(address);
     if (this.#as && as !== undefined) out.asPath = asPathOf(as);
     const identity = { ...as?.identity, ...this.#geo?.peek(address)?.identity };

@@ -2,7 +2,7 @@
  * A settled cycle's responders with what the lookups know of them when the
  * cycle is handed out: names, AS paths (`-A`) and identities (`--as-source`,
  * `--geoip`). A cycle never waits for a lookup: what is not known yet is
- * left out (or a null name), and a later cycle carries it.
+ * left out (a null name says "none"), and a later cycle carries it.
  *
  * @module
  */
@@ -41,7 +41,7 @@ export function identifyCycle(cycle: CycleResult, lookups: KnownLookups): CycleR
       const known = lookups.known(probe.address);
       return {
         ...probe,
-        ...(lookups.names ? { name: known.name } : {}),
+        ...(lookups.names && known.name !== undefined ? { name: known.name } : {}),
         ...(known.asPath !== undefined ? { asPath: known.asPath } : {}),
         ...(known.identity ? { identity: known.identity } : {}),
       };

@@ -22,7 +22,7 @@ const CYCLE: CycleResult = {
 
 /** Lookups that know what `table` says, asking nothing. */
 function lookups(names: boolean, table: Record<string, KnownNow>, active = true): KnownLookups {
-  return { active, names, known: (address) => table[address] ?? { name: null } };
+  return { active, names, known: (address) => table[address] ?? {} };
 }
 
 Deno.test("a cycle's responders carry what is known now, the silent probes nothing", () => {
@@ -38,9 +38,16 @@ Deno.test("a cycle's responders carry what is known now, the silent probes nothi
     identity,
   });
   assertOk(out.probes[1] === CYCLE.probes[1], "a silent probe is left as it is");
-  // Not known yet: a null name, no AS path, no identity (a later cycle carries them).
-  assertEquals(out.probes[2], { ...CYCLE.probes[2]!, name: null });
+  // Not known yet: no name, no AS path, no identity (a later cycle carries them).
+  assertEquals(out.probes[2], CYCLE.probes[2]);
+  assertOk(!("name" in out.probes[2]!));
   assertEquals([out.cycle, out.lastHop], [3, 3]);
+});
+
+Deno.test("a responder known to have no name gets a null name (one not known yet, none)", () => {
+  const cycle = { cycle: 0, lastHop: 1, probes: [probe(1, "198.18.4.2")] };
+  const out = identifyCycle(cycle, lookups(true, { "198.18.4.2": { name: null } }));
+  assertEquals(out.probes[0], { ...probe(1, "198.18.4.2"), name: null });
 });
 
 Deno.test("without names (-n) no name field; with nothing looked up, the cycle itself", () => {

@@ -267,7 +267,7 @@ export class WatchRun implements Plan {
     for (const address of this.#responders) {
       if (lookups.active) lookups.start(address);
       const known = lookups.known(address);
-      names[address] = known.name;
+      names[address] = known.name ?? null;
       if (known.asPath !== undefined) asPaths[address] = known.asPath;
       if (known.identity) identities[address] = known.identity;
     }
