@@ -42,12 +42,23 @@ export class Privacy {
   /** How many hops are hidden. */
   readonly hops: number;
   #target: string | null;
-  readonly #labels = new Map<string, string>();
+  #labels = new Map<string, string>();
 
   /** Hides the first `hops` hops of a run to `target` (taken from the run's start when not given). */
   constructor(hops: number, target: string | null = null) {
     this.hops = hops;
     this.#target = target;
+  }
+
+  /**
+   * The same run's privacy for another of its targets (the service's
+   * targets, watched side by side): it shares this one's labels, so that an
+   * address keeps its label from target to target, and never hides `target`.
+   */
+  forTarget(target: string | null): Privacy {
+    const other = new Privacy(this.hops, target);
+    other.#labels = this.#labels;
+    return other;
   }
 
   /** The label of a hidden address: `hidden-N`, N counting the addresses hidden so far. */

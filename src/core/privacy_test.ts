@@ -130,3 +130,18 @@ Deno.test("a settled cycle and a watch event hide their first hops", () => {
   assertOk(event.type === "cycle");
   assertEquals(event.cycle.probes.map((p) => p.address), ["hidden-1", "hidden-2"]);
 });
+
+Deno.test("forTarget: targets side by side share the labels, each keeping its own target", () => {
+  const run = new Privacy(2);
+  const a = run.forTarget("198.18.2.1");
+  const b = run.forTarget(TARGET);
+  const at = (p: Privacy, ttl: number, address: string) =>
+    p.probe(probeResult(ttl, 0, { address })).address;
+  assertEquals(
+    [at(b, 1, "198.18.1.1"), at(a, 1, "198.18.1.1"), at(b, 2, "198.18.2.1")],
+    ["hidden-1", "hidden-1", "hidden-2"],
+  );
+  // a's target is its own: never hidden there, though b hid it.
+  assertEquals(at(a, 2, "198.18.2.1"), "198.18.2.1");
+  assertEquals([run.label("198.18.2.1"), a.hops], ["hidden-2", 2]);
+});
