@@ -17,6 +17,7 @@ import { watch, type WatchOptions } from "../modes/watch.ts";
 import type { WatchedTarget } from "../modes/watch_many.ts";
 import { allowed, type AllowRule } from "./allow.ts";
 import { FleetFigureKeeper } from "./figures.ts";
+import { ServicePrivacy } from "./privacy.ts";
 
 /** Cycles of a probe when the request does not say. */
 export const PROBE_CYCLES = 5;
@@ -72,10 +73,21 @@ export class ProbeEndpoint {
   readonly #resolver: Resolver;
   readonly #options: WatchOptions;
   readonly #version: string;
+  readonly #privacy: ServicePrivacy;
   #running = 0;
 
-  /** Probes under `policy`, with `options` (the service's trace options) and `resolver`. */
-  constructor(policy: ProbePolicy, resolver: Resolver, options: WatchOptions, version: string) {
+  /**
+   * Probes under `policy`, with `options` (the service's trace options) and
+   * `resolver`; what it answers is hidden by `privacy` (the service's).
+   */
+  constructor(
+    policy: ProbePolicy,
+    resolver: Resolver,
+    options: WatchOptions,
+    version: string,
+    privacy: ServicePrivacy = new ServicePrivacy(0),
+  ) {
+    this.#privacy = privacy;
     this.#policy = policy;
     this.#resolver = resolver;
     this.#options = options;
@@ -173,7 +185,7 @@ export class ProbeEndpoint {
     let start: TraceStart | null = null;
     let settings: WatchSettings | null = null;
     let last: WatchSnapshot | null = null;
-    const probed: WatchedTarget = {
+    const raw: WatchedTarget = {
       index: 0,
       entry: { host: target.host },
       get state() {
@@ -191,9 +203,11 @@ export class ProbeEndpoint {
       statistics: () => run.statistics(),
       reset: () => {},
     };
+    // --privacy: the probe is seen as the service's targets are.
+    const probed = this.#privacy.target(raw);
     for await (const event of run) {
       if (event.type === "start") [start, settings] = [event.start, event.watch];
-      else if (event.type === "cycle") keeper.cycle(probed, event.cycle);
+      else if (event.type === "cycle") keeper.cycle(probed, this.#privacy.cycle(raw, event.cycle));
       else if (event.type === "end") last = event.snapshot;
     }
     return keeper.figures([probed], () => ({}));

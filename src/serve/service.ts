@@ -22,6 +22,7 @@ import { FleetFigureKeeper } from "./figures.ts";
 import { TargetCharts } from "./charts.ts";
 import { targetPage } from "./page.ts";
 import { ProbeEndpoint, type ProbePolicy } from "./probe.ts";
+import { ServicePrivacy } from "./privacy.ts";
 import { systemResolver } from "../session/kernel.ts";
 import { type HttpSecurity, type HttpService, type ListenAddress, serveHttp } from "./http.ts";
 
@@ -53,6 +54,8 @@ export interface ServiceSettings {
   transport?: Transport;
   /** Host and reverse lookups; the system's by default. */
   resolver?: Resolver;
+  /** `--privacy N`: every target's first N hops hidden in everything served (0 by default: none). */
+  privacy?: number;
 }
 
 /** How often the findings are looked at for `/api/events`, ms. */
@@ -65,7 +68,9 @@ export class Service {
   readonly #events: EventLog;
   readonly #http: HttpService;
   readonly #timers: Array<ReturnType<typeof setInterval>>;
+  /** Each target's labels, by the target as shown (see {@linkcode ServicePrivacy.target}). */
   readonly #labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
+  readonly #privacy: ServicePrivacy;
   readonly #reread: (() => Promise<readonly ServiceTarget[]>) | null;
   #reloading: Promise<unknown> = Promise.resolve();
 
@@ -77,9 +82,11 @@ export class Service {
       http: HttpService;
       timers: Array<ReturnType<typeof setInterval>>;
       labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
+      privacy: ServicePrivacy;
       reread: (() => Promise<readonly ServiceTarget[]>) | null;
     },
   ) {
+    this.#privacy = fields.privacy;
     this.#reread = fields.reread;
     this.#watches = fields.watches;
     this.#keeper = fields.keeper;
@@ -105,10 +112,13 @@ export class Service {
         events.push({ at: stamp(), type: "path-change", target: target.entry.host, ttl, address }),
     );
     const charts = new TargetCharts();
+    // --privacy: everything below sees the targets and their cycles through it, hidden.
+    const privacy = new ServicePrivacy(settings.privacy ?? 0);
     const watches = await WatchMany.open(settings.targets, settings.watch, {
-      cycle: (target, cycle) => {
-        keeper.cycle(target, cycle);
-        charts.add(target, cycle);
+      cycle: (target, settled) => {
+        const [shown, cycle] = [privacy.target(target), privacy.cycle(target, settled)];
+        keeper.cycle(shown, cycle);
+        charts.add(shown, cycle);
       },
       state: (target) =>
         events.push({
@@ -122,20 +132,27 @@ export class Service {
       ...(settings.transport ? { transport: settings.transport } : {}),
       ...(settings.resolver ? { resolver: settings.resolver } : {}),
     });
+    const shownTargets = () => watches.targets.map((t) => privacy.target(t));
     const labels = new Map(
-      watches.targets.map((t) => [t, settings.targets[t.index]?.labels ?? {}] as const),
+      shownTargets().map((t) => [t, settings.targets[t.index]?.labels ?? {}] as const),
     );
-    const figures = () => keeper.figures(watches.targets, (t) => labels.get(t) ?? {});
+    const figures = () => keeper.figures(shownTargets(), (t) => labels.get(t) ?? {});
     const { interval: _i, rate: _r, retryInterval: _t, resolveInterval: _v, ...probeOptions } =
       settings.watch;
     const probe = settings.probe && settings.probe.allow.length > 0
-      ? new ProbeEndpoint(settings.probe, settings.resolver ?? systemResolver(), {
-        ...probeOptions,
-        ...(settings.transport ? { transport: settings.transport } : {}),
-      }, settings.version)
+      ? new ProbeEndpoint(
+        settings.probe,
+        settings.resolver ?? systemResolver(),
+        {
+          ...probeOptions,
+          ...(settings.transport ? { transport: settings.transport } : {}),
+        },
+        settings.version,
+        privacy,
+      )
       : null;
     const report = (name: string) => {
-      const target = watches.targets.find((t) => t.entry.host === name);
+      const target = shownTargets().find((t) => t.entry.host === name);
       const window = target && keeper.windowOf(target);
       if (!target?.start || !window) return null;
       return reportToJson({
@@ -149,7 +166,7 @@ export class Service {
       });
     };
     const page = (name: string) => {
-      const target = watches.targets.find((t) => t.entry.host === name);
+      const target = shownTargets().find((t) => t.entry.host === name);
       return target
         ? targetPage({
           target,
@@ -178,7 +195,7 @@ export class Service {
       throw e;
     }
     const timers = [
-      setInterval(() => keeper.endWindow(watches.targets), settings.window),
+      setInterval(() => keeper.endWindow(shownTargets()), settings.window),
       setInterval(() => events.observe(figures()), EVENTS_EVERY),
     ];
     made = new Service({
@@ -188,6 +205,7 @@ export class Service {
       http,
       timers,
       labels,
+      privacy,
       reread: settings.reread ?? null,
     });
     return made;
@@ -216,21 +234,22 @@ export class Service {
     // Every new target is checked before anything changes.
     await this.#watches.check([...wanted].filter(([k]) => !current.has(k)).map(([, t]) => t));
     let removed = 0;
+    const shown = (t: WatchedTarget) => this.#privacy.target(t);
     for (const [k, watched] of current) {
       if (wanted.has(k)) continue;
       this.#watches.remove(watched);
-      this.#keeper.forget(watched);
-      this.#labels.delete(watched);
+      this.#keeper.forget(shown(watched));
+      this.#labels.delete(shown(watched));
       removed++;
     }
     let added = 0;
     for (const [k, target] of wanted) {
       const kept = current.get(k);
       if (kept) {
-        this.#labels.set(kept, target.labels ?? {});
+        this.#labels.set(shown(kept), target.labels ?? {});
         continue;
       }
-      this.#labels.set(await this.#watches.add(target), target.labels ?? {});
+      this.#labels.set(shown(await this.#watches.add(target)), target.labels ?? {});
       added++;
     }
     return { added, removed };
