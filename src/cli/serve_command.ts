@@ -2,8 +2,9 @@
  * `--serve [ADDRESS:]PORT`: the service on the command line. The targets
  * come from `--targets FILE` and `--config FILE` (the file's added after the
  * list's); the command line's options apply to every target, the config
- * file's per-target keys over them; the file's `as_source` and `geoip` apply
- * where the command line gives no `--as-source` or `--geoip`. It runs until SIGINT or SIGTERM, then
+ * file's per-target keys over them; the file's `as_source`, `geoip` and
+ * `privacy` apply where the command line gives no `--as-source`, `--geoip`
+ * or `--privacy`. It runs until SIGINT or SIGTERM, then
  * stops probing, lets the requests in progress finish, and exits 0.
  *
  * @module
@@ -137,6 +138,7 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     },
     ...(rest.transport ? { transport: rest.transport } : {}),
     ...(rest.resolver ? { resolver: rest.resolver } : {}),
+    privacy: settings.privacy ?? config?.privacy ?? 0,
   });
   const { hostname, port } = service.address;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;

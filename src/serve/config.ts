@@ -70,6 +70,11 @@ export interface ServeConfig {
   asSource: string | null;
   /** `geoip`: a City or Country database's path (beside the file unless absolute), or null. */
   geoip: string | null;
+  /**
+   * `privacy`: every target's first N hops (and the source) hidden in all
+   * the service serves, as `--privacy N`; null when not given.
+   */
+  privacy: number | null;
   /** The `[[target]]` tables, in the file's order (none when the targets come from `--targets`). */
   targets: ServeTarget[];
   /** `/probe`: what it may trace (nothing when `allow` is empty) and how many at once. */
@@ -111,7 +116,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The keys of each table, in the order the documentation gives them. */
 const KEYS = {
-  top: "listen interval rate window as_source geoip target probe web".split(" "),
+  top: "listen interval rate window as_source geoip privacy target probe web".split(" "),
   target: "host method port queries flows first_ttl max_ttl interval labels".split(" "),
   probe: ["allow", "max_concurrent"],
   web: ["tls_cert", "tls_key", "auth_file"],
@@ -301,6 +306,7 @@ export function parseServeConfig(text: string, path: string): ServeConfig {
     window: top.number("window") ?? SERVE_DEFAULTS.window,
     asSource: asSourceOf(top, path),
     geoip: fileOf(top, "geoip", path),
+    privacy: top.integer("privacy", 0, DEFAULTS.maxTtl) ?? null,
     targets: [],
     probe: probeOf(top.table("probe", KEYS.probe, "[probe]: ")),
     web: webOf(top.table("web", KEYS.web, "[web]: "), path),

@@ -30,6 +30,7 @@ Deno.test("the example file parses to the configuration it describes", async () 
     window: 300,
     asSource: null,
     geoip: null,
+    privacy: null,
     targets: [
       {
         host: "db.example.net",
@@ -66,6 +67,7 @@ Deno.test("a configuration of one host takes every default", () => {
     window: SERVE_DEFAULTS.window,
     asSource: null,
     geoip: null,
+    privacy: null,
     targets: [{ host: "db.example.net", labels: {} }], // no method: the command line's -M
     probe: { allow: [], maxConcurrent: SERVE_DEFAULTS.maxConcurrent },
     web: { tlsCert: null, tlsKey: null, authFile: null },
@@ -103,7 +105,7 @@ Deno.test("an unknown key is named, with its place and the keys known there", ()
   assertEquals(
     errorOf(`intervall = 5\n${ONE}`),
     'hopwise.toml: unknown key "intervall" (known: listen, interval, rate, window, as_source, ' +
-      "geoip, target, probe, web)",
+      "geoip, privacy, target, probe, web)",
   );
   assertEquals(
     errorOf(`${ONE}[[target]]\nhost = "b.example.net"\nprot = 1\n`),
@@ -120,6 +122,16 @@ Deno.test("an unknown key is named, with its place and the keys known there", ()
   );
   const e = assertThrows(() => parseServeConfig(`${ONE}prot = 1\n`, "x.toml"), ConfigError);
   assertEquals([(e as ConfigError).option, (e as ConfigError).file], ["target.prot", "x.toml"]);
+});
+
+Deno.test("privacy: 0 to 255 hops, as --privacy takes it; anything else is one line", () => {
+  assertEquals(parseServeConfig(`privacy = 2\n${ONE}`, "hopwise.toml").privacy, 2);
+  assertEquals(parseServeConfig(`privacy = 0\n${ONE}`, "hopwise.toml").privacy, 0);
+  for (const bad of ["-1", "256", "1.5", '"2"', "true"]) {
+    const got = errorOf(`privacy = ${bad}\n${ONE}`);
+    assertOk(got.startsWith(`hopwise.toml: "privacy" must be `), got);
+    assertOk(got.endsWith(`from 0 to 255, got ${bad}`), got);
+  }
 });
 
 Deno.test("values of the wrong type are refused, saying what was given", () => {
