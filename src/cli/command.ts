@@ -249,9 +249,6 @@ export async function parseCommand(
       ),
     );
   }
-  if (state.privacy > 0 && serve) {
-    badInput(new OptionError("privacy", "--privacy is not yet available with --serve"));
-  }
   if (!serve && state.config !== null) {
     badInput(new OptionError("config", "--config goes with --serve"));
   }
