@@ -1,12 +1,15 @@
 /**
  * `--privacy N` on the command line, over the fake network: no output of a
- * trace, a comparison, a report, a multipath run or a picture (--dot,
- * --html) holds the hidden hops' addresses or names,
- * or the source address; the hops after them are as they were.
+ * trace, a comparison, a report, a multipath run, a picture (--dot,
+ * --html) or the service (--serve, from the flag or its configuration)
+ * holds the hidden hops' addresses or names, or the source address; the
+ * hops after them are as they were.
  */
 import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { runCli } from "../../tests/fake/cli.ts";
-import type { Scenario } from "../../tests/fake/transport.ts";
+import { TableResolver } from "../../tests/fake/resolver.ts";
+import { FakeTransport, type Scenario } from "../../tests/fake/transport.ts";
+import { main } from "./main.ts";
 
 const PATH: Scenario = {
   family: 4,
@@ -85,19 +88,81 @@ Deno.test("--privacy: --flows and --mda, text and JSON", async () => {
   }
 });
 
-Deno.test("--privacy: a bad value is one line and status 2; not yet with --serve", async () => {
+Deno.test("--privacy: a bad value is one line and status 2", async () => {
   for (const bad of ["-1", "x", "256", "1.5", ""]) {
     const result = await runCli(["--privacy", bad, "198.18.9.9"]);
     assertEquals(result.status, 2, bad);
     assertEquals(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
     assertEquals(result.stdout, "");
   }
-  const serve = await runCli(["--privacy", "1", "--serve", "9999", "--targets", "-"]);
-  assertEquals([serve.status, serve.stderr], [
-    2,
-    "hopwise: --privacy is not yet available with --serve\n",
-  ]);
   assertEquals((await runCli(["--privacy", "0", "-n", "198.18.9.9"])).status, 0);
+});
+
+/**
+ * Runs `hopwise --serve` over PATH with `args` (and `-s`, the source) until
+ * `/metrics` lists hop 3's address, and gives that scrape's
+ * `hopwise_hop_address_info` addresses by hop, the report's source, and
+ * which of HIDDEN the scrape or the report holds.
+ */
+async function served(
+  ...args: string[]
+): Promise<{ hops: string[]; source: unknown; shown: string[] }> {
+  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = free.addr.port;
+  free.close();
+  const stop = new AbortController();
+  let stderr = "";
+  let ended = false;
+  const running = main(["--serve", `127.0.0.1:${port}`, "-s", "198.18.0.2", ...args], {
+    programName: "hopwise",
+    output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
+    resolver: new TableResolver(),
+    signal: stop.signal,
+    traceOptions: { transport: new FakeTransport(PATH, { concurrent: true }) },
+  }).finally(() => ended = true);
+  const base = `http://127.0.0.1:${port}`;
+  let metrics = "";
+  let report = "";
+  try {
+    for (let i = 0; i < 200 && !ended && !metrics.includes("198.18.3.1"); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      metrics = await fetch(`${base}/metrics`).then((r) => r.text(), () => "");
+    }
+    report = await (await fetch(`${base}/api/report?target=198.18.9.9`)).text();
+  } finally {
+    stop.abort();
+    assertEquals(await running, 0, stderr);
+  }
+  assertOk(metrics.includes("198.18.3.1"), `no hop 3 within 5 s: ${stderr}`);
+  const hops: string[] = [];
+  for (const line of metrics.split("\n")) {
+    const found = line.match(/^hopwise_hop_address_info\{.*ttl="(\d+)".*address="([^"]*)"/);
+    if (found) hops[Number(found[1]) - 1] = found[2]!;
+  }
+  const shown = HIDDEN.filter((a) => metrics.includes(a) || report.includes(a));
+  return { hops, source: JSON.parse(report).settings.source, shown };
+}
+
+Deno.test("--privacy with --serve: the service's series and report, from the flag or the configuration", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hopwise-privacy-" });
+  // A window of a second: the figures are drawn anew at its end (else after 5 s).
+  const watch = `interval = 0.05\nwindow = 1\n[[target]]\nhost = "198.18.9.9"\n`;
+  try {
+    const [plain, private2] = [`${dir}/plain.toml`, `${dir}/private.toml`];
+    await Deno.writeTextFile(plain, watch);
+    await Deno.writeTextFile(private2, `privacy = 2\n${watch}`);
+    const hidden = { hops: ["hidden-1", "hidden-2", "198.18.3.1", "198.18.9.9"], source: "hidden" };
+    assertEquals(await served("--config", plain, "--privacy", "2"), { ...hidden, shown: [] });
+    // The configuration's privacy, unless the command line gives its own.
+    assertEquals(await served("--config", private2), { ...hidden, shown: [] });
+    assertEquals(await served("--config", private2, "--privacy", "1"), {
+      hops: ["hidden-1", "198.18.2.1", "198.18.3.1", "198.18.9.9"],
+      source: "hidden",
+      shown: ["198.18.2.1"],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("--privacy: --targets, classic and JSON Lines", async () => {
