@@ -301,7 +301,7 @@ export async function parseCommand(
     numeric: state.numeric,
     explain: state.explain,
     back: state.back,
-    ...(state.privacy > 0 ? { privacy: state.privacy } : {}),
+    ...(state.privacy !== null ? { privacy: state.privacy } : {}),
     out,
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.onEvent ? { onEvent: context.onEvent } : {}),

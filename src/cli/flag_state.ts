@@ -78,8 +78,8 @@ export interface State {
   serve: string | null;
   /** --config FILE: the service's configuration (null: none). */
   config: string | null;
-  /** --privacy N: the first N hops' addresses (and the source) hidden (0: none). */
-  privacy: number;
+  /** --privacy N: the first N hops' addresses (and the source) hidden (0: none; null: not given). */
+  privacy: number | null;
   /** --as-source SOURCE: whois, dns[:ZONE] or an ASN database's path (null: -A's whois). */
   asSource: string | null;
   /** --geoip FILE: a City or Country database (null: off). */
@@ -137,7 +137,7 @@ export function initialState(programName: string): State {
     completions: null,
     serve: null,
     config: null,
-    privacy: 0,
+    privacy: null,
     asSource: null,
     geoip: null,
   };
