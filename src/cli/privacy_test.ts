@@ -160,6 +160,11 @@ Deno.test("--privacy with --serve: the service's series and report, from the fla
       source: "hidden",
       shown: ["198.18.2.1"],
     });
+    assertEquals(await served("--config", private2, "--privacy", "0"), {
+      hops: PATH.hops.map((h) => h.address!),
+      source: "198.18.0.2",
+      shown: HIDDEN,
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
