@@ -5,7 +5,8 @@
  * report's identity columns and CSV, the report's JSON fields and its
  * --ndjson cycle lines, the multipath text, JSON and graph (--flows, --mda),
  * the service taking both databases from its configuration file, the
- * findings' words, and --privacy leaving none of a hidden hop's identity. The
+ * findings' words, and --privacy (the service's too) leaving none of a
+ * hidden hop's identity. The
  * expected values come from the databases written here.
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "../assert.ts";
@@ -190,38 +191,47 @@ Deno.test({
         },
       );
 
-      await t.step(
-        "--serve --config with as_source and geoip: AS on /metrics, place on the page",
-        async () => {
-          // Relative names: the databases beside the configuration.
-          const config = `${dir}/hopwise.toml`;
-          await Deno.writeTextFile(
-            config,
-            `as_source = "asn.mmdb"\ngeoip = "city.mmdb"\ninterval = 0.2\n` +
-              `[[target]]\nhost = "${c.target4}"\nmethod = "icmp"\n`,
-          );
-          const service = startIn(lab, c.source, [
-            ...hopwiseArgv(["--serve", "127.0.0.1:9812", "-n", "--config", config]),
-          ]);
-          const page = `http://127.0.0.1:9812/target?name=${c.target4}`;
-          const scrape = `for (let i = 0; i < 50; i++) {
+      /**
+       * Runs the service from a configuration taking both databases (relative names: beside it)
+       * and `top`'s keys, until /metrics has every asn of `asns` and the target's page `place`;
+       * gives that scrape and page.
+       */
+      const serve = async (top: string, asns: string[], place: string) => {
+        const config = `${dir}/hopwise.toml`;
+        await Deno.writeTextFile(
+          config,
+          `as_source = "asn.mmdb"\ngeoip = "city.mmdb"\ninterval = 0.2\n${top}` +
+            `[[target]]\nhost = "${c.target4}"\nmethod = "icmp"\n`,
+        );
+        const service = startIn(lab, c.source, [
+          ...hopwiseArgv(["--serve", "127.0.0.1:9812", "-n", "--config", config]),
+        ]);
+        const page = `http://127.0.0.1:9812/target?name=${c.target4}`;
+        const ready = asns.map((asn) => `metrics.includes('asn="${asn}"')`).join(" && ");
+        const scrape = `for (let i = 0; i < 50; i++) {
   try {
     const metrics = await (await fetch("http://127.0.0.1:9812/metrics")).text();
     const html = await (await fetch("${page}")).text();
-    if (metrics.includes('asn="64501"') && metrics.includes('asn="64502"') && html.includes("Frankfurt")) {
+    if (${ready} && html.includes(${JSON.stringify(place)})) {
       console.log(JSON.stringify({ metrics, html }));
       break;
     }
   } catch { /* not listening yet */ }
   await new Promise((r) => setTimeout(r, 200));
 }`;
-          const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
-          service.kill("SIGTERM");
-          const { code, stderr } = await service.done;
-          assertEquals(code, 0, stderr);
-          assertOk(scraped.stdout.trim() !== "", `no AS and place within 10 s: ${stderr}`);
-          const { metrics, html } = JSON.parse(scraped.stdout);
-          const info = (metrics as string).split("\n")
+        const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
+        service.kill("SIGTERM");
+        const { code, stderr } = await service.done;
+        assertEquals(code, 0, stderr);
+        assertOk(scraped.stdout.trim() !== "", `no AS and place within 10 s: ${stderr}`);
+        return JSON.parse(scraped.stdout) as { metrics: string; html: string };
+      };
+
+      await t.step(
+        "--serve --config with as_source and geoip: AS on /metrics, place on the page",
+        async () => {
+          const { metrics, html } = await serve("", ["64501", "64502"], "Frankfurt");
+          const info = metrics.split("\n")
             .filter((l) =>
               l.startsWith("hopwise_hop_address_info{") && l.includes('address="198.18.')
             );
@@ -233,6 +243,23 @@ Deno.test({
             info.join("\n"),
           );
           assertStringIncludes(html, "AS64501 Example-Access, Frankfurt am Main, DE");
+        },
+      );
+
+      await t.step(
+        "--serve --config with privacy = 1: nothing of hop 1's identity on /metrics or the page",
+        async () => {
+          const { metrics, html } = await serve("privacy = 1\n", ["64502"], "AS64502");
+          const leaked = ["198.18.1.2", "64501", "Example-Access", "Frankfurt"]
+            .filter((s) => metrics.includes(s) || html.includes(s));
+          assertEquals(leaked, [], metrics);
+          assertOk(
+            metrics.split("\n").some((l) =>
+              l.startsWith("hopwise_hop_address_info{") && l.includes('ttl="1"') &&
+              l.includes('address="hidden-1",name=""}')
+            ),
+            metrics,
+          );
         },
       );
 
