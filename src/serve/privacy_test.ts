@@ -127,6 +127,8 @@ Deno.test("--serve --privacy 2: nothing served holds the first two hops or the s
     assertEquals(JSON.parse(await get("/api/targets")).targets.length, 2);
     const page = await get(`/target?name=198.18.9.9`);
     assertOk(page.includes("hidden-") && page.includes("r3.lab"), "the target's page");
+    // Its charts go on from cycle to cycle (the hidden start is one object while the watch is one).
+    assertOk(/the latest ([2-9]|\d\d+) cycles settled/.test(page), "the charts keep their cycles");
     const overview = await get("/");
     assertOk(overview.includes("hidden-") && overview.includes("r3b.lab"), "the overview");
     // Hop 2 of the first path moves: the event names the new router by a new label.
