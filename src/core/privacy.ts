@@ -1,7 +1,8 @@
 /**
  * `--privacy N`: the first N hops' responders hidden before anything is
  * formatted, so that every output (classic, JSON, JSON Lines, report, CSV,
- * live screen, findings) is made from data that no longer holds them.
+ * live screen, findings, the service's metrics, JSON and pages) is made
+ * from data that no longer holds them.
  *
  * A hidden responder's address becomes a label, `hidden-1`, `hidden-2`,
  * ..., numbered in the order the run meets them (the same address keeps its
@@ -13,7 +14,9 @@
  * the source-route gateways (`-g`) become {@linkcode HIDDEN}.
  *
  * Written once here: the command line puts a run's events through one
- * {@linkcode Privacy}, and a library caller may do the same.
+ * {@linkcode Privacy} (the service, each target through
+ * {@linkcode Privacy.forTarget} of one), and a library caller may do the
+ * same.
  *
  * @module
  */
