@@ -14,6 +14,7 @@ import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
 import { hopwiseArgv, labSkipReason, runHopwise, startIn } from "../../lab/harness.ts";
 import { mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
+import { scrapeInLab } from "../helpers/scrape.ts";
 
 const reason = labSkipReason("identity output lab tests") ?? mmdbSkipReason();
 
@@ -207,24 +208,16 @@ Deno.test({
           ...hopwiseArgv(["--serve", "127.0.0.1:9812", "-n", "--config", config]),
         ]);
         const page = `http://127.0.0.1:9812/target?name=${c.target4}`;
-        const ready = asns.map((asn) => `metrics.includes('asn="${asn}"')`).join(" && ");
-        const scrape = `for (let i = 0; i < 50; i++) {
-  try {
-    const metrics = await (await fetch("http://127.0.0.1:9812/metrics")).text();
-    const html = await (await fetch("${page}")).text();
-    if (${ready} && html.includes(${JSON.stringify(place)})) {
-      console.log(JSON.stringify({ metrics, html }));
-      break;
-    }
-  } catch { /* not listening yet */ }
-  await new Promise((r) => setTimeout(r, 200));
-}`;
-        const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
+        const scraped = await scrapeInLab(lab, c.source, [
+          { url: "http://127.0.0.1:9812/metrics", needles: asns.map((asn) => `asn="${asn}"`) },
+          { url: page, needles: [place] },
+        ]);
         service.kill("SIGTERM");
         const { code, stderr } = await service.done;
         assertEquals(code, 0, stderr);
-        assertOk(scraped.stdout.trim() !== "", `no AS and place within 10 s: ${stderr}`);
-        return JSON.parse(scraped.stdout) as { metrics: string; html: string };
+        assertOk(scraped !== null, `no AS and place within 10 s: ${stderr}`);
+        const [metrics = "", html = ""] = scraped;
+        return { metrics, html };
       };
 
       await t.step(

@@ -27,6 +27,7 @@ import {
 } from "../../lab/harness.ts";
 import { startDnsServer } from "../../lab/dns_server.ts";
 import { mmdblookup, mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
+import { scrapeInLab } from "../helpers/scrape.ts";
 import { NAME_CACHE } from "../../src/lookup/hop_lookups.ts";
 
 const reason = labSkipReason("identity lab tests", needs("dnsmasq", ["--version"])) ??
@@ -135,18 +136,13 @@ Deno.test({
             "--targets",
             list,
           ]);
-          const scrape = `for (let i = 0; i < 50; i++) {
-  try {
-    const body = await (await fetch("http://127.0.0.1:9811/metrics")).text();
-    if (body.includes('address="${r1}"') && body.includes("asn=")) { console.log(body); break; }
-  } catch { /* not listening yet */ }
-  await new Promise((r) => setTimeout(r, 200));
-}`;
-          const scraped = await lab.exec(c.source, [Deno.execPath(), "eval", "--quiet", scrape]);
+          const scraped = await scrapeInLab(lab, c.source, [
+            { url: "http://127.0.0.1:9811/metrics", needles: [`address="${r1}"`, "asn="] },
+          ]);
           service.kill("SIGTERM");
           const { code, stderr } = await service.done;
           assertEquals(code, 0, stderr);
-          const info = scraped.stdout.split("\n").filter((l) =>
+          const info = (scraped?.[0] ?? "").split("\n").filter((l) =>
             l.startsWith("hopwise_hop_address_info{")
           );
           const asnOf = (address: string) =>
