@@ -41,7 +41,10 @@ export class TraceRun {
   readonly #ended = Promise.withResolvers<void>();
   #reason: StopReason | null = null;
   readonly #shared: boolean;
-  readonly #slots: TraceSlots;
+  /** Its probes, until it is off the prober (a run of many keeps ended traces while names come). */
+  #slots: TraceSlots | null;
+  /** Over a shared channel, its own counts, taken as it left the prober. */
+  #ownCounts: TraceStatistics | null = null;
   #failure: { error: unknown } | null = null;
 
   /**
@@ -105,6 +108,10 @@ export class TraceRun {
 
   #finish(reason: StopReason): void {
     this.#reason ??= reason;
+    if (this.#slots) {
+      if (this.#shared) this.#ownCounts = countsOf(this.#slots);
+      this.#slots = null;
+    }
     this.#notify();
     this.#ended.resolve();
   }
@@ -135,23 +142,6 @@ export class TraceRun {
   fail(error: unknown): void {
     this.#failure ??= { error };
     this.#finish("aborted");
-  }
-
-  /**
-   * What this trace sent and had answered, counted from its probes: over a
-   * shared channel what was read and ignored belongs to no one trace.
-   */
-  #ownCounts(): TraceStatistics {
-    let sent = 0;
-    let matched = 0;
-    const { table } = this.#slots;
-    for (let i = 0; i < table.size; i++) {
-      const p = table.peek(i);
-      if (!p || p.status === "unsent") continue;
-      sent++;
-      if (p.status === "answered") matched++;
-    }
-    return { sent, received: matched, matched, socketErrors: 0, ignored: {} };
   }
 
   /**
@@ -214,12 +204,32 @@ export class TraceRun {
   /** The trace of `hops`, ended now for `reason`. */
   #trace(hops: Hop[], reason: StopReason): Trace {
     const endedAt = new Date().toISOString();
-    const statistics = this.#shared ? this.#ownCounts() : this.statistics.snapshot();
+    const statistics = this.#shared
+      ? this.#ownCounts ?? countsOf(null)
+      : this.statistics.snapshot();
     return { ...this.start, hops, reason, endedAt, statistics };
   }
 }
 
 /** Puts `result` in its hop, the last of `hops` or a new one; returns that hop. */
+/**
+ * What a trace sent and had answered, counted from its probes (`slots`; none
+ * for null): over a shared channel what was read and ignored belongs to no
+ * one trace.
+ */
+function countsOf(slots: TraceSlots | null): TraceStatistics {
+  let sent = 0;
+  let matched = 0;
+  const table = slots?.table;
+  for (let i = 0; table && i < table.size; i++) {
+    const p = table.peek(i);
+    if (!p || p.status === "unsent") continue;
+    sent++;
+    if (p.status === "answered") matched++;
+  }
+  return { sent, received: matched, matched, socketErrors: 0, ignored: {} };
+}
+
 function addToHops(hops: Hop[], result: ProbeResult): Hop {
   let hop = hops.at(-1);
   if (!hop || hop.ttl !== result.ttl) {
