@@ -12,12 +12,17 @@
 import { failureReason, OptionError } from "../core/errors.ts";
 import type { TraceOptions } from "../config/options.ts";
 import { parseTargets } from "../modes/targets.ts";
-import { parseListen, readServeConfig, type ServeConfig } from "../serve/config.ts";
+import {
+  type ListenAddress,
+  parseListen,
+  readServeConfig,
+  type ServeConfig,
+} from "../serve/config.ts";
 import { readAuthFile } from "../serve/auth.ts";
 import type { HttpSecurity } from "../serve/http.ts";
 import { Service, type ServiceTarget } from "../serve/service.ts";
 import type { ServeCommand } from "./commands.ts";
-import { readTargetList, whoisServer } from "./io.ts";
+import { type CliOutput, readTargetList, whoisServer } from "./io.ts";
 import { STATUS } from "./exit.ts";
 import { VERSION } from "./usage.ts";
 
@@ -103,6 +108,30 @@ async function loadTargets(
   return targets;
 }
 
+/**
+ * The service started with `options`, or null when it cannot listen on
+ * `listen` (the port taken, the address not the machine's, a port below
+ * 1024 without the privilege): then one line says why. A failure, not bad
+ * input (status 1, which a service manager restarts): a port still held by
+ * the instance before is free a moment later.
+ */
+async function startListening(
+  out: CliOutput,
+  listen: ListenAddress,
+  options: Parameters<typeof Service.start>[0],
+): Promise<Service | null> {
+  try {
+    return await Service.start(options);
+  } catch (e) {
+    const cannotListen = e instanceof Deno.errors.AddrInUse ||
+      e instanceof Deno.errors.AddrNotAvailable || e instanceof Deno.errors.PermissionDenied;
+    if (!cannotListen) throw e;
+    const host = listen.hostname.includes(":") ? `[${listen.hostname}]` : listen.hostname;
+    out.stderr(`hopwise: --serve ${host}:${listen.port}: ${failureReason(e)}\n`);
+    return null;
+  }
+}
+
 /** Runs the service until the command's signal stops it; resolves to the exit status. */
 export async function runServeCommand(command: ServeCommand): Promise<number> {
   const { settings } = command;
@@ -117,7 +146,7 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
   const { timing: _timing, queries, wait, simultaneous: _simultaneous, ...rest } = command.options;
   const intervalSeconds = command.intervalSeconds ?? config?.interval ?? 10;
   const rate = command.rate ?? config?.rate ?? undefined;
-  const service = await Service.start({
+  const service = await startListening(out, listen, {
     listen,
     targets,
     watch: {
@@ -140,6 +169,7 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     ...(rest.resolver ? { resolver: rest.resolver } : {}),
     privacy: settings.privacy ?? config?.privacy ?? 0,
   });
+  if (service === null) return STATUS.failed;
   const { hostname, port } = service.address;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   out.stderr(

@@ -100,3 +100,20 @@ Deno.test("--serve --config: a bad as_source or a missing geoip database is one 
     });
   }
 });
+
+Deno.test("--serve on a port already taken: one line naming it, exit 1 (a failure, not bad input)", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = taken.addr;
+  const list = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(list, "198.18.9.9\n");
+    const r = await runCli(["--serve", `127.0.0.1:${port}`, "--targets", list]);
+    assertEquals(
+      [r.status, r.stderr, r.stdout],
+      [1, `hopwise: --serve 127.0.0.1:${port}: Address already in use\n`, ""],
+    );
+  } finally {
+    taken.close();
+    await Deno.remove(list);
+  }
+});
