@@ -59,6 +59,9 @@ export class StubResolver {
   readonly #sockets = new Map<4 | 6, Socket>();
   readonly #inFlight = new Map<number, Question>();
   #next = 0;
+  /** Random identifiers, drawn 256 at a time (one call to the generator, not one a question). */
+  readonly #ids = new Uint16Array(256);
+  #idAt = 256;
   #running = false;
   #stopWait: AbortController | null = null;
 
@@ -119,9 +122,14 @@ export class StubResolver {
 
   /** A random identifier no question in flight has. */
   #freeId(): number {
-    const pick = new Uint16Array(1);
-    do crypto.getRandomValues(pick); while (this.#inFlight.has(pick[0]!));
-    return pick[0]!;
+    for (;;) {
+      if (this.#idAt === this.#ids.length) {
+        crypto.getRandomValues(this.#ids);
+        this.#idAt = 0;
+      }
+      const id = this.#ids[this.#idAt++]!;
+      if (!this.#inFlight.has(id)) return id;
+    }
   }
 
   /** Sends `q` to its next server, or settles it when its tries are spent. */
