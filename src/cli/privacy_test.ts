@@ -162,6 +162,8 @@ async function servedOn(
     if (found) hops[Number(found[1]) - 1] = found[2]!;
   }
   const shown = HIDDEN.filter((a) => metrics.includes(a) || report.includes(a));
+  // A report not (yet) served says so in the failure, with what came instead.
+  assertOk(report.startsWith("{"), `no report: ${report.slice(0, 200)}; metrics: ${metrics}`);
   return { hops, source: JSON.parse(report).settings.source, shown };
 }
 
