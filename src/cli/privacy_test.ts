@@ -98,9 +98,19 @@ Deno.test("--privacy: a bad value is one line and status 2", async () => {
   assertEquals((await runCli(["--privacy", "0", "-n", "198.18.9.9"])).status, 0);
 });
 
+/** The address of each hop (by TTL, from 1) in a scrape's `hopwise_hop_address_info` series. */
+function addressesByHop(metrics: string): string[] {
+  const hops: string[] = [];
+  for (const line of metrics.split("\n")) {
+    const found = line.match(/^hopwise_hop_address_info\{.*ttl="(\d+)".*address="([^"]*)"/);
+    if (found) hops[Number(found[1]) - 1] = found[2]!;
+  }
+  return hops;
+}
+
 /**
  * Runs `hopwise --serve` over PATH with `args` (and `-s`, the source) until
- * `/metrics` lists hop 3's address, and gives that scrape's
+ * `/metrics` lists every hop's address, and gives that scrape's
  * `hopwise_hop_address_info` addresses by hop, the report's source, and
  * which of HIDDEN the scrape or the report holds.
  */
@@ -141,7 +151,10 @@ async function servedOn(
   let report = "";
   let failure: { e: unknown } | null = null;
   try {
-    for (let i = 0; i < 200 && !ended && !metrics.includes("198.18.3.1"); i++) {
+    // Until every hop is listed: a scrape drawn while the first cycle's last answers were still
+    // on their way lists the hops answered so far.
+    const complete = () => addressesByHop(metrics).filter((a) => a).length === PATH.hops.length;
+    for (let i = 0; i < 200 && !ended && !complete(); i++) {
       await new Promise((r) => setTimeout(r, 25));
       metrics = await fetch(`${base}/metrics`).then((r) => r.text(), () => "");
     }
@@ -156,11 +169,7 @@ async function servedOn(
   assertEquals(status, 0, stderr);
   if (failure) throw failure.e;
   assertOk(metrics.includes("198.18.3.1"), `no hop 3 within 5 s: ${stderr}`);
-  const hops: string[] = [];
-  for (const line of metrics.split("\n")) {
-    const found = line.match(/^hopwise_hop_address_info\{.*ttl="(\d+)".*address="([^"]*)"/);
-    if (found) hops[Number(found[1]) - 1] = found[2]!;
-  }
+  const hops = addressesByHop(metrics);
   const shown = HIDDEN.filter((a) => metrics.includes(a) || report.includes(a));
   // A report not (yet) served says so in the failure, with what came instead.
   assertOk(report.startsWith("{"), `no report: ${report.slice(0, 200)}; metrics: ${metrics}`);
