@@ -108,6 +108,11 @@ async function loadTargets(
   return targets;
 }
 
+/** `host:port`, an IPv6 address in brackets. */
+function hostPort({ hostname, port }: ListenAddress): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
 /**
  * The service started with `options`, or null when it cannot listen on
  * `listen` (the port taken, the address not the machine's, a port below
@@ -126,8 +131,7 @@ async function startListening(
     const cannotListen = e instanceof Deno.errors.AddrInUse ||
       e instanceof Deno.errors.AddrNotAvailable || e instanceof Deno.errors.PermissionDenied;
     if (!cannotListen) throw e;
-    const host = listen.hostname.includes(":") ? `[${listen.hostname}]` : listen.hostname;
-    out.stderr(`hopwise: --serve ${host}:${listen.port}: ${failureReason(e)}\n`);
+    out.stderr(`hopwise: --serve ${hostPort(listen)}: ${failureReason(e)}\n`);
     return null;
   }
 }
@@ -170,11 +174,9 @@ export async function runServeCommand(command: ServeCommand): Promise<number> {
     privacy: settings.privacy ?? config?.privacy ?? 0,
   });
   if (service === null) return STATUS.failed;
-  const { hostname, port } = service.address;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   out.stderr(
     `hopwise: watching ${targets.length} target${targets.length === 1 ? "" : "s"}, ` +
-      `metrics on ${security.tls ? "https" : "http"}://${host}:${port}/metrics\n`,
+      `metrics on ${security.tls ? "https" : "http"}://${hostPort(service.address)}/metrics\n`,
   );
   // SIGHUP reads the files again: new targets start, removed ones stop, the others go on.
   const onHangUp = () => {
