@@ -97,7 +97,7 @@ class CachedSource {
   /** Starts a lookup of `address` unless it is known or under way (a local one answers now). */
   start(address: string): void {
     if (this.source.now) this.#now(address);
-    else this.cache.touch(address, this.#ask(address));
+    else this.cache.touch(address, this.#ask);
   }
 
   /** What the source says of `address`: kept, under way, or asked now; null when it failed. */
@@ -251,9 +251,7 @@ export class AddressLookups {
 
   /** Starts what is not yet known or in flight of `address`; returns at once. */
   start(address: string): void {
-    // Every answered probe starts its responder's lookups: no closure for one known already.
-    const names = this.#names;
-    if (names && !names.has(address)) names.touch(address, this.#askName(address));
+    this.#names?.touch(address, this.#askName);
     this.#as?.start(address);
     this.#geo?.start(address);
   }

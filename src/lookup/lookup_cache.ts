@@ -150,11 +150,6 @@ export class LookupCache<V> {
     return entry.value;
   }
 
-  /** Whether `key` is known now or in flight (asking for it would start nothing). */
-  has(key: string): boolean {
-    return this.#inFlight.has(key) || this.peek(key) !== undefined;
-  }
-
   /** The answer for `key`: kept, in flight, or asked now with `ask`. */
   get(key: string, ask: Ask<V>): Promise<V | null> {
     const known = this.peek(key);
@@ -162,10 +157,14 @@ export class LookupCache<V> {
     return this.#inFlight.get(key) ?? this.#start(key, ask);
   }
 
-  /** Asks for `key` with `ask` unless it is known or in flight; the answer is kept. */
-  touch(key: string, ask: Ask<V>): void {
-    if (this.has(key)) return;
-    void this.#start(key, ask);
+  /**
+   * Asks for `key` with `askFor(key)` unless it is known or in flight; the
+   * answer is kept. The ask is made only when one starts: a run of many
+   * touches each responder once an answered probe.
+   */
+  touch(key: string, askFor: (key: string) => Ask<V>): void {
+    if (this.#inFlight.has(key) || this.peek(key) !== undefined) return;
+    void this.#start(key, askFor(key));
   }
 
   #start(key: string, ask: Ask<V>): Promise<V | null> {

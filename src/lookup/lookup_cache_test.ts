@@ -31,7 +31,7 @@ Deno.test("lookups in flight are shared: one ask for many callers", async () => 
   const cache = new LookupCache<string>(SETTINGS);
   const lookup = controlled<string>();
   const all = [cache.get("a", lookup.ask), cache.get("a", lookup.ask), cache.get("a", lookup.ask)];
-  cache.touch("a", lookup.ask);
+  cache.touch("a", () => lookup.ask);
   assertEquals(lookup.asked, 1);
   lookup.answer("name-a");
   assertEquals(await Promise.all(all), ["name-a", "name-a", "name-a"]);
