@@ -24,9 +24,13 @@ import type { AddressStatsJson, FlowStatsJson, HopStatsJson } from "../stats/mod
 import type { Hop, ProbeResult, Trace, TraceEvent, TraceStart } from "./model.ts";
 import type { CycleResult, WatchEvent, WatchSnapshot } from "./watch_model.ts";
 import type { AddressIdentity } from "./identity.ts";
+import { canonicalAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 
 /** What a hidden source address or gateway shows as; hidden responders are `hidden-N`. */
 export const HIDDEN = "hidden";
+
+/** A run of characters that may be an IPv4 or IPv6 address (each is checked by parsing it). */
+const ADDRESS_LIKE = /[0-9A-Fa-f]*[.:][0-9A-Fa-f.:]*[0-9A-Fa-f]/g;
 
 /**
  * Hides the first `hops` hops of a run's events (0: hides nothing and
@@ -72,6 +76,25 @@ export class Privacy {
       this.#labels.set(address, label);
     }
     return label;
+  }
+
+  /**
+   * A message (a target's down reason, say) with every address in it hidden
+   * but the target's: a hidden responder's by its label, any other (the
+   * source, a gateway) as {@linkcode HIDDEN}. An error may name the source
+   * (`Option "source" ... is not of the target's IP version`), and which
+   * other address it names is not known here: none is shown.
+   */
+  text(message: string): string {
+    if (this.hops === 0) return message;
+    const target = this.#target === null ? null : canonicalAddress(this.#target);
+    return message.replace(ADDRESS_LIKE, (word) => {
+      const bytes = word.includes(":") ? parseIPv6(word) : parseIPv4(word);
+      if (!bytes) return word;
+      const address = canonicalAddress(word);
+      if (address === target) return word;
+      return this.#labels.get(address) ?? HIDDEN;
+    });
   }
 
   /** Whether `address`, answering at `ttl`, is hidden. */

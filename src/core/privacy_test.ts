@@ -145,3 +145,18 @@ Deno.test("forTarget: targets side by side share the labels, each keeping its ow
   assertEquals(at(a, 2, "198.18.2.1"), "198.18.2.1");
   assertEquals([run.label("198.18.2.1"), a.hops], ["hidden-2", 2]);
 });
+
+Deno.test("a message hides every address in it but the target's: hidden hops by label", () => {
+  const privacy = new Privacy(2, TARGET);
+  privacy.probe(probeResult(1, 0, { address: "198.18.1.1" }));
+  assertEquals(
+    privacy.text(`Option "source" 2001:DB8::5 is not of the target's IP version`),
+    `Option "source" hidden is not of the target's IP version`,
+  );
+  assertEquals(
+    privacy.text(`198.18.1.1: no route from 198.18.0.2 to ${TARGET}, 1.5 s, at 12:30`),
+    `hidden-1: no route from hidden to ${TARGET}, 1.5 s, at 12:30`,
+  );
+  // Nothing hidden: the message as it is.
+  assertEquals(new Privacy(0).text("source 198.18.0.2"), "source 198.18.0.2");
+});

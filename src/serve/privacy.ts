@@ -46,7 +46,8 @@ class HiddenTarget implements WatchedTarget {
   }
 
   get reason(): string | null {
-    return this.#watched.reason;
+    const reason = this.#watched.reason;
+    return reason === null ? null : this.#of().text(reason);
   }
 
   get target(): WatchedTarget["target"] {
@@ -118,6 +119,11 @@ export class ServicePrivacy {
     let view = this.#views.get(target);
     if (!view) this.#views.set(target, view = new HiddenTarget(target, this.#privacy));
     return view;
+  }
+
+  /** A message about a run to `target` (an address) with the addresses it names hidden. */
+  text(target: string | null, message: string): string {
+    return this.hops === 0 ? message : this.#privacy.forTarget(target).text(message);
   }
 
   /** A settled cycle of `target` as the service shows it. */

@@ -2,7 +2,8 @@
  * The service with `--privacy 2`, over the fake network: two targets whose
  * paths share hop 1, each hop named. No answer of the service (`/metrics`,
  * `/api/targets`, `/api/report`, `/api/events`, `/`, a target's page,
- * `/probe`) holds a hidden hop's address or name or the source address;
+ * `/probe`) holds a hidden hop's address or name or the source address
+ * (nor the down reason of a third target, which names the source);
  * hop 3 is shown with its name; the hidden hops' series keep their labels
  * from scrape to scrape, and hop 1, shared, has one label for both.
  */
@@ -77,7 +78,10 @@ Deno.test("--serve --privacy 2: nothing served holds the first two hops or the s
   const fake = network();
   const service = await Service.start({
     listen: { hostname: "127.0.0.1", port: 0 },
-    targets: [{ host: "198.18.9.9" }, { host: "198.18.8.8", labels: { site: "b" } }],
+    // The third cannot start from an IPv4 source: its down reason names the source.
+    targets: [{ host: "198.18.9.9" }, { host: "198.18.8.8", labels: { site: "b" } }, {
+      host: "2001:db8::9",
+    }],
     watch: { interval: 50, rate: 0, method: "icmp", source: SOURCE },
     // A window a second: the figures are drawn anew at its end, names and all (not 5 s later).
     window: 1000,
@@ -124,7 +128,13 @@ Deno.test("--serve --privacy 2: nothing served holds the first two hops or the s
 
     const report = JSON.parse(await get("/api/report?target=198.18.9.9"));
     assertEquals(report.settings.source, "hidden");
-    assertEquals(JSON.parse(await get("/api/targets")).targets.length, 2);
+    const targets = JSON.parse(await get("/api/targets")).targets;
+    assertEquals(targets.length, 3);
+    const down = targets.find((t: { target: string }) => t.target === "2001:db8::9");
+    assertOk(
+      down?.state === "down" && /source" hidden is not/.test(down.reason),
+      JSON.stringify(down),
+    );
     const page = await get(`/target?name=198.18.9.9`);
     assertOk(page.includes("hidden-") && page.includes("r3.lab"), "the target's page");
     // Its charts go on from cycle to cycle (the hidden start is one object while the watch is one).

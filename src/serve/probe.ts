@@ -160,7 +160,8 @@ export class ProbeEndpoint {
         figures: await this.#run(target, method?.name ?? null, cycles, deadline),
       };
     } catch (e) {
-      return { status: 503, message: `probe failed: ${e instanceof Error ? e.message : e}` };
+      const reason = this.#privacy.text(target.address, e instanceof Error ? e.message : String(e));
+      return { status: 503, message: `probe failed: ${reason}` };
     } finally {
       this.#running--;
     }

@@ -126,7 +126,7 @@ export class Service {
           type: "target",
           target: target.entry.host,
           state: target.state === "up" ? "up" : "down",
-          reason: target.reason,
+          reason: privacy.target(target).reason,
         }),
     }, {
       ...(settings.transport ? { transport: settings.transport } : {}),
