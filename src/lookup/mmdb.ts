@@ -75,6 +75,11 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
   } catch (e) {
     throw fail(failureReason(e));
   }
+  // Without the metadata marker (a file of another kind, or one cut short: the metadata is at its
+  // end), mmdb-lib's own words ("Unknown type NaN at offset 0") would say nothing useful.
+  if (!hasMetadataMarker(bytes)) {
+    throw fail("not a MaxMind database (no metadata section: not an .mmdb file, or cut short)");
+  }
   const { Buffer } = await import("node:buffer");
   // mmdb-lib checks Buffer.isBuffer through the global, which Deno gives npm modules but not a
   // bundle of them (dist/cli.js).
@@ -91,7 +96,7 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
   } catch (e) {
     // mmdb-lib's words: "Cannot parse binary database", "Unsupported record size"...
     const why = e instanceof Error ? `: ${e.message}` : "";
-    throw fail(`not a MaxMind database (not an .mmdb file, or truncated${why})`);
+    throw fail(`not a MaxMind database (damaged${why})`);
   }
   let sample: MmdbRecord | null;
   try {
@@ -115,6 +120,23 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
       return identity;
     },
   };
+}
+
+/** The bytes that begin an MMDB file's metadata section: 0xABCDEF, then `MaxMind.com`. */
+const METADATA_MARKER = Uint8Array.of(0xab, 0xcd, 0xef, ...new TextEncoder().encode("MaxMind.com"));
+/** How far from a file's end the format allows its metadata to begin. */
+const METADATA_MAX = 128 * 1024;
+
+/** Whether `bytes` hold an MMDB metadata marker where the format puts it (its last 128 KiB). */
+function hasMetadataMarker(bytes: Uint8Array): boolean {
+  const from = Math.max(0, bytes.length - METADATA_MAX);
+  search: for (let at = bytes.length - METADATA_MARKER.length; at >= from; at--) {
+    for (let i = 0; i < METADATA_MARKER.length; i++) {
+      if (bytes[at + i] !== METADATA_MARKER[i]) continue search;
+    }
+    return true;
+  }
+  return false;
 }
 
 /** Whether a decoded value is a record (an object, not an array). */

@@ -96,3 +96,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a file without MaxMind's metadata is named as such, not in the reader's words", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hopwise-mmdb-" });
+  try {
+    for (
+      const [name, bytes] of [["empty", new Uint8Array(0)], [
+        "text",
+        new TextEncoder().encode("root:x:0:0\n"),
+      ]] as const
+    ) {
+      const path = `${dir}/${name}.mmdb`;
+      await Deno.writeFile(path, bytes);
+      const error = await openDatabase(path, "geo").catch((e) => e);
+      assertOk(error instanceof OptionError);
+      assertEquals(
+        error.message,
+        `--geoip: ${path}: not a MaxMind database (no metadata section: not an .mmdb file, or cut short)`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -69,7 +69,7 @@ Deno.test("a database the file names that cannot be read stops the service at st
       ],
       [
         `as_source = "not.mmdb"`,
-        `${path}: "as_source": ${dir}/not.mmdb: not a MaxMind database (not an .mmdb file, or truncated`,
+        `${path}: "as_source": ${dir}/not.mmdb: not a MaxMind database (no metadata section: not an .mmdb file, or cut short)`,
       ],
     ];
     for (const [top, message] of cases) {
