@@ -2,7 +2,8 @@
  * A lab DNS server for the name and AS lookups' tests and bench: a node
  * `dns` linked to a chain's source, dnsmasq on 198.18.250.2 serving PTR
  * records (lab addresses only) and TXT records (Team Cymru's format under a
- * lab zone) and "no such name" for the other lab addresses, and beside it
+ * lab zone) and "no such name" for the other lab addresses and names under
+ * `lab`, "refused" for the rest, and beside it
  * 198.18.250.3, a resolver that never answers
  * (netfilter drops what comes to its port 53). The source's resolv.conf
  * chooses one or the other.
@@ -25,6 +26,9 @@ const LAB_REVERSE_ZONES = [
   "19.198.in-addr.arpa",
   "8.b.d.0.1.0.0.2.ip6.arpa",
 ];
+
+/** The lab's domain: its hosts' names and its TXT records are under it. */
+export const LAB_DOMAIN = "lab";
 
 /** What the server serves. */
 export interface DnsRecords {
@@ -94,6 +98,10 @@ export async function startDnsServer(
     // name", as a real resolver answers (without them dnsmasq, which has no server to ask,
     // refuses, and glibc's schedule asks again).
     ...LAB_REVERSE_ZONES.map((zone) => `--local=/${zone}/`),
+    // So is the lab's domain, where its names and its Team Cymru zone (asn.lab) are: a name
+    // there without a record is "no such name", as Team Cymru answers; a zone elsewhere is
+    // refused (a failing source).
+    `--local=/${LAB_DOMAIN}/`,
     "--bind-interfaces",
     `--addn-hosts=${hostsFile}`,
     ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
