@@ -164,6 +164,25 @@ export function reverseSetup(files: ConfigFiles): ReverseSetup {
   return { config };
 }
 
+/**
+ * How hopwise asks the name servers itself for other records (Team Cymru's
+ * TXT): resolv.conf's servers and options, whatever nsswitch says of host
+ * names; or why it leaves them to Deno.resolveDns.
+ */
+export function dnsSetup(files: ConfigFiles): ReverseSetup {
+  if (files.resolvConf === null) return { system: "no readable /etc/resolv.conf" };
+  const config: ReverseConfig = {
+    sources: ["dns"],
+    hosts: new Map(),
+    servers: [],
+    timeoutMs: 5_000,
+    attempts: 2,
+    rotate: false,
+  };
+  const why = readResolvConf(files, config);
+  return why ? { system: why } : { config };
+}
+
 /** Reads a file when Deno lets hopwise read it without asking; null otherwise. */
 function readIfAllowed(path: string): string | null {
   try {

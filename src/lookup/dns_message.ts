@@ -1,15 +1,18 @@
 /**
- * The DNS messages of a reverse lookup (RFC 1035): the PTR question for an
- * address (RFC 1035 in-addr.arpa, RFC 3596 ip6.arpa), and the name read
+ * The DNS messages of hopwise's own lookups (RFC 1035): the PTR question for
+ * an address (RFC 1035 in-addr.arpa, RFC 3596 ip6.arpa), and the name read
  * from an answer the way glibc's resolver reads it (resolv/nss_dns), so a
- * name hopwise finds is the name getnameinfo(3) would have given:
+ * name hopwise finds is the name getnameinfo(3) would have given; and the
+ * TXT question and answer of Team Cymru's interface (cymru.ts):
  *
  * - CNAME records are followed from the question's name (RFC 2317's
  *   classless delegation), and only a PTR record owned by the name reached
  *   counts; the first such record is the answer;
  * - a name that is not a host name (letters, digits, `-` and `_` in each
  *   label, no label of the first beginning with `-`) is refused, as glibc
- *   refuses it: the address then has no name.
+ *   refuses it: the address then has no name;
+ * - a TXT answer is every TXT record owned by the name reached, each
+ *   record's strings joined, read as UTF-8.
  *
  * @module
  */
@@ -17,6 +20,7 @@ import { addressBytes } from "../packet/address.ts";
 
 /** RR types used here. */
 const TYPE_PTR = 12;
+const TYPE_TXT = 16;
 const TYPE_CNAME = 5;
 /** Class IN. */
 const CLASS_IN = 1;
@@ -51,6 +55,16 @@ export function reverseName(address: string): string {
 
 /** A PTR query for `name` with identifier `id` (0 to 65535), recursion desired. */
 export function ptrQuery(id: number, name: string): Uint8Array {
+  return query(id, name, TYPE_PTR);
+}
+
+/** A TXT query for `name` with identifier `id` (0 to 65535), recursion desired. */
+export function txtQuery(id: number, name: string): Uint8Array {
+  return query(id, name, TYPE_TXT);
+}
+
+/** A query of `type` for `name`, class IN. */
+function query(id: number, name: string, type: number): Uint8Array {
   const labels = name.split(".").filter((l) => l !== "");
   const size = 12 + labels.reduce((n, l) => n + 1 + l.length, 0) + 1 + 4;
   const out = new Uint8Array(size);
@@ -64,13 +78,13 @@ export function ptrQuery(id: number, name: string): Uint8Array {
     for (let i = 0; i < label.length; i++) out[at++] = label.charCodeAt(i);
   }
   out[at++] = 0;
-  view.setUint16(at, TYPE_PTR);
+  view.setUint16(at, type);
   view.setUint16(at + 2, CLASS_IN);
   return out;
 }
 
-/** What an answer says. */
-export interface PtrAnswer {
+/** What any answer says. */
+export interface Answer {
   /** Its identifier. */
   id: number;
   /** The response code. */
@@ -79,8 +93,18 @@ export interface PtrAnswer {
   truncated: boolean;
   /** The question's name, lower case, without the final dot. */
   question: string;
+}
+
+/** What an answer to a PTR question says. */
+export interface PtrAnswer extends Answer {
   /** The host name found (see the module's rules), or null. */
   name: string | null;
+}
+
+/** What an answer to a TXT question says. */
+export interface TxtAnswer extends Answer {
+  /** The TXT records found, each one's strings joined. */
+  records: string[];
 }
 
 /** A wire name read from a message: its labels (raw bytes) and where reading goes on. */
@@ -154,6 +178,48 @@ function hostNameOk(labels: Uint8Array[]): boolean {
  * answer (too short, not a response, a question cut short).
  */
 export function parsePtrAnswer(msg: Uint8Array): PtrAnswer | null {
+  let name: string | null = null;
+  const answer = parseAnswer(msg, TYPE_PTR, (rdata) => {
+    const target = readName(msg, rdata);
+    if (!target) return false;
+    if (hostNameOk(target.labels)) name = nameText(target.labels, false);
+    return false; // the first PTR record is the answer
+  });
+  return answer && { ...answer, name };
+}
+
+/**
+ * Reads an answer to a TXT query; null when `msg` is not a well-formed
+ * answer. A record whose strings overrun it ends the reading.
+ */
+export function parseTxtAnswer(msg: Uint8Array): TxtAnswer | null {
+  const records: string[] = [];
+  const decoder = new TextDecoder();
+  const answer = parseAnswer(msg, TYPE_TXT, (rdata, rdLength) => {
+    const parts: Uint8Array[] = [];
+    for (let at = rdata; at < rdata + rdLength;) {
+      const length = msg[at]!;
+      if (at + 1 + length > rdata + rdLength) return false;
+      parts.push(msg.subarray(at + 1, at + 1 + length));
+      at += 1 + length;
+    }
+    records.push(parts.map((p) => decoder.decode(p)).join(""));
+    return true;
+  });
+  return answer && { ...answer, records };
+}
+
+/**
+ * Reads an answer's header and question, then hands each record of `type`
+ * owned by the name reached from the question (CNAMEs followed) to `take`,
+ * which returns whether to read on. Null when `msg` is not a well-formed
+ * answer.
+ */
+function parseAnswer(
+  msg: Uint8Array,
+  type: number,
+  take: (rdata: number, rdLength: number) => boolean,
+): Answer | null {
   if (msg.length < 12) return null;
   const view = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
   const id = view.getUint16(0);
@@ -161,12 +227,11 @@ export function parsePtrAnswer(msg: Uint8Array): PtrAnswer | null {
   if (!(flags & FLAG_QR)) return null;
   const questions = view.getUint16(4);
   const answers = view.getUint16(6);
-  const answer: PtrAnswer = {
+  const answer: Answer = {
     id,
     rcode: flags & 0xf,
     truncated: (flags & FLAG_TC) !== 0,
     question: "",
-    name: null,
   };
   if (questions !== 1) return questions === 0 ? answer : null;
   const q = readName(msg, 12);
@@ -177,23 +242,20 @@ export function parsePtrAnswer(msg: Uint8Array): PtrAnswer | null {
   for (let i = 0; i < answers; i++) {
     const rr = readName(msg, at);
     if (!rr || rr.next + 10 > msg.length) return answer;
-    const type = view.getUint16(rr.next);
+    const rrType = view.getUint16(rr.next);
     const rdLength = view.getUint16(rr.next + 8);
     const rdata = rr.next + 10;
     if (rdata + rdLength > msg.length) return answer;
     at = rdata + rdLength;
     if (view.getUint16(rr.next + 2) !== CLASS_IN) continue;
     if (nameText(rr.labels, true) !== owner) continue;
-    if (type !== TYPE_CNAME && type !== TYPE_PTR) continue;
-    const target = readName(msg, rdata);
-    if (!target) return answer;
-    if (type === TYPE_CNAME) {
+    if (rrType === TYPE_CNAME) {
+      const target = readName(msg, rdata);
+      if (!target) return answer;
       owner = nameText(target.labels, true);
       continue;
     }
-    const text = nameText(target.labels, false);
-    if (hostNameOk(target.labels)) answer.name = text;
-    return answer;
+    if (rrType === type && !take(rdata, rdLength)) return answer;
   }
   return answer;
 }

@@ -1,6 +1,13 @@
 import { assertEquals } from "../../tests/assert.ts";
 import { answerBytes } from "../../tests/helpers/dns_answers.ts";
-import { parsePtrAnswer, ptrQuery, RCODE, reverseName } from "./dns_message.ts";
+import {
+  parsePtrAnswer,
+  parseTxtAnswer,
+  ptrQuery,
+  RCODE,
+  reverseName,
+  txtQuery,
+} from "./dns_message.ts";
 
 const Q = "2.1.18.198.in-addr.arpa";
 
@@ -136,4 +143,33 @@ Deno.test("parsePtrAnswer: malformed messages never throw", () => {
     bytes[seed % bytes.length] = (seed * 7919) & 0xff;
     parsePtrAnswer(bytes);
   }
+});
+
+Deno.test("TXT: the question's type, and every TXT record of the name reached, strings joined", () => {
+  const q = txtQuery(7, "AS64501.asn.lab");
+  assertEquals([...q.subarray(q.length - 4)], [0, 16, 0, 1]);
+  const text = (...parts: string[]) =>
+    new Uint8Array(parts.flatMap((p) => {
+      const bytes = new TextEncoder().encode(p);
+      return [bytes.length, ...bytes];
+    }));
+  const a = parseTxtAnswer(answerBytes({
+    id: 7,
+    question: "AS64501.asn.lab",
+    records: [
+      { owner: "AS64501.asn.lab", type: 5, target: "alias.asn.lab" },
+      {
+        owner: "alias.asn.lab",
+        type: 16,
+        target: text("64501 | ZZ | ", "lab | 2006-01-01 | LAB-ONE"),
+      },
+      { owner: "other.asn.lab", type: 16, target: text("not this one") },
+      { owner: "alias.asn.lab", type: 16, target: text("second ü") },
+      // A string that overruns its record ends the reading.
+      { owner: "alias.asn.lab", type: 16, target: new Uint8Array([9, 65]) },
+      { owner: "alias.asn.lab", type: 16, target: text("never read") },
+    ],
+  }));
+  assertEquals(a?.records, ["64501 | ZZ | lab | 2006-01-01 | LAB-ONE", "second ü"]);
+  assertEquals([a?.id, a?.rcode, a?.question], [7, RCODE.noError, "as64501.asn.lab"]);
 });

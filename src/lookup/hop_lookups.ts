@@ -158,7 +158,9 @@ export class HopLookups {
     settings: { names?: CacheSettings; identity?: CacheSettings; txt?: TxtLookup } = {},
   ) {
     this.#resolver = resolver;
-    this.#txt = settings.txt ?? denoTxt;
+    // The resolver's own TXT questions say why they fail (Deno.resolveDns's do not).
+    this.#txt = settings.txt ??
+      (resolver.txt ? (name, signal) => resolver.txt!(name, signal) : denoTxt);
     this.#names = new LookupCache(settings.names ?? NAME_CACHE);
     this.#identity = settings.identity ?? IDENTITY_CACHE;
   }

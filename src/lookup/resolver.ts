@@ -3,7 +3,9 @@
  * nsswitch and resolv.conf count, as they do for Linux traceroute: names to
  * addresses through getaddrinfo (node:dns); addresses to names through
  * hopwise's own questions (stub_resolver.ts) where the system uses only
- * `files` and `dns`, and getnameinfo (node:dns) where it uses anything else.
+ * `files` and `dns`, and getnameinfo (node:dns) where it uses anything else;
+ * TXT records (Team Cymru's AS numbers) through hopwise's own questions to
+ * resolv.conf's servers where it is plain, else Deno.resolveDns.
  * node:dns is loaded on the first lookup that needs it (it costs a Deno
  * process about 10 ms to load): an address literal needs none.
  *
@@ -13,8 +15,15 @@ import type { LookupAddress } from "node:dns";
 import { type Family, formatAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 import { ResolveError } from "../core/errors.ts";
 import type { Transport } from "../core/transport.ts";
-import { type ConfigFiles, reverseSetup, systemConfigFiles } from "./dns_config.ts";
+import {
+  type ConfigFiles,
+  dnsSetup,
+  type ReverseConfig,
+  reverseSetup,
+  systemConfigFiles,
+} from "./dns_config.ts";
 import { StubResolver } from "./stub_resolver.ts";
+import { denoTxt } from "./cymru.ts";
 
 /** A resolved host. */
 export interface ResolvedHost {
@@ -35,6 +44,13 @@ export interface Resolver {
   lookupHost(host: string, family: Family | 0): Promise<ResolvedHost>;
   /** The name of an address, or null when it has none or the lookup fails. */
   reverse(address: string): Promise<string | null>;
+  /**
+   * The TXT records of `name`, each one's strings joined (none when it has
+   * none). Without it, Deno.resolveDns answers.
+   *
+   * @throws {Error} saying why, when the name servers fail
+   */
+  txt?(name: string, signal: AbortSignal): Promise<string[]>;
 }
 
 /** gai_strerror(3) texts (glibc) for the codes node:dns reports. */
@@ -86,6 +102,12 @@ function nodeDns(): Promise<NodeDns> {
   return dnsModule;
 }
 
+/** A DNS configuration's servers and their schedule. */
+function pickServers(config: ReverseConfig): Partial<ReverseConfig> {
+  const { servers, timeoutMs, attempts, rotate } = config;
+  return { servers, timeoutMs, attempts, rotate };
+}
+
 /** How often the system's configuration is read again, ms (a service runs for weeks). */
 const CONFIG_CHECK_MS = 30_000;
 
@@ -99,11 +121,20 @@ export interface SystemResolverOptions {
   now?: () => number;
 }
 
+/** hopwise's own lookups for the system's configuration, and which questions they take. */
+interface OwnLookups {
+  stub: StubResolver;
+  /** Host names (nsswitch: only `files` and `dns`, plainly). */
+  reverse: boolean;
+  /** TXT records (resolv.conf plain). */
+  txt: boolean;
+}
+
 /** The system resolver. */
 export class SystemResolver implements Resolver {
   readonly #options: SystemResolverOptions;
   #transport: Transport | null = null;
-  #stub: StubResolver | null = null;
+  #own: OwnLookups | null = null;
   #read: { at: number; key: string } | null = null;
 
   /** A resolver as the system's configuration says (see the module's documentation). */
@@ -111,30 +142,40 @@ export class SystemResolver implements Resolver {
     this.#options = options;
   }
 
-  /** The own lookups for the system's configuration now, or null where getnameinfo must answer. */
-  #ownLookups(): StubResolver | null {
+  /** The own lookups for the system's configuration now, or null where the system must answer. */
+  #ownLookups(): OwnLookups | null {
     const { transport, files = systemConfigFiles, now = () => performance.now() } = this.#options;
     if (!transport) return null;
     const at = now();
-    if (this.#read && at - this.#read.at < CONFIG_CHECK_MS) return this.#stub;
+    if (this.#read && at - this.#read.at < CONFIG_CHECK_MS) return this.#own;
     const read = files();
     const key = JSON.stringify(read);
     if (this.#read?.key === key) {
       this.#read.at = at;
-      return this.#stub;
+      return this.#own;
     }
     this.#read = { at, key };
-    this.#stub?.close();
-    this.#stub = null;
-    const setup = reverseSetup(read);
-    if ("system" in setup) return null;
+    this.#own?.stub.close();
+    this.#own = null;
+    const reverse = reverseSetup(read);
+    const dns = dnsSetup(read);
+    if ("system" in reverse && "system" in dns) return null;
+    // Host names as nsswitch says (none asked here when it says more than files and dns), other
+    // records from resolv.conf's servers.
+    const config: ReverseConfig = "config" in reverse
+      ? { ...reverse.config, ...("config" in dns ? pickServers(dns.config) : {}) }
+      : { ...(dns as { config: ReverseConfig }).config, sources: [] };
     try {
       this.#transport ??= transport();
     } catch {
       return null; // no shim here: getnameinfo answers
     }
-    this.#stub = new StubResolver(this.#transport, setup.config);
-    return this.#stub;
+    this.#own = {
+      stub: new StubResolver(this.#transport, config),
+      reverse: "config" in reverse,
+      txt: "config" in dns,
+    };
+    return this.#own;
   }
 
   async lookupHost(host: string, family: Family | 0): Promise<ResolvedHost> {
@@ -176,10 +217,20 @@ export class SystemResolver implements Resolver {
     return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
   }
 
+  async txt(name: string, signal: AbortSignal): Promise<string[]> {
+    const own = this.#ownLookups();
+    if (own?.txt) {
+      const found = await own.stub.txt(name);
+      if ("records" in found) return found.records;
+      if ("failed" in found) throw new Error(found.failed);
+    }
+    return denoTxt(name, signal);
+  }
+
   async reverse(address: string): Promise<string | null> {
     const own = this.#ownLookups();
-    if (own) {
-      const found = await own.reverse(address);
+    if (own?.reverse) {
+      const found = await own.stub.reverse(address);
       if ("name" in found) return found.name;
       if ("none" in found) return null;
     }

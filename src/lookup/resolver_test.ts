@@ -32,3 +32,39 @@ Deno.test("SystemResolver: own lookups read the system's files again after 30 s"
   assertEquals(await resolver.reverse("198.18.1.3"), null);
   assertEquals(reads, 2);
 });
+
+Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever nsswitch says", async () => {
+  let clock = 0;
+  const sent: string[] = [];
+  // A server that never answers; the clock moves by each wait's timeout.
+  const transport = {
+    now: () => clock,
+    socket: () => ({
+      closed: false,
+      send: (_data: Uint8Array, to: { address: string }) => (sent.push(to.address), clock),
+      receive: () => null,
+      close() {},
+    }),
+    wait: (_sockets: unknown, timeoutMs: number) => {
+      clock += timeoutMs;
+      return Promise.resolve([]);
+    },
+  } as unknown as Transport;
+  const resolver = new SystemResolver({
+    transport: () => transport,
+    // mdns: host names are getnameinfo's; TXT records still hopwise's own questions.
+    files: () => ({
+      nsswitch: "hosts: files mdns4_minimal dns\n",
+      hosts: "",
+      resolvConf: "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
+      resOptions: "",
+    }),
+    now: () => 0,
+  });
+  const failure = await resolver.txt("AS64501.asn.lab", new AbortController().signal).then(
+    () => "answered",
+    (e: Error) => e.message,
+  );
+  assertEquals(failure, "no answer from 198.18.250.3 in 1 s");
+  assertEquals(sent, ["198.18.250.3"]);
+});

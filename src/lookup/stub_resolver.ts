@@ -18,17 +18,42 @@
  * (TC), which needs TCP, is left to getnameinfo. An answer counts only from
  * the server asked, with the question's identifier (random) and name.
  *
+ * TXT questions (Team Cymru's interface, cymru.ts) go the same way to the
+ * same servers; when every try fails, the lookup fails with the last
+ * server's failure in words (Deno.resolveDns says "not found" for SERVFAIL
+ * and REFUSED alike, so a resolver that refuses would look like one that
+ * knows nothing).
+ *
  * @module
  */
 import type { Socket, Transport } from "../core/transport.ts";
 import type { NameServer, ReverseConfig } from "./dns_config.ts";
-import { parsePtrAnswer, ptrQuery, RCODE, reverseName } from "./dns_message.ts";
+import {
+  type Answer,
+  parsePtrAnswer,
+  parseTxtAnswer,
+  ptrQuery,
+  RCODE,
+  reverseName,
+  txtQuery,
+} from "./dns_message.ts";
 
 /** What a lookup found: a name, none, or "ask getnameinfo". */
 export type StubAnswer = { name: string } | { none: true } | { system: true };
 
-/** What the `dns` source found. */
-type DnsOutcome = "none" | "failed" | "system" | { name: string };
+/** What a TXT lookup found: the records (none when the name has none), or why it failed. */
+export type StubTxtAnswer = { records: string[] } | { failed: string } | { system: true };
+
+/** What a question found. */
+type DnsOutcome = "none" | "failed" | "system" | { name: string } | { records: string[] };
+
+/** RCODE names for the words of a failure. */
+const RCODE_NAMES: Record<number, string> = {
+  1: "FORMERR",
+  2: "SERVFAIL",
+  4: "NOTIMP",
+  5: "REFUSED",
+};
 
 /** A question in flight. */
 interface Question {
@@ -36,6 +61,10 @@ interface Question {
   id: number;
   /** The name asked, lower case. */
   name: string;
+  /** What is asked. */
+  type: "ptr" | "txt";
+  /** The last failure, in words (for a TXT lookup that fails). */
+  failure: string;
   /** The query's bytes. */
   bytes: Uint8Array;
   /** The server of the first try, and the tries made. */
@@ -43,7 +72,8 @@ interface Question {
   tries: number;
   /** The server asked last. */
   server: NameServer;
-  /** When to give up on that server (the transport's clock). */
+  /** When it was sent to that server, and when to give up on it (the transport's clock). */
+  sentAt: number;
   until: number;
   /** Settles the question. */
   settle(outcome: DnsOutcome): void;
@@ -79,11 +109,21 @@ export class StubResolver {
         if (name !== undefined) return { name };
         continue;
       }
-      const outcome = await this.#ask(reverseName(address));
+      const outcome = await this.#ask(reverseName(address), "ptr");
       if (outcome === "system") return { system: true };
-      if (typeof outcome === "object") return outcome;
+      if (typeof outcome === "object" && "name" in outcome) return outcome;
     }
     return { none: true };
+  }
+
+  /** The TXT records of `name` from the configured servers (files play no part). */
+  async txt(name: string): Promise<StubTxtAnswer> {
+    const question = { failure: "" };
+    const outcome = await this.#ask(name.toLowerCase(), "txt", question);
+    if (outcome === "system") return { system: true };
+    if (outcome === "none") return { records: [] };
+    if (outcome === "failed") return { failed: question.failure || "no name server to ask" };
+    return "records" in outcome ? outcome : { records: [] };
   }
 
   /** Closes the sockets (lookups in flight end with nothing found). */
@@ -93,27 +133,31 @@ export class StubResolver {
     this.#sockets.clear();
   }
 
-  /** Asks the servers for `name`'s PTR record. */
-  #ask(name: string): Promise<DnsOutcome> {
+  /** Asks the servers for `name`'s record of `type`; `seen.failure` gets the last failure's words. */
+  #ask(name: string, type: Question["type"], seen?: { failure: string }): Promise<DnsOutcome> {
     const servers = this.#config.servers;
     const first = this.#config.rotate ? this.#next++ % servers.length : 0;
     return new Promise<DnsOutcome>((resolve) => {
       const question: Question = {
         id: this.#freeId(),
         name,
+        type,
+        failure: "",
         bytes: new Uint8Array(0),
         first,
         tries: 0,
         server: servers[first]!,
+        sentAt: 0,
         until: 0,
         settle: (outcome) => {
           if (this.#inFlight.get(question.id) !== question) return;
           this.#inFlight.delete(question.id);
           if (this.#inFlight.size === 0) this.#stopWait?.abort();
+          if (seen) seen.failure = question.failure;
           resolve(outcome);
         },
       };
-      question.bytes = ptrQuery(question.id, name);
+      question.bytes = type === "ptr" ? ptrQuery(question.id, name) : txtQuery(question.id, name);
       this.#inFlight.set(question.id, question);
       this.#send(question);
       if (!this.#running) this.#run();
@@ -144,12 +188,14 @@ export class StubResolver {
       const timeout = timeoutMs / 1000;
       const wait = 1000 *
         (index === 0 ? timeout : Math.max(1, Math.floor((timeout * 2 ** index) / servers.length)));
-      q.until = this.#transport.now() + wait;
+      q.sentAt = this.#transport.now();
+      q.until = q.sentAt + wait;
       try {
         this.#socket(q.server.family).send(q.bytes, { address: q.server.address, port: 53 });
         return;
-      } catch {
+      } catch (e) {
         // This server cannot be reached from here (no route, no such family): the next one.
+        q.failure = `${q.server.address}: ${e instanceof Error ? e.message : e}`;
       }
     }
   }
@@ -172,7 +218,12 @@ export class StubResolver {
         const now = this.#transport.now();
         let soonest = Infinity;
         for (const q of [...this.#inFlight.values()]) {
-          if (q.until <= now) this.#send(q);
+          if (q.until <= now) {
+            q.failure = `no answer from ${q.server.address} in ${
+              Math.round((q.until - q.sentAt) / 1000)
+            } s`;
+            this.#send(q);
+          }
           if (this.#inFlight.has(q.id)) soonest = Math.min(soonest, q.until);
         }
         if (this.#inFlight.size === 0) break;
@@ -203,18 +254,27 @@ export class StubResolver {
         return; // a socket error (read, so cleared): the datagrams behind it are read next time
       }
       if (!datagram) return;
-      const answer = parsePtrAnswer(datagram.data);
-      if (!answer) continue;
-      const q = this.#inFlight.get(answer.id);
+      const data = datagram.data;
+      const q = data.length >= 2 ? this.#inFlight.get((data[0]! << 8) | data[1]!) : undefined;
+      if (!q) continue;
+      const answer: (Answer & { name?: string | null; records?: string[] }) | null =
+        q.type === "ptr" ? parsePtrAnswer(data) : parseTxtAnswer(data);
       if (
-        !q || answer.question !== q.name || datagram.from?.address !== q.server.address ||
+        !answer || answer.question !== q.name || datagram.from?.address !== q.server.address ||
         datagram.from.port !== 53
       ) continue;
       if (answer.truncated) q.settle("system");
       else if (answer.rcode === RCODE.nxDomain) q.settle("none");
       else if (answer.rcode === RCODE.noError) {
-        q.settle(answer.name ? { name: answer.name } : "none");
-      } else this.#send(q); // SERVFAIL, REFUSED and the like: the next server
+        if (answer.records) q.settle({ records: answer.records });
+        else q.settle(answer.name ? { name: answer.name } : "none");
+      } else {
+        // SERVFAIL, REFUSED and the like: the next server
+        q.failure = `${q.server.address} answered ${
+          RCODE_NAMES[answer.rcode] ?? `RCODE ${answer.rcode}`
+        }`;
+        this.#send(q);
+      }
     }
   }
 }

@@ -179,3 +179,31 @@ Deno.test("StubResolver: one socket, many questions in flight, rotate, close", a
   await new Promise((resolve) => setTimeout(resolve, 10));
   assertEquals(fake.asked.length, before);
 });
+
+/** TXT rdata: each text a character-string. */
+const txtData = (...texts: string[]) =>
+  new Uint8Array(texts.flatMap((t) => {
+    const bytes = new TextEncoder().encode(t);
+    return [bytes.length, ...bytes];
+  }));
+
+Deno.test("StubResolver: TXT records, none for NXDOMAIN, and a failure in words", async () => {
+  const origin = "1.2.18.198.origin.asn.lab";
+  const fake = new DnsFake((q) =>
+    q.name === origin
+      ? {
+        records: [{ owner: origin, type: 16, target: txtData("64501 | 198.18.0.0/15", " | ZZ") }],
+      }
+      : { rcode: 3 }
+  );
+  const stub = new StubResolver(fake, CONFIG);
+  assertEquals(await stub.txt(origin), { records: ["64501 | 198.18.0.0/15 | ZZ"] });
+  assertEquals(await stub.txt("AS64501.asn.lab"), { records: [] });
+  // Every server refuses: the last one's words (Deno.resolveDns would say "not found").
+  const refused = new StubResolver(new DnsFake(() => ({ rcode: 5 })), CONFIG);
+  assertEquals(await refused.txt(origin), { failed: "198.18.250.3 answered REFUSED" });
+  const silent = new StubResolver(new DnsFake(() => null), CONFIG);
+  assertEquals(await silent.txt(origin), { failed: "no answer from 198.18.250.3 in 2 s" });
+  // Files play no part in TXT questions.
+  assertEquals(fake.asked.length, 2);
+});

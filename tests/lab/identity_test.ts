@@ -297,25 +297,44 @@ Deno.test({
         }
       });
 
-      await t.step("a source that fails says so once, and the run goes on", async () => {
-        await dns.use(c.source, "dead", "timeout:1 attempts:1");
-        try {
-          const out = await runHopwise(lab, c.source, [
+      await t.step(
+        "a source that fails (silent, refusing) says so once, and the run goes on",
+        async () => {
+          await dns.use(c.source, "dead", "timeout:1 attempts:1");
+          try {
+            const out = await runHopwise(lab, c.source, [
+              "-n",
+              "-q",
+              "1",
+              "--as-source=dns:asn.lab",
+              c.target4,
+            ]);
+            assertEquals(out.code, 0, out.stderr);
+            assertEquals(out.stderr.trimEnd().split("\n").length, 1, out.stderr);
+            assertMatch(out.stderr, /^hopwise: --as-source dns:asn\.lab: /);
+            assertEquals(classicLines(out.stdout).length, 4);
+            assertOk(classicLines(out.stdout).every((l) => l.includes("[!!]")), out.stdout);
+          } finally {
+            await dns.use(c.source, "live");
+          }
+          // A resolver that refuses the zone fails the source too, in its words (Deno.resolveDns
+          // says "not found" for a refusal, as for a name without records).
+          const refused = await runHopwise(lab, c.source, [
             "-n",
             "-q",
             "1",
-            "--as-source=dns:asn.lab",
+            "--as-source=dns:asn.example",
             c.target4,
           ]);
-          assertEquals(out.code, 0, out.stderr);
-          assertEquals(out.stderr.trimEnd().split("\n").length, 1, out.stderr);
-          assertMatch(out.stderr, /^hopwise: --as-source dns:asn\.lab: /);
-          assertEquals(classicLines(out.stdout).length, 4);
-          assertOk(classicLines(out.stdout).every((l) => l.includes("[!!]")), out.stdout);
-        } finally {
-          await dns.use(c.source, "live");
-        }
-      });
+          assertEquals(refused.code, 0, refused.stderr);
+          assertEquals(
+            refused.stderr,
+            "hopwise: --as-source dns:asn.example: 198.18.250.2 answered REFUSED; " +
+              "going on without it where it fails\n",
+          );
+          assertOk(classicLines(refused.stdout).every((l) => l.includes("[!!]")), refused.stdout);
+        },
+      );
 
       await t.step("a dead resolver: 100 targets cost about one deadline beside -n", async () => {
         const targets = `${dir}/targets.txt`;
