@@ -101,7 +101,7 @@ Deno.test("--serve --config: a bad as_source or a missing geoip database is one 
   }
 });
 
-Deno.test("--serve on a port already taken: one line naming it, exit 1 (a failure, not bad input)", async () => {
+Deno.test("--serve on a port already taken: one line naming it, exit 1, nothing sent", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = taken.addr;
   const list = await Deno.makeTempFile();
@@ -112,6 +112,8 @@ Deno.test("--serve on a port already taken: one line naming it, exit 1 (a failur
       [r.status, r.stderr, r.stdout],
       [1, `hopwise: --serve 127.0.0.1:${port}: Address already in use\n`, ""],
     );
+    // The address is taken before any target is watched: nothing was sent.
+    assertEquals(r.fake.sent.length, 0);
   } finally {
     taken.close();
     await Deno.remove(list);

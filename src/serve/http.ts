@@ -204,13 +204,15 @@ export async function handleRequest(
 }
 
 /**
- * Serves the endpoints on `listen`, secured as `security` says.
+ * Serves the endpoints on `listen`, secured as `security` says: what
+ * `answerer` answers, or, given a function, what it gives at each request
+ * (503 while it gives null: the service is starting).
  *
  * @throws {Deno.errors.AddrInUse | Deno.errors.PermissionDenied} when it cannot listen
  */
 export function serveHttp(
   listen: ListenAddress,
-  answerer: Answerer,
+  answerer: Answerer | (() => Answerer | null),
   security: HttpSecurity = { tls: null, credentials: null },
 ): HttpService {
   const server = Deno.serve({
@@ -219,7 +221,12 @@ export function serveHttp(
     ...(security.tls ?? {}),
     onListen: () => {},
     onError: () => text(500, "internal error"),
-  }, (request) => handleRequest(request, answerer, security.credentials));
+  }, (request) => {
+    const ready = typeof answerer === "function" ? answerer() : answerer;
+    return ready
+      ? handleRequest(request, ready, security.credentials)
+      : text(503, "starting: the targets are being opened");
+  });
   const addr = server.addr as Deno.NetAddr;
   return {
     address: { hostname: addr.hostname, port: addr.port },

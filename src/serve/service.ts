@@ -24,7 +24,13 @@ import { targetPage } from "./page.ts";
 import { ProbeEndpoint, type ProbePolicy } from "./probe.ts";
 import { ServicePrivacy } from "./privacy.ts";
 import { systemResolver } from "../session/kernel.ts";
-import { type HttpSecurity, type HttpService, type ListenAddress, serveHttp } from "./http.ts";
+import {
+  type Answerer,
+  type HttpSecurity,
+  type HttpService,
+  type ListenAddress,
+  serveHttp,
+} from "./http.ts";
 
 /** A target of the service: what to watch, and the labels of its series. */
 export interface ServiceTarget extends WatchManyTarget {
@@ -97,8 +103,10 @@ export class Service {
   }
 
   /**
-   * Opens every target's watch (privileges are settled once they are open),
-   * then listens.
+   * Listens (a request before the targets are open is answered 503), then
+   * opens every target's watch (privileges are settled once they are open):
+   * an address that cannot be listened on ends the start before anything is
+   * sent.
    *
    * @throws {OptionError | OptionTypeError} for invalid options
    * @throws {Deno.errors.AddrInUse} when the address is taken
@@ -114,7 +122,9 @@ export class Service {
     const charts = new TargetCharts();
     // --privacy: everything below sees the targets and their cycles through it, hidden.
     const privacy = new ServicePrivacy(settings.privacy ?? 0);
-    const watches = await WatchMany.open(settings.targets, settings.watch, {
+    let answerer: Answerer | null = null;
+    const http = serveHttp(settings.listen, () => answerer, settings.security);
+    const opening = WatchMany.open(settings.targets, settings.watch, {
       cycle: (target, settled) => {
         const [shown, cycle] = [privacy.target(target), privacy.cycle(target, settled)];
         keeper.cycle(shown, cycle);
@@ -132,6 +142,13 @@ export class Service {
       ...(settings.transport ? { transport: settings.transport } : {}),
       ...(settings.resolver ? { resolver: settings.resolver } : {}),
     });
+    let watches: WatchMany;
+    try {
+      watches = await opening;
+    } catch (e) {
+      await http.close();
+      throw e;
+    }
     const shownTargets = () => watches.targets.map((t) => privacy.target(t));
     const labels = new Map(
       shownTargets().map((t) => [t, settings.targets[t.index]?.labels ?? {}] as const),
@@ -183,17 +200,7 @@ export class Service {
     const reload = settings.reread
       ? () => made ? made.reloadFromFiles() : Promise.reject(new Error("not started"))
       : null;
-    let http: HttpService;
-    try {
-      http = serveHttp(
-        settings.listen,
-        { figures, probe, events, report, targetPage: page, reload },
-        settings.security,
-      );
-    } catch (e) {
-      await watches.close();
-      throw e;
-    }
+    answerer = { figures, probe, events, report, targetPage: page, reload };
     const timers = [
       setInterval(() => keeper.endWindow(shownTargets()), settings.window),
       setInterval(() => events.observe(figures()), EVENTS_EVERY),
