@@ -44,8 +44,13 @@ export type StubAnswer = { name: string } | { none: true } | { system: true };
 /** What a TXT lookup found: the records (none when the name has none), or why it failed. */
 export type StubTxtAnswer = { records: string[] } | { failed: string } | { system: true };
 
-/** What a question found. */
-type DnsOutcome = "none" | "failed" | "system" | { name: string } | { records: string[] };
+/** What a question found: no such name or record, "ask the system", a name, records, or why it failed. */
+type DnsOutcome =
+  | "none"
+  | "system"
+  | { name: string }
+  | { records: string[] }
+  | { failed: string };
 
 /** RCODE names for the words of a failure. */
 const RCODE_NAMES: Record<number, string> = {
@@ -63,7 +68,7 @@ interface Question {
   name: string;
   /** What is asked. */
   type: "ptr" | "txt";
-  /** The last failure, in words (for a TXT lookup that fails). */
+  /** The last try's failure, in words (what a lookup that fails says). */
   failure: string;
   /** The query's bytes. */
   bytes: Uint8Array;
@@ -118,23 +123,21 @@ export class StubResolver {
 
   /** The TXT records of `name` from the configured servers (files play no part). */
   async txt(name: string): Promise<StubTxtAnswer> {
-    const question = { failure: "" };
-    const outcome = await this.#ask(name.toLowerCase(), "txt", question);
+    const outcome = await this.#ask(name.toLowerCase(), "txt");
     if (outcome === "system") return { system: true };
-    if (outcome === "none") return { records: [] };
-    if (outcome === "failed") return { failed: question.failure || "no name server to ask" };
-    return "records" in outcome ? outcome : { records: [] };
+    if (outcome === "none" || "name" in outcome) return { records: [] };
+    return outcome;
   }
 
   /** Closes the sockets (lookups in flight end with nothing found). */
   close(): void {
-    for (const q of [...this.#inFlight.values()]) q.settle("failed");
+    for (const q of [...this.#inFlight.values()]) q.settle({ failed: "the lookups were closed" });
     for (const socket of this.#sockets.values()) socket.close();
     this.#sockets.clear();
   }
 
-  /** Asks the servers for `name`'s record of `type`; `seen.failure` gets the last failure's words. */
-  #ask(name: string, type: Question["type"], seen?: { failure: string }): Promise<DnsOutcome> {
+  /** Asks the servers for `name`'s record of `type`. */
+  #ask(name: string, type: Question["type"]): Promise<DnsOutcome> {
     const servers = this.#config.servers;
     const first = this.#config.rotate ? this.#next++ % servers.length : 0;
     return new Promise<DnsOutcome>((resolve) => {
@@ -153,7 +156,6 @@ export class StubResolver {
           if (this.#inFlight.get(question.id) !== question) return;
           this.#inFlight.delete(question.id);
           if (this.#inFlight.size === 0) this.#stopWait?.abort();
-          if (seen) seen.failure = question.failure;
           resolve(outcome);
         },
       };
@@ -180,7 +182,10 @@ export class StubResolver {
   #send(q: Question): void {
     const { servers, attempts, timeoutMs } = this.#config;
     for (;;) {
-      if (q.tries >= servers.length * attempts) return q.settle("failed");
+      if (q.tries >= servers.length * attempts) {
+        // attempts:0 asks nothing (glibc), so a lookup may fail with no try's words.
+        return q.settle({ failed: q.failure || "no question asked (resolv.conf attempts:0)" });
+      }
       const index = (q.first + q.tries) % servers.length;
       q.server = servers[index]!;
       q.tries++;
@@ -235,9 +240,9 @@ export class StubResolver {
         );
         for (const r of ready) if (r.readable || r.error) this.#drain(r.socket);
       }
-    } catch {
+    } catch (e) {
       // The transport failed: what is in flight ends with nothing found.
-      for (const q of [...this.#inFlight.values()]) q.settle("failed");
+      for (const q of [...this.#inFlight.values()]) q.settle({ failed: `waiting failed: ${e}` });
     } finally {
       this.#running = false;
       this.#stopWait = null;

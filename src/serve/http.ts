@@ -204,15 +204,15 @@ export async function handleRequest(
 }
 
 /**
- * Serves the endpoints on `listen`, secured as `security` says: what
- * `answerer` answers, or, given a function, what it gives at each request
- * (503 while it gives null: the service is starting).
+ * Serves the endpoints on `listen`, secured as `security` says: what the
+ * answerer `answerer` gives at each request answers (503 while it gives
+ * null: the service is starting).
  *
  * @throws {Deno.errors.AddrInUse | Deno.errors.PermissionDenied} when it cannot listen
  */
 export function serveHttp(
   listen: ListenAddress,
-  answerer: Answerer | (() => Answerer | null),
+  answerer: () => Answerer | null,
   security: HttpSecurity = { tls: null, credentials: null },
 ): HttpService {
   const server = Deno.serve({
@@ -222,7 +222,7 @@ export function serveHttp(
     onListen: () => {},
     onError: () => text(500, "internal error"),
   }, (request) => {
-    const ready = typeof answerer === "function" ? answerer() : answerer;
+    const ready = answerer();
     return ready
       ? handleRequest(request, ready, security.credentials)
       : text(503, "starting: the targets are being opened");
