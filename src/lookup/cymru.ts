@@ -92,7 +92,7 @@ export function parseAsName(records: readonly string[], asn: number): string | n
   return null;
 }
 
-/** TXT lookups: each record's strings joined (Deno.resolveDns by default). */
+/** TXT lookups: each record's strings joined (the system resolver's own questions, else {@linkcode denoTxt}). */
 export type TxtLookup = (name: string, signal: AbortSignal) => Promise<string[]>;
 
 /** Deno's own resolver (resolv.conf's name servers), TXT records joined. */
