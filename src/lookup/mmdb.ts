@@ -73,7 +73,9 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw fail(failureReason(e));
+    // `--as-source=cymru` or `whois:host`: a word taken for a path; say what the sources are.
+    const word = use === "as" && e instanceof Deno.errors.NotFound && !path.includes("/");
+    throw fail(failureReason(e) + (word ? " (a source is whois, dns[:ZONE] or a path)" : ""));
   }
   // Without the metadata marker (a file of another kind, or one cut short: the metadata is at its
   // end), mmdb-lib's own words ("Unknown type NaN at offset 0") would say nothing useful.

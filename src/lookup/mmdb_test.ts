@@ -119,3 +119,15 @@ Deno.test("a file without MaxMind's metadata is named as such, not in the reader
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an AS source that is a word and no file says what the sources are", async () => {
+  const error = await openDatabase("cymru-no-such-word", "as").catch((e) => e);
+  assertOk(error instanceof OptionError);
+  assertEquals(
+    error.message,
+    "--as-source: cymru-no-such-word: No such file or directory (a source is whois, dns[:ZONE] or a path)",
+  );
+  // A path is a path: no hint.
+  const path = await openDatabase("/nonexistent/asn.mmdb", "as").catch((e) => e);
+  assertEquals(path.message, "--as-source: /nonexistent/asn.mmdb: No such file or directory");
+});
