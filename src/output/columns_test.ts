@@ -25,6 +25,20 @@ Deno.test("--columns takes identity columns anywhere, by name or alias, case-ins
   );
 });
 
+Deno.test("--columns takes a heading of two words as one name (AS Name, as shown)", () => {
+  assertEquals(
+    parseReportColumns("Loss%,ASN,AS Name,CC,City").map((c) => c.name),
+    ["Loss%", "ASN", "AS_Name", "CC", "City"],
+  );
+  // Spaces alone between them, as after a comma: the heading still; a comma parts the words.
+  assertEquals(parseReportColumns("asn as  name snt").map((c) => c.name), [
+    "ASN",
+    "AS_Name",
+    "Snt",
+  ]);
+  assertThrows(() => parseReportColumns("AS,Name"), RangeError, 'Unknown column "Name"');
+});
+
 Deno.test("a layout without identity columns is mtr's, byte for byte", () => {
   const hop = snapshotOf({ cycles: 2, hops: [steady("198.18.1.1", 1.5)] }).hops[0]!;
   const layout = rowLayout(DEFAULT_COLUMNS, () => []);

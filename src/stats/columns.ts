@@ -145,11 +145,13 @@ export interface NamedColumn {
   readonly name: string;
   /** Other names a list takes. */
   readonly aliases: readonly string[];
+  /** The heading shown, which a list takes too (`AS Name`: its two words, one name). */
+  readonly header?: string;
 }
 
 /**
- * The columns of `all` a list names: names (or aliases) separated by commas
- * and/or spaces, case-insensitive. `blank` may repeat; any other name given
+ * The columns of `all` a list names: names (or aliases, or headings)
+ * separated by commas and/or spaces, case-insensitive. `blank` may repeat; any other name given
  * twice, an unknown name or an empty list is a RangeError (whose message
  * lists the valid names). {@linkcode parseColumns} is this over
  * {@linkcode COLUMNS}; the report adds its own columns to `all`.
@@ -161,16 +163,31 @@ export function parseColumnList<C extends NamedColumn>(
 ): C[] {
   const valid = () =>
     all.filter((c) => c !== blank).map((c) => c.name).join(", ") + ` ("${blank.name}": a blank)`;
-  const names = spec.split(/[\s,]+/).filter((n) => n !== "");
-  if (names.length === 0) {
+  const named = (name: string) => {
+    const lower = name.toLowerCase();
+    return all.find((c) =>
+      c.name.toLowerCase() === lower || c.header?.toLowerCase() === lower ||
+      c.aliases.some((a) => a.toLowerCase() === lower)
+    );
+  };
+  // Words between commas; two of them separated by spaces alone may be one heading ("AS Name").
+  const segments = spec.split(",").map((s) => s.split(/\s+/).filter((w) => w !== ""));
+  if (segments.every((words) => words.length === 0)) {
     throw new RangeError(`Column list is empty: valid columns are ${valid()}`);
   }
+  const given: Array<[name: string, column: C | undefined]> = [];
+  for (const words of segments) {
+    for (let i = 0; i < words.length; i++) {
+      const pair = i + 1 < words.length ? `${words[i]} ${words[i + 1]}` : null;
+      const two = pair === null ? undefined : named(pair);
+      if (two) {
+        given.push([pair!, two]);
+        i++;
+      } else given.push([words[i]!, named(words[i]!)]);
+    }
+  }
   const columns: C[] = [];
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    const column = all.find((c) =>
-      c.name.toLowerCase() === lower || c.aliases.some((a) => a.toLowerCase() === lower)
-    );
+  for (const [name, column] of given) {
     if (column === undefined) {
       throw new RangeError(`Unknown column "${name}": valid columns are ${valid()}`);
     }
