@@ -11,7 +11,8 @@ import type { Resolver } from "../lookup/resolver.ts";
 import type { Transport } from "../core/transport.ts";
 import {
   type WatchedTarget,
-  WatchMany,
+  type WatchMany,
+  watchMany,
   type WatchManyOptions,
   type WatchManyTarget,
 } from "../modes/watch_many.ts";
@@ -124,7 +125,13 @@ export class Service {
     const privacy = new ServicePrivacy(settings.privacy ?? 0);
     let answerer: Answerer | null = null;
     const http = serveHttp(settings.listen, () => answerer, settings.security);
-    const opening = WatchMany.open(settings.targets, settings.watch, {
+    // watchMany takes the run's context (transport, resolver, the warning of a failing AS or place
+    // source) from the options, as for any caller.
+    const opening = watchMany(settings.targets, {
+      ...settings.watch,
+      ...(settings.transport ? { transport: settings.transport } : {}),
+      ...(settings.resolver ? { resolver: settings.resolver } : {}),
+    }, {
       cycle: (target, settled) => {
         const [shown, cycle] = [privacy.target(target), privacy.cycle(target, settled)];
         keeper.cycle(shown, cycle);
@@ -138,9 +145,6 @@ export class Service {
           state: target.state === "up" ? "up" : "down",
           reason: privacy.target(target).reason,
         }),
-    }, {
-      ...(settings.transport ? { transport: settings.transport } : {}),
-      ...(settings.resolver ? { resolver: settings.resolver } : {}),
     });
     let watches: WatchMany;
     try {
