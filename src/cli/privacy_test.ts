@@ -9,19 +9,10 @@ import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { runCli } from "../../tests/fake/cli.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport, type Scenario } from "../../tests/fake/transport.ts";
+import { threeRouters } from "../../tests/fake/paths.ts";
 import { main } from "./main.ts";
 
-const PATH: Scenario = {
-  family: 4,
-  source: "198.18.0.2",
-  target: "198.18.9.9",
-  hops: [
-    { address: "198.18.1.1", rtt: 1 },
-    { address: "198.18.2.1", rtt: 2 },
-    { address: "198.18.3.1", rtt: 3 },
-    { address: "198.18.9.9", rtt: 4 },
-  ],
-};
+const PATH: Scenario = threeRouters();
 const HIDDEN = ["198.18.1.1", "198.18.2.1", "198.18.0.2"];
 
 /** Runs the command line over PATH with --privacy 2 and -s (the source) added. */

@@ -10,10 +10,11 @@
 import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
+import { threeRouters } from "../../tests/fake/paths.ts";
 import { parseAllowRule } from "./allow.ts";
 import { Service } from "./service.ts";
 
-const SOURCE = "198.18.0.2";
+const SOURCE = threeRouters().source;
 /** What must never be served: hops 1 and 2 of both paths, their names, the source. */
 const SECRET = [
   ...["198.18.1.1", "198.18.2.1", "198.18.2.2", "198.18.2.3", "r1.lab", "r2.lab", "r2b.lab"],
@@ -23,15 +24,7 @@ const SECRET = [
 /** Two targets three hops away; hop 1 is the same router, hop 2 is not. */
 function network(): FakeTransport {
   return new FakeTransport({
-    family: 4,
-    source: SOURCE,
-    target: "198.18.9.9",
-    hops: [
-      { address: "198.18.1.1", rtt: 1 },
-      { address: "198.18.2.1", rtt: 2 },
-      { address: "198.18.3.1", rtt: 3 },
-      { address: "198.18.9.9", rtt: 4 },
-    ],
+    ...threeRouters(),
     routes: {
       "198.18.8.8": [
         { address: "198.18.1.1", rtt: 1 },
