@@ -196,14 +196,15 @@ export function parseTxtAnswer(msg: Uint8Array): TxtAnswer | null {
   const records: string[] = [];
   const decoder = new TextDecoder();
   const answer = parseAnswer(msg, TYPE_TXT, (rdata, rdLength) => {
-    const parts: Uint8Array[] = [];
+    // The strings' bytes joined, then read: a character may straddle two strings.
+    const bytes: number[] = [];
     for (let at = rdata; at < rdata + rdLength;) {
       const length = msg[at]!;
       if (at + 1 + length > rdata + rdLength) return false;
-      parts.push(msg.subarray(at + 1, at + 1 + length));
+      bytes.push(...msg.subarray(at + 1, at + 1 + length));
       at += 1 + length;
     }
-    records.push(parts.map((p) => decoder.decode(p)).join(""));
+    records.push(decoder.decode(new Uint8Array(bytes)));
     return true;
   });
   return answer && { ...answer, records };
