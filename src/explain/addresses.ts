@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseIPv4, parseIPv6 } from "../packet/address.ts";
+import { privateSpace } from "../packet/address.ts";
 import type { Finding, FindingEvidence } from "./model.ts";
 import { andList, dedupe, finding, hopList, ttlText, unique } from "./text.ts";
 import { addressesOf, answered, principal, type TraceView } from "./view.ts";
@@ -127,26 +127,7 @@ export function findLoop(view: TraceView): Loop | null {
   return null;
 }
 
-/** What kind of non-global space an address is in, or null. */
-export function privateSpace(address: string): string | null {
-  const v4 = parseIPv4(address);
-  if (v4) {
-    const [a = 0, b = 0] = v4;
-    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) {
-      return "private (RFC 1918)";
-    }
-    if (a === 100 && b >= 64 && b <= 127) return "shared (RFC 6598, carrier-grade NAT)";
-    if (a === 169 && b === 254) return "link-local";
-    return null;
-  }
-  const v6 = parseIPv6(address);
-  if (v6) {
-    const [a = 0, b = 0] = v6;
-    if ((a & 0xfe) === 0xfc) return "unique local (fc00::/7)";
-    if (a === 0xfe && (b & 0xc0) === 0x80) return "link-local";
-  }
-  return null;
-}
+export { privateSpace };
 
 /** Replies from private, shared or link-local space (when the target is not in such space). */
 export function privateAddresses(view: TraceView): Finding[] {

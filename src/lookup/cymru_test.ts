@@ -1,5 +1,7 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { asNameQuery, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
+import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
+import { TableResolver } from "../../tests/fake/resolver.ts";
+import { asSource } from "./identity_sources.ts";
 
 Deno.test("origin query names: reversed octets, and nibbles for IPv6", () => {
   assertEquals(originQuery("198.18.1.2"), "2.1.18.198.origin.asn.cymru.com");
@@ -66,4 +68,23 @@ Deno.test("an AS name answer: the last field, for the AS asked, without control 
   assertEquals(parseAsName(["64502 | ZZ | ripencc"], 64502), null);
   assertEquals(parseAsName(["64502 | ZZ | ripencc | 2010 |   "], 64502), null);
   assertEquals(parseAsName(["garbage"], 64502), null);
+});
+
+Deno.test("Team Cymru's own zone is asked nothing of private, shared or link-local space; a mirror is", async () => {
+  const asked: string[] = [];
+  const txt = (name: string) => {
+    asked.push(name);
+    return Promise.resolve([]);
+  };
+  const tools = { resolver: new TableResolver(), txt };
+  const signal = new AbortController().signal;
+  const cymru = asSource({ kind: "dns", zone: CYMRU_ZONE }, tools);
+  for (const address of ["10.1.2.3", "100.64.0.1", "169.254.0.1", "fd00::1", "fe80::1"]) {
+    assertEquals(await cymru.ask(address, signal), { identity: {} }, address);
+  }
+  assertEquals(asked, []);
+  await cymru.ask("198.51.100.1", signal);
+  assertEquals(asked, ["1.100.51.198.origin.asn.cymru.com"]);
+  await asSource({ kind: "dns", zone: "asn.example.net" }, tools).ask("10.1.2.3", signal);
+  assertEquals(asked.at(-1), "3.2.1.10.origin.asn.example.net");
 });

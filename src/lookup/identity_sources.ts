@@ -8,6 +8,7 @@
  * @module
  */
 import type { AddressIdentity } from "../core/identity.ts";
+import { privateSpace } from "../packet/address.ts";
 import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
 import type { TxtLookup } from "./cymru.ts";
 import { type Database, type DatabaseUse, openDatabase } from "./mmdb.ts";
@@ -121,7 +122,12 @@ function dnsSource(zone: string, txt: TxtLookup): IdentitySource {
     ready: () => Promise.resolve(),
     async ask(address, signal) {
       const query = originQuery(address, zone);
-      if (query === null) return { identity: {} };
+      // Team Cymru's own zone knows nothing of private, shared or link-local space: nothing is
+      // asked of it (the question would tell a third party the inside of the network). A mirror
+      // (dns:ZONE) may know them, and is asked.
+      if (query === null || (zone === CYMRU_ZONE && privateSpace(address) !== null)) {
+        return { identity: {} };
+      }
       const identity = parseOrigin(await txt(query, signal));
       if (identity.asn !== undefined) {
         const asName = await nameOf(identity.asn, signal);

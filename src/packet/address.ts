@@ -175,3 +175,34 @@ export function formatAddress(bytes: Uint8Array): string {
 export function canonicalAddress(text: string): string {
   return formatAddress(addressBytes(text));
 }
+
+/**
+ * What kind of non-global space an address is in (private, shared,
+ * link-local, unique local), or null.
+ *
+ * @example
+ * ```ts
+ * import { privateSpace } from "./address.ts";
+ * privateSpace("10.0.0.1"); // "private (RFC 1918)"
+ * privateSpace("198.51.100.1"); // null
+ * ```
+ */
+export function privateSpace(address: string): string | null {
+  const v4 = parseIPv4(address);
+  if (v4) {
+    const [a = 0, b = 0] = v4;
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) {
+      return "private (RFC 1918)";
+    }
+    if (a === 100 && b >= 64 && b <= 127) return "shared (RFC 6598, carrier-grade NAT)";
+    if (a === 169 && b === 254) return "link-local";
+    return null;
+  }
+  const v6 = parseIPv6(address);
+  if (v6) {
+    const [a = 0, b = 0] = v6;
+    if ((a & 0xfe) === 0xfc) return "unique local (fc00::/7)";
+    if (a === 0xfe && (b & 0xc0) === 0x80) return "link-local";
+  }
+  return null;
+}
