@@ -148,20 +148,10 @@ export function reverseSetup(files: ConfigFiles): ReverseSetup {
   if (sources.includes("files") && files.hosts === null) {
     return { system: "no readable /etc/hosts" };
   }
-  const config: ReverseConfig = {
-    sources,
-    hosts: parseHosts(files.hosts ?? ""),
-    servers: [],
-    timeoutMs: 5_000,
-    attempts: 2,
-    rotate: false,
-  };
-  if (sources.includes("dns")) {
-    if (files.resolvConf === null) return { system: "no readable /etc/resolv.conf" };
-    const why = readResolvConf(files, config);
-    if (why) return { system: why };
-  }
-  return { config };
+  const hosts = parseHosts(files.hosts ?? "");
+  if (!sources.includes("dns")) return { config: withDefaults(sources, hosts) };
+  const dns = dnsSetup(files);
+  return "system" in dns ? dns : { config: { ...dns.config, sources, hosts } };
 }
 
 /**
@@ -171,16 +161,17 @@ export function reverseSetup(files: ConfigFiles): ReverseSetup {
  */
 export function dnsSetup(files: ConfigFiles): ReverseSetup {
   if (files.resolvConf === null) return { system: "no readable /etc/resolv.conf" };
-  const config: ReverseConfig = {
-    sources: ["dns"],
-    hosts: new Map(),
-    servers: [],
-    timeoutMs: 5_000,
-    attempts: 2,
-    rotate: false,
-  };
+  const config = withDefaults(["dns"], new Map());
   const why = readResolvConf(files, config);
   return why ? { system: why } : { config };
+}
+
+/** `sources` and `hosts`, no server yet, and glibc's schedule by default (5 s, 2 rounds). */
+function withDefaults(
+  sources: ReverseConfig["sources"],
+  hosts: ReverseConfig["hosts"],
+): ReverseConfig {
+  return { sources, hosts, servers: [], timeoutMs: 5_000, attempts: 2, rotate: false };
 }
 
 /** Reads a file when Deno lets hopwise read it without asking; null otherwise. */

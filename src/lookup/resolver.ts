@@ -102,12 +102,6 @@ function nodeDns(): Promise<NodeDns> {
   return dnsModule;
 }
 
-/** A DNS configuration's servers and their schedule. */
-function pickServers(config: ReverseConfig): Partial<ReverseConfig> {
-  const { servers, timeoutMs, attempts, rotate } = config;
-  return { servers, timeoutMs, attempts, rotate };
-}
-
 /** How often the system's configuration is read again, ms (a service runs for weeks). */
 const CONFIG_CHECK_MS = 30_000;
 
@@ -161,10 +155,11 @@ export class SystemResolver implements Resolver {
     const dns = dnsSetup(read);
     if ("system" in reverse && "system" in dns) return null;
     // Host names as nsswitch says (none asked here when it says more than files and dns), other
-    // records from resolv.conf's servers.
-    const config: ReverseConfig = "config" in reverse
-      ? { ...reverse.config, ...("config" in dns ? pickServers(dns.config) : {}) }
-      : { ...(dns as { config: ReverseConfig }).config, sources: [] };
+    // records from resolv.conf's servers (reverseSetup's own, when it asks DNS).
+    const names = "config" in reverse ? reverse.config : { sources: [], hosts: new Map() };
+    const config: ReverseConfig = "config" in dns
+      ? { ...dns.config, sources: names.sources, hosts: names.hosts }
+      : (reverse as { config: ReverseConfig }).config;
     try {
       this.#transport ??= transport();
     } catch {
