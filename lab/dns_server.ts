@@ -47,6 +47,11 @@ export interface DnsRecords {
 export interface DnsServer {
   /** Points `node`'s resolv.conf at the live or the dead server, with resolv.conf `options`. */
   use(node: string, which: "live" | "dead", options?: string): Promise<void>;
+  /**
+   * The CPU time dnsmasq has used so far, ms (from /proc's schedstat), or
+   * null where it cannot be read: what the server costs the lab's machine.
+   */
+  cpuMs(): number | null;
   /** Stops dnsmasq. */
   stop(): Promise<void>;
 }
@@ -124,6 +129,16 @@ export async function startDnsServer(
   }
   return {
     use,
+    cpuMs() {
+      try {
+        // `ip netns exec` runs dnsmasq in its own place: the child's pid is dnsmasq's.
+        const text = Deno.readTextFileSync(`/proc/${server.pid}/schedstat`);
+        const ns = Number(text.split(" ")[0]);
+        return Number.isFinite(ns) ? ns / 1e6 : null;
+      } catch {
+        return null;
+      }
+    },
     async stop() {
       server.kill();
       await server.status;

@@ -73,6 +73,11 @@ export interface NamesResult {
   dead: NamesRow;
   /** {@linkcode DEAD_SIZE} targets, `-n`. */
   deadNumeric: NamesRow;
+  /**
+   * The lab DNS server's own CPU time in each named run, ms (null where it
+   * could not be read): it shares the lab machine's cores with the run.
+   */
+  serverCpuMs: { perRun: number[]; median: number | null };
   /** The lookup deadline, ms. */
   deadlineMs: number;
   /** Linux traceroute to one target with the dead resolver (once), and with -n. */
@@ -135,9 +140,13 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
       reached: 0,
       namedLines: 0,
     });
+    const serverCpu: number[] = [];
     const once = async (r: NamesRow, argv: string[], dead: boolean) => {
       await dns.use(c.source, dead ? "dead" : "live", dead ? "" : "timeout:1 attempts:2");
+      const before = dns.cpuMs();
       const s = await measurer.run(lab, c.source, argv);
+      const after = dns.cpuMs();
+      if (r === named && before !== null && after !== null) serverCpu.push(after - before);
       r.wallsMs.push(s.wallMs);
       if (s.cpuMs !== null) r.cpusMs.push(s.cpuMs);
       r.code = s.code;
@@ -183,6 +192,7 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
       ratio: { perRound, median: perRound.length ? median(perRound) : null },
       dead,
       deadNumeric,
+      serverCpuMs: { perRun: serverCpu, median: serverCpu.length ? median(serverCpu) : null },
       deadlineMs: NAME_CACHE.deadline,
       traceroute: { dead: tDead, numeric: tNumeric },
     };
@@ -212,6 +222,8 @@ export function namesLines(r: NamesResult): string[] {
     ),
     `  names / -n at ${NAMED_SIZE.toLocaleString("en")} targets: ${ratio} ` +
     `(per round: ${r.ratio.perRound.map((x) => x.toFixed(3)).join(", ")})`,
+    `  the lab DNS server's own CPU in a named run: ${seconds(r.serverCpuMs.median)} s ` +
+    `(it shares the machine's cores with the run; a resolver elsewhere would not)`,
     `  dead resolver, ${DEAD_SIZE} targets: ${
       seconds(r.dead.medianMs - r.deadNumeric.medianMs)
     } s ` +
