@@ -16,7 +16,13 @@ import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { cycleLine, endLine, formatCsv, reportToJson, startLine } from "../output/report_json.ts";
 import { DEFAULT_COLUMNS } from "../stats/columns.ts";
-import { parseReportColumns, type ReportColumn } from "../output/columns.ts";
+import {
+  AS_COLUMNS,
+  type IdentityColumn,
+  lookedUpColumns,
+  parseReportColumns,
+  type ReportColumn,
+} from "../output/columns.ts";
 import type { TraceStart } from "../core/model.ts";
 import type { ContinuousCommand } from "./command.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
@@ -28,15 +34,46 @@ import { VERSION } from "./usage.ts";
 /** Cycles of a `--report` when `--cycles` is not given (mtr's too). */
 export const REPORT_CYCLES = 10;
 
-/** The columns `--columns` asks for (mtr's default set without it). */
-function columnsOf(spec: string | null): readonly ReportColumn[] {
-  if (spec === null) return DEFAULT_COLUMNS;
-  try {
-    return parseReportColumns(spec);
-  } catch (e) {
-    if (e instanceof RangeError) throw new OptionError("columns", `--columns: ${e.message}`);
-    throw e;
+/** The columns of each output of a continuous run. */
+interface OutputColumns {
+  /** The text report's. */
+  report: readonly ReportColumn[];
+  /** The CSV's. */
+  csv: readonly ReportColumn[];
+  /** The live screen's at first. */
+  screen: readonly ReportColumn[];
+  /** What the screen's `z` shows where none of `screen` is an identity column. */
+  z: readonly IdentityColumn[];
+}
+
+/**
+ * The columns `--columns` asks for, in every output. Without it, mtr's set,
+ * and what the run looks up: the report adds `CC` and `City` with
+ * `--geoip` (its host column shows the AS, `[AS64501]`, as mtr's `-z`);
+ * the CSV adds every column looked up (`ASN`, `AS_Name` where the source
+ * names ASes, `CC`, `City`), as mtr's CSV adds `Asn` with `-z`; the live
+ * screen starts with mtr's set, and its `z` shows the AS and place columns.
+ */
+function columnsOf(command: ContinuousCommand): OutputColumns {
+  if (command.columns !== null) {
+    let given: readonly ReportColumn[];
+    try {
+      given = parseReportColumns(command.columns);
+    } catch (e) {
+      if (e instanceof RangeError) throw new OptionError("columns", `--columns: ${e.message}`);
+      throw e;
+    }
+    return { report: given, csv: given, screen: given, z: AS_COLUMNS };
   }
+  const { asSource, geoip } = command.config.options;
+  const as = asSource === null ? null : asSource.kind === "whois" ? "numbered" : "named";
+  const places = lookedUpColumns({ as: null, places: geoip !== null });
+  return {
+    report: [...DEFAULT_COLUMNS, ...places],
+    csv: [...DEFAULT_COLUMNS, ...lookedUpColumns({ as, places: geoip !== null })],
+    screen: DEFAULT_COLUMNS,
+    z: [...AS_COLUMNS, ...places],
+  };
 }
 
 /** The library options of the run from the command line's. */
@@ -89,7 +126,7 @@ function shownSession(session: WatchSession, privacy: Privacy): WatchControls {
 export async function runContinuousCommand(command: ContinuousCommand): Promise<number> {
   const { settings } = command;
   const { out } = settings;
-  const columns = columnsOf(command.columns);
+  const columns = columnsOf(command);
   let live = command.view === "watch";
   const noScreen = live ? terminalSupport() : null;
   if (noScreen !== null) {
@@ -110,7 +147,9 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
   if (live) {
     const { runWatchScreen } = await import("./watch_screen.ts");
     return await runWatchScreen(shown, {
-      columns,
+      columns: columns.screen,
+      identityColumns: columns.z,
+      reportColumns: columns.report,
       numeric: settings.numeric,
       out,
       ...(settings.signal ? { signal: settings.signal } : {}),
@@ -156,7 +195,7 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
       out.stdout(JSON.stringify(reportToJson(document), null, 2) + "\n");
       break;
     case "csv":
-      out.stdout(formatCsv(document, columns, VERSION));
+      out.stdout(formatCsv(document, columns.csv, VERSION));
       break;
     case "dot": {
       const title = `${start.target.host} (${start.target.address})`;
@@ -169,7 +208,7 @@ export async function runContinuousCommand(command: ContinuousCommand): Promise<
       out.stdout(
         formatReport(
           { start, watch: watchSettings, snapshot: final, host: localHost(), findings },
-          { columns, numeric: settings.numeric },
+          { columns: columns.report, numeric: settings.numeric },
         ),
       );
   }

@@ -108,7 +108,7 @@ Options:
   --cycles N              cycles of --report and --watch
   --interval SECONDS      time between cycle starts (default 1)
   --columns LIST          the report's columns (default mtr's: Loss% Snt _
-                          Last Avg Best Wrst StDev)
+                          Last Avg Best Wrst StDev, and CC City with --geoip)
   --targets FILE          trace every target of FILE (- for standard input),
                           one host, address or CIDR prefix a line
   --serve [ADDRESS:]PORT  watch every target of --targets and --config until stopped,

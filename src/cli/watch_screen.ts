@@ -12,7 +12,8 @@
  *   statistics, `n` switches names and addresses, `j` switches between the
  *   columns given and mtr's jitter set, `z` shows or hides the identity
  *   columns (those given, or `ASN` and `AS Name`, as mtr's `z` shows the
- *   AS), `h` (or `?`) shows the help, Esc closes it, Ctrl-L redraws.
+ *   AS, and `CC` and `City` with `--geoip`), `h` (or `?`) shows the help,
+ *   Esc closes it, Ctrl-L redraws.
  *
  * When the run ends by itself (`--cycles N`), the terminal is given back and
  * the final report (with its findings) is printed, so the result stays in
@@ -28,7 +29,12 @@ import type { WatchSettings, WatchSnapshot } from "../core/watch_model.ts";
 import { formatReport } from "../output/report.ts";
 import { renderScreen, type ScreenView } from "../output/screen.ts";
 import { DEFAULT_COLUMNS, JITTER_COLUMNS } from "../stats/columns.ts";
-import { AS_COLUMNS, isIdentityColumn, type ReportColumn } from "../output/columns.ts";
+import {
+  AS_COLUMNS,
+  type IdentityColumn,
+  isIdentityColumn,
+  type ReportColumn,
+} from "../output/columns.ts";
 import type { TraceStart } from "../core/model.ts";
 import { interruptedStatus, STATUS } from "./exit.ts";
 import { type CliOutput, localHost } from "./io.ts";
@@ -66,6 +72,13 @@ export interface ScreenTerminal {
 export interface ScreenSettings {
   /** The columns, in order (statistics and identity columns). */
   columns: readonly ReportColumn[];
+  /**
+   * What `z` shows where `columns` has no identity column: the AS and
+   * place columns (mtr's `z`: `ASN` and `AS Name`, by default).
+   */
+  identityColumns?: readonly IdentityColumn[];
+  /** The final report's columns (`columns` by default). */
+  reportColumns?: readonly ReportColumn[];
   /** Addresses only (`-n`). */
   numeric: boolean;
   /** Where text goes. */
@@ -90,7 +103,7 @@ function finalReport(
   const findings = explainReport(snapshot, start.firstHop);
   return formatReport(
     { start, watch, snapshot, host: settings.host ?? localHost(), findings },
-    { columns: settings.columns, numeric: settings.numeric },
+    { columns: settings.reportColumns ?? settings.columns, numeric: settings.numeric },
   );
 }
 
@@ -250,8 +263,9 @@ class WatchScreen {
   /**
    * The columns shown: the given ones, or with `j` the given identity
    * columns and the jitter set (the default set if those are the jitter
-   * set); with `z` off, no identity columns, and with `z` on, `ASN` and
-   * `AS Name` first when none are given.
+   * set); with `z` off, no identity columns, and with `z` on, the AS and
+   * place columns ({@linkcode ScreenSettings.identityColumns}) first when
+   * none are given.
    */
   #columns(): readonly ReportColumn[] {
     const given = this.#settings.columns;
@@ -262,7 +276,9 @@ class WatchScreen {
     if (!this.#identity) {
       return identity.length > 0 ? shown.filter((c) => !isIdentityColumn(c)) : shown;
     }
-    return identity.length > 0 ? shown : [...AS_COLUMNS, ...shown];
+    return identity.length > 0
+      ? shown
+      : [...(this.#settings.identityColumns ?? AS_COLUMNS), ...shown];
   }
 
   #view(): ScreenView {

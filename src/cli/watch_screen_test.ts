@@ -4,7 +4,13 @@ import { DEFAULT_COLUMNS } from "../stats/columns.ts";
 import { RunStats } from "../stats/mod.ts";
 import type { TraceStart } from "../core/model.ts";
 import { watchSettings } from "../../tests/helpers/snapshot_fixture.ts";
-import { parseReportColumns, type ReportColumn } from "../output/columns.ts";
+import {
+  AS_COLUMNS,
+  type IdentityColumn,
+  lookedUpColumns,
+  parseReportColumns,
+  type ReportColumn,
+} from "../output/columns.ts";
 import { runWatchScreen, type ScreenTerminal, type WatchControls } from "./watch_screen.ts";
 
 const start = {
@@ -141,6 +147,7 @@ function setup(
   signal?: AbortSignal,
   columns: readonly ReportColumn[] = DEFAULT_COLUMNS,
   first: WatchSnapshot = snapshot(3),
+  identityColumns?: readonly IdentityColumn[],
 ) {
   const session = new FakeWatch();
   const terminal = new FakeTerminal();
@@ -160,6 +167,7 @@ function setup(
     unicode: false,
     host: "vm",
     ...(signal ? { signal } : {}),
+    ...(identityColumns ? { identityColumns } : {}),
   });
   session.events.push({ type: "start", start, watch: settings });
   session.events.push({ type: "snapshot", snapshot: first });
@@ -291,6 +299,15 @@ Deno.test("runWatchScreen: z shows and hides the AS and place columns", async ()
   assertOk(!frame.includes("AS64501"), "hidden again");
   plain.session.events.close();
   await plain.status;
+  // None given, places looked up (--geoip): z adds the place columns after the AS's.
+  const placed = setup(undefined, DEFAULT_COLUMNS, { ...snapshot(3), identities }, [
+    ...AS_COLUMNS,
+    ...lookedUpColumns({ as: null, places: true }),
+  ]);
+  await tick(60);
+  assertMatch(await press(placed.terminal, "z"), /Host +ASN +AS Name +CC +City +Loss%/);
+  placed.session.events.close();
+  await placed.status;
   // Given: shown at first, z hides them, j keeps them beside the jitter set.
   const given = setup(undefined, parseReportColumns("CC,City,Loss%,Snt"), {
     ...snapshot(3),

@@ -99,6 +99,39 @@ export const IDENTITY_COLUMNS: readonly IdentityColumn[] = [
 /** The columns the live screen's `z` key shows when none were given: mtr's `z` (the AS). */
 export const AS_COLUMNS: readonly IdentityColumn[] = IDENTITY_COLUMNS.slice(0, 2);
 
+/** What a run looks up of its responders, as far as the columns go. */
+export interface LookedUp {
+  /** AS numbers: with their names (Team Cymru, a database), without (whois), or none. */
+  readonly as: "named" | "numbered" | null;
+  /** Places (`--geoip`). */
+  readonly places: boolean;
+}
+
+/**
+ * The identity columns a run's lookups fill, in their listed order: `ASN`
+ * with an AS source (and `AS_Name` where it names ASes), `CC` and `City`
+ * with places.
+ *
+ * @example
+ * ```ts
+ * import { lookedUpColumns } from "./columns.ts";
+ * lookedUpColumns({ as: "numbered", places: true }).map((c) => c.name); // ["ASN", "CC", "City"]
+ * ```
+ */
+export function lookedUpColumns(lookups: LookedUp): IdentityColumn[] {
+  const [asn, asName, cc, city] = IDENTITY_COLUMNS as [
+    IdentityColumn,
+    IdentityColumn,
+    IdentityColumn,
+    IdentityColumn,
+  ];
+  return [
+    ...(lookups.as !== null ? [asn] : []),
+    ...(lookups.as === "named" ? [asName] : []),
+    ...(lookups.places ? [cc, city] : []),
+  ];
+}
+
 /** Every column `--columns` takes: the statistics, then the identity columns. */
 export const REPORT_COLUMNS: readonly ReportColumn[] = [...COLUMNS, ...IDENTITY_COLUMNS];
 

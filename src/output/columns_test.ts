@@ -6,6 +6,7 @@ import {
   formatRowHeader,
   IDENTITY_COLUMNS,
   isIdentityColumn,
+  lookedUpColumns,
   parseReportColumns,
   rowLayout,
 } from "./columns.ts";
@@ -59,4 +60,14 @@ Deno.test("identity cells: left-aligned text, cut at the column's cap, escaped",
   assertEquals(city.value({ city: "a\x1bb" }), "a\\x1bb", "the CSV escapes it too");
   assertEquals(IDENTITY_COLUMNS[0]!.value({ asn: 64502 }), 64502);
   assertEquals(IDENTITY_COLUMNS[0]!.value({ city: "x" }), null);
+});
+
+Deno.test("the columns a run's lookups fill: ASN (AS_Name where the source names ASes), CC and City", () => {
+  const names = (as: "named" | "numbered" | null, places: boolean) =>
+    lookedUpColumns({ as, places }).map((c) => c.name);
+  assertEquals(names(null, false), []);
+  assertEquals(names("numbered", false), ["ASN"]);
+  assertEquals(names("named", false), ["ASN", "AS_Name"]);
+  assertEquals(names(null, true), ["CC", "City"]);
+  assertEquals(names("named", true), ["ASN", "AS_Name", "CC", "City"]);
 });

@@ -18,6 +18,7 @@ import type { AddressIdentity } from "../core/identity.ts";
 import {
   formatRowCells,
   formatRowHeader,
+  isIdentityColumn,
   type ReportColumn,
   type RowLayout,
   rowLayout,
@@ -172,6 +173,10 @@ export function formatReport(input: ReportInput, options: ReportOptions): string
       }
     }
   });
+  // A left-aligned identity column last pads its rows: mtr's rows end with their last figure.
+  if (columns.length > 0 && isIdentityColumn(columns[columns.length - 1]!)) {
+    out = out.replace(/ +$/gm, "");
+  }
   const findings = input.findings ?? [];
   return findings.length > 0 ? `${out}\n${formatReportFindings(findings)}` : out;
 }

@@ -245,3 +245,18 @@ Deno.test("identity columns: text, as wide as their widest value, blank when unk
   // Without identity columns, identities change nothing.
   assertEquals(report(snapshot), report(snapshotOf(THREE, { destination: 3 })));
 });
+
+Deno.test("an identity column last: rows end with their last text, no padding", () => {
+  const identities = {
+    "198.18.99.2": { country: "DE", city: "Frankfurt am Main" },
+    "198.18.9.9": { country: "NL" },
+  };
+  const snapshot = snapshotOf(THREE, { destination: 3, identities });
+  const lines = report(snapshot, { columns: parseReportColumns("Loss%,CC,City") });
+  assertEquals(lines.slice(1), [
+    "HOST: vm                          Loss% CC City",
+    "  1.|-- 198.18.99.2                0.0% DE Frankfurt am Main",
+    "  2.|-- 198.18.98.2                0.0%",
+    "  3.|-- 198.18.9.9                33.3% NL",
+  ]);
+});

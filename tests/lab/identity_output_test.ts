@@ -123,6 +123,20 @@ Deno.test({
       });
 
       await t.step(
+        "without --columns: the report adds the places after mtr's columns, the CSV all it looked up",
+        async () => {
+          const lines = (await run(short)).split("\n");
+          // The AS is in the host column, as mtr -z shows it; the places in their own columns.
+          assertMatch(lines[1]!, /Loss% +Snt +Last +Avg +Best +Wrst StDev CC City$/);
+          assertMatch(lines[2]!, /198\.18\.1\.2 \[AS64501\] .* DE Frankfurt am Main$/);
+          assertMatch(lines[3]!, /198\.18\.2\.2 \[AS64502\] .*\d$/);
+          const csv = (await run([...short, "--csv"])).split("\n");
+          assertMatch(csv[0]!, /,Loss%,Snt,Last,Avg,Best,Wrst,StDev,ASN,AS_Name,CC,City$/);
+          assertMatch(csv[1]!, /,198\.18\.1\.2,,1,.*,64501,Example-Access,DE,Frankfurt am Main$/);
+        },
+      );
+
+      await t.step(
         "report --ndjson: every cycle line carries each responder's AS and place",
         async () => {
           const lines = (await run([...short, "--ndjson"])).trim().split("\n").map((l) =>
