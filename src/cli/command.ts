@@ -183,6 +183,8 @@ export async function parseCommand(
     ...(state.asLookups ? { asLookups: whoisServer() } : {}),
     ...(state.asSource !== null ? { asSource: state.asSource } : {}),
     ...(state.geoip !== null ? { geoip: state.geoip } : {}),
+    // --privacy N: nothing is asked about the hops it hides.
+    ...(state.privacy !== null ? { privateHops: state.privacy } : {}),
     // A failing AS or place source says so once, and the run goes on.
     warn: (line: string) => out.stderr(`${line}\n`),
     resolveNames: !state.numeric,

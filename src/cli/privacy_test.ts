@@ -79,6 +79,38 @@ Deno.test("--privacy: --flows and --mda, text and JSON", async () => {
   }
 });
 
+/** The addresses a run over `scenario` asked the names of (a table resolver's record), sorted. */
+async function namesAsked(args: string[], scenario: Scenario = PATH): Promise<string[]> {
+  const resolver = new TableResolver();
+  let stderr = "";
+  const status = await main([...args, scenario.target], {
+    programName: "hopwise",
+    output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
+    resolver,
+    traceOptions: { transport: new FakeTransport(scenario) },
+  });
+  assertEquals(status, 0, stderr);
+  return [...new Set(resolver.reverseAsked)].sort();
+}
+
+Deno.test("--privacy: nothing is looked up about the hidden hops, in every mode", async () => {
+  const modes = [
+    ["-q", "1"],
+    ["--json"],
+    ["--report", "--cycles", "2", "--interval", "0.1"],
+    ["--flows", "2"],
+    ["--mda"],
+  ];
+  for (const mode of modes) {
+    const what = mode.join(" ");
+    assertEquals(await namesAsked(["--privacy", "2", ...mode]), ["198.18.3.1", "198.18.9.9"], what);
+    assertEquals(await namesAsked(mode), [...HIDDEN.slice(0, 2), "198.18.3.1", "198.18.9.9"], what);
+  }
+  // The target's own address is never hidden: it is looked up wherever it answers.
+  const near: Scenario = { ...PATH, hops: [PATH.hops[0]!, { address: PATH.target, rtt: 2 }] };
+  assertEquals(await namesAsked(["--privacy", "2", "-q", "1"], near), [PATH.target]);
+});
+
 Deno.test("--privacy: a bad value is one line and status 2", async () => {
   for (const bad of ["-1", "x", "256", "1.5", ""]) {
     const result = await runCli(["--privacy", bad, "198.18.9.9"]);
@@ -107,7 +139,7 @@ function addressesByHop(metrics: string): string[] {
  */
 async function served(
   ...args: string[]
-): Promise<{ hops: string[]; source: unknown; shown: string[] }> {
+): Promise<{ hops: string[]; source: unknown; shown: string[]; asked: string[] }> {
   // A port free a moment ago may be taken by another socket before the service binds it: then
   // the service says so and ends, and the run is made again on another port.
   for (let attempt = 1;; attempt++) {
@@ -126,14 +158,15 @@ async function served(
 async function servedOn(
   port: number,
   args: string[],
-): Promise<{ hops: string[]; source: unknown; shown: string[] } | "port taken"> {
+): Promise<{ hops: string[]; source: unknown; shown: string[]; asked: string[] } | "port taken"> {
   const stop = new AbortController();
+  const resolver = new TableResolver();
   let stderr = "";
   let ended = false;
   const running = main(["--serve", `127.0.0.1:${port}`, "-s", "198.18.0.2", ...args], {
     programName: "hopwise",
     output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
-    resolver: new TableResolver(),
+    resolver,
     signal: stop.signal,
     traceOptions: { transport: new FakeTransport(PATH, { concurrent: true }) },
   }).finally(() => ended = true);
@@ -164,7 +197,8 @@ async function servedOn(
   const shown = HIDDEN.filter((a) => metrics.includes(a) || report.includes(a));
   // A report not (yet) served says so in the failure, with what came instead.
   assertOk(report.startsWith("{"), `no report: ${report.slice(0, 200)}; metrics: ${metrics}`);
-  return { hops, source: JSON.parse(report).settings.source, shown };
+  const asked = [...new Set(resolver.reverseAsked)].sort();
+  return { hops, source: JSON.parse(report).settings.source, shown, asked };
 }
 
 Deno.test("--privacy with --serve: the service's series and report, from the flag or the configuration", async () => {
@@ -175,7 +209,12 @@ Deno.test("--privacy with --serve: the service's series and report, from the fla
     const [plain, private2] = [`${dir}/plain.toml`, `${dir}/private.toml`];
     await Deno.writeTextFile(plain, watch);
     await Deno.writeTextFile(private2, `privacy = 2\n${watch}`);
-    const hidden = { hops: ["hidden-1", "hidden-2", "198.18.3.1", "198.18.9.9"], source: "hidden" };
+    // Nothing is asked about the hidden hops (the names looked up: the resolver's record).
+    const hidden = {
+      hops: ["hidden-1", "hidden-2", "198.18.3.1", "198.18.9.9"],
+      source: "hidden",
+      asked: ["198.18.3.1", "198.18.9.9"],
+    };
     assertEquals(await served("--config", plain, "--privacy", "2"), { ...hidden, shown: [] });
     // The configuration's privacy, unless the command line gives its own.
     assertEquals(await served("--config", private2), { ...hidden, shown: [] });
@@ -183,11 +222,13 @@ Deno.test("--privacy with --serve: the service's series and report, from the fla
       hops: ["hidden-1", "198.18.2.1", "198.18.3.1", "198.18.9.9"],
       source: "hidden",
       shown: ["198.18.2.1"],
+      asked: ["198.18.2.1", "198.18.3.1", "198.18.9.9"],
     });
     assertEquals(await served("--config", private2, "--privacy", "0"), {
       hops: PATH.hops.map((h) => h.address!),
       source: "198.18.0.2",
       shown: HIDDEN,
+      asked: PATH.hops.map((h) => h.address!).sort(),
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -147,6 +147,12 @@ export interface TraceOptions {
   /** Look up names of responders (reverse DNS); true by default. */
   resolveNames?: boolean;
   /**
+   * The first N hops' responders, the target's address excepted, are not
+   * looked up: no name, AS or place question leaves the machine about them
+   * (the command line's `--privacy N` sets it, and hides them; 0 by default).
+   */
+  privateHops?: number;
+  /**
    * Once the sockets are open, drop every privilege of the whole process
    * (leave uid 0, or clear the capabilities of every thread) before reading
    * any reply. Irreversible for the process, so false by default; the
@@ -227,6 +233,8 @@ export interface ResolvedOptions {
   packetLength: number | null;
   /** Reverse lookups on. */
   resolveNames: boolean;
+  /** Hops whose responders are not looked up (the target's address excepted). */
+  privateHops: number;
   /** Drop privileges once the sockets are open. */
   dropPrivileges: boolean;
   /** Flow-stable probing. */
@@ -423,6 +431,7 @@ export function resolveOptions(options: TraceOptions): ResolvedOptions {
     geoip,
     packetLength,
     resolveNames: options.resolveNames ?? true,
+    privateHops: integer("privateHops", options.privateHops, 0, 0, DEFAULTS.maxTtl),
     dropPrivileges: options.dropPrivileges ?? false,
     paris: options.paris ?? false,
     flow: integer("flow", options.flow, 0, 0, 0xffff),

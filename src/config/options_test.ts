@@ -9,6 +9,7 @@ Deno.test("classic timing: Linux traceroute's defaults", () => {
   );
   assertEquals(o.wait, { max: 5000, here: 3, near: 10, min: 0 });
   assertEquals(o.resolveNames, true);
+  assertEquals(o.privateHops, 0);
   assertEquals(DEFAULTS.maxPacketLength, 65000);
 });
 
@@ -52,6 +53,7 @@ Deno.test("out-of-range values are RangeErrors that name the option and value", 
   assertThrows(() => resolveOptions({ queries: 11 }), RangeError, `"queries"`);
   assertThrows(() => resolveOptions({ wait: { max: -1 } }), RangeError, `"wait.max"`);
   assertThrows(() => resolveOptions({ port: 65536 }), RangeError, `"port"`);
+  assertThrows(() => resolveOptions({ privateHops: 256 }), RangeError, `"privateHops"`);
   assertThrows(() => resolveOptions({ packetLength: 65001 }), RangeError, `"packetLength"`);
   assertThrows(() => resolveOptions({ tos: 256 }), RangeError, `"tos"`);
   assertThrows(
@@ -71,4 +73,5 @@ Deno.test("values of the wrong type are TypeErrors", () => {
   assertThrows(() => resolveOptions({ sendWait: Number.NaN }), TypeError, `"sendWait"`);
   assertThrows(() => resolveOptions({ source: "dst.lab" }), TypeError, "address literal");
   assertThrows(() => resolveOptions({ interface: "no/slash" }), TypeError, "interface");
+  assertThrows(() => resolveOptions({ privateHops: 1.5 }), TypeError, `"privateHops"`);
 });

@@ -54,6 +54,8 @@ export interface LookupChoice {
   as: AsSourceSpec | null;
   /** Places from this database, or none. */
   geo: string | null;
+  /** Hops whose responders are not looked up, the target's address excepted (`--privacy`). */
+  privateHops?: number;
 }
 
 /** What is known of an address now, without waiting. */
@@ -198,7 +200,13 @@ export class HopLookups {
       warn,
     });
     await Promise.all([as?.source.ready(), geo?.source.ready()]);
-    return new AddressLookups(choice.names ? this.#names : null, this.#askName, as, geo);
+    return new AddressLookups(
+      choice.names ? this.#names : null,
+      this.#askName,
+      as,
+      geo,
+      choice.privateHops ?? 0,
+    );
   }
 
   // The deadline is the cache's alone: a question past it goes on in the resolver (its own
@@ -231,6 +239,7 @@ export class AddressLookups {
   readonly #geo: CachedSource | null;
   /** Whether anything is looked up. */
   readonly active: boolean;
+  readonly #privateHops: number;
 
   /** The lookups of one trace: see {@linkcode HopLookups.forChoice}. */
   constructor(
@@ -238,12 +247,22 @@ export class AddressLookups {
     askName: (address: string) => () => Promise<string | null>,
     as: CachedSource | null,
     geo: CachedSource | null,
+    privateHops = 0,
   ) {
     this.#names = names;
     this.#askName = askName;
     this.#as = as;
     this.#geo = geo;
     this.active = names !== null || as !== null || geo !== null;
+    this.#privateHops = privateHops;
+  }
+
+  /**
+   * Whether `address`, answering at `ttl` on the way to `target`, is one of
+   * the private hops (`--privacy`): not looked up, and shown by no output.
+   */
+  isPrivate(ttl: number, address: string, target: string | null): boolean {
+    return ttl <= this.#privateHops && address !== target;
   }
 
   /** Whether names are looked up. */

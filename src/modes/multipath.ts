@@ -258,7 +258,10 @@ export async function multipath(
     if (setup.lookups.active) {
       // Every name, AS and place at once, as a trace's (the process's caches share and bound
       // them), each within its deadline.
-      const nodes = hops.flatMap((hop) => hop.nodes);
+      // A private hop's nodes (--privacy) are not looked up.
+      const nodes = hops.flatMap((hop) => hop.nodes).filter((node) =>
+        !setup.lookups.isPrivate(node.hop, node.address, target.address)
+      );
       for (const node of nodes) setup.lookups.start(node.address);
       await Promise.all(nodes.map((node) => setup.lookups.fill(node)));
     }

@@ -84,7 +84,7 @@ export class TraceRun {
           this.#released.push(probe.result());
           this.#notify();
         },
-        answered: (probe) => this.#lookUp(probe.address),
+        answered: (probe) => this.#lookUp(probe.ttl, probe.address),
       },
     );
     const plan = timing.timing === "adaptive" ? new AdaptivePlan(slots) : new ClassicPlan(slots);
@@ -96,9 +96,28 @@ export class TraceRun {
     });
   }
 
-  /** Starts the name, AS and place lookups of a responder (the process's caches share them). */
-  #lookUp(address: string | null): void {
-    if (address !== null && this.#setup.lookups.active) this.#setup.lookups.start(address);
+  /**
+   * Starts the name, AS and place lookups of a responder (the process's
+   * caches share them), unless it is one of the private hops.
+   */
+  #lookUp(ttl: number, address: string | null): void {
+    const { lookups } = this.#setup;
+    if (address === null || !lookups.active) return;
+    if (!lookups.isPrivate(ttl, address, this.start.target.address)) lookups.start(address);
+  }
+
+  /**
+   * Fills `result`'s name, AS path and identity from what is known now:
+   * true, or false when a lookup is still to be waited for. A private hop's
+   * stay unknown (nothing was asked). Without a promise: a run of many fills
+   * every probe's result.
+   */
+  #filledNow(result: ProbeResult): boolean {
+    const { lookups } = this.#setup;
+    const { address } = result;
+    return (address !== null &&
+      lookups.isPrivate(result.ttl, address, this.start.target.address)) ||
+      lookups.fillNow(result);
   }
 
   #notify(): void {
@@ -161,7 +180,7 @@ export class TraceRun {
     while (true) {
       while (next < this.#released.length) {
         const result = this.#released[next++]!;
-        if (!lookups.fillNow(result)) await lookups.fill(result, stop);
+        if (!this.#filledNow(result)) await lookups.fill(result, stop);
         const hop = addToHops(hops, result);
         yield { type: "probe", probe: result };
         if (result.index === queries - 1) yield { type: "hop", hop };
@@ -195,7 +214,7 @@ export class TraceRun {
     const hops: Hop[] = [];
     for (const released of this.#released) {
       // Filled in place: at once when everything is known (most results of a run of many).
-      if (!lookups.fillNow(released)) await lookups.fill(released, stop);
+      if (!this.#filledNow(released)) await lookups.fill(released, stop);
       addToHops(hops, released);
     }
     return this.#trace(hops, this.#reason ?? "aborted");

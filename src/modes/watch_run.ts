@@ -63,7 +63,10 @@ export class WatchRun implements Plan {
   readonly #stream: CycleStream;
   readonly #cycles = new Set<CyclePlan>();
   readonly #events: WatchEvent[] = [];
-  /** Every responder so far: what the lookups know of each is read when a snapshot is taken. */
+  /**
+   * Every responder so far but those seen only at the private hops: what
+   * the lookups know of each is read when a snapshot is taken.
+   */
   readonly #responders = new Set<string>();
   /** Why probes of a TTL were lost, when it was not silence: the latest reason, when, how often. */
   readonly #faults = new Map<number, { reason: string; cycle: number; count: number }>();
@@ -219,7 +222,7 @@ export class WatchRun implements Plan {
       this.#largestRtt = Math.max(this.#largestRtt, rtt);
       const address = probe.address ?? "";
       hop.answered(plan.cycle, probe.flow, address, rtt);
-      this.#lookUp(probe.address);
+      this.#lookUp(probe.ttl, probe.address);
       this.#follow(plan, probe);
     } else {
       hop.lost(plan.cycle, probe.flow);
@@ -247,11 +250,16 @@ export class WatchRun implements Plan {
     }
   }
 
-  /** Starts the name, AS and place lookups of a new responder; a cycle never waits for them. */
-  #lookUp(address: string | null): void {
+  /**
+   * Starts the name, AS and place lookups of a new responder, unless it
+   * answered only at the private hops so far; a cycle never waits for them.
+   */
+  #lookUp(ttl: number, address: string | null): void {
     if (address === null || this.#responders.has(address)) return;
+    const { lookups } = this.#setup;
+    if (lookups.isPrivate(ttl, address, this.#target.address)) return;
     this.#responders.add(address);
-    if (this.#setup.lookups.active) this.#setup.lookups.start(address);
+    if (lookups.active) lookups.start(address);
   }
 
   /**

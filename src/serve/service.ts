@@ -123,12 +123,16 @@ export class Service {
     const charts = new TargetCharts();
     // --privacy: everything below sees the targets and their cycles through it, hidden.
     const privacy = new ServicePrivacy(settings.privacy ?? 0);
+    // Nor is anything asked about the hidden hops: no name, AS or place question leaves.
+    const watchOptions = privacy.hops > 0
+      ? { ...settings.watch, privateHops: privacy.hops }
+      : settings.watch;
     let answerer: Answerer | null = null;
     const http = serveHttp(settings.listen, () => answerer, settings.security);
     // watchMany takes the run's context (transport, resolver, the warning of a failing AS or place
     // source) from the options, as for any caller.
     const opening = watchMany(settings.targets, {
-      ...settings.watch,
+      ...watchOptions,
       ...(settings.transport ? { transport: settings.transport } : {}),
       ...(settings.resolver ? { resolver: settings.resolver } : {}),
     }, {
@@ -159,7 +163,7 @@ export class Service {
     );
     const figures = () => keeper.figures(shownTargets(), (t) => labels.get(t) ?? {});
     const { interval: _i, rate: _r, retryInterval: _t, resolveInterval: _v, ...probeOptions } =
-      settings.watch;
+      watchOptions;
     const probe = settings.probe && settings.probe.allow.length > 0
       ? new ProbeEndpoint(
         settings.probe,

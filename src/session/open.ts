@@ -60,9 +60,14 @@ function ipHeaderLength(family: Family): number {
 
 /** What a trace with `options` looks up of its responders. */
 export function lookupChoice(
-  options: Pick<ResolvedOptions, "resolveNames" | "asSource" | "geoip">,
+  options: Pick<ResolvedOptions, "resolveNames" | "asSource" | "geoip" | "privateHops">,
 ): LookupChoice {
-  return { names: options.resolveNames, as: options.asSource, geo: options.geoip };
+  return {
+    names: options.resolveNames,
+    as: options.asSource,
+    geo: options.geoip,
+    privateHops: options.privateHops,
+  };
 }
 
 /** Whether a method's setup can serve many targets over one socket with `config`. */
