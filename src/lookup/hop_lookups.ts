@@ -259,7 +259,7 @@ export class AddressLookups {
 
   /**
    * Whether `address`, answering at `ttl` on the way to `target`, is one of
-   * the private hops (`--privacy`): not looked up, and shown by no output.
+   * the private hops (what `--privacy` hides): nothing is looked up about it.
    */
   isPrivate(ttl: number, address: string, target: string | null): boolean {
     return ttl <= this.#privateHops && address !== target;
