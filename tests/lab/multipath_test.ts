@@ -165,8 +165,21 @@ Deno.test({
           assertEquals(found, expected);
           const r = { stdout: JSON.stringify(doc) };
           assert(doc!.diamonds.length >= 1, r.stdout);
-          const text = await runHopwise(lab, e.source, ["--mda", "-n", ...method, target]);
-          assertEquals(text.code, 0, text.stderr);
+          // The text names the diamond: under the same rule as above (at 95%, one run misses a
+          // branch now and then: CI saw all six flows of -T over IPv6 take one path).
+          let text = { code: 0, stdout: "", stderr: "" };
+          for (let attempt = 0; attempt < 2; attempt++) {
+            text = await runHopwise(lab, e.source, [
+              "--mda",
+              "--confidence",
+              "99",
+              "-n",
+              ...method,
+              target,
+            ]);
+            assertEquals(text.code, 0, text.stderr);
+            if (/^diamond: /m.test(text.stdout)) break;
+          }
           assert(/^diamond: /m.test(text.stdout), text.stdout);
         }
       });
