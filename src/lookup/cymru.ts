@@ -62,17 +62,32 @@ function prefix(text: string): { text: string; length: number } | null {
  * 64502 | ..."`), the first. `{}` when none parses.
  */
 export function parseOrigin(records: readonly string[]): AddressIdentity {
-  let best: { asn: number; prefix: string; length: number } | null = null;
+  return parseOrigins(records).identity;
+}
+
+/**
+ * {@linkcode parseOrigin}'s identity, and every AS that announces its
+ * prefix, in the record's order (`[]` when none parses): the ties the
+ * classic output shows as whois's are (`AS64501/AS64502`).
+ */
+export function parseOrigins(
+  records: readonly string[],
+): { identity: AddressIdentity; origins: number[] } {
+  let best: { origins: number[]; prefix: string; length: number } | null = null;
   for (const record of records) {
     const [asText = "", prefixText = ""] = fields(record);
-    const asn = asNumber(asText.split(/\s+/)[0] ?? "");
+    const origins = asText.split(/\s+/).map(asNumber);
     const found = prefix(prefixText);
-    if (asn === null || !found) continue;
+    if (origins[0] === null || !found) continue;
     if (!best || found.length > best.length) {
-      best = { asn, prefix: found.text, length: found.length };
+      // A later AS that does not parse is left out; the first decides whether the record counts.
+      const known = origins.filter((asn): asn is number => asn !== null);
+      best = { origins: [...new Set(known)], prefix: found.text, length: found.length };
     }
   }
-  return best ? { asn: best.asn, prefix: best.prefix } : {};
+  return best
+    ? { identity: { asn: best.origins[0]!, prefix: best.prefix }, origins: best.origins }
+    : { identity: {}, origins: [] };
 }
 
 /**

@@ -1,5 +1,12 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
+import {
+  asNameQuery,
+  CYMRU_ZONE,
+  originQuery,
+  parseAsName,
+  parseOrigin,
+  parseOrigins,
+} from "./cymru.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { asSource } from "./identity_sources.ts";
 
@@ -30,6 +37,39 @@ Deno.test("an origin answer: the most specific prefix's AS, the first of several
   assertEquals(parseOrigin(["64510 | 2001:db8::/32 | ZZ | ripencc |"]), {
     asn: 64510,
     prefix: "2001:db8::/32",
+  });
+});
+
+Deno.test("an origin answer's ties: every AS announcing the most specific prefix, once each", () => {
+  assertEquals(
+    parseOrigins([
+      "64500 | 198.18.0.0/15 | ZZ | arin | 2006-01-01",
+      "64502 64503 64502 x | 198.18.4.0/24 | ZZ | ripencc | 2010-05-05",
+    ]),
+    { identity: { asn: 64502, prefix: "198.18.4.0/24" }, origins: [64502, 64503] },
+  );
+  assertEquals(parseOrigins(["64501 | 198.18.1.0/24 | ZZ | arin |"]).origins, [64501]);
+  assertEquals(parseOrigins(["x 64501 | 198.18.1.0/24 | ZZ | arin |"]), {
+    identity: {},
+    origins: [],
+  });
+});
+
+Deno.test("the DNS source shows several origins as whois shows ties; the identity keeps the first", async () => {
+  const records: Record<string, string[]> = {
+    "2.4.18.198.origin.asn.lab": ["64502 64503 | 198.18.4.0/24 | ZZ | lab | 2026-01-01"],
+    "2.1.18.198.origin.asn.lab": ["64501 | 198.18.1.0/24 | ZZ | lab | 2026-01-01"],
+    "AS64502.asn.lab": ["64502 | ZZ | lab | 2026-01-01 | LAB-TRANSIT"],
+  };
+  const txt = (name: string) => Promise.resolve(records[name] ?? []);
+  const source = asSource({ kind: "dns", zone: "asn.lab" }, { resolver: new TableResolver(), txt });
+  const signal = new AbortController().signal;
+  assertEquals(await source.ask("198.18.4.2", signal), {
+    identity: { asn: 64502, asName: "LAB-TRANSIT", prefix: "198.18.4.0/24" },
+    asPath: "AS64502/AS64503",
+  });
+  assertEquals(await source.ask("198.18.1.2", signal), {
+    identity: { asn: 64501, prefix: "198.18.1.0/24" },
   });
 });
 

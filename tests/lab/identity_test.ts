@@ -71,7 +71,7 @@ Deno.test({
         ["2.1.18.198.origin.asn.lab", "64501 | 198.18.1.0/24 | ZZ | lab | 2026-01-01"],
         // r2: an answer that does not parse.
         ["2.2.18.198.origin.asn.lab", "this is | not | cymru"],
-        // r3: two ASes announce it; the first is taken.
+        // r3: two ASes announce it: the first is its AS, both show as whois's ties do.
         ["2.3.18.198.origin.asn.lab", "64503 64504 | 198.18.3.0/24 | ZZ | lab | 2026-01-01"],
         // dst: a less and a more specific prefix; the more specific wins.
         ["2.4.18.198.origin.asn.lab", "64500 | 198.18.0.0/15 | ZZ | lab | 2026-01-01"],
@@ -260,6 +260,8 @@ Deno.test({
           const lines = classicLines(classic.stdout);
           assertMatch(lines[0]!, /^ 1 {2}r1\.lab \(198\.18\.1\.2\) \[AS64501\] /);
           assertMatch(lines[1]!, /^ 2 {2}198\.18\.2\.2 \(198\.18\.2\.2\) \[\*\] /);
+          assertMatch(lines[2]!, /^ 3 {2}r3\.lab \(198\.18\.3\.2\) \[AS64503\/AS64504\] /);
+          assertEquals(hops.map((h) => h.asPath), ["AS64501", "*", "AS64503/AS64504", "AS64502"]);
         },
       );
 
