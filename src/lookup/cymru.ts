@@ -58,19 +58,12 @@ function prefix(text: string): { text: string; length: number } | null {
 /**
  * The origin AS and prefix from the TXT records of an origin query
  * (`"64501 | 198.18.0.0/15 | ZZ | arin | 2006-01-01"`): of the records that
- * parse, the most specific prefix's; when several ASes announce it (`"64501
- * 64502 | ..."`), the first. `{}` when none parses.
+ * parse, the most specific prefix's. When several ASes announce it (`"64501
+ * 64502 | ..."`), the identity has the first, and `origins` all of them, in
+ * the record's order: the ties the classic output shows as whois's are
+ * (`AS64501/AS64502`). `{}` and `[]` when none parses.
  */
-export function parseOrigin(records: readonly string[]): AddressIdentity {
-  return parseOrigins(records).identity;
-}
-
-/**
- * {@linkcode parseOrigin}'s identity, and every AS that announces its
- * prefix, in the record's order (`[]` when none parses): the ties the
- * classic output shows as whois's are (`AS64501/AS64502`).
- */
-export function parseOrigins(
+export function parseOrigin(
   records: readonly string[],
 ): { identity: AddressIdentity; origins: number[] } {
   let best: { origins: number[]; prefix: string; length: number } | null = null;

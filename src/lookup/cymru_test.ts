@@ -1,12 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import {
-  asNameQuery,
-  CYMRU_ZONE,
-  originQuery,
-  parseAsName,
-  parseOrigin,
-  parseOrigins,
-} from "./cymru.ts";
+import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { asSource } from "./identity_sources.ts";
 
@@ -23,7 +16,7 @@ Deno.test("origin query names: reversed octets, and nibbles for IPv6", () => {
 });
 
 Deno.test("an origin answer: the most specific prefix's AS, the first of several", () => {
-  assertEquals(parseOrigin(["64501 | 198.18.1.0/24 | ZZ | arin | 2006-01-01"]), {
+  assertEquals(parseOrigin(["64501 | 198.18.1.0/24 | ZZ | arin | 2006-01-01"]).identity, {
     asn: 64501,
     prefix: "198.18.1.0/24",
   });
@@ -31,10 +24,10 @@ Deno.test("an origin answer: the most specific prefix's AS, the first of several
     parseOrigin([
       "64500 | 198.18.0.0/15 | ZZ | arin | 2006-01-01",
       "64502 64503 | 198.18.4.0/24 | ZZ | ripencc | 2010-05-05",
-    ]),
+    ]).identity,
     { asn: 64502, prefix: "198.18.4.0/24" },
   );
-  assertEquals(parseOrigin(["64510 | 2001:db8::/32 | ZZ | ripencc |"]), {
+  assertEquals(parseOrigin(["64510 | 2001:db8::/32 | ZZ | ripencc |"]).identity, {
     asn: 64510,
     prefix: "2001:db8::/32",
   });
@@ -42,14 +35,14 @@ Deno.test("an origin answer: the most specific prefix's AS, the first of several
 
 Deno.test("an origin answer's ties: every AS announcing the most specific prefix, once each", () => {
   assertEquals(
-    parseOrigins([
+    parseOrigin([
       "64500 | 198.18.0.0/15 | ZZ | arin | 2006-01-01",
       "64502 64503 64502 x | 198.18.4.0/24 | ZZ | ripencc | 2010-05-05",
     ]),
     { identity: { asn: 64502, prefix: "198.18.4.0/24" }, origins: [64502, 64503] },
   );
-  assertEquals(parseOrigins(["64501 | 198.18.1.0/24 | ZZ | arin |"]).origins, [64501]);
-  assertEquals(parseOrigins(["x 64501 | 198.18.1.0/24 | ZZ | arin |"]), {
+  assertEquals(parseOrigin(["64501 | 198.18.1.0/24 | ZZ | arin |"]).origins, [64501]);
+  assertEquals(parseOrigin(["x 64501 | 198.18.1.0/24 | ZZ | arin |"]), {
     identity: {},
     origins: [],
   });
@@ -88,11 +81,11 @@ Deno.test("garbage origin answers are unknown, never an error", () => {
       "\x1b[31m | \x00",
     ]
   ) {
-    assertEquals(parseOrigin([garbage]), {}, JSON.stringify(garbage));
+    assertEquals(parseOrigin([garbage]), { identity: {}, origins: [] }, JSON.stringify(garbage));
   }
-  assertEquals(parseOrigin([]), {});
+  assertEquals(parseOrigin([]), { identity: {}, origins: [] });
   // A good record among garbage still counts.
-  assertEquals(parseOrigin(["junk", "64501 | 198.18.1.0/24 | ZZ | | "]).asn, 64501);
+  assertEquals(parseOrigin(["junk", "64501 | 198.18.1.0/24 | ZZ | | "]).identity.asn, 64501);
 });
 
 Deno.test("an AS name answer: the last field, for the AS asked, without control characters", () => {

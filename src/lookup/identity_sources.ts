@@ -9,7 +9,7 @@
  */
 import type { AddressIdentity } from "../core/identity.ts";
 import { privateSpace } from "../packet/address.ts";
-import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigins } from "./cymru.ts";
+import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
 import type { TxtLookup } from "./cymru.ts";
 import { type Database, type DatabaseUse, openDatabase } from "./mmdb.ts";
 import { sanitizeName } from "./names.ts";
@@ -128,14 +128,15 @@ function dnsSource(zone: string, txt: TxtLookup): IdentitySource {
       if (query === null || (zone === CYMRU_ZONE && privateSpace(address) !== null)) {
         return { identity: {} };
       }
-      const { identity, origins } = parseOrigins(await txt(query, signal));
+      const { identity, origins } = parseOrigin(await txt(query, signal));
       if (identity.asn !== undefined) {
         const asName = await nameOf(identity.asn, signal);
         if (asName !== null) identity.asName = asName;
       }
+      const answer: SourceAnswer = { identity: safe(identity) };
       // Several origins show as whois's ties do; the identity keeps the first (its name, too).
-      const asPath = origins.length > 1 ? origins.map((asn) => `AS${asn}`).join("/") : undefined;
-      return asPath ? { identity: safe(identity), asPath } : { identity: safe(identity) };
+      if (origins.length > 1) answer.asPath = origins.map((asn) => `AS${asn}`).join("/");
+      return answer;
     },
   };
 }
