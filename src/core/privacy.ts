@@ -4,11 +4,14 @@
  * live screen, findings, the service's metrics, JSON and pages) is made
  * from data that no longer holds them.
  *
- * A hidden responder's address becomes a label, `hidden-1`, `hidden-2`,
- * ..., numbered in the order the run meets them (the same address keeps its
- * label through the run, so the findings that compare addresses, a loop, an
- * address repeated, load balancing, stay true without naming any); its
- * name, AS path and identity are dropped. Hop numbers, round trips,
+ * A hidden responder's address becomes a label named for the hop where the
+ * run first meets it: `hidden-1` at hop 1, `hidden-2` at hop 2, and
+ * `hidden-2b`, `hidden-2c`, ... for other addresses first met at hop 2 (load
+ * balancing). The same address keeps its label through the run, so the
+ * findings that compare addresses (a loop, an address repeated, load
+ * balancing) stay true without naming any; and a path with one address a
+ * hop gets the same labels every run, so the service's series keep theirs
+ * across a restart. Its name, AS path and identity are dropped. Hop numbers, round trips,
  * annotations and every count stay. The target's own address is never
  * hidden: the command line shows it anyway. The source address (`-s`) and
  * the source-route gateways (`-g`) become {@linkcode HIDDEN}.
@@ -41,15 +44,21 @@ const ADDRESS_LIKE = /[0-9A-Fa-f]*[.:][0-9A-Fa-f.:]*[0-9A-Fa-f]/g;
  * ```ts
  * import { Privacy } from "./privacy.ts";
  * const privacy = new Privacy(2, "198.18.9.9");
- * privacy.label("198.18.1.1"); // "hidden-1"
- * privacy.label("198.18.1.1"); // "hidden-1"
+ * privacy.label("198.18.1.1", 1); // "hidden-1"
+ * privacy.label("198.18.2.1", 2); // "hidden-2"
+ * privacy.label("198.18.2.9", 2); // "hidden-2b"
+ * privacy.label("198.18.1.1", 3); // "hidden-1": first met at hop 1
  * ```
  */
 export class Privacy {
   /** How many hops are hidden. */
   readonly hops: number;
   #target: string | null;
-  #labels = new Map<string, string>();
+  /** The labels given (shared by {@linkcode forTarget}), and how many first met at each hop. */
+  #labels: { byAddress: Map<string, string>; atHop: Map<number, number> } = {
+    byAddress: new Map(),
+    atHop: new Map(),
+  };
 
   /** Hides the first `hops` hops of a run to `target` (taken from the run's start when not given). */
   constructor(hops: number, target: string | null = null) {
@@ -68,12 +77,24 @@ export class Privacy {
     return other;
   }
 
-  /** The label of a hidden address: `hidden-N`, N counting the addresses hidden so far. */
-  label(address: string): string {
-    let label = this.#labels.get(address);
+  /**
+   * The label of a hidden address met at hop `ttl`: the one it has, else
+   * `hidden-TTL` for the first address met at that hop, then `hidden-TTLb`,
+   * `hidden-TTLc`, ... (`hidden-TTL-27` and on past `z`).
+   */
+  label(address: string, ttl: number): string {
+    const { byAddress, atHop } = this.#labels;
+    let label = byAddress.get(address);
     if (label === undefined) {
-      label = `${HIDDEN}-${this.#labels.size + 1}`;
-      this.#labels.set(address, label);
+      const before = atHop.get(ttl) ?? 0;
+      atHop.set(ttl, before + 1);
+      const suffix = before === 0
+        ? ""
+        : before < 26
+        ? String.fromCharCode(97 + before)
+        : `-${before + 1}`;
+      label = `${HIDDEN}-${ttl}${suffix}`;
+      byAddress.set(address, label);
     }
     return label;
   }
@@ -93,7 +114,7 @@ export class Privacy {
       if (!bytes) return word;
       const address = canonicalAddress(word);
       if (address === target) return word;
-      return this.#labels.get(address) ?? HIDDEN;
+      return this.#labels.byAddress.get(address) ?? HIDDEN;
     });
   }
 
@@ -103,14 +124,14 @@ export class Privacy {
   }
 
   #address(ttl: number, address: string | null): string | null {
-    return this.#hides(ttl, address) ? this.label(address) : address;
+    return this.#hides(ttl, address) ? this.label(address, ttl) : address;
   }
 
   /** A probe result with its responder hidden when its TTL is among the first `hops`. */
   probe(probe: ProbeResult): ProbeResult {
     if (!this.#hides(probe.ttl, probe.address)) return probe;
     const { name: _name, asPath: _asPath, identity: _identity, ...rest } = probe;
-    return { ...rest, address: this.label(probe.address) };
+    return { ...rest, address: this.label(probe.address, probe.ttl) };
   }
 
   #hop(hop: Hop): Hop {
@@ -157,7 +178,7 @@ export class Privacy {
   }
 
   #addressStats(ttl: number, a: AddressStatsJson): AddressStatsJson {
-    return this.#hides(ttl, a.address) ? { ...a, address: this.label(a.address) } : a;
+    return this.#hides(ttl, a.address) ? { ...a, address: this.label(a.address, ttl) } : a;
   }
 
   #flow(ttl: number, flow: FlowStatsJson): FlowStatsJson {
@@ -212,7 +233,7 @@ export class Privacy {
       probes: cycle.probes.map((p) => {
         if (!this.#hides(p.ttl, p.address)) return p;
         const { name: _name, asPath: _asPath, identity: _identity, ...rest } = p;
-        return { ...rest, address: this.label(p.address) };
+        return { ...rest, address: this.label(p.address, p.ttl) };
       }),
     };
   }
@@ -232,7 +253,7 @@ export class Privacy {
         nodes: hop.nodes.map((node) => {
           if (!this.#hides(node.hop, node.address)) return node;
           const { name: _name, asPath: _asPath, identity: _identity, ...rest } = node;
-          return { ...rest, address: this.label(node.address) };
+          return { ...rest, address: this.label(node.address, node.hop) };
         }),
       })),
       links: run.links.map((link) => ({

@@ -18,7 +18,7 @@ Deno.test("a probe of a hidden hop loses its address, name, AS path and identity
     annotation: "!H",
   });
   const hidden = privacy.probe(probe);
-  assertEquals(hidden.address, "hidden-1");
+  assertEquals(hidden.address, "hidden-2");
   assertEquals("name" in hidden || "asPath" in hidden || "identity" in hidden, false);
   assertEquals([hidden.ttl, hidden.index, hidden.rtt, hidden.annotation], [2, 1, 1.25, "!H"]);
   // Past N, silent probes and the target itself are left as they are (the same object).
@@ -29,14 +29,35 @@ Deno.test("a probe of a hidden hop loses its address, name, AS path and identity
   assertOk(privacy.probe(target) === target);
 });
 
-Deno.test("labels: one per address, numbered as met, kept through the run", () => {
+Deno.test("labels: one per address, named for the hop where first met, kept through the run", () => {
   const privacy = new Privacy(3, TARGET);
   const at = (ttl: number, address: string) =>
     privacy.probe(probeResult(ttl, 0, { address })).address;
   assertEquals(
     [at(1, "198.18.1.1"), at(2, "198.18.2.1"), at(3, "198.18.1.1"), at(2, "198.18.2.9")],
-    ["hidden-1", "hidden-2", "hidden-1", "hidden-3"],
+    ["hidden-1", "hidden-2", "hidden-1", "hidden-2b"],
   );
+  const many = new Privacy(1, TARGET);
+  const labels = Array.from({ length: 28 }, (_, i) => many.label(`198.18.1.${i + 1}`, 1));
+  assertEquals([labels[0], labels[1], labels[25], labels[26], labels[27]], [
+    "hidden-1",
+    "hidden-1b",
+    "hidden-1z",
+    "hidden-1-27",
+    "hidden-1-28",
+  ]);
+  assertEquals(new Set(labels).size, 28);
+});
+
+Deno.test("labels: a path of one address a hop gets the same labels in whatever order its replies come", () => {
+  const path = ["198.18.1.1", "198.18.2.1", "198.18.3.1"];
+  const labels = (order: number[]) => {
+    const privacy = new Privacy(3, TARGET);
+    for (const i of order) privacy.probe(probeResult(i + 1, 0, { address: path[i]! }));
+    return path.map((address, i) => privacy.label(address, i + 1));
+  };
+  assertEquals(labels([0, 1, 2]), ["hidden-1", "hidden-2", "hidden-3"]);
+  assertEquals(labels([2, 0, 1]), labels([0, 1, 2]));
 });
 
 Deno.test("a start keeps its target but hides the source and the gateways; 0 hides nothing", () => {
@@ -143,7 +164,7 @@ Deno.test("forTarget: targets side by side share the labels, each keeping its ow
   );
   // a's target is its own: never hidden there, though b hid it.
   assertEquals(at(a, 2, "198.18.2.1"), "198.18.2.1");
-  assertEquals([run.label("198.18.2.1"), a.hops], ["hidden-2", 2]);
+  assertEquals([run.label("198.18.2.1", 2), a.hops], ["hidden-2", 2]);
 });
 
 Deno.test("a message hides every address in it but the target's: hidden hops by label", () => {

@@ -2,7 +2,7 @@
  * `--privacy N` in the service: every target's first N hops hidden in
  * everything the service serves (`/metrics`, `/api/targets`, `/api/report`,
  * `/api/events`, the pages, `/probe`), as core/privacy.ts hides them in the
- * other outputs: `hidden-1`, `hidden-2`, ... for their addresses, their
+ * other outputs: `hidden-1`, `hidden-2`, `hidden-2b`, ... for their addresses, their
  * names, AS and places dropped, the source address `hidden`.
  *
  * Written once here, where the service takes its data in: it sees each
@@ -12,7 +12,8 @@
  * no longer holds what is hidden. One {@linkcode Privacy} serves every
  * target and every `/probe` for the life of the service: an address keeps
  * its label from scrape to scrape and from target to target (Prometheus's
- * series stay the same). A restart numbers them anew.
+ * series stay the same). A label names the hop where its address was first
+ * met, so after a restart a hop of one router gets its label back.
  *
  * @module
  */
