@@ -11,10 +11,11 @@
  * findings that compare addresses (a loop, an address repeated, load
  * balancing) stay true without naming any; and a path with one address a
  * hop gets the same labels every run, so the service's series keep theirs
- * across a restart. Its name, AS path and identity are dropped. Hop numbers, round trips,
- * annotations and every count stay. The target's own address is never
- * hidden: the command line shows it anyway. The source address (`-s`) and
- * the source-route gateways (`-g`) become {@linkcode HIDDEN}.
+ * across a restart. Its name, AS path and identity are dropped. Hop
+ * numbers, round trips, annotations and every count stay. The target's own
+ * address is never hidden: the command line shows it anyway. The source
+ * address (`-s`) and the source-route gateways (`-g`) become
+ * {@linkcode HIDDEN}.
  *
  * Written once here: the command line puts a run's events through one
  * {@linkcode Privacy} (the service, each target through
