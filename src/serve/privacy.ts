@@ -2,8 +2,9 @@
  * `--privacy N` in the service: every target's first N hops hidden in
  * everything the service serves (`/metrics`, `/api/targets`, `/api/report`,
  * `/api/events`, the pages, `/probe`), as core/privacy.ts hides them in the
- * other outputs: `hidden-1`, `hidden-2`, `hidden-2b`, ... for their addresses, their
- * names, AS and places dropped, the source address `hidden`.
+ * other outputs: `hidden-1`, `hidden-2`, `hidden-2b`, ... for their
+ * addresses, their names, AS and places dropped, the source address
+ * `hidden`.
  *
  * Written once here, where the service takes its data in: it sees each
  * watched target through a view whose start and statistics are hidden, and
