@@ -85,6 +85,13 @@ interface Case {
    * run, not checked; what they printed is in a comment.
    */
   linux?: ReadonlyArray<{ family: 4 | 6; args: readonly string[] }>;
+  /**
+   * When some of the hostile packets may go unread (`at-most`, below):
+   * `always` for copies of a last answer, which may still be on their way
+   * when the trace ends; `behind answers` for packets on another socket than
+   * the genuine answers, which may wait there when the answers end the trace.
+   */
+  mayGoUnread?: "always" | "behind answers";
 }
 
 const BOTH = [4, 6] as const;
@@ -186,6 +193,8 @@ const CASES: readonly Case[] = [
     //  2  198.18.4.2  0.827 ms  1.102 ms  1.270 ms
     ignored: () => ({ "foreign": 2, "unknown-probe": 1 }),
     linux: [{ family: 4, args: ["-T"] }],
+    // They come on the raw TCP socket, the time-exceeded messages on the ICMP one.
+    mayGoUnread: "behind answers",
   },
   {
     variant: "spoofed-tcp-checksum",
@@ -196,6 +205,7 @@ const CASES: readonly Case[] = [
     //  2  198.18.4.2  0.798 ms  0.884 ms  1.113 ms
     ignored: () => ({ "checksum": 1 }),
     linux: [{ family: 4, args: ["-T"] }],
+    mayGoUnread: "behind answers",
   },
   // The kernel queues neither redirects nor source quenches on sockets.
   { variant: "ignored-types", families: [4], methods: ALL, ignored: () => ({}) },
@@ -206,6 +216,7 @@ const CASES: readonly Case[] = [
     // UDP: the probe's socket is closed once answered, the copies find none.
     // With --no-genuine the first copy is the answer, so one is left.
     ignored: (_, m) => m === "udp" ? {} : { "duplicate": 1 },
+    mayGoUnread: "always",
   },
 ];
 
@@ -571,12 +582,9 @@ Deno.test({
                     // Both copies are left over when the genuine answer follows.
                     ignored.duplicate = 6;
                   }
-                  const otherSocket = genuine && kase.variant.startsWith("spoofed-tcp");
-                  const match: Match = kase.variant === "duplicates" || otherSocket
-                    ? "at-most"
-                    : genuine
-                    ? "shift"
-                    : "exact";
+                  const unread = kase.mayGoUnread === "always" ||
+                    (genuine && kase.mayGoUnread === "behind answers");
+                  const match: Match = unread ? "at-most" : genuine ? "shift" : "exact";
                   assertIgnored(json.statistics.ignored, ignored, match, what);
                 },
               });
