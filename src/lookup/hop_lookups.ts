@@ -7,8 +7,11 @@
  *
  * The times (documented in docs/identity.md):
  * - names: kept an hour (getnameinfo gives no TTL), none or a failure a
- *   minute; 5 s a lookup (trippy's default, glibc's own wait for one try);
- *   32 at once;
+ *   minute; a name past its hour still given while it is asked again, and a
+ *   day more while those lookups fail; 100,000 at most (a service of 10,000
+ *   targets and their routers fits: fewer would let each cycle push out
+ *   what the next one asks for); 5 s a lookup (trippy's default, glibc's
+ *   own wait for one try); 32 at once;
  * - AS numbers and places: the same, but whois, which waits as long as it
  *   always has ({@linkcode WHOIS_DEADLINE_MS}), 8 connections at once.
  *
@@ -35,7 +38,8 @@ import { failureReason } from "../core/errors.ts";
 export const NAME_CACHE: CacheSettings = {
   keepFound: 3_600_000,
   keepMissing: 60_000,
-  maxEntries: 10_000,
+  keepStale: 86_400_000,
+  maxEntries: 100_000,
   maxConcurrent: 32,
   deadline: 5_000,
 };

@@ -105,3 +105,32 @@ Deno.test("a lookup past its deadline leaves the address unnamed, and a watch se
   await new Promise((resolve) => setTimeout(resolve, 0));
   assertEquals(view.known("198.18.1.2").name, "late.lab");
 });
+
+Deno.test("a known name stays shown while it is asked again, and while the resolver fails", async () => {
+  let clock = 0;
+  const asked: string[] = [];
+  const resolver: Resolver = {
+    lookupHost: () => Promise.reject(new Error("not used")),
+    reverse: (address) => {
+      asked.push(address);
+      return asked.length === 1
+        ? Promise.resolve("r1.lab")
+        : Promise.reject(new Error("no answer from 198.18.250.2 in 5 s"));
+    },
+  };
+  const lookups = new HopLookups(resolver, { names: { ...NAME_CACHE, now: () => clock } });
+  const view = await lookups.forChoice({ names: true, as: null, geo: null });
+  view.start("198.18.1.2");
+  assertEquals(await view.name("198.18.1.2"), "r1.lab");
+  // An hour on: a watch asks again (start), and sees the name meanwhile and after the failure.
+  clock = NAME_CACHE.keepFound;
+  view.start("198.18.1.2");
+  assertEquals(asked.length, 2);
+  assertEquals(view.known("198.18.1.2"), { name: "r1.lab" });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(view.known("198.18.1.2"), { name: "r1.lab" });
+  assertEquals((await view.fill(answered("198.18.1.2"))).name, "r1.lab");
+  // A day past its hour, a name no lookup renewed is no longer shown.
+  clock = NAME_CACHE.keepFound + NAME_CACHE.keepStale;
+  assertEquals(view.known("198.18.1.2"), {});
+});

@@ -1,13 +1,17 @@
 /**
  * A cache of lookups (reverse names, AS numbers, places) that never stalls
  * whoever asks: an answer is kept a while (`keepFound`), nothing found or a
- * failure a shorter while (`keepMissing`); the cache holds at most
- * `maxEntries` (the least recently used go first, where "used" counts once
- * a half of the cache: an entry used again before half as many others were
- * placed after it keeps its place); a lookup already in
+ * failure a shorter while (`keepMissing`); an answer past its time is asked
+ * again, and still given meanwhile by {@linkcode LookupCache.peek} (a
+ * service's names do not blink out while they are asked again) and, while
+ * the new lookups fail (not while they find nothing), by both `peek` and
+ * `get`, `keepStale` longer at most (RFC 8767's stale answers); the cache
+ * holds at most `maxEntries` (the least recently used go first, where
+ * "used" counts once a half of the cache: an entry used again before half
+ * as many others were placed after it keeps its place); a lookup already in
  * flight is shared by everyone who asks; at most `maxConcurrent` run at
  * once (the others wait their turn); and each gets a `deadline` from when it
- * was asked, after which it counts as nothing found. A lookup that cannot be
+ * was asked, after which it counts as failed. A lookup that cannot be
  * stopped (getnameinfo) keeps its place among those running until it ends,
  * so a dead resolver never piles up threads; an answer it brings after its
  * deadline is still kept, for whoever asks next (a watch's names arrive when
@@ -22,6 +26,11 @@ export interface CacheSettings {
   keepFound: number;
   /** How long "nothing" (none found, a failure, a lookup past its deadline) is kept, in ms. */
   keepMissing: number;
+  /**
+   * How long past its `keepFound` an answer is still given while the
+   * lookups that would renew it fail, in ms (0: never).
+   */
+  keepStale: number;
   /** The most answers kept. */
   maxEntries: number;
   /** The most lookups running at once. */
@@ -33,14 +42,19 @@ export interface CacheSettings {
 }
 
 /**
- * One lookup: resolves to the answer, or null when there is none; may
- * throw (a failure, kept as nothing). `signal` aborts at the deadline.
+ * One lookup: resolves to the answer, or null when there is none; throws
+ * when it fails (kept as nothing, but an answer known before is still
+ * given, see {@linkcode CacheSettings.keepStale}). `signal` aborts at the
+ * deadline, which counts as a failure.
  */
 export type Ask<V> = (signal: AbortSignal) => Promise<V | null>;
 
 interface Entry<V> {
   value: V | null;
+  /** When it is to be asked again. */
   expires: number;
+  /** When it is no longer given, even while asking again fails (`expires` for nothing found). */
+  staleUntil: number;
   /** When it was last put at the recent end of the order (a count of those moves). */
   placed: number;
 }
@@ -55,9 +69,15 @@ interface Pending<V> {
   readonly stop: AbortController;
   /** Runs it. */
   run(): void;
-  /** Settles it with `value`. */
-  settle(value: V | null): void;
+  /** Settles it with `outcome`. */
+  settle(outcome: Outcome<V>): void;
 }
+
+/** What a lookup came to: an answer (null: nothing found), or a failure. */
+type Outcome<V> = { value: V | null } | typeof FAILED;
+
+/** A lookup that failed: threw, or passed its deadline. */
+const FAILED = "failed";
 
 /** A first-in first-out queue of lookups (an array and a head, compacted now and then). */
 class Queue<T> {
@@ -128,14 +148,19 @@ export class LookupCache<V> {
   }
 
   /**
-   * What is known of `key` now, without asking: the answer, null for
-   * "nothing", or undefined when it is not known (never asked, expired, or
-   * in flight).
+   * What is known of `key` now, without asking: the answer (one past its
+   * time included, while it is asked again), null for "nothing", or
+   * undefined when it is not known (never asked, expired, or in flight).
    */
   peek(key: string): V | null | undefined {
+    return this.#entry(key)?.value;
+  }
+
+  /** `key`'s entry while it may be given (moved to the recent end now and then), else undefined. */
+  #entry(key: string, now = this.#now()): Entry<V> | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.expires <= this.#now()) {
+    if (entry.staleUntil <= now) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -147,23 +172,30 @@ export class LookupCache<V> {
       entry.placed = ++this.#placed;
       this.#entries.set(key, entry);
     }
-    return entry.value;
+    return entry;
   }
 
-  /** The answer for `key`: kept, in flight, or asked now with `ask`. */
+  /**
+   * The answer for `key`: kept, in flight, or asked now with `ask` (one past
+   * its time is asked again, and given only if that fails).
+   */
   get(key: string, ask: Ask<V>): Promise<V | null> {
-    const known = this.peek(key);
-    if (known !== undefined) return Promise.resolve(known);
+    const now = this.#now();
+    const entry = this.#entry(key, now);
+    if (entry && entry.expires > now) return Promise.resolve(entry.value);
     return this.#inFlight.get(key) ?? this.#start(key, ask);
   }
 
   /**
-   * Asks for `key` with `askFor(key)` unless it is known or in flight; the
-   * answer is kept. The ask is made only when one starts: a run of many
-   * touches each responder once an answered probe.
+   * Asks for `key` with `askFor(key)` unless it is known within its time or
+   * in flight; the answer is kept. The ask is made only when one starts: a
+   * run of many touches each responder once an answered probe.
    */
   touch(key: string, askFor: (key: string) => Ask<V>): void {
-    if (this.#inFlight.has(key) || this.peek(key) !== undefined) return;
+    if (this.#inFlight.has(key)) return;
+    const now = this.#now();
+    const entry = this.#entry(key, now);
+    if (entry && entry.expires > now) return;
     void this.#start(key, askFor(key));
   }
 
@@ -174,10 +206,11 @@ export class LookupCache<V> {
       due: performance.now() + this.#settings.deadline,
       settled: false,
       stop: new AbortController(),
-      settle: (value) => {
+      settle: (outcome) => {
         pending.settled = true;
         this.#inFlight.delete(key);
-        this.#keep(key, value);
+        const value = outcome === FAILED ? this.#failed(key) : outcome.value;
+        if (outcome !== FAILED) this.#keep(key, value);
         if (--this.#unsettled === 0) this.#disarm();
         resolveFound(value);
       },
@@ -189,12 +222,16 @@ export class LookupCache<V> {
         } catch (e) {
           asked = Promise.reject(e);
         }
-        asked.then((value) => value ?? null, () => null).then((value) => {
+        const settled = asked.then(
+          (value): Outcome<V> => ({ value: value ?? null }),
+          (): Outcome<V> => FAILED,
+        );
+        settled.then((outcome) => {
           this.#running--;
           this.#next();
-          if (!pending.settled) pending.settle(value);
+          if (!pending.settled) pending.settle(outcome);
           // An answer after the deadline is kept for whoever asks next.
-          else if (value !== null) this.#keep(key, value);
+          else if (outcome !== FAILED && outcome.value !== null) this.#keep(key, outcome.value);
         });
       },
     };
@@ -231,7 +268,7 @@ export class LookupCache<V> {
         this.#byDeadline.shift();
         if (p.settled) continue;
         p.stop.abort();
-        p.settle(null);
+        p.settle(FAILED);
       }
       this.#arm();
     }, Math.max(0, first.due - performance.now()));
@@ -258,15 +295,38 @@ export class LookupCache<V> {
     this.#keep(key, value);
   }
 
+  /**
+   * What a failed lookup of `key` gives: the answer known before, while it
+   * may still be given (asked again after `keepMissing`), else nothing (kept
+   * as such).
+   */
+  #failed(key: string): V | null {
+    const known = this.#entry(key);
+    if (known === undefined || known.value === null) {
+      this.#keep(key, null);
+      return null;
+    }
+    this.#place(key, { ...known, expires: this.#now() + this.#settings.keepMissing });
+    return known.value;
+  }
+
   #keep(key: string, value: V | null): void {
-    const { keepFound, keepMissing, maxEntries } = this.#settings;
-    this.#entries.delete(key);
-    this.#entries.set(key, {
+    const { keepFound, keepMissing, keepStale } = this.#settings;
+    const expires = this.#now() + (value === null ? keepMissing : keepFound);
+    this.#place(key, {
       value,
-      expires: this.#now() + (value === null ? keepMissing : keepFound),
-      placed: ++this.#placed,
+      expires,
+      staleUntil: value === null ? expires : expires + keepStale,
+      placed: 0,
     });
-    while (this.#entries.size > maxEntries) {
+  }
+
+  /** Puts `entry` at the recent end, letting the least recently used go past `maxEntries`. */
+  #place(key: string, entry: Entry<V>): void {
+    entry.placed = ++this.#placed;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    while (this.#entries.size > this.#settings.maxEntries) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
   }

@@ -4,6 +4,7 @@ import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
 const SETTINGS: CacheSettings = {
   keepFound: 1000,
   keepMissing: 100,
+  keepStale: 500,
   maxEntries: 100,
   maxConcurrent: 4,
   deadline: 1000,
@@ -144,4 +145,66 @@ Deno.test("the deadline aborts a lookup that can be stopped", async () => {
   assertOk(aborted);
   await new Promise((resolve) => setTimeout(resolve, 0));
   assertEquals(cache.running, 0);
+});
+
+Deno.test("an answer past its time is still given while it is asked again, then the new one", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  const lookup = controlled<string>();
+  const first = cache.get("a", lookup.ask);
+  lookup.answer("v1");
+  assertEquals(await first, "v1");
+  clock = 1000;
+  assertEquals(cache.peek("a"), "v1");
+  cache.touch("a", () => lookup.ask);
+  assertEquals(lookup.asked, 2);
+  assertEquals(cache.peek("a"), "v1"); // a watch's name does not blink out meanwhile
+  lookup.answer("v2");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(cache.peek("a"), "v2");
+  // Asked again and found nothing: nothing.
+  clock = 2000;
+  cache.touch("a", () => lookup.ask);
+  lookup.answer(null);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(cache.peek("a"), null);
+});
+
+Deno.test("while asking again fails, the old answer is given, keepStale longer at most", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  let asked = 0;
+  const failing = () => {
+    asked++;
+    return Promise.reject(new Error("resolver down"));
+  };
+  assertEquals(await cache.get("a", () => Promise.resolve("v1")), "v1");
+  clock = 1000;
+  assertEquals(await cache.get("a", failing), "v1");
+  assertEquals(asked, 1);
+  // Asked again keepMissing after the failure, not before.
+  clock = 1099;
+  assertEquals(await cache.get("a", failing), "v1");
+  assertEquals(asked, 1);
+  clock = 1100;
+  cache.touch("a", () => failing);
+  assertEquals(asked, 2);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(cache.peek("a"), "v1");
+  // keepFound (1000) and keepStale (500) past the answer: gone.
+  clock = 1500;
+  assertEquals(cache.peek("a"), undefined);
+  assertEquals(await cache.get("a", failing), null);
+  assertEquals(asked, 3);
+});
+
+Deno.test("a lookup past its deadline is a failure: the old answer is given", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, deadline: 20, now: () => clock });
+  assertEquals(await cache.get("a", () => Promise.resolve("v1")), "v1");
+  clock = 1000;
+  const silent = controlled<string>();
+  assertEquals(await cache.get("a", silent.ask), "v1");
+  assertEquals(silent.asked, 1);
+  assertEquals(cache.peek("a"), "v1");
 });
