@@ -42,7 +42,13 @@ export interface Resolver {
    * @throws {ResolveError} with the resolver's reason as gai_strerror words it
    */
   lookupHost(host: string, family: Family | 0): Promise<ResolvedHost>;
-  /** The name of an address, or null when it has none or the lookup fails. */
+  /**
+   * The name of an address, or null when it has none.
+   *
+   * @throws {Error} when the lookup fails (the servers fail or do not answer):
+   * it is then shown without a name, or with the name found before, while
+   * that may still be given (lookup_cache.ts)
+   */
   reverse(address: string): Promise<string | null>;
   /**
    * The TXT records of `name`, each one's strings joined (none when it has
@@ -228,13 +234,18 @@ export class SystemResolver implements Resolver {
       const found = await own.stub.reverse(address);
       if ("name" in found) return found.name;
       if ("none" in found) return null;
+      if ("failed" in found) throw new Error(found.failed);
     }
     try {
       const dns = await nodeDns();
       const { hostname } = await dns.promises.lookupService(address, 0);
       return hostname && hostname !== address ? hostname : null;
-    } catch {
-      return null;
+    } catch (e) {
+      // getnameinfo says EAI_NONAME (ENOTFOUND) for an address without a name; anything else
+      // (EAI_AGAIN: the servers failed or were silent) is a failure.
+      const code = (e as { code?: string }).code;
+      if (code === "ENOTFOUND" || code === "EAI_NONAME") return null;
+      throw e;
     }
   }
 }

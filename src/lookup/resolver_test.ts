@@ -33,11 +33,10 @@ Deno.test("SystemResolver: own lookups read the system's files again after 30 s"
   assertEquals(reads, 2);
 });
 
-Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever nsswitch says", async () => {
+/** A transport whose server never answers; the clock moves by each wait's timeout. */
+function silentServer(sent: string[]): Transport {
   let clock = 0;
-  const sent: string[] = [];
-  // A server that never answers; the clock moves by each wait's timeout.
-  const transport = {
+  return {
     now: () => clock,
     socket: () => ({
       closed: false,
@@ -50,6 +49,11 @@ Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever ns
       return Promise.resolve([]);
     },
   } as unknown as Transport;
+}
+
+Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever nsswitch says", async () => {
+  const sent: string[] = [];
+  const transport = silentServer(sent);
   const resolver = new SystemResolver({
     transport: () => transport,
     // mdns: host names are getnameinfo's; TXT records still hopwise's own questions.
@@ -63,6 +67,26 @@ Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever ns
   });
   const failure = await resolver.txt("AS64501.asn.lab", new AbortController().signal).then(
     () => "answered",
+    (e: Error) => e.message,
+  );
+  assertEquals(failure, "no answer from 198.18.250.3 in 1 s");
+  assertEquals(sent, ["198.18.250.3"]);
+});
+
+Deno.test("SystemResolver: a name lookup that fails throws why; no name is null", async () => {
+  const sent: string[] = [];
+  const resolver = new SystemResolver({
+    transport: () => silentServer(sent),
+    files: () => ({
+      nsswitch: "hosts: files dns\n",
+      hosts: "",
+      resolvConf: "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
+      resOptions: "",
+    }),
+    now: () => 0,
+  });
+  const failure = await resolver.reverse("198.18.1.2").then(
+    (name) => `answered ${name}`,
     (e: Error) => e.message,
   );
   assertEquals(failure, "no answer from 198.18.250.3 in 1 s");

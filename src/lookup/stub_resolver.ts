@@ -38,8 +38,14 @@ import {
   txtQuery,
 } from "./dns_message.ts";
 
-/** What a lookup found: a name, none, or "ask getnameinfo". */
-export type StubAnswer = { name: string } | { none: true } | { system: true };
+/**
+ * What a lookup found: a name, none, "ask getnameinfo", or why it failed (no
+ * source named it and a DNS source failed: SERVFAIL, REFUSED or silence from
+ * every server).
+ */
+export type StubAnswer = { name: string } | { none: true } | { system: true } | {
+  failed: string;
+};
 
 /** What a TXT lookup found: the records (none when the name has none), or why it failed. */
 export type StubTxtAnswer = { records: string[] } | { failed: string } | { system: true };
@@ -115,6 +121,7 @@ export class StubResolver {
 
   /** The name of `address` from the configured sources. */
   async reverse(address: string): Promise<StubAnswer> {
+    let failed: string | null = null;
     for (const source of this.#config.sources) {
       if (source === "files") {
         const name = this.#config.hosts.get(address);
@@ -124,8 +131,9 @@ export class StubResolver {
       const outcome = await this.#ask(reverseName(address), "ptr");
       if (outcome === "system") return { system: true };
       if (typeof outcome === "object" && "name" in outcome) return outcome;
+      if (typeof outcome === "object" && "failed" in outcome) failed = outcome.failed;
     }
-    return { none: true };
+    return failed === null ? { none: true } : { failed };
   }
 
   /** The TXT records of `name` from the configured servers (files play no part). */
