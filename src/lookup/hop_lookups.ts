@@ -24,11 +24,11 @@ import {
   asSource,
   asSourceLabel,
   type AsSourceSpec,
-  failureLine,
   geoSource,
   type IdentitySource,
   type SourceAnswer,
 } from "./identity_sources.ts";
+import { CachedSource } from "./cached_source.ts";
 import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
@@ -77,78 +77,6 @@ export interface KnownNow {
 
 /** What {@linkcode AddressLookups.fill} fills: a responder's address, and what is learnt of it. */
 export type Identified = Pick<ProbeResult, "address" | "name" | "asPath" | "identity">;
-
-/** A source with its cache and its once-said failure. */
-class CachedSource {
-  readonly source: IdentitySource;
-  readonly cache: LookupCache<SourceAnswer>;
-  readonly #what: string;
-  readonly #deadline: number;
-  #said = false;
-  readonly #warn: ((line: string) => void) | null;
-
-  constructor(
-    source: IdentitySource,
-    settings: CacheSettings,
-    what: string,
-    warn: ((line: string) => void) | null,
-  ) {
-    this.source = source;
-    this.cache = new LookupCache(settings);
-    this.#what = what;
-    this.#deadline = settings.deadline;
-    this.#warn = warn;
-  }
-
-  /** Starts a lookup of `address` unless it is known or under way (a local one answers now). */
-  start(address: string): void {
-    if (this.source.now) this.#now(address);
-    else this.cache.touch(address, this.#ask);
-  }
-
-  /** What the source says of `address`: kept, under way, or asked now; null when it failed. */
-  get(address: string): Promise<SourceAnswer | null> {
-    if (this.source.now) return Promise.resolve(this.#now(address));
-    return this.cache.get(address, this.#ask(address));
-  }
-
-  /** What is known of `address` now (undefined: not yet). */
-  peek(address: string): SourceAnswer | null | undefined {
-    return this.source.now ? this.#now(address) : this.cache.peek(address);
-  }
-
-  /** A local source's answer, kept like the others. */
-  #now(address: string): SourceAnswer | null {
-    const known = this.cache.peek(address);
-    if (known !== undefined) return known;
-    let value: SourceAnswer | null = null;
-    try {
-      value = this.source.now!(address);
-    } catch (e) {
-      this.#report(failureReason(e));
-    }
-    this.cache.set(address, value);
-    return value;
-  }
-
-  #ask = (address: string) => async (signal: AbortSignal) => {
-    try {
-      return await this.source.ask(address, signal);
-    } catch (e) {
-      this.#report(
-        signal.aborted ? `no answer within ${this.#deadline / 1000} s` : failureReason(e),
-      );
-      throw e;
-    }
-  };
-
-  /** Says once why the source failed. */
-  #report(why: string): void {
-    if (this.#said || !this.#warn) return;
-    this.#said = true;
-    this.#warn(failureLine(this.#what, why));
-  }
-}
 
 /** The caches of one resolver's process: see the module's documentation. */
 export class HopLookups {
@@ -219,6 +147,24 @@ export class HopLookups {
     const name = await this.#resolver.reverse(address);
     return name && sanitizeName(name);
   };
+
+  /**
+   * Reads the local databases (`--as-source=PATH`, `--geoip`) again where
+   * their files have changed (a service's reload, after an updater such as
+   * geoipupdate): one line for each read again, or why its new file cannot be
+   * used (the one read before then stays).
+   */
+  async reopenDatabases(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const source of this.#sources.values()) {
+      try {
+        if (await source.reopen()) lines.push(`${source.what} read again`);
+      } catch (e) {
+        lines.push(`${failureReason(e)}: the database read before stays`);
+      }
+    }
+    return lines;
+  }
 
   /** The source under `key`, made once with `make`. */
   #cached(

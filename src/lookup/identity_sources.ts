@@ -11,7 +11,7 @@ import type { AddressIdentity } from "../core/identity.ts";
 import { privateSpace } from "../packet/address.ts";
 import { asNameQuery, CYMRU_ZONE, originQuery, parseAsName, parseOrigin } from "./cymru.ts";
 import type { TxtLookup } from "./cymru.ts";
-import { type Database, type DatabaseUse, openDatabase } from "./mmdb.ts";
+import { type Database, type DatabaseUse, openDatabase, reopenDatabase } from "./mmdb.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
 import type { WhoisClient } from "./whois.ts";
@@ -71,6 +71,13 @@ export interface IdentitySource {
   ask(address: string, signal: AbortSignal): Promise<SourceAnswer>;
   /** A local source answers at once, once ready (throws as `ask` does). */
   now?(address: string): SourceAnswer;
+  /**
+   * A local database reads its file again if it has changed: true when it
+   * did (its answers are then the new file's).
+   *
+   * @throws {OptionError} when the new file cannot be used (the one read before stays)
+   */
+  reopen?(): Promise<boolean>;
 }
 
 /** Text from a source, made safe to print. */
@@ -156,6 +163,11 @@ function databaseSource(path: string, use: DatabaseUse): IdentitySource {
     now(address) {
       if (!database) throw new Error(`${path} is not open`);
       return { identity: safe(database.lookup(address, use)) };
+    },
+    async reopen() {
+      const next = database && await reopenDatabase(database, use);
+      if (next) database = next;
+      return next !== null;
     },
   };
 }

@@ -295,6 +295,11 @@ export class LookupCache<V> {
     this.#keep(key, value);
   }
 
+  /** Lets every kept answer go (the source changed: a database read again). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /**
    * What a failed lookup of `key` gives: the answer known before, while it
    * may still be given (asked again after `keepMissing`), else nothing (kept

@@ -3,7 +3,9 @@
  * `--as-source=PATH` (GeoLite2-ASN, DB-IP ASN Lite, IPinfo Lite or ASN) and
  * a City or Country database for `--geoip=PATH` (GeoLite2, DB-IP Lite,
  * IPinfo). Read with mmdb-lib, loaded only when a database is given; a
- * database is read once a process. Nothing leaves the machine.
+ * database is read once a process, and again when asked to
+ * ({@linkcode reopenDatabase}: the service's reload) if its file has changed.
+ * Nothing leaves the machine.
  *
  * @module
  */
@@ -30,6 +32,8 @@ export interface Database {
   readonly path: string;
   /** Its `database_type` (`GeoLite2-ASN`). */
   readonly type: string;
+  /** The file it was read from: device, inode, size and change time (a new file differs). */
+  readonly file: string;
   /** What it says of `address` for `use` (`{}` when nothing). */
   lookup(address: string, use: DatabaseUse): AddressIdentity;
 }
@@ -66,11 +70,40 @@ export function openDatabase(path: string, use: DatabaseUse): Promise<Database> 
   return found;
 }
 
+/**
+ * `current` read again when its file has changed (an updater such as
+ * geoipupdate puts a new file in its place): the new database, which
+ * {@linkcode openDatabase} gives from then on; null when the file is the
+ * one read.
+ *
+ * @throws {OptionError} as {@linkcode openDatabase} does, when the file now
+ *   there cannot be used (`current` stays)
+ */
+export async function reopenDatabase(
+  current: Database,
+  use: DatabaseUse,
+): Promise<Database | null> {
+  const now = await fileOf(current.path).catch(() => null);
+  if (now === current.file) return null;
+  const database = await read(current.path, use);
+  open.set(`${use}\0${current.path}`, Promise.resolve(database));
+  return database;
+}
+
+/** The identity of the file at `path` now: device, inode, size and change time. */
+async function fileOf(path: string): Promise<string> {
+  const info = await Deno.stat(path);
+  return `${info.dev}:${info.ino}:${info.size}:${info.ctime?.getTime()}`;
+}
+
 async function read(path: string, use: DatabaseUse): Promise<Database> {
   const { name, flag } = OPTION[use];
   const fail = (why: string) => new OptionError(name, `${flag}: ${path}: ${why}`);
   let bytes: Uint8Array;
+  let file: string;
   try {
+    // The file's identity first: a file put in its place meanwhile is read again next time.
+    file = await fileOf(path);
     bytes = await Deno.readFile(path);
   } catch (e) {
     // `--as-source=cymru` or `whois:host`: a word taken for a path; say what the sources are.
@@ -114,6 +147,7 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
   return {
     path,
     type,
+    file,
     lookup(address, asked) {
       const [record, length] = reader.getWithPrefixLength(address);
       if (!isRecord(record)) return {};

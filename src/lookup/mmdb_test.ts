@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import { mmdbSkipReason, writeMmdb } from "../../tests/helpers/mmdb_writer.ts";
 import { OptionError } from "../core/errors.ts";
-import { openDatabase, pick } from "./mmdb.ts";
+import { openDatabase, pick, reopenDatabase } from "./mmdb.ts";
 
 Deno.test("a record's AS and place, under MaxMind's field names and IPinfo's", () => {
   assertEquals(
@@ -130,4 +130,38 @@ Deno.test("an AS source that is a word and no file says what the sources are", a
   // A path is a path: no hint.
   const path = await openDatabase("/nonexistent/asn.mmdb", "as").catch((e) => e);
   assertEquals(path.message, "--as-source: /nonexistent/asn.mmdb: No such file or directory");
+});
+
+Deno.test({
+  name: "a database is read again only when its file has changed, and only if the new one reads",
+  ignore: skip !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "hopwise-mmdb-" });
+    try {
+      const path = `${dir}/asn.mmdb`;
+      const write = async (asn: number) => {
+        await writeMmdb(`${dir}/new.mmdb`, {
+          type: "GeoLite2-ASN",
+          networks: [{ prefix: "198.18.0.0/15", data: { autonomous_system_number: asn } }],
+        });
+        await Deno.rename(`${dir}/new.mmdb`, path);
+      };
+      await write(64501);
+      const first = await openDatabase(path, "as");
+      assertEquals(await reopenDatabase(first, "as"), null);
+      await write(64502);
+      const second = await reopenDatabase(first, "as");
+      assertEquals(second?.lookup("198.18.1.1", "as").asn, 64502);
+      assertOk((await openDatabase(path, "as")) === second, "the new one is the process's now");
+      await Deno.writeTextFile(path, "cut short");
+      const error = await reopenDatabase(second!, "as").catch((e) => e);
+      assertOk(error instanceof OptionError);
+      assertOk(
+        (await openDatabase(path, "as")) === second,
+        "a file that does not read is not taken",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -251,6 +251,15 @@ export class WatchMany {
     }, this.#retryInterval);
   }
 
+  /**
+   * Reads the AS and place databases again where their files have changed
+   * (an updater put a new file in place): one line for each read again, or
+   * why its new file cannot be used (the one read before then stays).
+   */
+  reopenDatabases(): Promise<string[]> {
+    return this.#sequence.lookups.reopenDatabases();
+  }
+
   /** Every target, in the order given (those added later last). */
   get targets(): readonly WatchedTarget[] {
     return [...this.#watched];

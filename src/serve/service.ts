@@ -272,7 +272,9 @@ export class Service {
 
   /**
    * Reads the targets again (the files the service was started from) and
-   * takes them, one reload at a time; resolves to what changed, in words.
+   * takes them, one reload at a time, then the AS and place databases where
+   * their files have changed (a new file that cannot be used leaves the old
+   * one, and says so); resolves to what changed, in words.
    *
    * @throws what reading or checking the targets throws: nothing changes then
    */
@@ -281,7 +283,10 @@ export class Service {
     if (!reread) return Promise.reject(new Error("this service has no files to read again"));
     const next = this.#reloading.then(async () => {
       const { added, removed } = await this.reload(await reread());
-      return `reloaded: ${added} target${added === 1 ? "" : "s"} added, ${removed} removed`;
+      // The same databases, read again where an updater put a new file in place.
+      const databases = await this.#watches.reopenDatabases();
+      return [`reloaded: ${added} target${added === 1 ? "" : "s"} added, ${removed} removed`]
+        .concat(databases).join("; ");
     });
     this.#reloading = next.catch(() => {});
     return next;

@@ -1,10 +1,12 @@
 /**
  * The service's run context: a failing AS source says so once on standard
- * error (the journal), as in every other mode, and the service goes on.
+ * error (the journal), as in every other mode, and the service goes on; a
+ * reload takes new targets and reads a changed database again.
  */
 import { assertEquals } from "../../tests/assert.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
+import { mmdbSkipReason, writeMmdb } from "../../tests/helpers/mmdb_writer.ts";
 import { Service } from "./service.ts";
 
 Deno.test("--serve: a failing AS source says so once, and the targets stay up", async () => {
@@ -50,4 +52,80 @@ Deno.test("--serve: a failing AS source says so once, and the targets stay up", 
   } finally {
     await service.close();
   }
+});
+
+Deno.test({
+  name: "--serve: a reload takes the new targets, and reads a database again once its file changed",
+  ignore: mmdbSkipReason() !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "hopwise-reload-" });
+    const path = `${dir}/City.mmdb`;
+    const place = (country: string) =>
+      writeMmdb(`${dir}/new.mmdb`, {
+        type: "GeoLite2-Country",
+        networks: [{ prefix: "198.18.0.0/15", data: { country: { iso_code: country } } }],
+      }).then(() => Deno.rename(`${dir}/new.mmdb`, path)); // as geoipupdate puts a file in place
+    await place("DE");
+    const transport = new FakeTransport({
+      family: 4,
+      source: "198.18.0.2",
+      target: "198.18.9.9",
+      hops: [{ address: "198.18.1.1", rtt: 1 }, { address: "198.18.9.9", rtt: 2 }],
+    }, { concurrent: true });
+    let targets = [{ host: "198.18.9.9" }];
+    const service = await Service.start({
+      listen: { hostname: "127.0.0.1", port: 0 },
+      targets,
+      watch: { interval: 20, rate: 0, method: "icmp", geoip: path },
+      window: 1000,
+      version: "test",
+      transport,
+      resolver: new TableResolver(),
+      reread: () => Promise.resolve(targets),
+    });
+    const base = `http://127.0.0.1:${service.address.port}`;
+    // The countries of the first hop's addresses in the target's report, once it has any.
+    const countries = async () => {
+      for (let i = 0; i < 100; i++) {
+        const report = await (await fetch(`${base}/api/report?target=198.18.9.9`)).json()
+          .catch(() => null);
+        const hop = report?.hops?.[0];
+        if (hop?.addresses?.length) {
+          return hop.addresses.map((a: { country?: string }) => a.country ?? "?");
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return [];
+    };
+    try {
+      assertEquals(await countries(), ["DE"]);
+      // Nothing changed: nothing read again.
+      assertEquals(await service.reloadFromFiles(), "reloaded: 0 targets added, 0 removed");
+      targets = [...targets, { host: "198.18.9.8" }];
+      await place("FR");
+      assertEquals(
+        await service.reloadFromFiles(),
+        `reloaded: 1 target added, 0 removed; --geoip ${path} read again`,
+      );
+      const listed = await (await fetch(`${base}/api/targets`)).json();
+      assertEquals(listed.targets.length, 2);
+      // The next cycles carry the new file's country.
+      for (let i = 0; i < 100 && (await countries()).includes("DE"); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assertEquals(await countries(), ["FR"]);
+      // A new file that cannot be used leaves the one read before, and says why.
+      await Deno.writeTextFile(`${dir}/new.mmdb`, "not a database\n");
+      await Deno.rename(`${dir}/new.mmdb`, path);
+      assertEquals(
+        await service.reloadFromFiles(),
+        `reloaded: 0 targets added, 0 removed; --geoip: ${path}: not a MaxMind database ` +
+          "(no metadata section: not an .mmdb file, or cut short): the database read before stays",
+      );
+      assertEquals(await countries(), ["FR"]);
+    } finally {
+      await service.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
