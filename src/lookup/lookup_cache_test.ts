@@ -28,6 +28,20 @@ function controlled<V>() {
   };
 }
 
+/** A lookup that always fails (a resolver that is down), counting how often it was asked. */
+function failingLookup() {
+  let asked = 0;
+  return {
+    ask: () => {
+      asked++;
+      return Promise.reject(new Error("resolver down"));
+    },
+    get asked() {
+      return asked;
+    },
+  };
+}
+
 Deno.test("lookups in flight are shared: one ask for many callers", async () => {
   const cache = new LookupCache<string>(SETTINGS);
   const lookup = controlled<string>();
@@ -56,20 +70,16 @@ Deno.test("a lookup past its deadline is nothing, and its late answer is kept", 
 Deno.test("a failing lookup is nothing, kept a shorter time", async () => {
   let clock = 0;
   const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
-  let asked = 0;
-  const failing = () => {
-    asked++;
-    return Promise.reject(new Error("resolver down"));
-  };
-  assertEquals(await cache.get("a", failing), null);
-  assertEquals(await cache.get("a", failing), null);
-  assertEquals(asked, 1);
+  const failing = failingLookup();
+  assertEquals(await cache.get("a", failing.ask), null);
+  assertEquals(await cache.get("a", failing.ask), null);
+  assertEquals(failing.asked, 1);
   clock = 99;
   assertEquals(cache.peek("a"), null);
   clock = 100;
   assertEquals(cache.peek("a"), undefined);
-  assertEquals(await cache.get("a", failing), null);
-  assertEquals(asked, 2);
+  assertEquals(await cache.get("a", failing.ask), null);
+  assertEquals(failing.asked, 2);
 });
 
 Deno.test("answers expire after keepFound (injected clock)", async () => {
@@ -173,29 +183,25 @@ Deno.test("an answer past its time is still given while it is asked again, then 
 Deno.test("while asking again fails, the old answer is given, keepStale longer at most", async () => {
   let clock = 0;
   const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
-  let asked = 0;
-  const failing = () => {
-    asked++;
-    return Promise.reject(new Error("resolver down"));
-  };
+  const failing = failingLookup();
   assertEquals(await cache.get("a", () => Promise.resolve("v1")), "v1");
   clock = 1000;
-  assertEquals(await cache.get("a", failing), "v1");
-  assertEquals(asked, 1);
+  assertEquals(await cache.get("a", failing.ask), "v1");
+  assertEquals(failing.asked, 1);
   // Asked again keepMissing after the failure, not before.
   clock = 1099;
-  assertEquals(await cache.get("a", failing), "v1");
-  assertEquals(asked, 1);
+  assertEquals(await cache.get("a", failing.ask), "v1");
+  assertEquals(failing.asked, 1);
   clock = 1100;
-  cache.touch("a", () => failing);
-  assertEquals(asked, 2);
+  cache.touch("a", () => failing.ask);
+  assertEquals(failing.asked, 2);
   await new Promise((resolve) => setTimeout(resolve, 0));
   assertEquals(cache.peek("a"), "v1");
   // keepFound (1000) and keepStale (500) past the answer: gone.
   clock = 1500;
   assertEquals(cache.peek("a"), undefined);
-  assertEquals(await cache.get("a", failing), null);
-  assertEquals(asked, 3);
+  assertEquals(await cache.get("a", failing.ask), null);
+  assertEquals(failing.asked, 3);
 });
 
 Deno.test("a lookup past its deadline is a failure: the old answer is given", async () => {

@@ -9,13 +9,18 @@ import { FakeTransport } from "../../tests/fake/transport.ts";
 import { mmdbSkipReason, writeMmdb } from "../../tests/helpers/mmdb_writer.ts";
 import { Service } from "./service.ts";
 
-Deno.test("--serve: a failing AS source says so once, and the targets stay up", async () => {
-  const transport = new FakeTransport({
+/** The network of every test here: 198.18.9.9 two hops away, behind 198.18.1.1. */
+function twoHops(): FakeTransport {
+  return new FakeTransport({
     family: 4,
     source: "198.18.0.2",
     target: "198.18.9.9",
     hops: [{ address: "198.18.1.1", rtt: 1 }, { address: "198.18.9.9", rtt: 2 }],
   }, { concurrent: true });
+}
+
+Deno.test("--serve: a failing AS source says so once, and the targets stay up", async () => {
+  const transport = twoHops();
   // The resolver's own TXT questions: every one refused.
   const resolver = Object.assign(new TableResolver(), {
     txt: () => Promise.reject(new Error("198.18.250.2 answered REFUSED")),
@@ -66,12 +71,7 @@ Deno.test({
         networks: [{ prefix: "198.18.0.0/15", data: { country: { iso_code: country } } }],
       }).then(() => Deno.rename(`${dir}/new.mmdb`, path)); // as geoipupdate puts a file in place
     await place("DE");
-    const transport = new FakeTransport({
-      family: 4,
-      source: "198.18.0.2",
-      target: "198.18.9.9",
-      hops: [{ address: "198.18.1.1", rtt: 1 }, { address: "198.18.9.9", rtt: 2 }],
-    }, { concurrent: true });
+    const transport = twoHops();
     let targets = [{ host: "198.18.9.9" }];
     const service = await Service.start({
       listen: { hostname: "127.0.0.1", port: 0 },
