@@ -220,7 +220,12 @@ export {
   ResolveError,
   SystemError,
 } from "./src/core/errors.ts";
-export { type ResolvedHost, type Resolver, SystemResolver } from "./src/lookup/resolver.ts";
+export {
+  type ResolvedHost,
+  type Resolver,
+  type ReverseAnswer,
+  SystemResolver,
+} from "./src/lookup/resolver.ts";
 export type { Family } from "./src/packet/address.ts";
 export type {
   BytesOption,

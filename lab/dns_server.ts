@@ -3,10 +3,13 @@
  * `dns` linked to a chain's source, dnsmasq on 198.18.250.2 serving PTR
  * records (lab addresses only) and TXT records (Team Cymru's format under a
  * lab zone) and "no such name" for the other lab addresses and names under
- * `lab`, "refused" for the rest, and beside it
- * 198.18.250.3, a resolver that never answers
- * (netfilter drops what comes to its port 53). The source's resolv.conf
- * chooses one or the other.
+ * `lab`, "refused" for the rest; beside it 198.18.250.3, a resolver that
+ * never answers (netfilter drops what comes to its port 53); and
+ * 198.18.250.4, the lab zones' own server (dnsmasq as an authoritative
+ * server, with the same names), whose "no such name" carries the zone's SOA
+ * (RFC 2308's negative TTL: {@linkcode AUTHORITATIVE_NEGATIVE_TTL}), as a
+ * real zone's server's and a real resolver's do (dnsmasq's local answers
+ * carry none). The source's resolv.conf chooses one of them.
  *
  * @module
  */
@@ -19,6 +22,10 @@ import type { Lab } from "./netns/lab.ts";
 export const LIVE_RESOLVER = "198.18.250.2";
 /** The server that never answers. */
 export const DEAD_RESOLVER = "198.18.250.3";
+/** The lab zones' own server: "no such name" with the zone's SOA. */
+export const AUTHORITATIVE_RESOLVER = "198.18.250.4";
+/** How long its "no such name" holds, seconds (the SOA's TTL and MINIMUM). */
+export const AUTHORITATIVE_NEGATIVE_TTL = 1800;
 
 /** The reverse zones of the lab's addresses (198.18.0.0/15, 2001:db8::/32). */
 const LAB_REVERSE_ZONES = [
@@ -45,8 +52,8 @@ export interface DnsRecords {
 
 /** The server, running. */
 export interface DnsServer {
-  /** Points `node`'s resolv.conf at the live or the dead server, with resolv.conf `options`. */
-  use(node: string, which: "live" | "dead", options?: string): Promise<void>;
+  /** Points `node`'s resolv.conf at one of the servers, with resolv.conf `options`. */
+  use(node: string, which: "live" | "dead" | "authoritative", options?: string): Promise<void>;
   /**
    * The CPU time dnsmasq has used so far, ms (from /proc's schedstat), or
    * null where it cannot be read: what the server costs the lab's machine.
@@ -82,6 +89,7 @@ export async function startDnsServer(
   await lab.sh(
     "dns",
     `ip addr add ${DEAD_RESOLVER}/24 dev eth0
+     ip addr add ${AUTHORITATIVE_RESOLVER}/24 dev eth0
      iptables -A INPUT -d ${DEAD_RESOLVER} -p udp --dport 53 -j DROP
      iptables -A INPUT -d ${DEAD_RESOLVER} -p tcp --dport 53 -j DROP`,
   );
@@ -112,8 +120,28 @@ export async function startDnsServer(
     ...records.txt.map(([name, text]) => `--txt-record=${name},${text}`),
     ...(records.ptr ?? []).map(([address, name]) => `--ptr-record=${reverseName(address)},${name}`),
   ], { stderr: "piped" });
-  const use = async (node: string, which: "live" | "dead", options = "") => {
-    const address = which === "live" ? LIVE_RESOLVER : DEAD_RESOLVER;
+  const authoritative = lab.spawn("dns", [
+    "dnsmasq",
+    "--no-daemon",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--user=root",
+    "--group=root",
+    "--pid-file=",
+    `--listen-address=${AUTHORITATIVE_RESOLVER}`,
+    "--bind-interfaces",
+    `--auth-server=ns.${LAB_DOMAIN},${AUTHORITATIVE_RESOLVER}`,
+    `--auth-zone=${LAB_DOMAIN},198.18.0.0/15,2001:db8::/32`,
+    `--auth-ttl=${AUTHORITATIVE_NEGATIVE_TTL}`,
+    `--addn-hosts=${hostsFile}`,
+  ], { stderr: "piped" });
+  const use = async (node: string, which: "live" | "dead" | "authoritative", options = "") => {
+    const address = which === "live"
+      ? LIVE_RESOLVER
+      : which === "dead"
+      ? DEAD_RESOLVER
+      : AUTHORITATIVE_RESOLVER;
     await Deno.writeTextFile(
       `${NETNS_ETC_DIR}/${lab.ns(node)}/resolv.conf`,
       `nameserver ${address}\n${options ? `options ${options}\n` : ""}`,
@@ -140,9 +168,11 @@ export async function startDnsServer(
       }
     },
     async stop() {
-      server.kill();
-      await server.status;
-      await server.stderr.cancel().catch(() => {});
+      for (const process of [server, authoritative]) {
+        process.kill();
+        await process.status;
+        await process.stderr.cancel().catch(() => {});
+      }
       await Deno.remove(hostsFile).catch(() => {});
     },
   };

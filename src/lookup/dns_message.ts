@@ -12,7 +12,9 @@
  *   label, no label of the first beginning with `-`) is refused, as glibc
  *   refuses it: the address then has no name;
  * - a TXT answer is every TXT record owned by the name reached, each
- *   record's strings joined, read as UTF-8.
+ *   record's strings joined, read as UTF-8;
+ * - an answer without the record says how long that holds where it carries
+ *   its zone's SOA (RFC 2308's negative caching).
  *
  * @module
  */
@@ -22,6 +24,7 @@ import { addressBytes } from "../packet/address.ts";
 const TYPE_PTR = 12;
 const TYPE_TXT = 16;
 const TYPE_CNAME = 5;
+const TYPE_SOA = 6;
 /** Class IN. */
 const CLASS_IN = 1;
 /** Flags of a query: recursion desired. */
@@ -93,6 +96,13 @@ export interface Answer {
   truncated: boolean;
   /** The question's name, lower case, without the final dot. */
   question: string;
+  /**
+   * How long, in seconds, the answer's "no such name" or "no such record"
+   * holds (RFC 2308 §5: the lesser of the SOA record's TTL and its MINIMUM
+   * field), when it carries its zone's SOA in the authority section; else
+   * null (also whenever a record was found).
+   */
+  negativeTtl: number | null;
 }
 
 /** What an answer to a PTR question says. */
@@ -233,6 +243,7 @@ function parseAnswer(
     rcode: flags & 0xf,
     truncated: (flags & FLAG_TC) !== 0,
     question: "",
+    negativeTtl: null,
   };
   if (questions !== 1) return questions === 0 ? answer : null;
   const q = readName(msg, 12);
@@ -240,23 +251,66 @@ function parseAnswer(
   answer.question = nameText(q.labels, true);
   let at = q.next + 4;
   let owner = answer.question;
+  let found = false;
   for (let i = 0; i < answers; i++) {
-    const rr = readName(msg, at);
-    if (!rr || rr.next + 10 > msg.length) return answer;
-    const rrType = view.getUint16(rr.next);
-    const rdLength = view.getUint16(rr.next + 8);
-    const rdata = rr.next + 10;
-    if (rdata + rdLength > msg.length) return answer;
-    at = rdata + rdLength;
-    if (view.getUint16(rr.next + 2) !== CLASS_IN) continue;
-    if (nameText(rr.labels, true) !== owner) continue;
-    if (rrType === TYPE_CNAME) {
-      const target = readName(msg, rdata);
+    const rr = readRecord(msg, view, at);
+    if (!rr) return answer;
+    at = rr.rdata + rr.rdLength;
+    if (rr.class !== CLASS_IN) continue;
+    if (nameText(rr.owner, true) !== owner) continue;
+    if (rr.type === TYPE_CNAME) {
+      const target = readName(msg, rr.rdata);
       if (!target) return answer;
       owner = nameText(target.labels, true);
       continue;
     }
-    if (rrType === type && !take(rdata, rdLength)) return answer;
+    if (rr.type !== type) continue;
+    found = true;
+    if (!take(rr.rdata, rr.rdLength)) return answer;
+  }
+  if (found) return answer;
+  // No record of the type: the authority section may hold the zone's SOA.
+  const authority = view.getUint16(8);
+  for (let i = 0; i < authority; i++) {
+    const rr = readRecord(msg, view, at);
+    if (!rr) return answer;
+    at = rr.rdata + rr.rdLength;
+    if (rr.type !== TYPE_SOA || rr.class !== CLASS_IN) continue;
+    // MNAME and RNAME, then SERIAL, REFRESH, RETRY, EXPIRE and MINIMUM (RFC 1035 §3.3.13).
+    const mname = readName(msg, rr.rdata);
+    const rname = mname && readName(msg, mname.next);
+    if (!rname || rname.next + 20 > at) return answer;
+    answer.negativeTtl = Math.min(rr.ttl, view.getUint32(rname.next + 16));
+    return answer;
   }
   return answer;
+}
+
+/** A resource record's header, read at `at`: null when it runs past the message. */
+function readRecord(
+  msg: Uint8Array,
+  view: DataView,
+  at: number,
+): {
+  owner: Uint8Array[];
+  type: number;
+  class: number;
+  ttl: number;
+  rdata: number;
+  rdLength: number;
+} | null {
+  const rr = readName(msg, at);
+  if (!rr || rr.next + 10 > msg.length) return null;
+  const rdLength = view.getUint16(rr.next + 8);
+  const rdata = rr.next + 10;
+  if (rdata + rdLength > msg.length) return null;
+  return {
+    owner: rr.labels,
+    type: view.getUint16(rr.next),
+    class: view.getUint16(rr.next + 2),
+    // A TTL with its top bit set counts as 0 (RFC 2181 §8).
+    ttl: view.getInt32(rr.next + 4) < 0 ? 0 : view.getUint32(rr.next + 4),
+    rdata,
+    rdLength,
+  };
 }

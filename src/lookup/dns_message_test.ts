@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { answerBytes } from "../../tests/helpers/dns_answers.ts";
+import { answerBytes, soaRecord } from "../../tests/helpers/dns_answers.ts";
 import {
   parsePtrAnswer,
   parseTxtAnswer,
@@ -50,7 +50,14 @@ Deno.test("parsePtrAnswer: the PTR owned by the question's name", () => {
       { owner: Q, type: 12, target: "second.lab" },
     ],
   }))!;
-  assertEquals(a, { id: 7, rcode: 0, truncated: false, question: Q, name: "R1.Lab" });
+  assertEquals(a, {
+    id: 7,
+    rcode: 0,
+    truncated: false,
+    question: Q,
+    negativeTtl: null,
+    name: "R1.Lab",
+  });
 });
 
 Deno.test("parsePtrAnswer: CNAMEs followed (RFC 2317), other owners skipped", () => {
@@ -91,6 +98,59 @@ Deno.test("parsePtrAnswer: rcode, TC, and an empty answer", () => {
     true,
   );
   assertEquals(parsePtrAnswer(answerBytes({ id: 3, question: Q }))!.name, null);
+});
+
+Deno.test("Negative answers: how long they hold, from the zone's SOA (RFC 2308)", () => {
+  const zone = "18.198.in-addr.arpa";
+  const other = { owner: zone, type: 2, target: "ns.lab" }; // an NS record before the SOA
+  // NXDOMAIN: the lesser of the SOA's own TTL and its MINIMUM.
+  const nx = (ttl: number, minimum: number) =>
+    parsePtrAnswer(answerBytes({
+      id: 1,
+      question: Q,
+      rcode: RCODE.nxDomain,
+      authority: [other, soaRecord(zone, ttl, minimum)],
+    }))!.negativeTtl;
+  assertEquals(nx(86400, 3600), 3600);
+  assertEquals(nx(900, 3600), 900);
+  // A TTL with its top bit set counts as 0 (RFC 2181).
+  assertEquals(nx(0x80000000, 3600), 0);
+  // NODATA (the name, but no PTR) holds as long.
+  const noData = parsePtrAnswer(answerBytes({
+    id: 1,
+    question: Q,
+    records: [{ owner: Q, type: 1, target: new Uint8Array([198, 18, 1, 2]) }],
+    authority: [soaRecord(zone, 600, 1800)],
+  }))!;
+  assertEquals([noData.name, noData.negativeTtl], [null, 600]);
+  // Without an SOA, or with a name found, nothing is said; nor for a SOA cut short.
+  assertEquals(
+    parsePtrAnswer(answerBytes({ id: 1, question: Q, rcode: RCODE.nxDomain }))!.negativeTtl,
+    null,
+  );
+  const found = parsePtrAnswer(answerBytes({
+    id: 1,
+    question: Q,
+    records: [{ owner: Q, type: 12, target: "r1.lab" }],
+    authority: [soaRecord(zone, 600, 600)],
+  }))!;
+  assertEquals([found.name, found.negativeTtl], ["r1.lab", null]);
+  const soa = soaRecord(zone, 600, 600);
+  const short = { ...soa, target: (soa.target as Uint8Array).subarray(0, 30) };
+  assertEquals(
+    parsePtrAnswer(answerBytes({ id: 1, question: Q, rcode: 3, authority: [short] }))!.negativeTtl,
+    null,
+  );
+  // TXT answers too (Team Cymru's zone for an address no one announces).
+  assertEquals(
+    parseTxtAnswer(answerBytes({
+      id: 1,
+      question: "9.9.18.198.origin.asn.lab",
+      rcode: RCODE.nxDomain,
+      authority: [soaRecord("asn.lab", 3600, 300)],
+    }))!.negativeTtl,
+    300,
+  );
 });
 
 Deno.test("parsePtrAnswer: compressed names", () => {

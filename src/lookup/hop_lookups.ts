@@ -6,8 +6,9 @@
  * a while, bounded, deduplicated, a few at once, each with a deadline).
  *
  * The times (documented in docs/identity.md):
- * - names: kept an hour (getnameinfo gives no TTL), none or a failure a
- *   minute; a name past its hour still given while it is asked again, and a
+ * - names: kept an hour (getnameinfo gives no TTL), none as long as its
+ *   zone's SOA says (RFC 2308's negative TTL: a minute at least, an hour at
+ *   most; a minute where no SOA came), a failure a minute; a name past its hour still given while it is asked again, and a
  *   day more while those lookups fail; 100,000 at most (a service of 10,000
  *   targets and their routers fits: fewer would let each cycle push out
  *   what the next one asks for); 5 s a lookup (trippy's default, glibc's
@@ -29,7 +30,7 @@ import {
   type SourceAnswer,
 } from "./identity_sources.ts";
 import { CachedSource } from "./cached_source.ts";
-import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
+import { type Ask, type CacheSettings, KeptFor, LookupCache } from "./lookup_cache.ts";
 import { sanitizeName } from "./names.ts";
 import type { Resolver } from "./resolver.ts";
 import { failureReason } from "../core/errors.ts";
@@ -143,9 +144,16 @@ export class HopLookups {
 
   // The deadline is the cache's alone: a question past it goes on in the resolver (its own
   // schedule ends it), and a late name is kept for whoever asks next (a watch, the service).
-  #askName = (address: string) => async () => {
-    const name = await this.#resolver.reverse(address);
-    return name && sanitizeName(name);
+  #askName = (address: string): Ask<string> => async () => {
+    const resolver = this.#resolver;
+    if (!resolver.reverseAnswer) {
+      const name = await resolver.reverse(address);
+      return name && sanitizeName(name);
+    }
+    // No name is kept as long as its zone says (within the cache's bounds).
+    const { name, ttl } = await resolver.reverseAnswer(address);
+    const clean = name && sanitizeName(name);
+    return ttl === undefined ? clean : new KeptFor(clean, ttl * 1000);
   };
 
   /**
@@ -184,7 +192,7 @@ export class HopLookups {
 /** What one trace looks up of its responders, over the process's caches. */
 export class AddressLookups {
   readonly #names: LookupCache<string> | null;
-  readonly #askName: (address: string) => () => Promise<string | null>;
+  readonly #askName: (address: string) => Ask<string>;
   readonly #as: CachedSource | null;
   readonly #geo: CachedSource | null;
   /** Whether anything is looked up. */
@@ -194,7 +202,7 @@ export class AddressLookups {
   /** The lookups of one trace: see {@linkcode HopLookups.forChoice}. */
   constructor(
     names: LookupCache<string> | null,
-    askName: (address: string) => () => Promise<string | null>,
+    askName: (address: string) => Ask<string>,
     as: CachedSource | null,
     geo: CachedSource | null,
     privateHops = 0,

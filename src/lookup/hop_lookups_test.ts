@@ -134,3 +134,45 @@ Deno.test("a known name stays shown while it is asked again, and while the resol
   clock = NAME_CACHE.keepFound + NAME_CACHE.keepStale;
   assertEquals(view.known("198.18.1.2"), {});
 });
+
+Deno.test("no name is kept as long as its zone says (RFC 2308), a minute to an hour", async () => {
+  let clock = 0;
+  const asked: string[] = [];
+  const ttls: Record<string, number | undefined> = {
+    "198.18.1.2": 1800, // the zone's negative TTL: half an hour
+    "198.18.1.3": 86400, // a day: an hour at most
+    "198.18.1.4": undefined, // no SOA in the answer: a minute
+  };
+  const resolver: Resolver = {
+    lookupHost: () => Promise.reject(new Error("not used")),
+    reverse: () => Promise.reject(new Error("reverseAnswer is asked instead")),
+    reverseAnswer: (address) => {
+      asked.push(address);
+      const ttl = ttls[address];
+      return Promise.resolve(ttl === undefined ? { name: null } : { name: null, ttl });
+    },
+  };
+  const lookups = new HopLookups(resolver, { names: { ...NAME_CACHE, now: () => clock } });
+  const view = await lookups.forChoice({ names: true, as: null, geo: null });
+  const addresses = Object.keys(ttls);
+  const askAll = async () => {
+    for (const a of addresses) view.start(a);
+    await Promise.all(addresses.map((a) => view.name(a)));
+    const count = asked.length;
+    asked.length = 0;
+    return count;
+  };
+  assertEquals(await askAll(), 3);
+  clock = NAME_CACHE.keepMissing; // a minute: only the one without a TTL
+  assertEquals(await askAll(), 1);
+  clock = 1_800_000; // half an hour: the half-hour one (and the minute one again)
+  assertEquals(await askAll(), 2);
+  clock = NAME_CACHE.keepFound - 1; // not yet the hour: the day-long one is still kept
+  await askAll();
+  assertEquals(view.known("198.18.1.3"), { name: null });
+  view.start("198.18.1.3");
+  assertEquals(asked, []);
+  clock = NAME_CACHE.keepFound; // the hour: asked again
+  view.start("198.18.1.3");
+  assertEquals(asked, ["198.18.1.3"]);
+});

@@ -1,7 +1,8 @@
 /**
  * A cache of lookups (reverse names, AS numbers, places) that never stalls
  * whoever asks: an answer is kept a while (`keepFound`), nothing found or a
- * failure a shorter while (`keepMissing`); an answer past its time is asked
+ * failure a shorter while (`keepMissing`), or as long as the answer says it
+ * holds, within those two ({@linkcode KeptFor}); an answer past its time is asked
  * again, and still given meanwhile by {@linkcode LookupCache.peek} (a
  * service's names do not blink out while they are asked again) and, while
  * the new lookups fail (not while they find nothing), by both `peek` and
@@ -42,12 +43,23 @@ export interface CacheSettings {
 }
 
 /**
- * One lookup: resolves to the answer, or null when there is none; throws
- * when it fails (kept as nothing, but an answer known before is still
- * given, see {@linkcode CacheSettings.keepStale}). `signal` aborts at the
- * deadline, which counts as a failure.
+ * An answer that says how long it holds (a zone's negative TTL for no
+ * name, RFC 2308): kept that long, but at least `keepMissing` and at most
+ * `keepFound`.
  */
-export type Ask<V> = (signal: AbortSignal) => Promise<V | null>;
+export class KeptFor<V> {
+  /** `value` (null: nothing found), holding `ms` milliseconds. */
+  constructor(readonly value: V | null, readonly ms: number) {}
+}
+
+/**
+ * One lookup: resolves to the answer, or null when there is none (either
+ * one with how long it holds: {@linkcode KeptFor}); throws when it fails
+ * (kept as nothing, but an answer known before is still given, see
+ * {@linkcode CacheSettings.keepStale}). `signal` aborts at the deadline,
+ * which counts as a failure.
+ */
+export type Ask<V> = (signal: AbortSignal) => Promise<V | null | KeptFor<V>>;
 
 interface Entry<V> {
   value: V | null;
@@ -73,8 +85,8 @@ interface Pending<V> {
   settle(outcome: Outcome<V>): void;
 }
 
-/** What a lookup came to: an answer (null: nothing found), or a failure. */
-type Outcome<V> = { value: V | null } | typeof FAILED;
+/** What a lookup came to: an answer (null: nothing found; `ms`: how long it holds), or a failure. */
+type Outcome<V> = { value: V | null; ms?: number } | typeof FAILED;
 
 /** A lookup that failed: threw, or passed its deadline. */
 const FAILED = "failed";
@@ -210,20 +222,23 @@ export class LookupCache<V> {
         pending.settled = true;
         this.#inFlight.delete(key);
         const value = outcome === FAILED ? this.#failed(key) : outcome.value;
-        if (outcome !== FAILED) this.#keep(key, value);
+        if (outcome !== FAILED) this.#keep(key, value, outcome.ms);
         if (--this.#unsettled === 0) this.#disarm();
         resolveFound(value);
       },
       run: () => {
         this.#running++;
-        let asked: Promise<V | null>;
+        let asked: Promise<V | null | KeptFor<V>>;
         try {
           asked = ask(pending.stop.signal);
         } catch (e) {
           asked = Promise.reject(e);
         }
         const settled = asked.then(
-          (value): Outcome<V> => ({ value: value ?? null }),
+          (answer): Outcome<V> =>
+            answer instanceof KeptFor
+              ? { value: answer.value, ms: answer.ms }
+              : { value: answer ?? null },
           (): Outcome<V> => FAILED,
         );
         settled.then((outcome) => {
@@ -231,7 +246,9 @@ export class LookupCache<V> {
           this.#next();
           if (!pending.settled) pending.settle(outcome);
           // An answer after the deadline is kept for whoever asks next.
-          else if (outcome !== FAILED && outcome.value !== null) this.#keep(key, outcome.value);
+          else if (outcome !== FAILED && outcome.value !== null) {
+            this.#keep(key, outcome.value, outcome.ms);
+          }
         });
       },
     };
@@ -315,9 +332,13 @@ export class LookupCache<V> {
     return known.value;
   }
 
-  #keep(key: string, value: V | null): void {
+  /** Keeps `value` its time: `ms` where the answer said (within the settings' bounds). */
+  #keep(key: string, value: V | null, ms?: number): void {
     const { keepFound, keepMissing, keepStale } = this.#settings;
-    const expires = this.#now() + (value === null ? keepMissing : keepFound);
+    const held = ms === undefined
+      ? (value === null ? keepMissing : keepFound)
+      : Math.min(keepFound, Math.max(keepMissing, ms));
+    const expires = this.#now() + held;
     this.#place(key, {
       value,
       expires,

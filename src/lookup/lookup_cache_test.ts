@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../tests/assert.ts";
-import { type CacheSettings, LookupCache } from "./lookup_cache.ts";
+import { type CacheSettings, KeptFor, LookupCache } from "./lookup_cache.ts";
 
 const SETTINGS: CacheSettings = {
   keepFound: 1000,
@@ -213,4 +213,46 @@ Deno.test("a lookup past its deadline is a failure: the old answer is given", as
   assertEquals(await cache.get("a", silent.ask), "v1");
   assertEquals(silent.asked, 1);
   assertEquals(cache.peek("a"), "v1");
+});
+
+Deno.test("an answer that says how long it holds is kept that long, within keepMissing and keepFound", async () => {
+  let clock = 0;
+  const cache = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  let asked = 0;
+  const holding = (ms: number) => () => {
+    asked++;
+    return Promise.resolve(new KeptFor<string>(null, ms));
+  };
+  // Nothing found, holding 400 ms: not asked again at keepMissing (100), but at 400.
+  assertEquals(await cache.get("a", holding(400)), null);
+  clock = 399;
+  assertEquals(await cache.get("a", holding(400)), null);
+  assertEquals(asked, 1);
+  clock = 400;
+  await cache.get("a", holding(400));
+  assertEquals(asked, 2);
+  // Never longer than keepFound (1000), never shorter than keepMissing (100).
+  clock = 0;
+  const bounded = new LookupCache<string>({ ...SETTINGS, now: () => clock });
+  asked = 0;
+  await bounded.get("long", holding(86_400_000));
+  await bounded.get("short", holding(0));
+  clock = 99;
+  await bounded.get("short", holding(0));
+  assertEquals(asked, 2);
+  clock = 100;
+  await bounded.get("short", holding(0));
+  assertEquals(asked, 3);
+  clock = 999;
+  await bounded.get("long", holding(86_400_000));
+  assertEquals(asked, 3);
+  clock = 1000;
+  await bounded.get("long", holding(86_400_000));
+  assertEquals(asked, 4);
+  // A value with its time: given as the value.
+  assertEquals(
+    await bounded.get("named", () => Promise.resolve(new KeptFor("r1.lab", 200))),
+    "r1.lab",
+  );
+  assertEquals(bounded.peek("named"), "r1.lab");
 });

@@ -33,6 +33,17 @@ export interface ResolvedHost {
   family: Family;
 }
 
+/** A reverse lookup's answer, with how long it holds where the resolver knows. */
+export interface ReverseAnswer {
+  /** The name, or null when the address has none. */
+  name: string | null;
+  /**
+   * How long the answer holds, in seconds, where the resolver was told (a
+   * zone's negative TTL for no name, RFC 2308); absent where it was not.
+   */
+  ttl?: number;
+}
+
 /** Name lookups, injectable for tests. */
 export interface Resolver {
   /**
@@ -50,6 +61,14 @@ export interface Resolver {
    * that may still be given (lookup_cache.ts)
    */
   reverse(address: string): Promise<string | null>;
+  /**
+   * As {@linkcode Resolver.reverse}, with how long the answer holds where the
+   * resolver knows; without it, `reverse` answers and the documented times
+   * apply (docs/identity.md).
+   *
+   * @throws {Error} when the lookup fails, as `reverse`
+   */
+  reverseAnswer?(address: string): Promise<ReverseAnswer>;
   /**
    * The TXT records of `name`, each one's strings joined (none when it has
    * none). Without it, Deno.resolveDns answers.
@@ -229,22 +248,29 @@ export class SystemResolver implements Resolver {
   }
 
   async reverse(address: string): Promise<string | null> {
+    return (await this.reverseAnswer(address)).name;
+  }
+
+  async reverseAnswer(address: string): Promise<ReverseAnswer> {
     const own = this.#ownLookups();
     if (own?.reverse) {
       const found = await own.stub.reverse(address);
-      if ("name" in found) return found.name;
-      if ("none" in found) return null;
+      if ("name" in found) return found;
+      if ("none" in found) {
+        return found.ttl === undefined ? { name: null } : { name: null, ttl: found.ttl };
+      }
       if ("failed" in found) throw new Error(found.failed);
     }
+    // getnameinfo tells no TTL.
     try {
       const dns = await nodeDns();
       const { hostname } = await dns.promises.lookupService(address, 0);
-      return hostname && hostname !== address ? hostname : null;
+      return { name: hostname && hostname !== address ? hostname : null };
     } catch (e) {
       // getnameinfo says EAI_NONAME (ENOTFOUND) for an address without a name; anything else
       // (EAI_AGAIN: the servers failed or were silent) is a failure.
       const code = (e as { code?: string }).code;
-      if (code === "ENOTFOUND" || code === "EAI_NONAME") return null;
+      if (code === "ENOTFOUND" || code === "EAI_NONAME") return { name: null };
       throw e;
     }
   }

@@ -1,4 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
+import { soaRecord } from "../../tests/helpers/dns_answers.ts";
+import { DnsFake } from "../../tests/helpers/dns_fake.ts";
 import type { Transport } from "../core/transport.ts";
 import type { ConfigFiles } from "./dns_config.ts";
 import { SystemResolver } from "./resolver.ts";
@@ -91,4 +93,29 @@ Deno.test("SystemResolver: a name lookup that fails throws why; no name is null"
   );
   assertEquals(failure, "no answer from 198.18.250.3 in 1 s");
   assertEquals(sent, ["198.18.250.3"]);
+});
+
+Deno.test("SystemResolver: no name with how long it holds, where the zone's SOA said", async () => {
+  const transport = new DnsFake((q) =>
+    q.name.startsWith("3.")
+      ? { rcode: 3, authority: [soaRecord("18.198.in-addr.arpa", 3600, 900)] }
+      : q.name.startsWith("4.")
+      ? { rcode: 3 }
+      : { records: [{ owner: q.name, type: 12, target: "r2.lab" }] }
+  );
+  const resolver = new SystemResolver({
+    transport: () => transport,
+    files: () => ({
+      nsswitch: "hosts: files dns\n",
+      hosts: "",
+      resolvConf: "nameserver 198.18.250.3\n",
+      resOptions: "",
+    }),
+    now: () => 0,
+  });
+  assertEquals(await resolver.reverseAnswer("198.18.1.3"), { name: null, ttl: 900 });
+  assertEquals(await resolver.reverseAnswer("198.18.1.4"), { name: null });
+  assertEquals(await resolver.reverseAnswer("198.18.1.2"), { name: "r2.lab" });
+  assertEquals(await resolver.reverse("198.18.1.3"), null);
+  assertEquals(await resolver.reverse("198.18.1.2"), "r2.lab");
 });

@@ -13,7 +13,8 @@
  * next one each lookup with `rotate`), `attempts` rounds, waiting `timeout`
  * for the first server and `timeout << i / servers` for server i (whole
  * seconds, one at least; res_send.c's rule); an answer saying
- * the name does not exist, or has no name, ends the source; a failure
+ * the name does not exist, or has no name, ends the source (with how long
+ * that holds, where the answer carries its zone's SOA); a failure
  * (SERVFAIL, REFUSED, silence) moves to the next server. An answer cut short
  * (TC), which needs TCP, is left to getnameinfo. An answer counts only from
  * the server asked, with the question's identifier (random) and name.
@@ -43,16 +44,20 @@ import {
  * source named it and a DNS source failed: SERVFAIL, REFUSED or silence from
  * every server).
  */
-export type StubAnswer = { name: string } | { none: true } | { system: true } | {
-  failed: string;
-};
+export type StubAnswer = { name: string } | NoName | { system: true } | { failed: string };
+
+/**
+ * No name, or no record: with how long that holds (seconds), where the
+ * answer said (its zone's SOA, RFC 2308).
+ */
+export type NoName = { none: true; ttl?: number };
 
 /** What a TXT lookup found: the records (none when the name has none), or why it failed. */
 export type StubTxtAnswer = { records: string[] } | { failed: string } | { system: true };
 
 /** What a question found: no such name or record, "ask the system", a name, records, or why it failed. */
 type DnsOutcome =
-  | "none"
+  | NoName
   | "system"
   | { name: string }
   | { records: string[] }
@@ -122,6 +127,7 @@ export class StubResolver {
   /** The name of `address` from the configured sources. */
   async reverse(address: string): Promise<StubAnswer> {
     let failed: string | null = null;
+    let none: NoName = { none: true };
     for (const source of this.#config.sources) {
       if (source === "files") {
         const name = this.#config.hosts.get(address);
@@ -130,17 +136,18 @@ export class StubResolver {
       }
       const outcome = await this.#ask(reverseName(address), "ptr");
       if (outcome === "system") return { system: true };
-      if (typeof outcome === "object" && "name" in outcome) return outcome;
-      if (typeof outcome === "object" && "failed" in outcome) failed = outcome.failed;
+      if ("name" in outcome) return outcome;
+      if ("failed" in outcome) failed = outcome.failed;
+      if ("none" in outcome) none = outcome;
     }
-    return failed === null ? { none: true } : { failed };
+    return failed === null ? none : { failed };
   }
 
   /** The TXT records of `name` from the configured servers (files play no part). */
   async txt(name: string): Promise<StubTxtAnswer> {
     const outcome = await this.#ask(name.toLowerCase(), "txt");
     if (outcome === "system") return { system: true };
-    if (outcome === "none" || "name" in outcome) return { records: [] };
+    if ("none" in outcome || "name" in outcome) return { records: [] };
     return outcome;
   }
 
@@ -283,11 +290,14 @@ export class StubResolver {
         !answer || answer.question !== q.name || datagram.from?.address !== q.server.address ||
         datagram.from.port !== 53
       ) continue;
+      const none: NoName = answer.negativeTtl === null
+        ? { none: true }
+        : { none: true, ttl: answer.negativeTtl };
       if (answer.truncated) q.settle("system");
-      else if (answer.rcode === RCODE.nxDomain) q.settle("none");
+      else if (answer.rcode === RCODE.nxDomain) q.settle(none);
       else if (answer.rcode === RCODE.noError) {
         if (answer.records) q.settle({ records: answer.records });
-        else q.settle(answer.name ? { name: answer.name } : "none");
+        else q.settle(answer.name ? { name: answer.name } : none);
       } else {
         // SERVFAIL, REFUSED and the like: the next server
         q.failure = `${q.server.address} answered ${

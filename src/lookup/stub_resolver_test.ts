@@ -1,89 +1,8 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { answerBytes, type TestAnswer } from "../../tests/helpers/dns_answers.ts";
-import type { Datagram, Endpoint, Readiness, Socket, Transport } from "../core/transport.ts";
+import { soaRecord } from "../../tests/helpers/dns_answers.ts";
+import { type Asked, DnsFake } from "../../tests/helpers/dns_fake.ts";
 import type { ReverseConfig } from "./dns_config.ts";
-import { parsePtrAnswer } from "./dns_message.ts";
 import { StubResolver } from "./stub_resolver.ts";
-
-/** A question as the fake server saw it. */
-interface Asked {
-  at: number;
-  server: string;
-  id: number;
-  name: string;
-}
-
-/** How the fake servers answer a question (null: silence). */
-type Serve = (q: Asked) => (Partial<TestAnswer> & { from?: string }) | null;
-
-/** A transport whose sockets' questions a function answers at once; its clock moves only in waits. */
-class DnsFake implements Transport {
-  clock = 0;
-  readonly asked: Asked[] = [];
-  readonly #inbox: Array<{ socket: Socket; datagram: Datagram }> = [];
-  sockets = 0;
-
-  constructor(readonly serve: Serve) {}
-
-  now(): number {
-    return this.clock;
-  }
-  pid(): number {
-    return 1;
-  }
-  socket(family: 4 | 6): Socket {
-    this.sockets++;
-    // deno-lint-ignore no-this-alias
-    const fake = this; // the socket object's methods reach the transport
-    const socket = {
-      family,
-      kind: "dgram",
-      protocol: 17,
-      closed: false,
-      send(data: Uint8Array, to?: Endpoint): number {
-        const q = parsePtrAnswer(
-          new Uint8Array([...data.subarray(0, 2), 0x80, ...data.subarray(3)]),
-        )!;
-        const asked = { at: fake.clock, server: to!.address, id: q.id, name: q.question };
-        fake.asked.push(asked);
-        const a = fake.serve(asked);
-        if (a) {
-          const bytes = answerBytes({ id: q.id, question: q.question, ...a });
-          fake.#inbox.push({
-            socket,
-            datagram: {
-              data: bytes,
-              from: { address: a.from ?? to!.address, port: 53 },
-              receivedAt: null,
-              ttl: null,
-              error: null,
-              truncated: false,
-            },
-          });
-        }
-        return fake.clock;
-      },
-      receive(): Datagram | null {
-        const i = fake.#inbox.findIndex((m) => m.socket === socket);
-        return i < 0 ? null : fake.#inbox.splice(i, 1)[0]!.datagram;
-      },
-      takeError: () => null,
-      close() {},
-    } as unknown as Socket;
-    return socket;
-  }
-  async wait(
-    sockets: readonly Socket[],
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<Readiness[]> {
-    await Promise.resolve();
-    if (signal?.aborted) return [];
-    const ready = sockets.filter((s) => this.#inbox.some((m) => m.socket === s));
-    if (ready.length === 0) this.clock += timeoutMs;
-    return ready.map((socket) => ({ socket, readable: true, error: false, writable: false }));
-  }
-}
 
 const CONFIG: ReverseConfig = {
   sources: ["files", "dns"],
@@ -117,6 +36,24 @@ Deno.test("StubResolver: NXDOMAIN and no PTR are no name; DNS before files goes 
   assertEquals(await stub.reverse("198.18.1.3"), { none: true });
   assertEquals(await stub.reverse("198.18.1.4"), { none: true });
   assertEquals(fake.asked.length, 3); // no second server asked after a definite answer
+});
+
+Deno.test("StubResolver: no name says how long it holds where the zone's SOA says", async () => {
+  const zone = "18.198.in-addr.arpa";
+  const fake = new DnsFake((q) =>
+    q.name.startsWith("3.")
+      ? { rcode: 3, authority: [soaRecord(zone, 86400, 1800)] }
+      : q.name.startsWith("4.")
+      ? { authority: [soaRecord(zone, 300, 1800)] }
+      : { rcode: 3 }
+  );
+  const stub = new StubResolver(fake, CONFIG);
+  assertEquals(await stub.reverse("198.18.1.3"), { none: true, ttl: 1800 });
+  assertEquals(await stub.reverse("198.18.1.4"), { none: true, ttl: 300 });
+  assertEquals(await stub.reverse("198.18.1.5"), { none: true });
+  // DNS first, then files that do not know it either: the zone's word stands.
+  const dnsFirst = new StubResolver(fake, { ...CONFIG, sources: ["dns", "files"] });
+  assertEquals(await dnsFirst.reverse("198.18.1.3"), { none: true, ttl: 1800 });
 });
 
 Deno.test("StubResolver: glibc's schedule over silent servers", async () => {

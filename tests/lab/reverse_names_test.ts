@@ -5,8 +5,9 @@
  * including those glibc refuses (a label beginning with `-`, a name longer
  * than 64 characters) and those it takes (`_`); /etc/hosts first or after
  * DNS as nsswitch orders them; a dead server before the live one;
- * `attempts:0` (glibc asks nothing); and a
- * source only getnameinfo knows. And hopwise asks its questions from one
+ * `attempts:0` (glibc asks nothing); a
+ * source only getnameinfo knows; and the zone's own server, whose "no such
+ * name" says how long it holds (RFC 2308). And hopwise asks its questions from one
  * socket (getnameinfo opens one a lookup), so they are its own.
  *
  * Needs root, iproute2, iptables, dnsmasq, traceroute and tcpdump.
@@ -15,7 +16,12 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
 import { expectSame, labSkipReason, needs, runHopwise } from "../../lab/harness.ts";
-import { DEAD_RESOLVER, LIVE_RESOLVER, startDnsServer } from "../../lab/dns_server.ts";
+import {
+  AUTHORITATIVE_NEGATIVE_TTL,
+  DEAD_RESOLVER,
+  LIVE_RESOLVER,
+  startDnsServer,
+} from "../../lab/dns_server.ts";
 import { NETNS_ETC_DIR } from "../../lab/netns/namespaces.ts";
 import { startTcpdump } from "../helpers/tcpdump.ts";
 
@@ -23,6 +29,10 @@ const reason = labSkipReason(
   "reverse name lab tests",
   () => needs("dnsmasq")() ?? needs("traceroute", ["-V"])() ?? needs("tcpdump")(),
 );
+
+/** The modules a script run in the lab's namespace imports. */
+const RESOLVER_URL = new URL("../../src/lookup/resolver.ts", import.meta.url).href;
+const TRANSPORT_URL = new URL("../../ffi/ffi_transport.ts", import.meta.url).href;
 
 /** A name of `n` characters under `.lab`, in labels of 50 characters at most. */
 function long(n: number): string {
@@ -87,6 +97,38 @@ Deno.test({
         const out = await expectSame(lab, c.source, args("-4"));
         assertOk(!out.includes(".lab ("), out);
       });
+
+      await t.step(
+        "the zone's own server: the same names, and how long no name holds",
+        async () => {
+          await dns.use(c.source, "authoritative", "timeout:1 attempts:1");
+          // Its answers carry the zone's SOA: names read as glibc reads them all the same.
+          const out = await expectSame(lab, c.source, args("-4"));
+          assertOk(out.includes("dst.lab ("), out);
+          // The system resolver's answers, in the source's namespace: the SOA's negative TTL
+          // for a router without a name there; a name, with no time, for the target.
+          const asked = [c.hops4[0]!, c.target4];
+          const script = `
+          import { SystemResolver } from ${JSON.stringify(RESOLVER_URL)};
+          import { FfiTransport } from ${JSON.stringify(TRANSPORT_URL)};
+          const resolver = new SystemResolver({ transport: () => new FfiTransport() });
+          const answers = [];
+          for (const a of ${JSON.stringify(asked)}) answers.push(await resolver.reverseAnswer(a));
+          console.log(JSON.stringify(answers));
+          Deno.exit(0);`;
+          const answers = async () => {
+            const run = await lab.exec(c.source, [Deno.execPath(), "eval", script]);
+            return JSON.parse(run.stdout);
+          };
+          assertEquals(await answers(), [
+            { name: null, ttl: AUTHORITATIVE_NEGATIVE_TTL },
+            { name: "dst.lab" },
+          ]);
+          // dnsmasq's local answers (the live server) carry no SOA: no time is said.
+          await dns.use(c.source, "live");
+          assertEquals(await answers(), [{ name: names[0] }, { name: "dst.lab" }]);
+        },
+      );
 
       await t.step("hopwise asks from one socket (getnameinfo opens one a lookup)", async () => {
         await dns.use(c.source, "live");
