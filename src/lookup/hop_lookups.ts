@@ -8,11 +8,12 @@
  * The times (documented in docs/identity.md):
  * - names: kept an hour (getnameinfo gives no TTL), none as long as its
  *   zone's SOA says (RFC 2308's negative TTL: a minute at least, an hour at
- *   most; a minute where no SOA came), a failure a minute; a name past its hour still given while it is asked again, and a
- *   day more while those lookups fail; 100,000 at most (a service of 10,000
- *   targets and their routers fits: fewer would let each cycle push out
- *   what the next one asks for); 5 s a lookup (trippy's default, glibc's
- *   own wait for one try); 32 at once;
+ *   most; a minute where no SOA came), a failure a minute; a name past its
+ *   hour still given while it is asked again, and a day more while those
+ *   lookups fail; 100,000 at most (a service of 10,000 targets and their
+ *   routers fits: fewer would let each cycle push out what the next one
+ *   asks for); 5 s a lookup (trippy's default, glibc's own wait for one
+ *   try); 32 at once;
  * - AS numbers and places: the same, but whois, which waits as long as it
  *   always has ({@linkcode WHOIS_DEADLINE_MS}), 8 connections at once.
  *

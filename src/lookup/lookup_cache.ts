@@ -1,9 +1,9 @@
 /**
  * A cache of lookups (reverse names, AS numbers, places) that never stalls
  * whoever asks: an answer is kept a while (`keepFound`), nothing found or a
- * failure a shorter while (`keepMissing`), or as long as the answer says it
- * holds, within those two ({@linkcode KeptFor}); an answer past its time is asked
- * again, and still given meanwhile by {@linkcode LookupCache.peek} (a
+ * failure a shorter while (`keepMissing`), or as long as the answer says
+ * it holds, within those two ({@linkcode KeptFor}); an answer past its time
+ * is asked again, and still given meanwhile by {@linkcode LookupCache.peek} (a
  * service's names do not blink out while they are asked again) and, while
  * the new lookups fail (not while they find nothing), by both `peek` and
  * `get`, `keepStale` longer at most (RFC 8767's stale answers); the cache
