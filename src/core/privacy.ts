@@ -223,6 +223,7 @@ export class Privacy {
       names: without(snapshot.names, drop),
       asPaths: without(snapshot.asPaths, drop),
       ...(snapshot.identities ? { identities: without(snapshot.identities, drop) } : {}),
+      ...(snapshot.pending ? { pending: snapshot.pending.filter((a) => !drop.has(a)) } : {}),
     };
   }
 

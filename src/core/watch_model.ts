@@ -98,6 +98,13 @@ export interface WatchSnapshot {
   asPaths: Record<string, string>;
   /** What the AS and geography lookups found so far, by address (absent when they are off). */
   identities?: Record<string, AddressIdentity>;
+  /**
+   * Responders first seen so lately that what is looked up of them has not
+   * answered yet (at most the lookups' deadline); absent when there are none.
+   * The service lists such an address once it has, so that its labels do not
+   * change a moment after it appears.
+   */
+  pending?: string[];
   /** Losses that had a reason. */
   faults: WatchFault[];
 }

@@ -75,6 +75,8 @@ export interface KnownNow {
   asPath?: string;
   /** Who it is and where, when anything is known. */
   identity?: AddressIdentity;
+  /** Set while a lookup of it has no answer yet (none known, or one past its time asked again). */
+  pending?: true;
 }
 
 /** What {@linkcode AddressLookups.fill} fills: a responder's address, and what is learnt of it. */
@@ -306,8 +308,13 @@ export class AddressLookups {
     if (name !== undefined) out.name = name;
     const as = this.#as?.peek(address);
     if (this.#as && as !== undefined) out.asPath = asPathOf(as);
-    const identity = { ...as?.identity, ...this.#geo?.peek(address)?.identity };
+    const geo = this.#geo?.peek(address);
+    const identity = { ...as?.identity, ...geo?.identity };
     if (Object.keys(identity).length > 0) out.identity = identity;
+    if (
+      (this.#names && name === undefined) || (this.#as && as === undefined) ||
+      (this.#geo && geo === undefined)
+    ) out.pending = true;
     return out;
   }
 }

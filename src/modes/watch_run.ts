@@ -68,6 +68,8 @@ export class WatchRun implements Plan {
    * the lookups know of each is read when a snapshot is taken.
    */
   readonly #responders = new Set<string>();
+  /** Responders whose lookups have answered once. */
+  readonly #answered = new Set<string>();
   /** Why probes of a TTL were lost, when it was not silence: the latest reason, when, how often. */
   readonly #faults = new Map<number, { reason: string; cycle: number; count: number }>();
   #wake: (() => void) | null = null;
@@ -267,20 +269,29 @@ export class WatchRun implements Plan {
    * arrive); what is not known (a lookup that failed a while ago, or expired)
    * is asked again.
    */
-  #identities(): Pick<WatchSnapshot, "names" | "asPaths" | "identities"> {
+  #identities(): Pick<WatchSnapshot, "names" | "asPaths" | "identities" | "pending"> {
     const { lookups } = this.#setup;
     const names: Record<string, string | null> = {};
     const asPaths: Record<string, string> = {};
     const identities: Record<string, AddressIdentity> = {};
+    const pending: string[] = [];
     for (const address of this.#responders) {
       if (lookups.active) lookups.start(address);
       const known = lookups.known(address);
       names[address] = known.name ?? null;
       if (known.asPath !== undefined) asPaths[address] = known.asPath;
       if (known.identity) identities[address] = known.identity;
+      // Pending only until its lookups first answer: one asked again later is not.
+      if (!known.pending) this.#answered.add(address);
+      else if (!this.#answered.has(address)) pending.push(address);
     }
     const { asSource, geoip } = this.#setup.config.options;
-    return { names, asPaths, ...(asSource || geoip ? { identities } : {}) };
+    return {
+      names,
+      asPaths,
+      ...(asSource || geoip ? { identities } : {}),
+      ...(pending.length > 0 ? { pending } : {}),
+    };
   }
 
   /** Forgets the hops past the destination once no cycle under way probes past it. */

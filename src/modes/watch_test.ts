@@ -2,7 +2,8 @@ import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { watch } from "./watch.ts";
-import type { CycleResult, WatchEvent } from "../core/watch_model.ts";
+import type { CycleResult, WatchEvent, WatchSnapshot } from "../core/watch_model.ts";
+import type { Resolver } from "../lookup/resolver.ts";
 
 const network = () =>
   new FakeTransport({
@@ -89,4 +90,30 @@ Deno.test("watch: a cycle's responders carry their names once they are known", a
   // A probe with no answer carries no name.
   const silent = cycles.flatMap((c) => c.probes).filter((p) => p.address === null);
   assertOk(silent.every((p) => !("name" in p)));
+});
+
+Deno.test("watch: a responder is pending in snapshots until its lookups first answer", async () => {
+  const fake = network();
+  const table = new TableResolver({}, { "198.18.1.1": "r1.lab" });
+  // 198.18.2.1's name comes only when the test lets it.
+  let release: (name: string) => void = () => {};
+  const held = new Promise<string>((resolve) => (release = resolve));
+  const resolver: Resolver = {
+    lookupHost: (host, family) => table.lookupHost(host, family),
+    reverse: (address) => address === "198.18.2.1" ? held : table.reverse(address),
+  };
+  const session = watch("198.18.9.9", { transport: fake, resolver, cycles: 6, interval: 200 });
+  const pendings: string[][] = [];
+  let last: WatchSnapshot | null = null;
+  for await (const event of session) {
+    if (event.type !== "snapshot" && event.type !== "end") continue;
+    last = event.snapshot;
+    pendings.push(last.pending ?? []);
+    if (last.pending?.includes("198.18.2.1")) release("r2.lab");
+  }
+  // Pending while its name was held, never the answered ones; not once it came.
+  assertOk(pendings.some((p) => p.includes("198.18.2.1")), JSON.stringify(pendings));
+  assertOk(pendings.every((p) => p.every((a) => a === "198.18.2.1")), JSON.stringify(pendings));
+  assertEquals(last?.pending, undefined);
+  assertEquals(last?.names["198.18.2.1"], "r2.lab");
 });

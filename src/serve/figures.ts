@@ -225,8 +225,10 @@ export class FleetFigureKeeper {
       )
       : [];
     const addresses = new Map<number, WindowAddresses>();
+    // An address is listed once its lookups have answered: its labels then stay as they are.
+    const pending = new Set(window?.pending);
     for (const hop of window?.hops ?? []) {
-      const answered = hop.addresses.filter((a) => a.address !== null);
+      const answered = hop.addresses.filter((a) => a.address !== null && !pending.has(a.address));
       addresses.set(hop.ttl, {
         shown: answered.slice(0, ADDRESSES_PER_HOP).map((a) => {
           const identity = window?.identities?.[a.address!];

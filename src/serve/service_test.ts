@@ -1,12 +1,14 @@
 /**
  * The service's run context: a failing AS source says so once on standard
  * error (the journal), as in every other mode, and the service goes on; a
- * reload takes new targets and reads a changed database again.
+ * reload takes new targets and reads a changed database again; an address
+ * is listed once its name has answered.
  */
 import { assertEquals } from "../../tests/assert.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { mmdbSkipReason, writeMmdb } from "../../tests/helpers/mmdb_writer.ts";
+import type { Resolver } from "../lookup/resolver.ts";
 import { Service } from "./service.ts";
 
 /** The network of every test here: 198.18.9.9 two hops away, behind 198.18.1.1. */
@@ -128,4 +130,49 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("--serve: an address is listed once its name has answered, so its labels stay as they are", async () => {
+  const table = new TableResolver({}, { "198.18.9.9": "dst.lab" });
+  // The first hop's name comes only when the test lets it.
+  let release: (name: string) => void = () => {};
+  const held = new Promise<string>((resolve) => (release = resolve));
+  const resolver: Resolver = {
+    lookupHost: (host, family) => table.lookupHost(host, family),
+    reverse: (address) => address === "198.18.1.1" ? held : table.reverse(address),
+  };
+  const service = await Service.start({
+    listen: { hostname: "127.0.0.1", port: 0 },
+    targets: [{ host: "198.18.9.9" }],
+    watch: { interval: 20, rate: 0, method: "icmp" },
+    window: 1000,
+    version: "test",
+    transport: twoHops(),
+    resolver,
+  });
+  const url = `http://127.0.0.1:${service.address.port}/metrics`;
+  // The hop_address_info samples of a scrape, once it lists `needle` (5 s between two draws).
+  const infoOnceListing = async (needle: string) => {
+    for (let i = 0; i < 400; i++) {
+      const info = (await (await fetch(url)).text()).split("\n")
+        .filter((l) => l.startsWith("hopwise_hop_address_info{"));
+      if (info.some((l) => l.includes(needle))) return info;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return [];
+  };
+  try {
+    const before = await infoOnceListing('address="198.18.9.9"');
+    assertEquals(before.filter((l) => l.includes("198.18.1.1")), []);
+    release("r1.lab");
+    const after = await infoOnceListing('address="198.18.1.1"');
+    assertEquals(
+      after.filter((l) => l.includes("198.18.1.1")).map((l) => /name="([^"]*)"/.exec(l)?.[1]),
+      [
+        "r1.lab",
+      ],
+    );
+  } finally {
+    await service.close();
+  }
 });
