@@ -136,15 +136,15 @@ export async function startDnsServer(
     `--auth-ttl=${AUTHORITATIVE_NEGATIVE_TTL}`,
     `--addn-hosts=${hostsFile}`,
   ], { stderr: "piped" });
-  const use = async (node: string, which: "live" | "dead" | "authoritative", options = "") => {
-    const address = which === "live"
-      ? LIVE_RESOLVER
-      : which === "dead"
-      ? DEAD_RESOLVER
-      : AUTHORITATIVE_RESOLVER;
+  const servers = {
+    live: LIVE_RESOLVER,
+    dead: DEAD_RESOLVER,
+    authoritative: AUTHORITATIVE_RESOLVER,
+  };
+  const use = async (node: string, which: keyof typeof servers, options = "") => {
     await Deno.writeTextFile(
       `${NETNS_ETC_DIR}/${lab.ns(node)}/resolv.conf`,
-      `nameserver ${address}\n${options ? `options ${options}\n` : ""}`,
+      `nameserver ${servers[which]}\n${options ? `options ${options}\n` : ""}`,
     );
   };
   await use(from, "live", "timeout:1 attempts:2");

@@ -255,12 +255,15 @@ export class AddressLookups {
     const name = this.#names?.peek(address);
     const as = this.#as?.peek(address);
     const geo = this.#geo?.peek(address);
-    if (
-      (this.#names && name === undefined) || (this.#as && as === undefined) ||
-      (this.#geo && geo === undefined)
-    ) return false;
+    if (this.#waiting(name, as, geo)) return false;
     this.#apply(result, name, as, geo);
     return true;
+  }
+
+  /** Whether a lookup made has no answer yet, from what the caches' `peek` gave (undefined). */
+  #waiting(name: unknown, as: unknown, geo: unknown): boolean {
+    return (this.#names !== null && name === undefined) ||
+      (this.#as !== null && as === undefined) || (this.#geo !== null && geo === undefined);
   }
 
   /**
@@ -311,10 +314,7 @@ export class AddressLookups {
     const geo = this.#geo?.peek(address);
     const identity = { ...as?.identity, ...geo?.identity };
     if (Object.keys(identity).length > 0) out.identity = identity;
-    if (
-      (this.#names && name === undefined) || (this.#as && as === undefined) ||
-      (this.#geo && geo === undefined)
-    ) out.pending = true;
+    if (this.#waiting(name, as, geo)) out.pending = true;
     return out;
   }
 }

@@ -52,6 +52,11 @@ export type StubAnswer = { name: string } | NoName | { system: true } | { failed
  */
 export type NoName = { none: true; ttl?: number };
 
+/** An answer's "no such name" or "no such record", with how long it holds where it says. */
+function noName(answer: Answer): NoName {
+  return answer.negativeTtl === null ? { none: true } : { none: true, ttl: answer.negativeTtl };
+}
+
 /** What a TXT lookup found: the records (none when the name has none), or why it failed. */
 export type StubTxtAnswer = { records: string[] } | { failed: string } | { system: true };
 
@@ -290,14 +295,11 @@ export class StubResolver {
         !answer || answer.question !== q.name || datagram.from?.address !== q.server.address ||
         datagram.from.port !== 53
       ) continue;
-      const none: NoName = answer.negativeTtl === null
-        ? { none: true }
-        : { none: true, ttl: answer.negativeTtl };
       if (answer.truncated) q.settle("system");
-      else if (answer.rcode === RCODE.nxDomain) q.settle(none);
+      else if (answer.rcode === RCODE.nxDomain) q.settle(noName(answer));
       else if (answer.rcode === RCODE.noError) {
         if (answer.records) q.settle({ records: answer.records });
-        else q.settle(answer.name ? { name: answer.name } : none);
+        else q.settle(answer.name ? { name: answer.name } : noName(answer));
       } else {
         // SERVFAIL, REFUSED and the like: the next server
         q.failure = `${q.server.address} answered ${
