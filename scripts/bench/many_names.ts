@@ -9,7 +9,9 @@
  *
  * - the 10,000-target list from the bundle, `-I -q 1 --rate 0`, with `-n`
  *   and with names (the live server), back to back each round: the ratio of
- *   the two (target: at most 1.2);
+ *   the two (target: at most 1.2); then, shown beside it, the same names
+ *   from /etc/hosts alone (nsswitch `hosts: files`: no DNS question at all):
+ *   what names cost a run before any question is asked;
  * - 1,000 targets, each its own address, with a resolver that never answers
  *   (glibc's default wait: 2 tries of 5 s), beside `-n`: what one deadline
  *   costs (target: at most the deadline and 1 s more than `-n`; a trace
@@ -24,6 +26,7 @@ import { Lab } from "../../lab/lab.ts";
 import { chain } from "../../lab/topologies.ts";
 import { startDnsServer } from "../../lab/dns_server.ts";
 import { NAME_CACHE } from "../../src/lookup/hop_lookups.ts";
+import { NETNS_ETC_DIR } from "../../lab/netns/namespaces.ts";
 import { commandArgv, hopwise, traceroute } from "./commands.ts";
 import { MANY_HOP, MANY_PREFIXES, manyAddresses } from "./many.ts";
 import { median, progress } from "./measure.ts";
@@ -44,7 +47,7 @@ export interface NamesRow {
   /** The command as shown. */
   label: string;
   /** The resolver it ran with. */
-  resolver: "live" | "dead" | "none (-n)";
+  resolver: "live" | "dead" | "none (-n)" | "/etc/hosts";
   /** Wall time of each run, ms. */
   wallsMs: number[];
   /** Median wall time, ms. */
@@ -69,6 +72,10 @@ export interface NamesResult {
   numeric: NamesRow;
   /** Named over numeric, per round, and their median. */
   ratio: { perRound: number[]; median: number | null };
+  /** {@linkcode named}'s command with its names from /etc/hosts alone (no DNS). */
+  hostsOnly: NamesRow;
+  /** Hosts-only over numeric, per round, and their median: what names cost without questions. */
+  hostsRatio: { perRound: number[]; median: number | null };
   /** {@linkcode DEAD_SIZE} targets, dead resolver. */
   dead: NamesRow;
   /** {@linkcode DEAD_SIZE} targets, `-n`. */
@@ -119,15 +126,14 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
   const c = await chain(lab, { routers: MANY_HOP - 1, anyPrefixes: [MANY_PREFIXES[0]!] });
   const deadList = `${measurer.dir}/names-dead`;
   await Deno.writeTextFile(deadList, addresses.slice(0, DEAD_SIZE).join("\n") + "\n");
-  const dns = await startDnsServer(lab, c.source, {
-    hosts: [
-      ...c.hops4.map((a, i) => [a, `r${i + 1}.lab`] as const),
-      // Every tenth target named, the others not (NXDOMAIN): every address is still looked up,
-      // and dnsmasq, which searches its names one by one for a PTR query, stays fast.
-      ...addresses.filter((_, i) => i % NAMED_EVERY === 0).map((a, i) => [a, `t${i}.lab`] as const),
-    ],
-    txt: [],
-  });
+  const hosts = [
+    ...c.hops4.map((a, i) => [a, `r${i + 1}.lab`] as const),
+    // Every tenth target named, the others not (NXDOMAIN): every address is still looked up,
+    // and dnsmasq, which searches its names one by one for a PTR query, stays fast.
+    ...addresses.filter((_, i) => i % NAMED_EVERY === 0).map((a, i) => [a, `t${i}.lab`] as const),
+  ];
+  const dns = await startDnsServer(lab, c.source, { hosts, txt: [] });
+  const etc = `${NETNS_ETC_DIR}/${lab.ns(c.source)}`;
   try {
     const row = (label: string, resolver: NamesRow["resolver"]): NamesRow => ({
       label,
@@ -167,6 +173,8 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
     const deadCmd = many([], deadList, DEAD_SIZE);
     const numeric = row(numericCmd.label, "none (-n)");
     const named = row(namedCmd.label, "live");
+    const hostsOnly = row(namedCmd.label, "/etc/hosts");
+    const hostsRounds: number[] = [];
     const deadNumeric = row(deadNumericCmd.label, "none (-n)");
     const dead = row(deadCmd.label, "dead");
     const perRound: number[] = [];
@@ -174,6 +182,17 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
       await once(numeric, numericCmd.argv, false);
       await once(named, namedCmd.argv, false);
       perRound.push(named.wallsMs.at(-1)! / numeric.wallsMs.at(-1)!);
+      // The same names from /etc/hosts alone, then the lab's files as they were.
+      const hostsBefore = await Deno.readTextFile(`${etc}/hosts`);
+      await lab.setHosts(c.source, hosts);
+      await Deno.writeTextFile(`${etc}/nsswitch.conf`, "hosts: files\n");
+      try {
+        await once(hostsOnly, namedCmd.argv, false);
+      } finally {
+        await Deno.writeTextFile(`${etc}/hosts`, hostsBefore);
+        await Deno.remove(`${etc}/nsswitch.conf`);
+      }
+      hostsRounds.push(hostsOnly.wallsMs.at(-1)! / numeric.wallsMs.at(-1)!);
       await once(deadNumeric, deadNumericCmd.argv, false);
       await once(dead, deadCmd.argv, true);
       progress(`M (names): round ${round + 1}/${rounds} done`);
@@ -184,7 +203,7 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
     await once(tNumeric, commandArgv(traceroute(["-n", ...tArgs]), paths), false);
     await once(tDead, commandArgv(traceroute(tArgs), paths), true);
     progress("");
-    for (const r of [numeric, named, deadNumeric, dead, tNumeric, tDead]) {
+    for (const r of [numeric, named, hostsOnly, deadNumeric, dead, tNumeric, tDead]) {
       r.medianMs = median(r.wallsMs);
       r.cpuMedianMs = r.cpusMs.length ? median(r.cpusMs) : null;
     }
@@ -192,6 +211,11 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
       named,
       numeric,
       ratio: { perRound, median: perRound.length ? median(perRound) : null },
+      hostsOnly,
+      hostsRatio: {
+        perRound: hostsRounds,
+        median: hostsRounds.length ? median(hostsRounds) : null,
+      },
       dead,
       deadNumeric,
       serverCpuMs: { perRun: serverCpu, median: serverCpu.length ? median(serverCpu) : null },
@@ -205,8 +229,19 @@ export async function runManyNames(ctx: RunContext): Promise<NamesResult> {
 
 /** The part's table. */
 export function namesLines(r: NamesResult): string[] {
-  const rows = [r.numeric, r.named, r.deadNumeric, r.dead, r.traceroute.numeric, r.traceroute.dead];
-  const ratio = r.ratio.median === null ? "-" : r.ratio.median.toFixed(3);
+  const rows = [
+    r.numeric,
+    r.named,
+    r.hostsOnly,
+    r.deadNumeric,
+    r.dead,
+    r.traceroute.numeric,
+    r.traceroute.dead,
+  ];
+  const ratio = (x: { perRound: number[]; median: number | null }) =>
+    `${x.median === null ? "-" : x.median.toFixed(3)} (per round: ${
+      x.perRound.map((n) => n.toFixed(3)).join(", ")
+    })`;
   return [
     "",
     "M (names): what reverse names cost a run of many (a lab DNS server, and one that never answers)",
@@ -222,8 +257,9 @@ export function namesLines(r: NamesResult): string[] {
         row.label,
       ]),
     ),
-    `  names / -n at ${NAMED_SIZE.toLocaleString("en")} targets: ${ratio} ` +
-    `(per round: ${r.ratio.perRound.map((x) => x.toFixed(3)).join(", ")})`,
+    `  names / -n at ${NAMED_SIZE.toLocaleString("en")} targets: ${ratio(r.ratio)}`,
+    `  the same names from /etc/hosts alone (no DNS question) / -n: ${ratio(r.hostsRatio)}: ` +
+    `what names cost the run before any question is asked`,
     `  the lab DNS server's own CPU in a named run: ${seconds(r.serverCpuMs.median)} s ` +
     `(it shares the machine's cores with the run; a resolver elsewhere would not)`,
     `  dead resolver, ${DEAD_SIZE} targets: ${
