@@ -34,6 +34,18 @@ const LAB_REVERSE_ZONES = [
   "8.b.d.0.1.0.0.2.ip6.arpa",
 ];
 
+/** dnsmasq in the foreground, with nothing but what its command line gives it. */
+const DNSMASQ = [
+  "dnsmasq",
+  "--no-daemon",
+  "--conf-file=/dev/null",
+  "--no-resolv",
+  "--no-hosts",
+  "--user=root",
+  "--group=root",
+  "--pid-file=",
+];
+
 /** The lab's domain: its hosts' names and its TXT records are under it. */
 export const LAB_DOMAIN = "lab";
 
@@ -98,14 +110,7 @@ export async function startDnsServer(
   await Deno.writeTextFile(hostsFile, records.hosts.map(([a, n]) => `${a} ${n}\n`).join(""));
   await Deno.chmod(hostsFile, 0o644);
   const server = lab.spawn("dns", [
-    "dnsmasq",
-    "--no-daemon",
-    "--conf-file=/dev/null",
-    "--no-resolv",
-    "--no-hosts",
-    "--user=root",
-    "--group=root",
-    "--pid-file=",
+    ...DNSMASQ,
     `--listen-address=${LIVE_RESOLVER}`,
     // The lab's reverse zones are the server's own: an address without a name is "no such
     // name", as a real resolver answers (without them dnsmasq, which has no server to ask,
@@ -121,14 +126,7 @@ export async function startDnsServer(
     ...(records.ptr ?? []).map(([address, name]) => `--ptr-record=${reverseName(address)},${name}`),
   ], { stderr: "piped" });
   const authoritative = lab.spawn("dns", [
-    "dnsmasq",
-    "--no-daemon",
-    "--conf-file=/dev/null",
-    "--no-resolv",
-    "--no-hosts",
-    "--user=root",
-    "--group=root",
-    "--pid-file=",
+    ...DNSMASQ,
     `--listen-address=${AUTHORITATIVE_RESOLVER}`,
     "--bind-interfaces",
     `--auth-server=ns.${LAB_DOMAIN},${AUTHORITATIVE_RESOLVER}`,

@@ -3,7 +3,6 @@ import { FakeTransport } from "../../tests/fake/transport.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { watch } from "./watch.ts";
 import type { CycleResult, WatchEvent, WatchSnapshot } from "../core/watch_model.ts";
-import type { Resolver } from "../lookup/resolver.ts";
 
 const network = () =>
   new FakeTransport({
@@ -94,14 +93,9 @@ Deno.test("watch: a cycle's responders carry their names once they are known", a
 
 Deno.test("watch: a responder is pending in snapshots until its lookups first answer", async () => {
   const fake = network();
-  const table = new TableResolver({}, { "198.18.1.1": "r1.lab" });
+  const resolver = new TableResolver({}, { "198.18.1.1": "r1.lab" });
   // 198.18.2.1's name comes only when the test lets it.
-  let release: (name: string) => void = () => {};
-  const held = new Promise<string>((resolve) => (release = resolve));
-  const resolver: Resolver = {
-    lookupHost: (host, family) => table.lookupHost(host, family),
-    reverse: (address) => address === "198.18.2.1" ? held : table.reverse(address),
-  };
+  const release = resolver.hold("198.18.2.1");
   const session = watch("198.18.9.9", { transport: fake, resolver, cycles: 6, interval: 200 });
   const pendings: string[][] = [];
   let last: WatchSnapshot | null = null;

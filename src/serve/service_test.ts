@@ -8,7 +8,6 @@ import { assertEquals } from "../../tests/assert.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
 import { mmdbSkipReason, writeMmdb } from "../../tests/helpers/mmdb_writer.ts";
-import type { Resolver } from "../lookup/resolver.ts";
 import { Service } from "./service.ts";
 
 /** The network of every test here: 198.18.9.9 two hops away, behind 198.18.1.1. */
@@ -133,14 +132,9 @@ Deno.test({
 });
 
 Deno.test("--serve: an address is listed once its name has answered, so its labels stay as they are", async () => {
-  const table = new TableResolver({}, { "198.18.9.9": "dst.lab" });
+  const resolver = new TableResolver({}, { "198.18.9.9": "dst.lab" });
   // The first hop's name comes only when the test lets it.
-  let release: (name: string) => void = () => {};
-  const held = new Promise<string>((resolve) => (release = resolve));
-  const resolver: Resolver = {
-    lookupHost: (host, family) => table.lookupHost(host, family),
-    reverse: (address) => address === "198.18.1.1" ? held : table.reverse(address),
-  };
+  const release = resolver.hold("198.18.1.1");
   const service = await Service.start({
     listen: { hostname: "127.0.0.1", port: 0 },
     targets: [{ host: "198.18.9.9" }],

@@ -11,6 +11,7 @@ import type { ResolvedHost, Resolver } from "../../src/lookup/resolver.ts";
 export class TableResolver implements Resolver {
   #forward: Map<string, string[]>;
   #reverse: Map<string, string>;
+  #held = new Map<string, Promise<string>>();
   /** Reverse lookups asked for, in order. */
   readonly reverseAsked: string[] = [];
 
@@ -39,8 +40,18 @@ export class TableResolver implements Resolver {
     return Promise.resolve({ address: pick, family: familyOf(pick) as Family });
   }
 
+  /**
+   * Makes the name of `address` come only when the returned function is
+   * called with it (a slow resolver); the lookups asked meanwhile wait.
+   */
+  hold(address: string): (name: string) => void {
+    let release: (name: string) => void = () => {};
+    this.#held.set(address, new Promise<string>((resolve) => (release = resolve)));
+    return release;
+  }
+
   reverse(address: string): Promise<string | null> {
     this.reverseAsked.push(address);
-    return Promise.resolve(this.#reverse.get(address) ?? null);
+    return this.#held.get(address) ?? Promise.resolve(this.#reverse.get(address) ?? null);
   }
 }
