@@ -35,6 +35,15 @@ Deno.test("SystemResolver: own lookups read the system's files again after 30 s"
   assertEquals(reads, 2);
 });
 
+/** A system resolver over `transport`, with these nsswitch.conf and resolv.conf, an empty hosts file. */
+function resolverOver(transport: Transport, nsswitch: string, resolvConf: string): SystemResolver {
+  return new SystemResolver({
+    transport: () => transport,
+    files: () => ({ nsswitch, hosts: "", resolvConf, resOptions: "" }),
+    now: () => 0,
+  });
+}
+
 /** A transport whose server never answers; the clock moves by each wait's timeout. */
 function silentServer(sent: string[]): Transport {
   let clock = 0;
@@ -56,17 +65,12 @@ function silentServer(sent: string[]): Transport {
 Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever nsswitch says", async () => {
   const sent: string[] = [];
   const transport = silentServer(sent);
-  const resolver = new SystemResolver({
-    transport: () => transport,
-    // mdns: host names are getnameinfo's; TXT records still hopwise's own questions.
-    files: () => ({
-      nsswitch: "hosts: files mdns4_minimal dns\n",
-      hosts: "",
-      resolvConf: "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
-      resOptions: "",
-    }),
-    now: () => 0,
-  });
+  // mdns: host names are getnameinfo's; TXT records still hopwise's own questions.
+  const resolver = resolverOver(
+    transport,
+    "hosts: files mdns4_minimal dns\n",
+    "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
+  );
   const failure = await resolver.txt("AS64501.asn.lab", new AbortController().signal).then(
     () => "answered",
     (e: Error) => e.message,
@@ -77,16 +81,11 @@ Deno.test("SystemResolver: TXT questions go to resolv.conf's servers whatever ns
 
 Deno.test("SystemResolver: a name lookup that fails throws why; no name is null", async () => {
   const sent: string[] = [];
-  const resolver = new SystemResolver({
-    transport: () => silentServer(sent),
-    files: () => ({
-      nsswitch: "hosts: files dns\n",
-      hosts: "",
-      resolvConf: "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
-      resOptions: "",
-    }),
-    now: () => 0,
-  });
+  const resolver = resolverOver(
+    silentServer(sent),
+    "hosts: files dns\n",
+    "nameserver 198.18.250.3\noptions timeout:1 attempts:1\n",
+  );
   const failure = await resolver.reverse("198.18.1.2").then(
     (name) => `answered ${name}`,
     (e: Error) => e.message,
@@ -103,16 +102,7 @@ Deno.test("SystemResolver: no name with how long it holds, where the zone's SOA 
       ? { rcode: 3 }
       : { records: [{ owner: q.name, type: 12, target: "r2.lab" }] }
   );
-  const resolver = new SystemResolver({
-    transport: () => transport,
-    files: () => ({
-      nsswitch: "hosts: files dns\n",
-      hosts: "",
-      resolvConf: "nameserver 198.18.250.3\n",
-      resOptions: "",
-    }),
-    now: () => 0,
-  });
+  const resolver = resolverOver(transport, "hosts: files dns\n", "nameserver 198.18.250.3\n");
   assertEquals(await resolver.reverseAnswer("198.18.1.3"), { name: null, ttl: 900 });
   assertEquals(await resolver.reverseAnswer("198.18.1.4"), { name: null });
   assertEquals(await resolver.reverseAnswer("198.18.1.2"), { name: "r2.lab" });
