@@ -16,6 +16,7 @@ import {
   type ListenAddress,
   parseListen,
   readServeConfig,
+  SERVE_DEFAULTS,
   type ServeConfig,
 } from "../serve/config.ts";
 import { readAuthFile } from "../serve/auth.ts";
@@ -25,9 +26,6 @@ import type { ServeCommand } from "./commands.ts";
 import { type CliOutput, readTargetList, whoisServer } from "./io.ts";
 import { STATUS } from "./exit.ts";
 import { VERSION } from "./usage.ts";
-
-/** The window the findings cover when the config does not say, s. */
-const DEFAULT_WINDOW = 300;
 
 /** The targets of `config`, as the service takes them. */
 function configTargets(config: ServeConfig): ServiceTarget[] {
@@ -136,42 +134,70 @@ async function startListening(
   }
 }
 
+/**
+ * What the service takes from the command line and the file when it starts,
+ * and a reload does not, by the file's keys: the command line's where it
+ * gives one, else the file's, else the default.
+ */
+function startOnly(command: ServeCommand, config: ServeConfig | null) {
+  const { asSource, geoip } = serveLookupOptions(command.options, config);
+  return {
+    listen: command.listen !== null ? parseListen(command.listen) : config?.listen ?? null,
+    interval: command.intervalSeconds ?? config?.interval ?? SERVE_DEFAULTS.interval,
+    rate: command.rate ?? config?.rate,
+    window: config?.window ?? SERVE_DEFAULTS.window,
+    as_source: asSource,
+    geoip,
+    privacy: command.settings.privacy ?? config?.privacy ?? 0,
+    probe: config?.probe,
+    web: config?.web,
+  };
+}
+
+/** The keys whose values differ between `before` and `after`. */
+function changedKeys<T extends Record<string, unknown>>(before: T, after: T): string[] {
+  return Object.keys(before).filter((key) =>
+    JSON.stringify(before[key]) !== JSON.stringify(after[key])
+  );
+}
+
 /** Runs the service until the command's signal stops it; resolves to the exit status. */
 export async function runServeCommand(command: ServeCommand): Promise<number> {
   const { settings } = command;
   const { out } = settings;
   const config = command.configFile === null ? null : await readServeConfig(command.configFile);
   const security = config ? await webSecurity(config) : { tls: null, credentials: null };
-  const listen = command.listen !== null ? parseListen(command.listen) : config?.listen ?? null;
+  const started = startOnly(command, config);
+  const { listen, rate } = started;
   if (listen === null) {
     throw new OptionError("serve", "--serve needs a port (or a config file with listen)");
   }
   const targets = await loadTargets(command, config);
   const { timing: _timing, queries, wait, simultaneous: _simultaneous, ...rest } = command.options;
-  const intervalSeconds = command.intervalSeconds ?? config?.interval ?? 10;
-  const rate = command.rate ?? config?.rate ?? undefined;
   const service = await startListening(out, listen, {
     listen,
     targets,
     watch: {
       ...rest,
       ...serveLookupOptions(rest, config),
-      interval: intervalSeconds * 1000,
+      interval: started.interval * 1000,
       ...(rate !== undefined ? { rate } : {}),
       queries: command.queriesGiven && queries !== undefined ? queries : 1,
       ...(command.waitGiven && wait?.max !== undefined ? { wait: { max: wait.max } } : {}),
     },
-    window: (config?.window ?? DEFAULT_WINDOW) * 1000,
+    window: started.window * 1000,
     version: VERSION,
     security,
     ...(config ? { probe: config.probe } : {}),
+    // The targets again; what else changed in the file waits for a restart, and the line says so.
     reread: async () => {
       const again = command.configFile === null ? null : await readServeConfig(command.configFile);
-      return await loadTargets(command, again);
+      const targets = await loadTargets(command, again);
+      return { targets, restartOnly: changedKeys(started, startOnly(command, again)) };
     },
     ...(rest.transport ? { transport: rest.transport } : {}),
     ...(rest.resolver ? { resolver: rest.resolver } : {}),
-    privacy: settings.privacy ?? config?.privacy ?? 0,
+    privacy: started.privacy,
   });
   if (service === null) return STATUS.failed;
   out.stderr(

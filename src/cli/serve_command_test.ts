@@ -1,5 +1,8 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { runCli } from "../../tests/fake/cli.ts";
+import { ONE_HOP, runCli } from "../../tests/fake/cli.ts";
+import { TableResolver } from "../../tests/fake/resolver.ts";
+import { FakeTransport } from "../../tests/fake/transport.ts";
+import { main } from "./main.ts";
 import { serveLookupOptions } from "./serve_command.ts";
 
 /** A file of `text` for one test, removed after. */
@@ -118,4 +121,81 @@ Deno.test("--serve on a port already taken: one line naming it, exit 1, nothing 
     taken.close();
     await Deno.remove(list);
   }
+});
+
+/**
+ * Runs `hopwise --serve` with `args` and the configuration `before`, writes
+ * `after` in its place, and gives what `POST /-/reload` answered.
+ */
+async function reloadAnswer(args: string[], before: string, after: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".toml" });
+  await Deno.writeTextFile(path, before);
+  // A port free a moment ago may be taken before the service binds it: then once more.
+  for (let attempt = 1;; attempt++) {
+    const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = free.addr;
+    free.close();
+    const stop = new AbortController();
+    let stderr = "";
+    const running = main(["--serve", `127.0.0.1:${port}`, "--config", path, ...args], {
+      programName: "hopwise",
+      output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
+      resolver: new TableResolver(),
+      signal: stop.signal,
+      traceOptions: { transport: new FakeTransport(ONE_HOP, { concurrent: true }) },
+    });
+    let answer: string | null = null;
+    try {
+      for (let i = 0; i < 200 && !stderr.includes("metrics on"); i++) {
+        if (/in use/i.test(stderr)) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (stderr.includes("metrics on")) {
+        await Deno.writeTextFile(path, after);
+        const response = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });
+        answer = await response.text();
+      }
+    } finally {
+      stop.abort();
+      assertEquals(await running, /in use/i.test(stderr) ? 1 : 0, stderr);
+    }
+    if (answer !== null || attempt === 3) {
+      await Deno.remove(path);
+      assertEquals(answer !== null, true, stderr);
+      return answer!;
+    }
+  }
+}
+
+Deno.test("--serve: a reload names the settings that changed in the file but take a restart", async () => {
+  const target = '[[target]]\nhost = "198.18.9.9"\n';
+  // Nothing changed: nothing to say.
+  assertEquals(
+    await reloadAnswer([], `window = 300\n${target}`, `window = 300\n${target}`),
+    "reloaded: 0 targets added, 0 removed\n",
+  );
+  // The window, the interval of every target and the privacy: read, not taken.
+  assertEquals(
+    await reloadAnswer(
+      [],
+      `window = 300\n${target}`,
+      `window = 600\ninterval = 5\nprivacy = 1\n${target}`,
+    ),
+    "reloaded: 0 targets added, 0 removed; interval, window, privacy changed: they take a restart\n",
+  );
+  // Another AS source (a database's path as much as a DNS zone).
+  assertEquals(
+    await reloadAnswer([], `as_source = "dns"\n${target}`, `as_source = "dns:asn.lab"\n${target}`),
+    "reloaded: 0 targets added, 0 removed; as_source changed: it takes a restart\n",
+  );
+  // What the command line gives wins over the file: its change in the file changes nothing.
+  assertEquals(
+    await reloadAnswer(["--privacy", "0"], target, `privacy = 2\n${target}`),
+    "reloaded: 0 targets added, 0 removed\n",
+  );
+  // A target's own interval is a new target: taken, and not named.
+  assertEquals(
+    await reloadAnswer([], target, `${target}interval = 5\n`),
+    "reloaded: 1 target added, 1 removed\n",
+  );
 });

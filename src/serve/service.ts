@@ -39,6 +39,17 @@ export interface ServiceTarget extends WatchManyTarget {
   labels?: Readonly<Record<string, string>>;
 }
 
+/** What a reload read: the targets, and the settings read that only a restart takes. */
+export interface Reread {
+  /** The targets, as the service takes them. */
+  targets: readonly ServiceTarget[];
+  /**
+   * The settings that changed in the files but that a reload does not take
+   * (`geoip`, `privacy`, ...), by their keys: the reload's line names them.
+   */
+  restartOnly?: readonly string[];
+}
+
 /** How the service runs. */
 export interface ServiceSettings {
   /** Where it listens. */
@@ -55,8 +66,8 @@ export interface ServiceSettings {
   security?: HttpSecurity;
   /** What `/probe` may trace; it is not served without. */
   probe?: ProbePolicy;
-  /** Reads the targets again (SIGHUP, `POST /-/reload`); reloading is not served without. */
-  reread?: () => Promise<readonly ServiceTarget[]>;
+  /** Reads the files again (SIGHUP, `POST /-/reload`); reloading is not served without. */
+  reread?: () => Promise<Reread>;
   /** Sockets to use (tests); the kernel's by default. */
   transport?: Transport;
   /** Host and reverse lookups; the system's by default. */
@@ -78,7 +89,7 @@ export class Service {
   /** Each target's labels, by the target as shown (see {@linkcode ServicePrivacy.target}). */
   readonly #labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
   readonly #privacy: ServicePrivacy;
-  readonly #reread: (() => Promise<readonly ServiceTarget[]>) | null;
+  readonly #reread: (() => Promise<Reread>) | null;
   #reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -90,7 +101,7 @@ export class Service {
       timers: Array<ReturnType<typeof setInterval>>;
       labels: Map<WatchedTarget, Readonly<Record<string, string>>>;
       privacy: ServicePrivacy;
-      reread: (() => Promise<readonly ServiceTarget[]>) | null;
+      reread: (() => Promise<Reread>) | null;
     },
   ) {
     this.#privacy = fields.privacy;
@@ -274,7 +285,8 @@ export class Service {
    * Reads the targets again (the files the service was started from) and
    * takes them, one reload at a time, then the AS and place databases where
    * their files have changed (a new file that cannot be used leaves the old
-   * one, and says so); resolves to what changed, in words.
+   * one, and says so); resolves to what changed, in words, and which changed
+   * settings wait for a restart.
    *
    * @throws what reading or checking the targets throws: nothing changes then
    */
@@ -282,11 +294,17 @@ export class Service {
     const reread = this.#reread;
     if (!reread) return Promise.reject(new Error("this service has no files to read again"));
     const next = this.#reloading.then(async () => {
-      const { added, removed } = await this.reload(await reread());
+      const { targets, restartOnly = [] } = await reread();
+      const { added, removed } = await this.reload(targets);
       // The same databases, read again where an updater put a new file in place.
       const databases = await this.#watches.reopenDatabases();
+      const waiting = restartOnly.length === 0 ? [] : [
+        `${restartOnly.join(", ")} changed: ${
+          restartOnly.length === 1 ? "it takes" : "they take"
+        } a restart`,
+      ];
       return [`reloaded: ${added} target${added === 1 ? "" : "s"} added, ${removed} removed`]
-        .concat(databases).join("; ");
+        .concat(databases, waiting).join("; ");
     });
     this.#reloading = next.catch(() => {});
     return next;

@@ -82,7 +82,7 @@ Deno.test({
       version: "test",
       transport,
       resolver: new TableResolver(),
-      reread: () => Promise.resolve(targets),
+      reread: () => Promise.resolve({ targets }),
     });
     const base = `http://127.0.0.1:${service.address.port}`;
     // The countries of the first hop's addresses in the target's report, once it has any.

@@ -21,7 +21,7 @@ export interface CliRun {
 }
 
 /** A fake one-hop path to 198.18.9.9. */
-const ONE_HOP: Scenario = {
+export const ONE_HOP: Scenario = {
   family: 4,
   source: "198.18.0.2",
   target: "198.18.9.9",
