@@ -45,10 +45,25 @@ type Labels = ReadonlyArray<readonly [string, string]>;
 /** A family's kind, as its `# TYPE` line says. */
 type MetricType = "counter" | "gauge" | "histogram";
 
-/** The labels of a target's series that hopwise sets itself; an extra label may not take these names. */
-const FIXED_LABELS: ReadonlySet<string> = new Set(
-  ["target", "ttl", "address", "name", "kind", "reason", "le"],
-);
+/**
+ * The label names the service's own series use (a hop's address's `asn` and
+ * `country` among them): a target's extra labels may not take them, or a
+ * series would carry one name twice, which fails the whole scrape.
+ */
+export const SERIES_LABELS: readonly string[] = [
+  "target",
+  "ttl",
+  "kind",
+  "address",
+  "name",
+  "le",
+  "reason",
+  "asn",
+  "country",
+];
+
+/** {@linkcode SERIES_LABELS}, to look up. */
+const FIXED_LABELS: ReadonlySet<string> = new Set(SERIES_LABELS);
 
 /**
  * Whether `name` may be the name of an extra label of a target's series: a
@@ -150,7 +165,7 @@ const HELP = {
   hopwise_hop_rtt_seconds: "Round-trip times of the answers at this TTL since the service started.",
   hopwise_hop_last_rtt_seconds: "The round trip of the last answer at this TTL; absent before any.",
   hopwise_hop_address_info:
-    "1 for each address that answered at this TTL in the current window (asn: its origin AS, when known).",
+    "1 for each address that answered at this TTL in the current window (asn: its origin AS, country: its ISO country code, when known).",
   hopwise_hop_addresses_omitted: "Addresses that answered at this TTL in the window, not listed.",
 } as const;
 
@@ -372,8 +387,11 @@ export function* metricsText(
   out.family("gauge", "hopwise_hop_address_info");
   for (const { t, hop, ttl } of hops) {
     for (const { address, name, identity } of hop.addresses) {
-      const asn: Labels = identity?.asn !== undefined ? [["asn", String(identity.asn)]] : [];
-      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""], ...asn), 1, true);
+      const known: Labels = [
+        ...(identity?.asn !== undefined ? [["asn", String(identity.asn)] as const] : []),
+        ...(identity?.country !== undefined ? [["country", identity.country] as const] : []),
+      ];
+      out.sample(withLabels(t, ttl, ["address", address], ["name", name ?? ""], ...known), 1, true);
     }
     if (out.full) yield out.take();
   }

@@ -27,8 +27,9 @@ function hop(ttl: number, over: Partial<HopFigures> = {}): HopFigures {
 /**
  * Two targets: 198.18.2.2, up, three hops (the first from two addresses and
  * one omitted, the second silent, the third the destination), a loss finding
- * given twice and a path-wide one, and extra labels of which three have names
- * that cannot be used; down.example, down.
+ * given twice and a path-wide one, and extra labels of which five cannot be
+ * used (`bad-name` and `__meta` are no label names; `target`, `asn` and
+ * `country` are the series' own); down.example, down.
  */
 const FLEET: FleetFigures = {
   version: "0.1.0",
@@ -43,6 +44,8 @@ const FLEET: FleetFigures = {
         "bad-name": "x",
         __meta: "y",
         target: "clash",
+        asn: "clash",
+        country: "clash",
       },
       address: "198.18.2.2",
       method: "icmp",
@@ -162,7 +165,7 @@ Deno.test("formatMetrics escapes label values and leaves out unusable extra labe
   assertEquals(samples(TEXT, "hopwise_hop_address_info"), [
     `hopwise_hop_address_info{target="198.18.2.2",ttl="1",address="198.18.0.1",name="gw\\\\1\\n.lab",${EXTRA}} 1`,
     `hopwise_hop_address_info{target="198.18.2.2",ttl="1",address="198.18.0.5",name="",${EXTRA}} 1`,
-    `hopwise_hop_address_info{target="198.18.2.2",ttl="3",address="198.18.2.2",name="db.lab",asn="64502",${EXTRA}} 1`,
+    `hopwise_hop_address_info{target="198.18.2.2",ttl="3",address="198.18.2.2",name="db.lab",asn="64502",country="DE",${EXTRA}} 1`,
   ]);
   // Every series of a target has all its usable extra labels, and none of the others.
   for (const line of TEXT.split("\n").filter((l) => l.includes('target="198.18.2.2"'))) {

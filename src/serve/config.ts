@@ -15,6 +15,7 @@ import { OptionError } from "../core/errors.ts";
 import type { MethodName } from "../core/model.ts";
 import { findMethod, methodNames, parisMethodNames } from "../methods/mod.ts";
 import { MAX_WATCHED_TARGETS } from "../modes/watch_many.ts";
+import { SERIES_LABELS } from "../output/metrics.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../packet/address.ts";
 import { type AllowRule, parseAllowRule } from "./allow.ts";
 import { ConfigError, describe, fileOf, isTable, Table } from "./config_table.ts";
@@ -104,8 +105,7 @@ const MOST = { concurrent: 64, flows: 64 };
  * Label names a target's labels may not take: those the service's series use, and `instance` and
  * `job`, which Prometheus sets on every series it scrapes.
  */
-export const RESERVED_LABELS: readonly string[] =
-  "target ttl kind address name le reason instance job".split(" ");
+export const RESERVED_LABELS: readonly string[] = [...SERIES_LABELS, "instance", "job"];
 
 /** A host name as getaddrinfo would take one: labels of letters, digits, `-` and `_`. */
 const HOST_NAME =

@@ -254,11 +254,12 @@ Deno.test("label names follow Prometheus's rules and leave the service's own alo
     label("_site"),
     'hopwise.toml: target 1: label "_site" starts with _, which Prometheus and OpenMetrics keep',
   );
-  for (const reserved of ["target", "ttl", "kind", "address", "name", "le", "reason", "job"]) {
+  const own = ["target", "ttl", "kind", "address", "name", "le", "reason", "asn", "country", "job"];
+  for (const reserved of own) {
     assertEquals(
       label(reserved),
       `hopwise.toml: target 1: label "${reserved}" is one of the service's own labels ` +
-        "(target, ttl, kind, address, name, le, reason, instance, job)",
+        "(target, ttl, kind, address, name, le, reason, asn, country, instance, job)",
     );
   }
   const ok = parseServeConfig(`${ONE}labels = { site_ = "a", Rack2 = "b", method = "c" }\n`, "a");

@@ -249,6 +249,11 @@ Deno.test({
             ["64501", "64502"],
             info.join("\n"),
           );
+          // The country where the database has one (hop 1's network), none where it has not.
+          const countryOf = (address: string) =>
+            info.find((l) => l.includes(`address="${address}"`))?.match(/country="(\w+)"/)?.[1] ??
+              null;
+          assertEquals([countryOf("198.18.1.2"), countryOf("198.18.2.2")], ["DE", null]);
           assertStringIncludes(html, "AS64501 Example-Access, Frankfurt am Main, DE");
         },
       );
@@ -257,7 +262,7 @@ Deno.test({
         "--serve --config with privacy = 1: nothing of hop 1's identity on /metrics or the page",
         async () => {
           const { metrics, html } = await serve("privacy = 1\n", ["64502"], "AS64502");
-          const leaked = ["198.18.1.2", "64501", "Example-Access", "Frankfurt"]
+          const leaked = ["198.18.1.2", "64501", "Example-Access", "Frankfurt", 'country="DE"']
             .filter((s) => metrics.includes(s) || html.includes(s));
           assertEquals(leaked, [], metrics);
           assertOk(
