@@ -10,6 +10,7 @@ import { runCli } from "../../tests/fake/cli.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport, type Scenario } from "../../tests/fake/transport.ts";
 import { threeRouters } from "../../tests/fake/paths.ts";
+import { onFreePort, PORT_TAKEN } from "../../tests/helpers/free_port.ts";
 import { main } from "./main.ts";
 
 const PATH: Scenario = threeRouters();
@@ -140,25 +141,16 @@ function addressesByHop(metrics: string): string[] {
 async function served(
   ...args: string[]
 ): Promise<{ hops: string[]; source: unknown; shown: string[]; asked: string[] }> {
-  // A port free a moment ago may be taken by another socket before the service binds it: then
-  // the service says so and ends, and the run is made again on another port.
-  for (let attempt = 1;; attempt++) {
-    const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = free.addr.port;
-    free.close();
-    const run = await servedOn(port, args);
-    if (run !== "port taken" || attempt === 3) {
-      assertOk(run !== "port taken", `port ${port} taken three times`);
-      return run;
-    }
-  }
+  return await onFreePort((port) => servedOn(port, args));
 }
 
 /** {@linkcode served} on `port`; "port taken" when the service could not bind it. */
 async function servedOn(
   port: number,
   args: string[],
-): Promise<{ hops: string[]; source: unknown; shown: string[]; asked: string[] } | "port taken"> {
+): Promise<
+  { hops: string[]; source: unknown; shown: string[]; asked: string[] } | typeof PORT_TAKEN
+> {
   const stop = new AbortController();
   const resolver = new TableResolver();
   let stderr = "";
@@ -189,7 +181,7 @@ async function servedOn(
     stop.abort();
   }
   const status = await running;
-  if (status !== 0 && /in use/i.test(stderr)) return "port taken";
+  if (status !== 0 && /in use/i.test(stderr)) return PORT_TAKEN;
   assertEquals(status, 0, stderr);
   if (failure) throw failure.e;
   assertOk(metrics.includes("198.18.3.1"), `no hop 3 within 5 s: ${stderr}`);

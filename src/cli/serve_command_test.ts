@@ -1,7 +1,8 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals, assertOk } from "../../tests/assert.ts";
 import { ONE_HOP, runCli } from "../../tests/fake/cli.ts";
 import { TableResolver } from "../../tests/fake/resolver.ts";
 import { FakeTransport } from "../../tests/fake/transport.ts";
+import { onFreePort, PORT_TAKEN } from "../../tests/helpers/free_port.ts";
 import { main } from "./main.ts";
 import { serveLookupOptions } from "./serve_command.ts";
 
@@ -129,41 +130,40 @@ Deno.test("--serve on a port already taken: one line naming it, exit 1, nothing 
  */
 async function reloadAnswer(args: string[], before: string, after: string): Promise<string> {
   const path = await Deno.makeTempFile({ suffix: ".toml" });
-  await Deno.writeTextFile(path, before);
-  // A port free a moment ago may be taken before the service binds it: then once more.
-  for (let attempt = 1;; attempt++) {
-    const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const { port } = free.addr;
-    free.close();
-    const stop = new AbortController();
-    let stderr = "";
-    const running = main(["--serve", `127.0.0.1:${port}`, "--config", path, ...args], {
-      programName: "hopwise",
-      output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
-      resolver: new TableResolver(),
-      signal: stop.signal,
-      traceOptions: { transport: new FakeTransport(ONE_HOP, { concurrent: true }) },
+  try {
+    await Deno.writeTextFile(path, before);
+    return await onFreePort(async (port) => {
+      const stop = new AbortController();
+      let stderr = "";
+      const running = main(["--serve", `127.0.0.1:${port}`, "--config", path, ...args], {
+        programName: "hopwise",
+        output: { stdout: () => {}, stderr: (t) => void (stderr += t) },
+        resolver: new TableResolver(),
+        signal: stop.signal,
+        traceOptions: { transport: new FakeTransport(ONE_HOP, { concurrent: true }) },
+      });
+      let answer: string | null = null;
+      try {
+        for (let i = 0; i < 200 && !stderr.includes("metrics on"); i++) {
+          if (/in use/i.test(stderr)) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        if (stderr.includes("metrics on")) {
+          await Deno.writeTextFile(path, after);
+          const response = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });
+          answer = await response.text();
+        }
+      } finally {
+        stop.abort();
+      }
+      const status = await running;
+      if (status !== 0 && /in use/i.test(stderr)) return PORT_TAKEN;
+      assertEquals(status, 0, stderr);
+      assertOk(answer !== null, `the service did not start within 2 s: ${stderr}`);
+      return answer;
     });
-    let answer: string | null = null;
-    try {
-      for (let i = 0; i < 200 && !stderr.includes("metrics on"); i++) {
-        if (/in use/i.test(stderr)) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      if (stderr.includes("metrics on")) {
-        await Deno.writeTextFile(path, after);
-        const response = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });
-        answer = await response.text();
-      }
-    } finally {
-      stop.abort();
-      assertEquals(await running, /in use/i.test(stderr) ? 1 : 0, stderr);
-    }
-    if (answer !== null || attempt === 3) {
-      await Deno.remove(path);
-      assertEquals(answer !== null, true, stderr);
-      return answer!;
-    }
+  } finally {
+    await Deno.remove(path);
   }
 }
 
