@@ -15,12 +15,11 @@ import type { TraceOptions } from "../config/options.ts";
 import {
   COMPARE_SCHEMA,
   compareMethodsToJson,
-  type CompareRun,
   compareToJson,
   formatCompareBody,
   formatCompareHeader,
-  summarize,
 } from "../output/compare.ts";
+import { type CompareRun, summarize } from "../output/compare_summary.ts";
 import { NdjsonFormatter } from "../output/json.ts";
 import { privilegeHint } from "../session/privileges.ts";
 import type { Hop, MethodName, Target, Trace, TraceStart } from "../core/model.ts";

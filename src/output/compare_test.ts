@@ -1,14 +1,7 @@
 import { assertEquals, assertStringIncludes } from "../../tests/assert.ts";
 import type { MethodName, ProbeResult, Trace } from "../core/model.ts";
-import {
-  COMPARE_SCHEMA,
-  type CompareEntry,
-  type CompareRun,
-  compareToJson,
-  describeReply,
-  formatCompare,
-  summarize,
-} from "./compare.ts";
+import { COMPARE_SCHEMA, compareToJson, formatCompare } from "./compare.ts";
+import { type CompareEntry, type CompareRun, describeReply, summarize } from "./compare_summary.ts";
 import { probeResult, traceSettings } from "../../tests/fixtures.ts";
 
 const TARGET = "198.18.4.2";
