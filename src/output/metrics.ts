@@ -8,10 +8,7 @@
  * carries the target's extra labels after its own; an extra label whose name
  * is not a usable label name ({@linkcode isExtraLabelName}) is left out.
  *
- * The two formats differ only where OpenMetrics requires it: a counter's
- * `# TYPE` and `# HELP` name its family without `_total` (the samples keep
- * it), seconds have a `# UNIT` line, metadata comes in the order TYPE, UNIT,
- * HELP, and the exposition ends with `# EOF`. The `_info` metrics are gauges
+ * How the text is written is exposition.ts's. The `_info` metrics are gauges
  * of value 1 in both (as Prometheus's own clients expose their `*_info`
  * metrics): OpenMetrics's `info` type is for what does not change while the
  * process lives, which a hop's addresses and a target's state do, and the
@@ -19,12 +16,8 @@
  *
  * @module
  */
-import {
-  type FleetFigures,
-  type HopFigures,
-  RTT_BUCKETS_SECONDS,
-  type TargetFigures,
-} from "../core/fleet_model.ts";
+import { type FleetFigures, RTT_BUCKETS_SECONDS, type TargetFigures } from "../core/fleet_model.ts";
+import { Exposition, labelPairs, type Labels, labelText, type MetricType } from "./exposition.ts";
 
 /** The content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -38,12 +31,6 @@ export interface MetricsOptions {
   /** OpenMetrics 1.0.0 text instead of the Prometheus text format 0.0.4 (default false). */
   openMetrics?: boolean;
 }
-
-/** A label name and its value, in the order written. */
-type Labels = ReadonlyArray<readonly [string, string]>;
-
-/** A family's kind, as its `# TYPE` line says. */
-type MetricType = "counter" | "gauge" | "histogram";
 
 /**
  * The label names the service's own series use (a hop's address's `asn` and
@@ -85,69 +72,6 @@ export function isExtraLabelName(name: string): boolean {
   return /^[a-zA-Z][a-zA-Z0-9_]*$/.test(name) && !FIXED_LABELS.has(name);
 }
 
-/**
- * `x` as Go's `strconv.FormatFloat(x, 'g', -1, 64)` writes it, which is how
- * Prometheus's Go client writes values: the shortest digits that read back
- * as `x`, in exponent form below 1e-4 and from 1e6 on (`1.5e-05`, `2e+06`).
- */
-function goFloat(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "+Inf";
-  if (x === -Infinity) return "-Inf";
-  if (x === 0) return "0";
-  const [mantissa = "", exponent = "0"] = x.toExponential().split("e");
-  const sign = mantissa.startsWith("-") ? "-" : "";
-  const digits = mantissa.replace("-", "").replace(".", "");
-  const exp = Number(exponent);
-  if (exp < -4 || exp >= 6) {
-    const fraction = digits.length > 1 ? `.${digits.slice(1)}` : "";
-    const power = String(Math.abs(exp)).padStart(2, "0");
-    return `${sign}${digits[0]}${fraction}e${exp < 0 ? "-" : "+"}${power}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-  const fraction = digits.slice(exp + 1);
-  return `${sign}${whole}${fraction === "" ? "" : `.${fraction}`}`;
-}
-
-/** A sample's value: an integer as it is, other numbers as Prometheus's Go client writes them. */
-function value(x: number): string {
-  return Number.isSafeInteger(x) ? String(x) : goFloat(x);
-}
-
-/**
- * A bucket's bound as OpenMetrics's canonical numbers have it (Go's `%g`,
- * with `.0` added to a whole number: `0.0001`, `2.5`, `1.0`, `+Inf`), in both
- * formats, so that a bucket's series is the same whichever was negotiated.
- */
-function bound(x: number): string {
-  const text = goFloat(x);
-  return /^[-+]?[0-9]+$/.test(text) ? `${text}.0` : text;
-}
-
-/** Each bucket's bound, as its `le` label writes it. */
-const BOUNDS: readonly string[] = RTT_BUCKETS_SECONDS.map(bound);
-
-/** A label value with backslash, double quote and newline escaped. */
-function escapeLabel(text: string): string {
-  if (!/[\\"\n]/.test(text)) return text;
-  return text.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
-}
-
-/** The labels of a sample without their braces, `a="x",b="y"`. */
-function labelPairs(labels: Labels): string {
-  let out = "";
-  for (const [name, text] of labels) {
-    out += `${out === "" ? "" : ","}${name}="${escapeLabel(text)}"`;
-  }
-  return out;
-}
-
-/** The labels of a sample, `{a="x",b="y"}`, or nothing when there are none. */
-function labelText(labels: Labels): string {
-  return labels.length === 0 ? "" : `{${labelPairs(labels)}}`;
-}
-
 /** Each metric's help, by its name as samples have it. */
 const HELP = {
   hopwise_build_info: "Always 1; the version label is hopwise's version.",
@@ -168,97 +92,6 @@ const HELP = {
     "1 for each address that answered at this TTL in the current window (asn: its origin AS, country: its ISO country code, when known).",
   hopwise_hop_addresses_omitted: "Addresses that answered at this TTL in the window, not listed.",
 } as const;
-
-/** The size of a piece of {@linkcode metricsText}, characters. */
-const PIECE = 65536;
-
-/** Writes families one after the other, each whole (OpenMetrics forbids interleaving). */
-class Exposition {
-  readonly #openMetrics: boolean;
-  /** The text so far: one string grown line by line (an array of 150,000 lines, joined, cost twice as much). */
-  #out = "";
-  /** The current family's name as its samples have it (a counter's with `_total`). */
-  #name = "";
-  /** The label sets written in the current family: a second sample of one is left out. */
-  #seen = new Set<string>();
-
-  constructor(openMetrics: boolean) {
-    this.#openMetrics = openMetrics;
-  }
-
-  /**
-   * Starts a family: its metadata lines. `name` is as samples have it (a
-   * counter's with `_total`); a name ending in `_seconds` has that unit.
-   */
-  family(type: MetricType, name: keyof typeof HELP): void {
-    const help = HELP[name];
-    this.#name = name;
-    this.#seen = new Set();
-    if (!this.#openMetrics) {
-      const text = help.replace(/[\\\n]/g, (c) => (c === "\n" ? "\\n" : "\\\\"));
-      this.#out += `# HELP ${name} ${text}\n# TYPE ${name} ${type}\n`;
-      return;
-    }
-    const family = type === "counter" ? name.replace(/_total$/, "") : name;
-    this.#out += `# TYPE ${family} ${type}\n`;
-    if (family.endsWith("_seconds")) this.#out += `# UNIT ${family} seconds\n`;
-    this.#out += `# HELP ${family} ${escapeLabel(help)}\n`;
-  }
-
-  /** Whether the label text `key` is new in this family (and marks it seen). */
-  #fresh(key: string): boolean {
-    if (this.#seen.has(key)) return false;
-    this.#seen.add(key);
-    return true;
-  }
-
-  /**
-   * One sample of the current family (a counter's or gauge's); `labels` are
-   * a label list or their text already made. Where two samples of a family
-   * may share a label set (`distinct`), the second is left out.
-   */
-  sample(labels: Labels | string, x: number, distinct = false): void {
-    const text = typeof labels === "string" ? labels : labelText(labels);
-    if (distinct && !this.#fresh(text)) return;
-    this.#out += `${this.#name}${text} ${value(x)}\n`;
-  }
-
-  /**
-   * A hop's round trips as the current histogram's samples: every bucket,
-   * +Inf, `_sum`, `_count`; `pairs` is its label text without braces.
-   */
-  histogram(pairs: string, hop: HopFigures): void {
-    const name = this.#name;
-    const bucket = `${name}_bucket{${pairs},le="`;
-    let out = "";
-    let below = 0;
-    for (let i = 0; i < BOUNDS.length; i++) {
-      // The buckets are cumulative; a missing one counts what the one below it counts.
-      below = Math.max(below, hop.rttBuckets[i] ?? below);
-      out += `${bucket}${BOUNDS[i]}"} ${value(below)}\n`;
-    }
-    out += `${bucket}+Inf"} ${value(hop.rttCount)}\n`;
-    out += `${name}_sum{${pairs}} ${value(hop.rttSum)}\n`;
-    this.#out += `${out}${name}_count{${pairs}} ${value(hop.rttCount)}\n`;
-  }
-
-  /** Whether the text so far is a piece worth sending (about 64 KB). */
-  get full(): boolean {
-    return this.#out.length >= PIECE;
-  }
-
-  /** The text so far, which it then forgets. */
-  take(): string {
-    const text = this.#out;
-    this.#out = "";
-    return text;
-  }
-
-  /** What ends the exposition: `# EOF` in OpenMetrics, nothing in the Prometheus format. */
-  end(): string {
-    return this.#openMetrics ? "# EOF\n" : "";
-  }
-}
 
 /** A target with the labels every series of it carries. */
 interface LabelledTarget {
@@ -308,7 +141,8 @@ export function* metricsText(
   figures: FleetFigures,
   options: MetricsOptions = {},
 ): Generator<string, void, undefined> {
-  const out = new Exposition(options.openMetrics ?? false);
+  const out = new Exposition(options.openMetrics ?? false, RTT_BUCKETS_SECONDS);
+  const family = (type: MetricType, name: keyof typeof HELP) => out.family(type, name, HELP[name]);
   // Two targets of one label set would be one series twice: the first is kept.
   const seen = new Set<string>();
   const targets: LabelledTarget[] = figures.targets.map((t): LabelledTarget => ({
@@ -329,34 +163,34 @@ export function* metricsText(
     })
   );
 
-  out.family("gauge", "hopwise_build_info");
+  family("gauge", "hopwise_build_info");
   out.sample([["version", figures.version]], 1);
-  out.family("counter", "hopwise_probes_sent_total");
+  family("counter", "hopwise_probes_sent_total");
   out.sample([], figures.probesSent);
-  out.family("counter", "hopwise_probe_send_errors_total");
+  family("counter", "hopwise_probe_send_errors_total");
   for (const reason of Object.keys(figures.sendErrors).sort()) {
     out.sample([["reason", reason]], figures.sendErrors[reason]!);
   }
 
-  out.family("gauge", "hopwise_target_up");
+  family("gauge", "hopwise_target_up");
   for (const t of targets) out.sample(withLabels(t), t.figures.up ? 1 : 0);
-  out.family("gauge", "hopwise_target_down_info");
+  family("gauge", "hopwise_target_down_info");
   for (const t of targets.filter((t) => !t.figures.up)) {
     out.sample(withLabels(t, ["reason", t.figures.downReason ?? ""]), 1);
   }
   yield out.take();
-  out.family("counter", "hopwise_cycles_total");
+  family("counter", "hopwise_cycles_total");
   for (const t of targets) out.sample(withLabels(t), t.figures.cycles);
-  out.family("gauge", "hopwise_destination_reached");
+  family("gauge", "hopwise_destination_reached");
   for (const t of targets) out.sample(withLabels(t), t.figures.reached ? 1 : 0);
-  out.family("gauge", "hopwise_path_hops");
+  family("gauge", "hopwise_path_hops");
   for (const t of targets) {
     if (t.figures.pathHops !== null) out.sample(withLabels(t), t.figures.pathHops);
   }
   yield out.take();
-  out.family("counter", "hopwise_path_changes_total");
+  family("counter", "hopwise_path_changes_total");
   for (const t of targets) out.sample(withLabels(t), t.figures.pathChanges);
-  out.family("gauge", "hopwise_finding");
+  family("gauge", "hopwise_finding");
   for (const t of targets) {
     for (const { kind, ttl } of t.figures.findings) {
       out.sample(withLabels(t, ["kind", kind], ["ttl", ttl === null ? "" : String(ttl)]), 1, true);
@@ -364,27 +198,27 @@ export function* metricsText(
   }
   yield out.take();
 
-  out.family("counter", "hopwise_hop_sent_total");
+  family("counter", "hopwise_hop_sent_total");
   for (const { hop, labels } of hops) {
     out.sample(labels, hop.sent);
     if (out.full) yield out.take();
   }
-  out.family("counter", "hopwise_hop_received_total");
+  family("counter", "hopwise_hop_received_total");
   for (const { hop, labels } of hops) {
     out.sample(labels, hop.received);
     if (out.full) yield out.take();
   }
-  out.family("histogram", "hopwise_hop_rtt_seconds");
+  family("histogram", "hopwise_hop_rtt_seconds");
   for (const { hop, pairs } of hops) {
-    out.histogram(pairs, hop);
+    out.histogram(pairs, hop.rttBuckets, hop.rttCount, hop.rttSum);
     if (out.full) yield out.take();
   }
-  out.family("gauge", "hopwise_hop_last_rtt_seconds");
+  family("gauge", "hopwise_hop_last_rtt_seconds");
   for (const { hop, labels } of hops) {
     if (hop.lastRtt !== null) out.sample(labels, hop.lastRtt);
     if (out.full) yield out.take();
   }
-  out.family("gauge", "hopwise_hop_address_info");
+  family("gauge", "hopwise_hop_address_info");
   for (const { t, hop, ttl } of hops) {
     for (const { address, name, identity } of hop.addresses) {
       const known: Labels = [
@@ -395,7 +229,7 @@ export function* metricsText(
     }
     if (out.full) yield out.take();
   }
-  out.family("gauge", "hopwise_hop_addresses_omitted");
+  family("gauge", "hopwise_hop_addresses_omitted");
   for (const { hop, labels } of hops) out.sample(labels, hop.addressesOmitted);
   yield out.take() + out.end();
 }
