@@ -42,7 +42,8 @@ import { TRACE_TOPOLOGIES } from "./topologies.ts";
 import { continuousLines, type ContinuousResult, runContinuous } from "./continuous.ts";
 import { type ManyResult, runMany } from "./many.ts";
 import { manyLines } from "./many_report.ts";
-import { runServe, serveLines, type ServeResult } from "./serve.ts";
+import { runServe, type ServeResult } from "./serve.ts";
+import { serveLines } from "./serve_report.ts";
 import { namesLines, type NamesResult, runManyNames } from "./many_names.ts";
 
 function cpuModel(): string {

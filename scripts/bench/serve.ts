@@ -32,10 +32,11 @@
 import { Lab } from "../../lab/lab.ts";
 import { type Chain, chain } from "../../lab/topologies.ts";
 import { commandArgv, hopwise } from "./commands.ts";
-import { megabytes, ratio, seconds, table } from "./format.ts";
+import { megabytes } from "./format.ts";
 import { MANY_HOP, manyAddresses } from "./many.ts";
 import { echoRequestCounter, median, onPath, progress, sleep } from "./measure.ts";
 import { LAB_PREFIX, type RunContext } from "./run.ts";
+import { childOf, clockTicks, type Scrape, scrape, usage } from "./serve_sampling.ts";
 
 /** Routers of the chain: the destination is at hop 6. */
 const ROUTERS = MANY_HOP - 1;
@@ -45,6 +46,8 @@ const SERVE_PREFIX = "198.19.0.0/16";
 export const SERVE_TARGETS = 1_000;
 /** Where the service listens, inside the source's namespace. */
 const LISTEN = "127.0.0.1:9798";
+/** What the bench scrapes. */
+const METRICS_URL = `http://${LISTEN}/metrics`;
 /** Seconds the service runs: by default, and with `--soak`. */
 export const SERVE_SECONDS = { normal: 120, soak: 600 } as const;
 /**
@@ -57,9 +60,9 @@ export const SERVE_SECONDS = { normal: 120, soak: 600 } as const;
 const HEAP_CAP_MB = Number(Deno.env.get("HOPWISE_BENCH_SERVE_HEAP_MB") ?? "128");
 
 /** Seconds between two samples. */
-const SAMPLE_S = 10;
+export const SAMPLE_S = 10;
 /** The sample the steady figures start from (the second: 20 s, start-up excluded). */
-const STEADY_SAMPLE = 1;
+export const STEADY_SAMPLE = 1;
 /** Scrapes timed back to back at the end. */
 const SCRAPES = 5;
 /** Cycles and seconds between them of the one-target comparison (mtr's and --report's). */
@@ -78,26 +81,6 @@ export interface ServeSample {
   hwmKb: number;
   /** The scrape after the sample: ms, `hopwise_probes_sent_total`, targets up; null when it failed. */
   scrape: Scrape | null;
-}
-
-/** One scrape of /metrics. */
-export interface Scrape {
-  /** HTTP status. */
-  status: number;
-  /** From the request to the end of the body, ms. */
-  ms: number;
-  /** Body length, characters. */
-  bytes: number;
-  /** `hopwise_target_up{...} 1` lines. */
-  up: number;
-  /** `hopwise_probes_sent_total`, or null when absent. */
-  sent: number | null;
-  /** When the request went out, ms since the epoch. */
-  at: number;
-  /** The first scrape of a batch: samples (lines that are not comments). */
-  series?: number;
-  /** The first scrape of a batch: the 5 names with the most bytes, and their bytes. */
-  families?: Array<[string, number]>;
 }
 
 /** CPU per probe of one command (or of the service). */
@@ -166,92 +149,85 @@ export interface ServeResult {
   problems: string[];
 }
 
-/** The scraper run with `deno eval` in the namespace: prints one JSON array of {@linkcode Scrape}. */
-function scraperScript(url: string, count: number, waitS = 0): string {
-  return `const url = ${JSON.stringify(url)};
-const out = [];
-const deadline = Date.now() + ${waitS * 1000};
-for (;;) {
-  try { const r = await fetch(url); await r.body?.cancel(); if (r.ok) break; } catch { /* not yet */ }
-  if (Date.now() >= deadline) break;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-}
-for (let i = 0; i < ${count}; i++) {
-  const at = Date.now();
-  const started = performance.now();
-  const r = await fetch(url);
-  const body = await r.text();
-  const ms = performance.now() - started;
-  const up = body.match(/^hopwise_target_up(\\{[^\\n]*\\})? 1$/gm)?.length ?? 0;
-  const sent = /^hopwise_probes_sent_total (\\S+)$/m.exec(body)?.[1];
-  const one = { status: r.status, ms, bytes: body.length, up, sent: sent === undefined ? null : Number(sent), at };
-  if (i === 0) {
-    const bytes = new Map();
-    let series = 0;
-    for (const line of body.split("\\n")) {
-      if (line === "" || line.startsWith("#")) continue;
-      series++;
-      const name = /^[^{ ]+/.exec(line)[0];
-      bytes.set(name, (bytes.get(name) ?? 0) + line.length + 1);
+/**
+ * CPU per probe on one target, each under GNU time: hopwise's `--report`,
+ * then mtr's `-r` (skipped, with a line, where mtr is missing).
+ */
+async function oneTargetRows(
+  ctx: RunContext,
+  lab: Lab,
+  source: string,
+  target: string,
+  counted: () => Promise<number | null>,
+  problems: string[],
+): Promise<ServeCpuRow[]> {
+  const { measurer, paths } = ctx;
+  const rows: ServeCpuRow[] = [];
+  const report = [
+    "--report",
+    "--json",
+    "-n",
+    "-I",
+    "--cycles",
+    String(CYCLES),
+    "--interval",
+    String(CYCLE_INTERVAL_S),
+    target,
+  ];
+  const mtr = ["mtr", "-r", "-n", "-c", String(CYCLES), "-i", String(CYCLE_INTERVAL_S), target];
+  const nominal = CYCLES * MANY_HOP;
+  const limitS = String(Math.ceil(CYCLES * CYCLE_INTERVAL_S * 3 + 10));
+  {
+    const one = hopwise(report, "dist/cli.js");
+    const before = await counted();
+    const s = await measurer.run(lab, source, ["timeout", limitS, ...commandArgv(one, paths)]);
+    const after = await counted();
+    let sent: number | null = null;
+    try {
+      const value = JSON.parse(s.stdout)?.statistics?.sent;
+      sent = typeof value === "number" ? value : null;
+    } catch {
+      problems.push(`--report printed no JSON (exit ${s.code}): ${s.stderr.trim().slice(-200)}`);
     }
-    one.series = series;
-    one.families = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    const probes = sent ?? nominal;
+    rows.push({
+      label: one.label,
+      argv: commandArgv(one, paths),
+      wallMs: s.wallMs,
+      cpuMs: s.cpuMs,
+      rssKb: s.rssKb,
+      code: s.code,
+      probes,
+      probesSource: sent !== null ? "its JSON statistics (sent)" : `cycles x hops`,
+      counted: before !== null && after !== null ? after - before : null,
+      cpuPerProbeUs: s.cpuMs !== null ? (s.cpuMs * 1000) / probes : null,
+    });
   }
-  out.push(one);
-}
-console.log(JSON.stringify(out));`;
-}
-
-/** Scrapes /metrics `count` times from inside `node` (after waiting up to `waitS` for it). */
-async function scrape(lab: Lab, node: string, count: number, waitS = 0): Promise<Scrape[]> {
-  const script = scraperScript(`http://${LISTEN}/metrics`, count, waitS);
-  const r = await lab.exec(node, [Deno.execPath(), "eval", "--quiet", script]);
-  if (r.code !== 0) {
-    throw new Error(`scrape failed: ${r.stderr.trim().split("\n").slice(0, 3).join(" | ")}`);
+  if (onPath("mtr")) {
+    const before = await counted();
+    const s = await measurer.run(lab, source, ["timeout", limitS, ...mtr]);
+    const after = await counted();
+    const packets = before !== null && after !== null ? after - before : null;
+    const probes = packets ?? nominal;
+    rows.push({
+      label: mtr.join(" "),
+      argv: mtr,
+      wallMs: s.wallMs,
+      cpuMs: s.cpuMs,
+      rssKb: s.rssKb,
+      code: s.code,
+      probes,
+      probesSource: packets !== null
+        ? "echo requests counted by netfilter (source OUTPUT)"
+        : `cycles x hops (${CYCLES} x ${MANY_HOP})`,
+      counted: packets,
+      cpuPerProbeUs: s.cpuMs !== null ? (s.cpuMs * 1000) / probes : null,
+    });
+  } else {
+    ctx.say("S: mtr's CPU per probe is skipped: needs mtr (Debian package mtr-tiny)");
   }
-  return JSON.parse(r.stdout) as Scrape[];
-}
 
-/** The kernel's clock ticks a second (utime and stime are in them). */
-async function clockTicks(): Promise<number> {
-  try {
-    const r = await new Deno.Command("getconf", { args: ["CLK_TCK"] }).output();
-    const n = Number(new TextDecoder().decode(r.stdout).trim());
-    return Number.isInteger(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** The fields of /proc/PID/stat after the command's name: [0] is field 3 (state). */
-function statFields(pid: number): string[] {
-  const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  return text.slice(text.lastIndexOf(")") + 2).split(" ");
-}
-
-/** The process whose parent is `parent` (the service, under `timeout`), waiting up to 10 s. */
-async function childOf(parent: number): Promise<number> {
-  for (let tries = 0; tries < 100; tries++) {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        if (Number(statFields(Number(entry.name))[1]) === parent) return Number(entry.name);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    await sleep(100);
-  }
-  throw new Error(`no child of process ${parent} (timeout) after 10 s`);
-}
-
-/** CPU time (s), VmRSS and VmHWM (KiB) of `pid`. */
-function usage(pid: number, ticks: number): { cpuS: number; rssKb: number; hwmKb: number } {
-  const f = statFields(pid);
-  const cpuS = (Number(f[11]) + Number(f[12])) / ticks;
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, "m").exec(status)?.[1]);
-  return { cpuS, rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
+  return rows;
 }
 
 /** Runs part S. */
@@ -309,7 +285,7 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
   let stderr = "";
   try {
     const pid = await childOf(child.pid);
-    await scrape(lab, c.source, 0, 30); // ready
+    await scrape(lab, c.source, METRICS_URL, 0, 30); // ready
     for (let k = 1; k * SAMPLE_S <= durationS; k++) {
       const wait = started + k * SAMPLE_S * 1000 - performance.now();
       if (wait > 0) await sleep(wait);
@@ -326,7 +302,7 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
       let one: Scrape | null = null;
       if (k === 1 || isLast) {
         try {
-          one = (await scrape(lab, c.source, 1))[0] ?? null;
+          one = (await scrape(lab, c.source, METRICS_URL, 1))[0] ?? null;
         } catch (error) {
           problems.push(`scrape at ${k * SAMPLE_S} s: ${(error as Error).message}`);
         }
@@ -341,7 +317,7 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
     try {
       const before = usage(pid, ticks);
       const from = performance.now();
-      final = await scrape(lab, c.source, SCRAPES);
+      final = await scrape(lab, c.source, METRICS_URL, SCRAPES);
       const after = usage(pid, ticks);
       scraping = { cpuS: after.cpuS - before.cpuS, wallS: (performance.now() - from) / 1000 };
     } catch (error) {
@@ -367,72 +343,7 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
   }
   if (exitCode !== 0) problems.push(`the service exited ${exitCode}`);
 
-  // CPU per probe on one target: hopwise --report, then mtr, each under GNU time.
-  const target = addresses[0]!;
-  const rows: ServeCpuRow[] = [];
-  const report = [
-    "--report",
-    "--json",
-    "-n",
-    "-I",
-    "--cycles",
-    String(CYCLES),
-    "--interval",
-    String(CYCLE_INTERVAL_S),
-    target,
-  ];
-  const mtr = ["mtr", "-r", "-n", "-c", String(CYCLES), "-i", String(CYCLE_INTERVAL_S), target];
-  const nominal = CYCLES * MANY_HOP;
-  const limitS = String(Math.ceil(CYCLES * CYCLE_INTERVAL_S * 3 + 10));
-  {
-    const one = hopwise(report, "dist/cli.js");
-    const before = await counted();
-    const s = await measurer.run(lab, c.source, ["timeout", limitS, ...commandArgv(one, paths)]);
-    const after = await counted();
-    let sent: number | null = null;
-    try {
-      const value = JSON.parse(s.stdout)?.statistics?.sent;
-      sent = typeof value === "number" ? value : null;
-    } catch {
-      problems.push(`--report printed no JSON (exit ${s.code}): ${s.stderr.trim().slice(-200)}`);
-    }
-    const probes = sent ?? nominal;
-    rows.push({
-      label: one.label,
-      argv: commandArgv(one, paths),
-      wallMs: s.wallMs,
-      cpuMs: s.cpuMs,
-      rssKb: s.rssKb,
-      code: s.code,
-      probes,
-      probesSource: sent !== null ? "its JSON statistics (sent)" : `cycles x hops`,
-      counted: before !== null && after !== null ? after - before : null,
-      cpuPerProbeUs: s.cpuMs !== null ? (s.cpuMs * 1000) / probes : null,
-    });
-  }
-  if (onPath("mtr")) {
-    const before = await counted();
-    const s = await measurer.run(lab, c.source, ["timeout", limitS, ...mtr]);
-    const after = await counted();
-    const packets = before !== null && after !== null ? after - before : null;
-    const probes = packets ?? nominal;
-    rows.push({
-      label: mtr.join(" "),
-      argv: mtr,
-      wallMs: s.wallMs,
-      cpuMs: s.cpuMs,
-      rssKb: s.rssKb,
-      code: s.code,
-      probes,
-      probesSource: packets !== null
-        ? "echo requests counted by netfilter (source OUTPUT)"
-        : `cycles x hops (${CYCLES} x ${MANY_HOP})`,
-      counted: packets,
-      cpuPerProbeUs: s.cpuMs !== null ? (s.cpuMs * 1000) / probes : null,
-    });
-  } else {
-    ctx.say("S: mtr's CPU per probe is skipped: needs mtr (Debian package mtr-tiny)");
-  }
+  const rows = await oneTargetRows(ctx, lab, c.source, addresses[0]!, counted, problems);
 
   // The steady run: from the second sample to the last.
   const first = samples[STEADY_SAMPLE];
@@ -504,91 +415,4 @@ export async function runServe(ctx: RunContext): Promise<ServeResult | null> {
     cpuPerProbe: rows,
     problems,
   };
-}
-
-function count(n: number | null): string {
-  return n === null ? "-" : Math.round(n).toLocaleString("en-US");
-}
-
-/** The lines that show part S's figures. */
-export function serveLines(s: ServeResult): string[] {
-  const lines = ["", `S: ${s.title}`, `  ${s.label}`];
-  lines.push(
-    ...table(
-      ["at s", "CPU s", "CPU over the 10 s", "RSS", "scrape ms", "targets up", "probes sent"],
-      s.samples.map((x, i) => {
-        const p = s.samples[i - 1];
-        const share = p ? (x.cpuS - p.cpuS) / (x.atS - p.atS) : x.cpuS / x.atS;
-        return [
-          x.atS.toFixed(1),
-          x.cpuS.toFixed(2),
-          `${(100 * share).toFixed(1)}%`,
-          megabytes(x.rssKb),
-          x.scrape ? x.scrape.ms.toFixed(1) : "-",
-          x.scrape ? count(x.scrape.up) : "-",
-          x.scrape ? count(x.scrape.sent) : "-",
-        ];
-      }),
-    ).map((l) => `  ${l}`),
-  );
-  const pct = (v: number | null) => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
-  const f = s.scrapes.final;
-  lines.push(
-    `  CPU from ${(STEADY_SAMPLE + 1) * SAMPLE_S} s to the end: ${pct(s.cpuCores)} of one core; ` +
-      `peak RSS (VmHWM) ${megabytes(s.peakRssKb)}; RSS at ${(STEADY_SAMPLE + 1) * SAMPLE_S} s ${
-        megabytes(s.memory.secondKb)
-      }, at the end ${megabytes(s.memory.lastKb)} (${
-        s.memory.growth === null ? "-" : `${s.memory.growth >= 0 ? "+" : ""}${pct(s.memory.growth)}`
-      })`,
-    `  probes a second: ${count(s.probesPerSecond.metrics)} (hopwise_probes_sent_total), ${
-      count(s.probesPerSecond.counted)
-    } (netfilter), expected about ${count(s.probesPerSecond.expected)}`,
-    `  /metrics, ${f.length} scrapes back to back at the end: ${
-      f.map((x) => x.ms.toFixed(1)).join(" ")
-    } ms, median ${s.scrapes.medianMs?.toFixed(1) ?? "-"} ms; ${
-      f.map((x) => count(x.up)).join(" ")
-    } targets up of ${count(s.targets)}`,
-    `  a scrape: ${count(f[0]?.bytes ?? null)} bytes, ${count(f[0]?.series ?? null)} samples, ${
-      s.scrapes.cpuMs === null ? "-" : seconds(s.scrapes.cpuMs)
-    } s of the service's CPU; most bytes: ${
-      (f[0]?.families ?? []).map(([name, bytes]) =>
-        `${name} ${(100 * bytes / (f[0]?.bytes || 1)).toFixed(0)}%`
-      ).join(", ") || "-"
-    }`,
-    `  exit after SIGTERM: ${s.exit.code ?? "-"}`,
-    "",
-    `S: CPU per probe (CPU = user + sys; the service's over its steady run, the others' from GNU time)`,
-    ...table(
-      [
-        "command",
-        "wall s",
-        "CPU s",
-        "peak RSS",
-        "probes",
-        "CPU µs/probe",
-        "counted",
-        "probes from",
-      ],
-      s.cpuPerProbe.map((r) => [
-        r.label + (r.code !== null && r.code !== 0 ? ` [exit ${r.code}]` : ""),
-        seconds(r.wallMs),
-        seconds(r.cpuMs),
-        megabytes(r.rssKb),
-        count(r.probes),
-        r.cpuPerProbeUs?.toFixed(1) ?? "-",
-        count(r.counted),
-        r.probesSource,
-      ]),
-    ).map((l) => `  ${l}`),
-  );
-  const service = s.cpuPerProbe[0]?.cpuPerProbeUs ?? null;
-  const others = s.cpuPerProbe.slice(1).map((r) =>
-    `${r.label.split(" ")[0]} ${
-      ratio(service !== null && r.cpuPerProbeUs ? service / r.cpuPerProbeUs : null)
-    }`
-  );
-  if (others.length) lines.push(`  the service's CPU per probe over: ${others.join(", ")}`);
-  if (s.exit.stderr) lines.push(`  the service's stderr: ${s.exit.stderr.replaceAll("\n", " | ")}`);
-  for (const p of s.problems) lines.push(`  problem: ${p}`);
-  return lines;
 }
