@@ -5,7 +5,7 @@
  * @module
  */
 import { megabytes, ratio, seconds, table } from "./format.ts";
-import { COMPARED_SIZE, type ManyResult, manyRow, ownSizes } from "./many.ts";
+import { COMPARED_SIZE, type ManyResult, manyRow, ownSizes } from "./many_result.ts";
 
 function count(n: number): string {
   return n.toLocaleString("en-US");

@@ -42,7 +42,7 @@ import type { TopologyKey } from "./options.ts";
 import { megabytes, ratio3, seconds } from "./format.ts";
 import type { CommandResult, StartupResult, TopologyResult } from "./results.ts";
 import type { ContinuousResult } from "./continuous.ts";
-import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many.ts";
+import { COMPARED_SIZE, type ManyResult, type ManyRow, manyRow, ownSizes } from "./many_result.ts";
 import type { ServeResult } from "./serve.ts";
 import { namesChecks, type NamesResult } from "./many_names.ts";
 
