@@ -12,12 +12,8 @@ import type { TraceSettings } from "../core/model.ts";
 import { findMethod } from "../methods/mod.ts";
 import { openDatabase } from "../lookup/mmdb.ts";
 import { type ClifOption, parseClif } from "../core/command_line_parser.ts";
-import {
-  checkGateways,
-  type ResolvedOptions,
-  resolveOptions,
-  type TraceOptions,
-} from "./options.ts";
+import type { ResolvedOptions, TraceOptions } from "./options.ts";
+import { checkGateways, resolveOptions } from "./resolve_options.ts";
 
 /** The timing a trace's probes go with. */
 export type EffectiveTiming = Pick<TraceSettings, "timing" | "simultaneous" | "wait">;

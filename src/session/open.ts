@@ -14,7 +14,7 @@ import type { ChannelSettings } from "../engine/channel.ts";
 import { DEFAULTS } from "../config/options.ts";
 import type { RunConfig } from "../config/run_config.ts";
 import type { ResolvedOptions } from "../config/options.ts";
-import { checkGateways } from "../config/options.ts";
+import { checkGateways } from "../config/resolve_options.ts";
 import type { Resolver } from "../lookup/resolver.ts";
 import type { AddressLookups, HopLookups, LookupChoice } from "../lookup/hop_lookups.ts";
 import { addressBytes, type Family, familyOf } from "../packet/address.ts";

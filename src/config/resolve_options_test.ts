@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { ADAPTIVE, DEFAULTS, resolveOptions } from "./options.ts";
+import { ADAPTIVE, DEFAULTS } from "./options.ts";
+import { resolveOptions } from "./resolve_options.ts";
 
 Deno.test("classic timing: Linux traceroute's defaults", () => {
   const o = resolveOptions({ timing: "classic" });
