@@ -34,7 +34,11 @@ export interface Database {
   readonly type: string;
   /** The file it was read from: device, inode, size and change time (a new file differs). */
   readonly file: string;
-  /** What it says of `address` for `use` (`{}` when nothing). */
+  /**
+   * What it says of `address` for `use` (`{}` when nothing).
+   *
+   * @throws {Error} when the record found does not read (a damaged file), naming the address
+   */
   lookup(address: string, use: DatabaseUse): AddressIdentity;
 }
 
@@ -149,7 +153,15 @@ async function read(path: string, use: DatabaseUse): Promise<Database> {
     type,
     file,
     lookup(address, asked) {
-      const [record, length] = reader.getWithPrefixLength(address);
+      let found: [unknown, number];
+      try {
+        found = reader.getWithPrefixLength(address);
+      } catch (e) {
+        // mmdb-lib's words ("Unknown type NaN at offset 7134") name no record: say whose it is.
+        const why = e instanceof Error ? `: ${e.message}` : "";
+        throw new Error(`the record of ${address} does not read (damaged${why})`);
+      }
+      const [record, length] = found;
       if (!isRecord(record)) return {};
       const identity = pick(record, asked);
       if (asked === "as" && identity.asn !== undefined) identity.prefix = prefixOf(address, length);
