@@ -29,6 +29,45 @@ export const processOutput: CliOutput = {
   stderr: (text) => writeAll(Deno.stderr, text),
 };
 
+/**
+ * `out` with standard error's lines kept whole beside standard output's
+ * (what the command line writes through). The classic output writes a
+ * trace's header and each hop's line in pieces, its probes as they come
+ * (Linux traceroute's way); a line for standard error written meanwhile (a
+ * failing AS or place source) would land inside it wherever the two streams
+ * meet: a terminal, or `>log 2>&1`. So a line for standard error that comes
+ * while standard output's line is unfinished waits until that line ends;
+ * `flush` writes what still waits.
+ */
+export function lineSafe(out: CliOutput): CliOutput & { flush(): void } {
+  let open = false;
+  let held = "";
+  const release = () => {
+    const text = held;
+    held = "";
+    if (text !== "") out.stderr(text);
+  };
+  return {
+    stdout(text) {
+      const end = held === "" ? -1 : text.indexOf("\n");
+      if (end >= 0) {
+        out.stdout(text.slice(0, end + 1));
+        open = false;
+        release();
+        text = text.slice(end + 1);
+      }
+      if (text === "") return;
+      out.stdout(text);
+      open = !text.endsWith("\n");
+    },
+    stderr(text) {
+      if (open) held += text;
+      else out.stderr(text);
+    },
+    flush: release,
+  };
+}
+
 /** An environment variable, when Deno lets this process read it (never prompts). */
 export function env(name: string): string | undefined {
   try {

@@ -8,7 +8,7 @@
  */
 import { type CliContext, parseCommand } from "./command.ts";
 import { failureStatus } from "./exit.ts";
-import { processOutput } from "./io.ts";
+import { lineSafe, processOutput } from "./io.ts";
 import { badInputMessage, type TypedValues } from "./messages.ts";
 import { runTraceCommand } from "./trace_command.ts";
 
@@ -19,7 +19,7 @@ export type { CliContext };
  * exits the process: the caller does that.
  */
 export async function main(args: readonly string[], context: CliContext): Promise<number> {
-  const out = context.output ?? processOutput;
+  const out = lineSafe(context.output ?? processOutput);
   let typed: TypedValues | null = null;
   try {
     const command = await parseCommand(args, context, out);
@@ -54,5 +54,7 @@ export async function main(args: readonly string[], context: CliContext): Promis
       out,
       (error) => typed ? badInputMessage(error, typed) : `hopwise: ${error.message}`,
     );
+  } finally {
+    out.flush();
   }
 }

@@ -338,6 +338,35 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a damaged record: its warning has a line of its own where stdout and stderr meet",
+        async () => {
+          // The JP record's string (control byte 0x42, "JP") made an extended type that does not
+          // exist: the file opens, the destination's record does not read.
+          const bytes = await Deno.readFile(cityDb);
+          const at = bytes.findIndex((b, i) =>
+            b === 0x42 && bytes[i + 1] === 0x4a && bytes[i + 2] === 0x50
+          );
+          assertOk(at > 0, "the JP record's string is in the file");
+          bytes[at] = 0x00;
+          const damaged = `${dir}/damaged.mmdb`;
+          await Deno.writeFile(damaged, bytes);
+          const argv = hopwiseArgv(["-n", "--geoip", damaged, c.target4]);
+          const out = await lab.exec(c.source, ["sh", "-c", 'exec "$@" 2>&1', "sh", ...argv], {
+            env: { NO_COLOR: "1" },
+          });
+          assertEquals(out.code, 0, out.stdout);
+          const lines = out.stdout.trimEnd().split("\n");
+          const warning =
+            `hopwise: --geoip ${damaged}: the record of ${dst} does not read (damaged:`;
+          assertEquals(lines.filter((l) => l.startsWith(warning)).length, 1, out.stdout);
+          const rest = lines.filter((l) => !l.startsWith(warning));
+          assertMatch(rest[0]!, /^traceroute to \S+ \(\S+\), 30 hops max, 60 byte packets$/);
+          assertEquals(rest.slice(1).map((l) => l.slice(0, 3)), [" 1 ", " 2 ", " 3 ", " 4 "]);
+          assertMatch(rest[1]!, /\{DE, Frankfurt am Main\}/);
+        },
+      );
+
       await t.step("a dead resolver: 100 targets cost about one deadline beside -n", async () => {
         const targets = `${dir}/targets.txt`;
         // Each its own address (more than --parallel's 64: a trace waiting for names holds no place).
