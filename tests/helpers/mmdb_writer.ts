@@ -97,3 +97,57 @@ export async function mmdblookup(
   }).output();
   return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
 }
+
+/**
+ * The lab's ASN database: AS64501 (LAB-ONE) at 198.18.1.0/24, AS64502
+ * (LAB-TRANSIT) at 198.18.4.0/24, AS64511 (LAB-V6) at 2001:db8:0:1::/64.
+ */
+export const LAB_ASN: MmdbSpec = {
+  type: "GeoLite2-ASN",
+  networks: [
+    {
+      prefix: "198.18.1.0/24",
+      data: { autonomous_system_number: 64501, autonomous_system_organization: "LAB-ONE" },
+    },
+    {
+      prefix: "198.18.4.0/24",
+      data: { autonomous_system_number: 64502, autonomous_system_organization: "LAB-TRANSIT" },
+    },
+    {
+      prefix: "2001:db8:0:1::/64",
+      data: { autonomous_system_number: 64511, autonomous_system_organization: "LAB-V6" },
+    },
+  ],
+};
+
+/** The lab's City database: Frankfurt am Main, DE, at 198.18.1.0/24; JP alone at 198.18.4.0/24. */
+export const LAB_CITY: MmdbSpec = {
+  type: "GeoLite2-City",
+  networks: [
+    {
+      prefix: "198.18.1.0/24",
+      data: {
+        country: { iso_code: "DE", names: { en: "Germany" } },
+        city: { names: { en: "Frankfurt am Main" } },
+        location: { latitude: 50.1188, longitude: 8.6843, accuracy_radius: 20 },
+      },
+    },
+    { prefix: "198.18.4.0/24", data: { country: { iso_code: "JP" } } },
+  ],
+};
+
+/**
+ * `bytes` (a database's) with one record damaged: the control byte of the
+ * short text `text` (under 29 bytes, in that record alone) made an extended
+ * type that does not exist, so the file opens and that record does not read.
+ *
+ * @throws {Error} when `text` is not in the file as such a string
+ */
+export function damageText(bytes: Uint8Array, text: string): Uint8Array {
+  const wanted = [0x40 | text.length, ...new TextEncoder().encode(text)];
+  const at = bytes.findIndex((_, i) => wanted.every((b, k) => bytes[i + k] === b));
+  if (at < 0) throw new Error(`"${text}" is not in the database as a short string`);
+  const out = bytes.slice();
+  out[at] = 0x00;
+  return out;
+}

@@ -26,7 +26,14 @@ import {
   withoutRtts,
 } from "../../lab/harness.ts";
 import { startDnsServer } from "../../lab/dns_server.ts";
-import { mmdblookup, mmdbSkipReason, writeMmdb } from "../helpers/mmdb_writer.ts";
+import {
+  damageText,
+  LAB_ASN,
+  LAB_CITY,
+  mmdblookup,
+  mmdbSkipReason,
+  writeMmdb,
+} from "../helpers/mmdb_writer.ts";
 import { scrapeInLab } from "../helpers/scrape.ts";
 import { NAME_CACHE } from "../../src/lookup/hop_lookups.ts";
 
@@ -84,40 +91,8 @@ Deno.test({
     try {
       const asnDb = `${dir}/asn.mmdb`;
       const cityDb = `${dir}/city.mmdb`;
-      await writeMmdb(asnDb, {
-        type: "GeoLite2-ASN",
-        networks: [
-          {
-            prefix: "198.18.1.0/24",
-            data: { autonomous_system_number: 64501, autonomous_system_organization: "LAB-ONE" },
-          },
-          {
-            prefix: "198.18.4.0/24",
-            data: {
-              autonomous_system_number: 64502,
-              autonomous_system_organization: "LAB-TRANSIT",
-            },
-          },
-          {
-            prefix: "2001:db8:0:1::/64",
-            data: { autonomous_system_number: 64511, autonomous_system_organization: "LAB-V6" },
-          },
-        ],
-      });
-      await writeMmdb(cityDb, {
-        type: "GeoLite2-City",
-        networks: [
-          {
-            prefix: "198.18.1.0/24",
-            data: {
-              country: { iso_code: "DE", names: { en: "Germany" } },
-              city: { names: { en: "Frankfurt am Main" } },
-              location: { latitude: 50.1188, longitude: 8.6843, accuracy_radius: 20 },
-            },
-          },
-          { prefix: "198.18.4.0/24", data: { country: { iso_code: "JP" } } },
-        ],
-      });
+      await writeMmdb(asnDb, LAB_ASN);
+      await writeMmdb(cityDb, LAB_CITY);
 
       await t.step("mmdblookup (libmaxmind's reader) reads the databases made", async () => {
         assertMatch(await mmdblookup(asnDb, r1, "autonomous_system_number"), /64501 <uint32>/);
@@ -341,16 +316,10 @@ Deno.test({
       await t.step(
         "a damaged record: its warning has a line of its own where stdout and stderr meet",
         async () => {
-          // The JP record's string (control byte 0x42, "JP") made an extended type that does not
-          // exist: the file opens, the destination's record does not read.
-          const bytes = await Deno.readFile(cityDb);
-          const at = bytes.findIndex((b, i) =>
-            b === 0x42 && bytes[i + 1] === 0x4a && bytes[i + 2] === 0x50
-          );
-          assertOk(at > 0, "the JP record's string is in the file");
-          bytes[at] = 0x00;
+          // JP's record alone holds "JP": damaged there, the file opens and the destination's
+          // record does not read.
           const damaged = `${dir}/damaged.mmdb`;
-          await Deno.writeFile(damaged, bytes);
+          await Deno.writeFile(damaged, damageText(await Deno.readFile(cityDb), "JP"));
           const argv = hopwiseArgv(["-n", "--geoip", damaged, c.target4]);
           const out = await lab.exec(c.source, ["sh", "-c", 'exec "$@" 2>&1', "sh", ...argv], {
             env: { NO_COLOR: "1" },
