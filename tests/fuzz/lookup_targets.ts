@@ -20,7 +20,7 @@ import { parsePtrAnswer, parseTxtAnswer } from "../../src/lookup/dns_message.ts"
 import { parseAsName, parseOrigin } from "../../src/lookup/cymru.ts";
 import { type DatabaseUse, openDatabase } from "../../src/lookup/mmdb.ts";
 import { answerBytes, soaRecord, type TestAnswer } from "../helpers/dns_answers.ts";
-import { mutate, Rng } from "./targets.ts";
+import { fail, mutate, Rng } from "./targets.ts";
 
 const PTR_Q = "2.1.18.198.in-addr.arpa";
 const TXT_Q = "2.1.18.198.origin.asn.cymru.com";
@@ -94,10 +94,6 @@ function txtRdata(text: string): Uint8Array {
 
 /** glibc's host name rule as the reader applies it: name characters, the first not `-`. */
 const HOST_NAME = /^(?:[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)?$/;
-
-function fail(target: string, seed: number, index: number, what: string): never {
-  throw new Error(`fuzz ${target}: seed ${seed}, case ${index}: ${what}`);
-}
 
 /**
  * DNS answers and Cymru's TXT records, random and mutated: see the module's

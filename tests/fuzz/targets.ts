@@ -100,7 +100,8 @@ export function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function fail(target: string, seed: number, index: number, what: string): never {
+/** Ends a fuzz run on a broken invariant, naming the target, seed and case to replay it. */
+export function fail(target: string, seed: number, index: number, what: string): never {
   throw new Error(`fuzz ${target}: seed ${seed}, case ${index}: ${what}`);
 }
 
